@@ -1,0 +1,103 @@
+"""Assembly: settings in, a running Bolt app out, over HTTP or Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.flows import Flows
+from storage.db import create_tables, make_engine, ping
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+@dataclass
+class Leakbot:
+    settings: Settings
+    app: AsyncApp
+    flows: Flows
+    engine: AsyncEngine
+
+    async def start(self) -> None:
+        """Prepares the database (tables are created on start)."""
+        await create_tables(self.engine)
+
+    async def stop(self) -> None:
+        """Releases the database connections."""
+        await self.engine.dispose()
+
+    def web_app(self) -> web.Application:
+        """The HTTP surface: POST /slack/events and GET /healthz."""
+        application = web.Application()
+        application.router.add_post(EVENTS_PATH, self._events)
+        application.router.add_get("/healthz", self._health)
+        return application
+
+    async def _events(self, request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        if await ping(self.engine):
+            return web.json_response({"ok": True})
+        return web.json_response({"ok": False, "error": "database unavailable"}, status=503)
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Leakbot:
+    """Builds the Bolt app, the storage and the flows from settings; nothing is started yet."""
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("leakbot.bolt"),
+    )
+    engine = make_engine(settings.database_url)
+    flows = Flows(repo=Repository(engine), client=client, clock=clock or SystemClock(), lang=settings.leakbot_lang)
+    handlers.register(app, flows)
+    return Leakbot(settings=settings, app=app, flows=flows, engine=engine)
+
+
+async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
+    """Starts the HTTP server and returns its runner (stop it with `await runner.cleanup()`)."""
+    runner = web.AppRunner(bot.web_app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("leakbot listening on http://%s:%s%s", host, port, EVENTS_PATH)
+    return runner
+
+
+async def run(settings: Settings) -> None:
+    """Runs the bot until it is stopped: Socket Mode when an app token is set, else HTTP."""
+    bot = build(settings)
+    await bot.start()
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            handler = AsyncSocketModeHandler(bot.app, settings.slack_app_token)
+            log.info("leakbot connecting in Socket Mode")
+            await handler.start_async()
+        else:
+            runner = await serve_http(bot, host=settings.host, port=settings.port)
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await runner.cleanup()
+    finally:
+        await bot.stop()

@@ -1,0 +1,35 @@
+"""Channel names: readable from the title, with an ASCII fallback Slack always accepts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Iterator
+
+MAX_NAME = 80
+SUFFIXES = 9  # name, name-2 … name-9 before giving up on a base name
+_NOT_ALLOWED = re.compile(r"[^\w-]+")  # \w: letters and digits of any script, and _
+
+
+def slug(title: str) -> str:
+    """Returns the title as Slack wants a channel name: lower case, no spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", title).lower()
+    return _NOT_ALLOWED.sub("-", text).strip("-_")
+
+
+def _with_suffix(base: str, n: int) -> str:
+    suffix = "" if n == 1 else f"-{n}"
+    return base[: MAX_NAME - len(suffix)].rstrip("-") + suffix
+
+
+def readable_names(title: str, day: date) -> Iterator[str]:
+    """leak-20261126-顧客dbの流出疑い, then -2, -3 … when the name is taken."""
+    base = f"leak-{day:%Y%m%d}" + (f"-{slug(title)}" if slug(title) else "")
+    return (_with_suffix(base, n) for n in range(1, SUFFIXES + 1))
+
+
+def fallback_names(day: date, incident_id: int) -> Iterator[str]:
+    """leak-20261126-1 (the incident number), then -2, -3 … when taken."""
+    base = f"leak-{day:%Y%m%d}-{incident_id}"
+    return (_with_suffix(base, n) for n in range(1, SUFFIXES + 1))

@@ -1,0 +1,229 @@
+"""The checklist as data: every item of the contract, the order it is asked in, and progress rules.
+
+Adding an item is one `Item` entry here plus its place in `STEPS`; wording lives beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Mapping
+
+
+class Kind(StrEnum):
+    TEXT = "text"  # one line
+    MULTILINE = "multiline"
+    COUNT = "count"  # a record count in Japanese or plain notation
+    CHOICE = "choice"  # radio buttons
+    CHECKBOXES = "checkboxes"  # several choices plus an "other" text
+    DATETIME = "datetime"
+    USERS = "users"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    ja: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        """Returns the label in the given language."""
+        return self.ja if lang == "ja" else self.en
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: Kind
+    required: bool
+    ja: str  # the label
+    en: str
+    hint_ja: str = ""
+    hint_en: str = ""
+    choices: tuple[Choice, ...] = ()
+    max_length: int = 3000
+    default: str | None = None  # a choice value that stands as the answer until one is given
+
+    def label(self, lang: str) -> str:
+        """Returns the label in the given language."""
+        return self.ja if lang == "ja" else self.en
+
+    def hint(self, lang: str) -> str:
+        """Returns the help text in the given language."""
+        return self.hint_ja if lang == "ja" else self.hint_en
+
+    def choice(self, value: str) -> Choice | None:
+        """Returns the choice with this value, if any."""
+        return next((c for c in self.choices if c.value == value), None)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question: one modal, holding one or more related items."""
+
+    id: str
+    items: tuple[str, ...]
+    ja: str  # modal title: at most 24 characters
+    en: str
+    question_ja: str = ""
+    question_en: str = ""
+
+    def title(self, lang: str) -> str:
+        """Returns the modal title in the given language."""
+        return self.ja if lang == "ja" else self.en
+
+    def question(self, lang: str) -> str:
+        """Returns the question posted in the channel."""
+        return self.question_ja if lang == "ja" else self.question_en
+
+
+DATA_ITEM_CHOICES = (
+    Choice("name", "氏名", "name"),
+    Choice("address", "住所", "postal address"),
+    Choice("phone", "電話番号", "phone number"),
+    Choice("birth_date", "生年月日", "date of birth"),
+    Choice("gender", "性別", "gender"),
+    Choice("email", "メールアドレス", "e-mail address"),
+    Choice("family", "家族の情報（お子様の氏名等）", "family members' data (e.g. children's names)"),
+    Choice("account", "会員ID・ログイン情報", "member ID and login data"),
+    Choice("history", "購入・利用履歴", "purchase and usage history"),
+    Choice("sensitive", "要配慮個人情報（病歴等）", "sensitive data (e.g. medical history)"),
+)
+
+CARD_BANK_CHOICES = (
+    Choice("none", "含まれていない（確認済み）", "not involved (confirmed)"),
+    Choice("possible", "含まれている可能性がある", "possibly involved"),
+    Choice("yes", "含まれている", "involved"),
+    Choice("investigating", "調査中", "under investigation"),
+)
+
+UNIT_CHOICES = (
+    Choice("件", "件（レコード数）", "records"),
+    Choice("人", "人", "people"),
+    Choice("世帯", "世帯", "households"),
+)
+
+MALICIOUS_CHOICES = (
+    Choice("yes", "はい（攻撃・内部不正など）", "yes (attack, insider theft, …)"),
+    Choice("no", "いいえ", "no"),
+    Choice("unknown", "不明", "unknown"),
+)
+
+PPC_CHOICES = (
+    Choice("not_yet", "未報告", "not yet filed"),
+    Choice("preliminary", "速報を提出済み", "preliminary report filed"),
+    Choice("final", "確報を提出済み", "final report filed"),
+    Choice("not_required", "報告不要", "not required"),
+)
+
+_ITEMS = (
+    Item("title", Kind.TEXT, True, "件名", "Title", "例：顧客DBの流出疑い", "e.g. Customer DB leak suspected", max_length=150),
+    Item("discovered_at", Kind.DATETIME, True, "発覚日時", "Discovered at", "漏えいが発覚した日時", "When the leak was discovered"),
+    Item("summary", Kind.MULTILINE, True, "現時点で分かっていること", "What is known so far"),
+    Item("responders", Kind.USERS, False, "対応メンバー", "Responders", "チャンネルに招待する人", "People to invite to the channel"),
+    Item("data_items", Kind.CHECKBOXES, True, "漏えいした（おそれのある）項目", "Data items leaked (or possibly)", choices=DATA_ITEM_CHOICES),
+    Item("max_count", Kind.COUNT, True, "最大件数", "Maximum count", "漏えいした可能性のある最大の件数（例：約2,070万件）", "The largest number that may have leaked (e.g. about 20,700,000)", max_length=50),
+    Item("confirmed_count", Kind.COUNT, True, "確認済み件数", "Confirmed count", "漏えいが確認された件数（例：約760万件）", "The number confirmed leaked (e.g. 7,600,000)", max_length=50),
+    Item("count_unit", Kind.CHOICE, False, "件数の単位", "Unit of the counts", choices=UNIT_CHOICES, default="件"),
+    Item("services", Kind.MULTILINE, True, "対象サービス", "Affected services", "どのサービスのお客様が対象か", "Which services' customers are affected"),
+    Item("card_bank", Kind.CHOICE, True, "クレジットカード・銀行口座情報", "Card or bank-account data", choices=CARD_BANK_CHOICES),
+    Item("customer_actions", Kind.MULTILINE, True, "お客様へのお願い", "What customers should do", "お客様にしていただきたいこと、注意していただきたいこと", "What customers should do and watch for"),
+    Item("contact", Kind.MULTILINE, True, "お問い合わせ窓口", "Where to ask", "窓口名・電話番号・受付時間・Webページ", "Desk name, phone, hours, web page"),
+    Item("cause", Kind.MULTILINE, False, "原因", "Cause", "現時点で分かっている範囲で", "As far as known"),
+    Item("malicious", Kind.CHOICE, False, "故意によるものか", "Done with intent?", choices=MALICIOUS_CHOICES),
+    Item("secondary_damage", Kind.MULTILINE, False, "二次被害", "Secondary damage", "確認された、または懸念される悪用", "Misuse seen or feared"),
+    Item("measures", Kind.MULTILINE, False, "対応・再発防止策", "Measures", "被害拡大の防止と再発防止のために行っていること", "What is done to stop it and prevent a recurrence"),
+    Item("ppc_report", Kind.CHOICE, False, "個人情報保護委員会への報告", "Report to the PPC", choices=PPC_CHOICES),
+)
+ITEMS: dict[str, Item] = {item.id: item for item in _ITEMS}
+
+INCIDENT_STEP = Step("incident", ("title", "discovered_at", "summary", "responders"), "漏えい対応を開始", "Open a leak incident")
+
+STEPS: tuple[Step, ...] = (
+    INCIDENT_STEP,
+    Step("data_items", ("data_items",), "漏えいした項目", "Data items",
+         "どの個人情報の項目が漏えいした（またはそのおそれがある）か教えてください。",
+         "Which personal-data items leaked, or may have?"),
+    Step("counts", ("max_count", "confirmed_count", "count_unit"), "件数", "Counts",
+         "件数を教えてください。まず最大の件数、次に確認済みの件数です（公表する数字を後から増やさないために）。",
+         "How many? First the largest possible count, then the confirmed one, so the published number never has to grow."),
+    Step("services", ("services",), "対象サービス", "Affected services",
+         "どのサービスのお客様が対象ですか。対象外のお客様が安心できるように具体的に。",
+         "Which services' customers are affected? Be specific, so everyone else can stop worrying."),
+    Step("card_bank", ("card_bank",), "カード・口座情報", "Card and bank data",
+         "クレジットカード情報や銀行口座情報は含まれていますか。聞かれなくても必ず明記します。",
+         "Were credit-card or bank-account data involved? The disclosure always says so, asked or not."),
+    Step("customer_actions", ("customer_actions",), "お客様へのお願い", "Customer actions",
+         "お客様に何をしていただきたいですか。注意していただきたいことは何ですか。",
+         "What should customers do, and what should they watch for?"),
+    Step("contact", ("contact",), "お問い合わせ窓口", "Contact",
+         "お客様はどこに問い合わせればよいですか（窓口名・電話番号・受付時間・Webページ）。",
+         "Where can customers ask (desk, phone, hours, web page)?"),
+    Step("cause", ("cause",), "原因", "Cause", "原因について分かっていることを教えてください（任意）。", "What is known about the cause? (optional)"),
+    Step("malicious", ("malicious",), "故意によるものか", "Intent",
+         "攻撃や内部不正など、故意によるものですか（任意）。", "Was it done with intent, such as an attack or insider theft? (optional)"),
+    Step("secondary_damage", ("secondary_damage",), "二次被害", "Secondary damage",
+         "二次被害（悪用）は確認されていますか、懸念されていますか（任意）。", "Has misuse been seen, or is it feared? (optional)"),
+    Step("measures", ("measures",), "対応・再発防止策", "Measures",
+         "被害拡大の防止と再発防止のために何をしていますか（任意）。", "What is being done to stop it and prevent a recurrence? (optional)"),
+    Step("ppc_report", ("ppc_report",), "個人情報保護委員会", "PPC report",
+         "個人情報保護委員会への報告の状況は（任意）。", "Where does the report to the PPC stand? (optional)"),
+)
+STEP_BY_ID: dict[str, Step] = {step.id: step for step in STEPS}
+CHECKLIST_STEPS: tuple[Step, ...] = STEPS[1:]
+# Items shown on the checklist: everything but the people list, which is not a fact of the leak.
+CHECKLIST_ITEMS: tuple[Item, ...] = tuple(item for item in _ITEMS if item.id != "responders")
+REQUIRED: tuple[str, ...] = tuple(item.id for item in _ITEMS if item.required)
+
+
+def step_of(item_id: str) -> Step:
+    """Returns the step whose modal asks this item."""
+    return next(step for step in STEPS if item_id in step.items)
+
+
+def is_answered(item_id: str, answers: Mapping[str, Any]) -> bool:
+    """True when the item has an answer (a default counts for optional items only)."""
+    return item_id in answers
+
+
+def missing_required(answers: Mapping[str, Any]) -> list[str]:
+    """Returns the ids of required items without an answer, in checklist order."""
+    return [item_id for item_id in REQUIRED if not is_answered(item_id, answers)]
+
+
+def open_items(answers: Mapping[str, Any]) -> list[Item]:
+    """Returns the checklist items without an answer, in checklist order."""
+    return [item for item in CHECKLIST_ITEMS if not is_answered(item.id, answers) and item.default is None]
+
+
+def open_steps(answers: Mapping[str, Any], *, required: bool) -> list[Step]:
+    """Returns the steps with an open item of that kind (required or optional), in order."""
+    wanted = {item.id for item in open_items(answers) if item.required == required}
+    return [step for step in STEPS if wanted & set(step.items)]
+
+
+def next_step(answers: Mapping[str, Any]) -> Step | None:
+    """Returns the next step to ask: required items first, then optional ones."""
+    steps = open_steps(answers, required=True) or open_steps(answers, required=False)
+    return steps[0] if steps else None
+
+
+@dataclass(frozen=True)
+class Progress:
+    required_done: int
+    required_total: int
+    optional_done: int
+    optional_total: int
+    complete: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "complete", self.required_done == self.required_total)
+
+
+def progress(answers: Mapping[str, Any]) -> Progress:
+    """Counts the answered items, required and optional, of the checklist."""
+    still_open = open_items(answers)
+    required = sum(i.required for i in CHECKLIST_ITEMS)
+    optional = len(CHECKLIST_ITEMS) - required
+    open_required = sum(i.required for i in still_open)
+    return Progress(required - open_required, required, optional - (len(still_open) - open_required), optional)

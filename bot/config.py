@@ -1,0 +1,123 @@
+"""Configuration from the environment and `.env`, exactly as the contract's table names it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+# What to tell the operator for each variable, in one line.
+HINTS: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "set it to the bot token (xoxb-...) from your Slack app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "set it to the signing secret from your Slack app's Basic Information page "
+    "(needed in HTTP mode), or set SLACK_APP_TOKEN to run in Socket Mode",
+    "SLACK_APP_TOKEN": "set it to an app-level token (xapp-...) with the connections:write scope, "
+    "from Basic Information > App-Level Tokens, or unset it for HTTP mode",
+    "SLACK_API_URL": "set it to the Slack Web API base URL ending in '/', e.g. https://slack.com/api/",
+    "DATABASE_URL": "set it to a SQLAlchemy async URL such as sqlite+aiosqlite:///./leakbot.db "
+    "or postgresql+asyncpg://user@host/db",
+    "HOST": "set it to the address to listen on, e.g. 0.0.0.0",
+    "PORT": "set it to a TCP port number between 1 and 65535",
+    "LEAKBOT_LANG": "set it to 'ja' or 'en'",
+    "LEAKBOT_NUDGE_AFTER": "set it to a whole number of seconds greater than 0",
+    "LEAKBOT_NUDGE_TICK": "set it to a whole number of seconds greater than 0",
+}
+
+
+class ConfigError(Exception):
+    """Configuration that cannot run; `str()` is the one line shown to the operator."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable} {problem}: {HINTS.get(variable, 'check its value')}")
+
+
+class Settings(BaseSettings):
+    """Every setting of the contract; field names are the environment variables in lower case."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str = Field(min_length=1)
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite+aiosqlite:///./leakbot.db"
+    host: str = "0.0.0.0"
+    port: int = Field(default=3000, ge=1, le=65535)
+    leakbot_lang: Literal["ja", "en"] = "ja"
+    leakbot_nudge_after: int = Field(default=3600, gt=0)
+    leakbot_nudge_tick: int = Field(default=60, gt=0)
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str) -> str:
+        if not value.startswith("xoxb-"):
+            raise ValueError("must start with xoxb-")
+        return value
+
+    @field_validator("slack_app_token", "slack_signing_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xapp-"):
+            raise ValueError("must start with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+            raise ValueError("must be an http(s) URL ending in '/'")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except Exception as exc:  # sqlalchemy raises ArgumentError with the URL in it
+            raise ValueError("is not a valid URL") from exc
+        if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            raise ValueError("must use sqlite+aiosqlite or postgresql+asyncpg")
+        return value
+
+    @model_validator(mode="after")
+    def _http_needs_secret(self) -> "Settings":
+        if self.slack_app_token is None and not self.slack_signing_secret:
+            raise ValueError("SLACK_SIGNING_SECRET:is required in HTTP mode")
+        return self
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode when an app-level token is set, else HTTP mode."""
+        return self.slack_app_token is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Reads the settings, turning any validation failure into one ConfigError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise _first_problem(exc) from None
+
+
+def _first_problem(exc: ValidationError) -> ConfigError:
+    error = exc.errors()[0]
+    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    if not error["loc"]:  # model-level rule: "VARIABLE:problem"
+        variable, _, problem = message.partition(":")
+        return ConfigError(variable, problem)
+    variable = str(error["loc"][0]).upper()
+    if error["type"] == "missing":
+        return ConfigError(variable, "is not set")
+    if error["type"] == "literal_error":
+        return ConfigError(variable, "is not one of the allowed values")
+    if error["type"].startswith(("int_", "greater_than", "less_than")):
+        return ConfigError(variable, "is out of range or not a whole number")
+    return ConfigError(variable, message)

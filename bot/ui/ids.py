@@ -1,0 +1,10 @@
+"""Callback, action and block ids: named once, used by the builders and the listeners."""
+
+OPEN_CALLBACK = "leak_open"  # the new-incident modal
+STEP_CALLBACK = "leak_step"  # a checklist question's modal
+
+ANSWER_ACTION = "leak_answer"  # button: open a step's modal
+CLOSE_CONFIRM_ACTION = "leak_close_confirm"
+CLOSE_CANCEL_ACTION = "leak_close_cancel"
+
+INPUT_ACTION = "value"  # action_id of every input element; the block_id names the item

@@ -1,0 +1,124 @@
+"""Messages posted in the channel: the checklist, a question, the draft, and short notices."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from bot.answers import Answer, display, format_datetime
+from bot.checklist import CHECKLIST_ITEMS, CHECKLIST_STEPS, ITEMS, Step, progress
+from bot.i18n import t
+from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION
+from bot.ui.metadata import StepRef
+from bot.ui.mrkdwn import escape, escaped_chunks, shorten
+
+Block = dict[str, Any]
+MAX_BLOCKS = 50
+ANSWER_PREVIEW = 300  # characters of an answer shown on the checklist
+
+
+def section(text: str, accessory: Block | None = None) -> Block:
+    """A mrkdwn section; `text` must already be escaped."""
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, 3000)}}
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def context(text: str) -> Block:
+    """A small grey line; `text` must already be escaped."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": shorten(text, 3000)}]}
+
+
+def header(text: str) -> Block:
+    """A header line of plain text."""
+    return {"type": "header", "text": {"type": "plain_text", "text": shorten(text, 150), "emoji": True}}
+
+
+def answer_button(incident_id: int, step: Step, lang: str, label_key: str = "question.button") -> Block:
+    """The button that opens a step's modal."""
+    return {"type": "button", "action_id": ANSWER_ACTION, "style": "primary", "text": {"type": "plain_text", "text": t(label_key, lang)},
+            "value": StepRef(incident_id=incident_id, step_id=step.id).dump()}
+
+
+def checklist_blocks(*, title: str, answers: Mapping[str, Answer], lang: str, closed_line: str = "") -> list[Block]:
+    """The checklist: every item, answered or open, with who answered and when, and the progress."""
+    done = progress({k: a.value for k, a in answers.items()})
+    blocks = [header(t("checklist.header", lang, title=title)),
+              context(t("checklist.progress", lang, rd=done.required_done, rt=done.required_total,
+                        od=done.optional_done, ot=done.optional_total))]
+    if closed_line:
+        blocks.append(context(closed_line))
+    blocks.append({"type": "divider"})
+    blocks.extend(section(_item_line(item.id, answers.get(item.id), lang)) for item in CHECKLIST_ITEMS)
+    if done.complete:
+        blocks.append(context(t("checklist.complete", lang)))
+    return blocks[:MAX_BLOCKS]
+
+
+def _item_line(item_id: str, answer: Answer | None, lang: str) -> str:
+    item = ITEMS[item_id]
+    kind = t("checklist.required" if item.required else "checklist.optional", lang)
+    head = f"*{escape(item.label(lang))}* `{item.id}` ({kind})"
+    if answer is None:
+        if item.default:
+            default = display(item_id, item.default, lang)
+            return f":white_circle: {head}\n{escape(t('checklist.default', lang, value=default))}"
+        return f":black_square_button: {head} — _{t('checklist.open', lang)}_"
+    value = shorten(display(item_id, answer.value, lang), ANSWER_PREVIEW)
+    by = t("checklist.by", lang, user=answer.user_id, when=format_datetime(answer.at, lang))
+    revised = t("checklist.revised", lang, n=answer.revisions) if answer.revisions > 1 else ""
+    return f":white_check_mark: {head}\n{escape(value)}\n_{by}{revised}_"
+
+
+def question_blocks(step: Step, *, incident_id: int, lang: str) -> list[Block]:
+    """A question in the channel, with the button that opens its modal."""
+    number = CHECKLIST_STEPS.index(step) + 1 if step in CHECKLIST_STEPS else 0
+    label = t("question.label", lang, n=number, total=len(CHECKLIST_STEPS)) if number else ""
+    return [context(escape(label)) if label else context(escape(step.title(lang))),
+            section(f"*{escape(step.question(lang) or step.title(lang))}*", answer_button(incident_id, step, lang))]
+
+
+def question_text(step: Step, lang: str) -> str:
+    """The plain-text fallback of a question (notifications, screen readers)."""
+    return step.question(lang) or step.title(lang)
+
+
+def draft_blocks(*, body: str, version: int, lang: str, unchanged: bool = False) -> list[Block]:
+    """The draft as sections that each fit Slack's limit."""
+    blocks = [header(t("draft.header", lang, version=version)), context(escape(t("draft.note", lang)))]
+    if unchanged:
+        blocks.append(context(escape(t("draft.unchanged", lang, version=version))))
+    blocks.extend(section(piece) for piece in escaped_chunks(body))
+    return blocks[:MAX_BLOCKS]
+
+
+def missing_blocks(missing: Sequence[str], lang: str, key: str = "draft.missing") -> list[Block]:
+    """Lists the required items still open."""
+    lines = "\n".join(f"• *{escape(ITEMS[i].label(lang))}* `{i}`" for i in missing)
+    return [section(escape(t(key, lang)) + "\n" + lines)]
+
+
+def optional_steps_blocks(steps: Sequence[Step], *, incident_id: int, lang: str) -> list[Block]:
+    """What /leak-next says once every required item is answered."""
+    blocks = [section(escape(t("next.required_done", lang)))]
+    if not steps:
+        return blocks + [context(escape(t("next.nothing_open", lang)))]
+    blocks.append(context(escape(t("next.optional_open", lang))))
+    for step in steps:
+        labels = "、".join(ITEMS[i].label(lang) for i in step.items) if lang == "ja" else ", ".join(ITEMS[i].label(lang) for i in step.items)
+        blocks.append(section(escape(labels), answer_button(incident_id, step, lang, "next.answer_button")))
+    return blocks[:MAX_BLOCKS]
+
+
+def close_question_blocks(lang: str) -> list[Block]:
+    """The ephemeral question of /leak-close, with a confirmation dialog on the button."""
+    confirm = {"title": {"type": "plain_text", "text": t("close.confirm_title", lang)},
+               "text": {"type": "plain_text", "text": t("close.confirm_text", lang)},
+               "confirm": {"type": "plain_text", "text": t("close.button", lang)},
+               "deny": {"type": "plain_text", "text": t("close.cancel", lang)}, "style": "danger"}
+    return [section(escape(t("close.question", lang))),
+            {"type": "actions", "elements": [
+                {"type": "button", "action_id": CLOSE_CONFIRM_ACTION, "style": "danger", "confirm": confirm,
+                 "text": {"type": "plain_text", "text": t("close.button", lang)}, "value": "close"},
+                {"type": "button", "action_id": CLOSE_CANCEL_ACTION,
+                 "text": {"type": "plain_text", "text": t("close.cancel", lang)}, "value": "keep"}]}]

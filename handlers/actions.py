@@ -1,0 +1,61 @@
+"""Buttons: open a step's modal, confirm or cancel closing."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.checklist import STEP_BY_ID
+from bot.flows import Flows, slack_error
+from bot.i18n import t
+from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION
+from bot.ui.modals import step_modal
+from storage.repository import Incident
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, flows: Flows) -> None:
+    """Adds the button listeners to the app."""
+    lang = flows.lang
+
+    async def tell(respond: Any, text: str) -> None:
+        await respond(response_type="ephemeral", replace_original=False, text=text)
+
+    @app.action(ANSWER_ACTION)
+    async def answer_clicked(ack: Any, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
+        await ack()
+        incident: Incident | None = context.get("incident")
+        ref = context.get("step_ref")
+        step = STEP_BY_ID.get(ref.step_id) if ref else None
+        if incident is None or step is None:
+            await tell(respond, t("cmd.not_incident_channel", lang, command="/leak-answer"))
+            return
+        if incident.closed:
+            await tell(respond, t("cmd.closed", lang))
+            return
+        answers = await flows.repo.answers(incident.id)
+        try:
+            await client.views_open(trigger_id=body["trigger_id"],
+                                    view=step_modal(step, incident_id=incident.id, answers=answers, lang=lang))
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", slack_error(exc))
+            await tell(respond, t("cmd.modal_failed", lang, error=slack_error(exc)))
+
+    @app.action(CLOSE_CONFIRM_ACTION)
+    async def close_confirmed(ack: Any, body: dict[str, Any], context: Any, respond: Any) -> None:
+        await ack()
+        incident: Incident | None = context.get("incident")
+        if incident is None:
+            await tell(respond, t("cmd.not_incident_channel", lang, command="/leak-close"))
+            return
+        closed = await flows.close(incident, user_id=body["user"]["id"])
+        await respond(replace_original=True, text=t("close.done" if closed else "close.already", lang, user=body["user"]["id"]))
+
+    @app.action(CLOSE_CANCEL_ACTION)
+    async def close_cancelled(ack: Any, respond: Any) -> None:
+        await ack()
+        await respond(replace_original=True, text=t("close.kept", lang))

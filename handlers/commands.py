@@ -1,0 +1,122 @@
+"""Slash commands: parse, call the flows, answer. Every answer here is ephemeral."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.checklist import CHECKLIST_ITEMS, ITEMS, missing_required, open_steps, step_of
+from bot.flows import Flows, slack_error, values_of
+from bot.i18n import t
+from bot.ui import posts
+from bot.ui.modals import new_incident_modal, step_modal
+from bot.ui.mrkdwn import escape
+from storage.repository import Incident
+
+log = logging.getLogger(__name__)
+ANSWERABLE = [item.id for item in CHECKLIST_ITEMS] + ["responders"]
+
+
+def register(app: AsyncApp, flows: Flows) -> None:
+    """Adds the six commands of the contract to the app."""
+    lang = flows.lang
+
+    def say_private(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        reply: dict[str, Any] = {"response_type": "ephemeral", "text": text}
+        if blocks:
+            reply["blocks"] = blocks
+        return reply
+
+    async def needs_open_incident(command: dict[str, Any], context: Any, ack: Any, *, allow_closed: bool = False) -> Incident | None:
+        incident: Incident | None = context.get("incident")
+        if incident is None:
+            await ack(**say_private(t("cmd.not_incident_channel", lang, command=command["command"])))
+            return None
+        if incident.closed and not allow_closed:
+            await ack(**say_private(t("cmd.closed", lang)))
+            return None
+        return incident
+
+    async def open_modal(client: Any, respond: Any, trigger_id: str, view: dict[str, Any]) -> None:
+        try:
+            await client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", slack_error(exc))
+            await respond(response_type="ephemeral", text=t("cmd.modal_failed", lang, error=slack_error(exc)))
+
+    @app.command("/leak-open")
+    async def leak_open(ack: Any, command: dict[str, Any], client: Any, respond: Any) -> None:
+        await ack()
+        view = new_incident_modal(title=command.get("text", ""), now=flows.clock.now(),
+                                  channel_id=command.get("channel_id"), lang=lang)
+        await open_modal(client, respond, command["trigger_id"], view)
+
+    @app.command("/leak-next")
+    async def leak_next(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
+        incident = await needs_open_incident(command, context, ack)
+        if incident is None:
+            return
+        answers = await flows.repo.answers(incident.id)
+        values = values_of(answers)
+        required = open_steps(values, required=True)
+        if not required:
+            optional = open_steps(values, required=False)
+            blocks = posts.optional_steps_blocks(optional, incident_id=incident.id, lang=lang)
+            await ack(**say_private(t("next.required_done", lang), blocks))
+            return
+        await ack()
+        await open_modal(client, respond, command["trigger_id"],
+                         step_modal(required[0], incident_id=incident.id, answers=answers, lang=lang))
+
+    @app.command("/leak-status")
+    async def leak_status(ack: Any, command: dict[str, Any], context: Any) -> None:
+        incident = await needs_open_incident(command, context, ack, allow_closed=True)
+        if incident is None:
+            return
+        answers = await flows.repo.answers(incident.id)
+        await ack(**say_private(t("checklist.header", lang, title=escape(answers["title"].value)), flows.checklist(incident, answers)))
+
+    @app.command("/leak-answer")
+    async def leak_answer(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
+        item_id = (command.get("text") or "").strip()
+        items = ", ".join(f"`{i}`" for i in ANSWERABLE)
+        if not item_id:
+            await ack(**say_private(t("cmd.answer_usage", lang, items=items)))
+            return
+        if item_id not in ITEMS:
+            await ack(**say_private(t("cmd.unknown_item", lang, item=escape(item_id[:100]), items=items)))
+            return
+        incident = await needs_open_incident(command, context, ack)
+        if incident is None:
+            return
+        await ack()
+        answers = await flows.repo.answers(incident.id)
+        step = step_of(item_id)
+        await open_modal(client, respond, command["trigger_id"],
+                         step_modal(step, incident_id=incident.id, answers=answers, lang=lang))
+
+    @app.command("/leak-draft")
+    async def leak_draft(ack: Any, command: dict[str, Any], context: Any) -> None:
+        incident = await needs_open_incident(command, context, ack, allow_closed=True)
+        if incident is None:
+            return
+        missing = missing_required(values_of(await flows.repo.answers(incident.id)))
+        if missing:
+            await ack(**say_private(t("draft.missing", lang), posts.missing_blocks(missing, lang)))
+            return
+        await ack()
+        await flows.post_current_draft(incident, user_id=command["user_id"])
+
+    @app.command("/leak-close")
+    async def leak_close(ack: Any, command: dict[str, Any], context: Any) -> None:
+        incident: Incident | None = context.get("incident")
+        if incident is not None and incident.closed:
+            await ack(**say_private(t("close.already", lang)))
+            return
+        if await needs_open_incident(command, context, ack) is None:
+            return
+        await ack(**say_private(t("close.question", lang), posts.close_question_blocks(lang)))
+

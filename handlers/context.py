@@ -1,0 +1,46 @@
+"""Middleware: which incident a request is about, resolved once and read from `context`."""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from bot.ui.ids import ANSWER_ACTION, STEP_CALLBACK
+from bot.ui.metadata import StepRef
+from storage.repository import Repository
+
+# Commands that do not belong to an incident channel need no lookup.
+_NO_INCIDENT_COMMANDS = {"/leak-open"}
+
+
+def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:
+    """Returns a Bolt middleware that puts the incident (or None) and its StepRef in the context."""
+
+    async def resolve_incident(body: dict[str, Any], context: Any, next: Callable[[], Awaitable[Any]]) -> Any:
+        ref = _step_ref(body)
+        context["step_ref"] = ref
+        if ref is not None:
+            context["incident"] = await repo.incident(ref.incident_id)
+        elif (channel_id := _channel_id(body)) and body.get("command") not in _NO_INCIDENT_COMMANDS:
+            context["incident"] = await repo.incident_by_channel(channel_id)
+        else:
+            context["incident"] = None
+        return await next()
+
+    return resolve_incident
+
+
+def _step_ref(body: dict[str, Any]) -> StepRef | None:
+    view = body.get("view") or {}
+    if body.get("type") == "view_submission" and view.get("callback_id") == STEP_CALLBACK:
+        return StepRef.load(view.get("private_metadata"))
+    for action in body.get("actions") or []:
+        if action.get("action_id") == ANSWER_ACTION:
+            return StepRef.load(action.get("value"))
+    return None
+
+
+def _channel_id(body: dict[str, Any]) -> str | None:
+    if "channel_id" in body:
+        return body["channel_id"]
+    channel = body.get("channel") or {}
+    return channel.get("id")

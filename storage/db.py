@@ -1,0 +1,61 @@
+"""Engine and sessions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from storage.models import Base
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """Creates the engine; SQLite files are created private (0600) and used with WAL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True)
+    _create_private_file(parsed.database)
+    engine = create_async_engine(url, connect_args={"timeout": 30})
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _create_private_file(database: str | None) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+async def create_tables(engine: AsyncEngine) -> None:
+    """Creates any missing table."""
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+
+
+async def ping(engine: AsyncEngine) -> bool:
+    """True when the database answers."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # any failure means "not healthy"; the caller answers 503
+        return False
+
+
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+    """Returns the session factory used by the repository."""
+    return async_sessionmaker(engine, expire_on_commit=False)

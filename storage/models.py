@@ -1,0 +1,72 @@
+"""Tables. Answers are append-only revisions: history is never overwritten."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC (SQLite keeps no zone) and gives them back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; pass an aware one")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    opener_id: Mapped[str] = mapped_column(String(32))
+    # The view that opened it: one incident per /leak-open submission, whatever Slack retries.
+    open_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="opening")  # opening, open, closed
+    channel_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    channel_name: Mapped[str | None] = mapped_column(String(100))
+    checklist_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class RevisionRow(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_incident_item", "incident_id", "item_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)  # None: the answer was cleared
+    user_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DraftRow(Base):
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("incident_id", "doc", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    doc: Mapped[str] = mapped_column(String(16), default="public")
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(32))  # None when posted by the bot itself

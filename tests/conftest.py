@@ -1,0 +1,160 @@
+"""The bot started for real on 127.0.0.1, talking to a fake Slack, driven by signed HTTP requests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import aiohttp
+import pytest
+
+from bot.app import Leakbot, build, serve_http
+from bot.config import load_settings
+from tests.fake_slack import FakeSlack
+from tests.slack_payloads import (
+    block_actions,
+    form_body,
+    interactive_body,
+    sign,
+    slash_command,
+    view_submission,
+)
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+# 2026-11-26 10:00 JST
+START = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
+GENERAL = "C0GENERAL"
+
+
+class FakeClock:
+    """A clock the tests move by hand."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any  # parsed JSON, the raw text, or None when empty
+
+    @property
+    def text(self) -> str:
+        """All the text of an ephemeral reply (text and sections), for assertions."""
+        if not isinstance(self.body, dict):
+            return str(self.body or "")
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+@dataclass
+class Harness:
+    fake: FakeSlack
+    bot: Leakbot
+    clock: FakeClock
+    url: str
+    http: aiohttp.ClientSession
+    secret: str = SIGNING_SECRET
+    lang: str = "ja"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    async def post(self, body: bytes, *, headers: dict[str, str] | None = None, signed: bool = True,
+                   content_type: str = "application/x-www-form-urlencoded") -> Reply:
+        """POSTs a body to /slack/events, signed like Slack unless told otherwise."""
+        all_headers = {"Content-Type": content_type, **(sign(self.secret, body) if signed else {}), **(headers or {})}
+        async with self.http.post(self.url + "/slack/events", data=body, headers=all_headers) as response:
+            raw = await response.text()
+        if not raw:
+            return Reply(response.status, None)
+        try:
+            return Reply(response.status, json.loads(raw))
+        except json.JSONDecodeError:
+            return Reply(response.status, raw)
+
+    async def command(self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL) -> Reply:
+        """Types a slash command."""
+        payload = slash_command(command, text, user_id=user, channel_id=channel,
+                                trigger_id=self.fake.new_trigger_id(), response_url=self.fake.response_url())
+        return await self.post(form_body(payload))
+
+    async def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str = "U0ALICE") -> Reply:
+        """Submits a modal as Slack would, with the given inputs."""
+        payload = view_submission(view, values, user_id=user, trigger_id=self.fake.new_trigger_id())
+        return await self.post(interactive_body(payload))
+
+    async def click(self, action_id: str, value: str | None, *, user: str = "U0ALICE", channel: str | None = None,
+                    message_ts: str | None = None) -> Reply:
+        """Clicks a button on a message."""
+        payload = block_actions(action_id=action_id, value=value, user_id=user, channel_id=channel,
+                                message_ts=message_ts, trigger_id=self.fake.new_trigger_id(),
+                                response_url=self.fake.response_url())
+        return await self.post(interactive_body(payload))
+
+    async def opened_view(self, count: int) -> dict[str, Any]:
+        """Waits for the `count`-th successful views.open and returns the view Slack stored."""
+        call = await self.fake.wait_for("views.open", lambda c: c.ok, count=count)
+        return self.fake.views[call.response["view"]["id"]]
+
+
+def settings_for(fake: FakeSlack, database_url: str, **overrides: Any) -> Any:
+    """Settings as an operator would give them, pointing at the fake Slack."""
+    values = dict(slack_bot_token=fake.bot_token, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.url,
+                  database_url=database_url, host="127.0.0.1", port=1, leakbot_lang="ja")
+    values.update(overrides)
+    return load_settings(_env_file=None, **values)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as slack:
+        slack.add_channel("general", members=["U0ALICE", "U0BOB", "U0CAROL", "U0DAVE"])
+        yield slack
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}"
+
+
+async def start_harness(fake: FakeSlack, database_url: str, **overrides: Any) -> tuple[Harness, Any]:
+    """Builds and starts the bot over HTTP on a free port; returns the harness and its runner."""
+    clock = FakeClock()
+    settings = settings_for(fake, database_url, **overrides)
+    bot = build(settings, clock=clock)
+    await bot.start()
+    runner = await serve_http(bot, host="127.0.0.1", port=0)
+    port = runner.addresses[0][1]
+    http = aiohttp.ClientSession()
+    return Harness(fake, bot, clock, f"http://127.0.0.1:{port}", http, lang=settings.leakbot_lang), runner
+
+
+async def stop_harness(harness: Harness, runner: Any) -> None:
+    """Lets listeners still running after their ack finish, then stops everything."""
+    await _drain()
+    await harness.http.close()
+    await runner.cleanup()
+    await harness.bot.stop()
+
+
+async def _drain(timeout: float = 3.0) -> None:
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()
+               and "bolt" in repr(t.get_coro()).lower()]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
+
+
+@pytest.fixture
+async def leakbot(fake: FakeSlack, database_url: str) -> AsyncIterator[Harness]:
+    harness, runner = await start_harness(fake, database_url)
+    yield harness
+    await stop_harness(harness, runner)

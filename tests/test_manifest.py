@@ -1,0 +1,138 @@
+"""The Slack app manifest validates against Slack's schema and matches the contract's commands."""
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft7Validator
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SCHEMA_PATH = SHARED / "slack" / "manifest.schema.1.0.0.json"
+CONTRACT_PATH = SHARED / "CONTRACT.md"
+MANIFEST_PATH = REPO / "manifest.yml"
+
+REQUIRED_BOT_SCOPES = {
+    "commands",
+    "chat:write",
+    "groups:write",
+    "groups:read",
+    "pins:write",
+    "pins:read",
+    "users:read",
+    "im:write",
+    "files:write",
+}
+EVENTS_URL = "https://YOUR-HOST/slack/events"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft7Validator:
+    if not SCHEMA_PATH.is_file():
+        pytest.skip(f"Slack manifest schema not found at {SCHEMA_PATH}")
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft7Validator.check_schema(schema)
+    return Draft7Validator(schema)
+
+
+def contract_commands() -> set[str]:
+    if not CONTRACT_PATH.is_file():
+        pytest.skip(f"contract not found at {CONTRACT_PATH}")
+    commands = set()
+    for line in CONTRACT_PATH.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `/leak-"):
+            cell = line.split("`")[1]  # e.g. "/leak-open [title]"
+            commands.add(cell.split()[0])
+    return commands
+
+
+def schema_errors(validator: Draft7Validator, doc: dict) -> list[str]:
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    return ["/".join(map(str, e.path)) + ": " + e.message for e in errors]
+
+
+def http_mode_variant(manifest: dict) -> dict:
+    """The alternative documented at the top of manifest.yml."""
+    doc = copy.deepcopy(manifest)
+    doc["settings"]["socket_mode_enabled"] = False
+    for command in doc["features"]["slash_commands"]:
+        command["url"] = EVENTS_URL
+    doc["settings"]["interactivity"]["request_url"] = EVENTS_URL
+    return doc
+
+
+def test_manifest_validates(manifest, validator):
+    assert schema_errors(validator, manifest) == []
+
+
+def test_display_information(manifest):
+    info = manifest["display_information"]
+    assert info["name"] == "leakbot"
+    assert "leak" in info["description"].lower()
+    # The schema states this pattern under "regex", which JSON Schema does not enforce: check it here.
+    assert re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", info["background_color"])
+
+
+def test_bot_user(manifest):
+    bot_user = manifest["features"]["bot_user"]
+    assert bot_user["display_name"] == "leakbot"
+    assert bot_user["always_online"] is True
+
+
+def test_commands_match_contract(manifest):
+    expected = contract_commands()
+    assert len(expected) == 6, expected
+    names = [c["command"] for c in manifest["features"]["slash_commands"]]
+    assert len(names) == len(set(names)), names
+    assert set(names) == expected
+
+
+def test_commands_have_description_and_hint(manifest):
+    hints = {}
+    for command in manifest["features"]["slash_commands"]:
+        assert command["description"].strip(), command
+        assert command["usage_hint"].strip(), command
+        assert command["should_escape"] is False, command
+        assert "url" not in command, "Socket Mode needs no request URL"
+        hints[command["command"]] = command["usage_hint"]
+    assert hints["/leak-open"] == "[title]"
+    assert hints["/leak-answer"] == "<item-id>"
+
+
+def test_bot_scopes(manifest):
+    scopes = manifest["oauth_config"]["scopes"]["bot"]
+    assert len(scopes) == len(set(scopes)), scopes
+    assert REQUIRED_BOT_SCOPES <= set(scopes)
+    assert "groups:history" not in scopes  # the bot reads no history
+
+
+def test_settings(manifest):
+    settings = manifest["settings"]
+    assert settings["interactivity"]["is_enabled"] is True
+    assert "request_url" not in settings["interactivity"]
+    assert settings["socket_mode_enabled"] is True
+    assert settings["org_deploy_enabled"] is False
+    assert settings["token_rotation_enabled"] is False
+
+
+def test_http_mode_variant_validates(manifest, validator):
+    variant = http_mode_variant(manifest)
+    assert variant["settings"]["socket_mode_enabled"] is False
+    assert all(c["url"] == EVENTS_URL for c in variant["features"]["slash_commands"])
+    assert schema_errors(validator, variant) == []
+
+
+def test_validator_rejects_a_broken_manifest(manifest, validator):
+    # Guards against a validator that accepts anything (say, a schema that failed to load).
+    broken = copy.deepcopy(manifest)
+    broken["features"]["slash_commands"][0]["url"] = "YOUR-HOST/slack/events"
+    broken["settings"]["socket_mode"] = True
+    assert len(schema_errors(validator, broken)) == 2
