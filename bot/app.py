@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -82,17 +83,25 @@ async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
     return runner
 
 
+async def connect_socket_mode(bot: Leakbot) -> AsyncSocketModeHandler:
+    """Connects to Slack over Socket Mode (apps.connections.open on SLACK_API_URL, then a websocket)."""
+    handler = AsyncSocketModeHandler(bot.app, bot.settings.slack_app_token, web_client=bot.flows.client)
+    await handler.connect_async()
+    log.info("leakbot connected in Socket Mode")
+    return handler
+
+
 async def run(settings: Settings) -> None:
     """Runs the bot until it is stopped: Socket Mode when an app token is set, else HTTP."""
     bot = build(settings)
     await bot.start()
     try:
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            handler = AsyncSocketModeHandler(bot.app, settings.slack_app_token)
-            log.info("leakbot connecting in Socket Mode")
-            await handler.start_async()
+            handler = await connect_socket_mode(bot)
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await handler.close_async()
         else:
             runner = await serve_http(bot, host=settings.host, port=settings.port)
             try:

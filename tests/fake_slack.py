@@ -121,13 +121,17 @@ class FakeSlack:
         self._response_ids: set[str] = set()
         self._tickets: set[str] = set()
         self._sockets: list[web.WebSocketResponse] = []
+        self._draining: set[int] = set()  # ids of sockets told to disconnect
         self._acks: dict[str, asyncio.Future] = {}
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.add_user(bot_user_id, "leakbot", is_bot=True)
         for user_id, name in DEFAULT_USERS:
             self.add_user(user_id, name)
-        self._methods: dict[str, Callable[[dict], dict]] = {
+        self._methods = self._method_table()
+
+    def _method_table(self) -> dict[str, Callable[[dict], dict]]:
+        return {
             "auth.test": self._auth_test, "apps.connections.open": self._apps_connections_open,
             "conversations.create": self._conversations_create, "conversations.invite": self._conversations_invite,
             "conversations.setTopic": self._conversations_set_topic, "conversations.info": self._conversations_info,
@@ -289,7 +293,11 @@ class FakeSlack:
         args: dict[str, Any] = dict(request.query)
         if request.method == "POST" and request.can_read_body:
             if request.content_type == "application/json":
-                args.update(await request.json() or {})
+                try:
+                    body = json.loads(await request.text() or "{}")
+                except ValueError:
+                    body = None
+                args.update(body if isinstance(body, dict) else {})
             else:
                 form = await request.post()
                 args.update({k: v for k, v in form.items() if isinstance(v, str)})
@@ -632,6 +640,7 @@ class FakeSlack:
                     self._on_socket_message(msg.data)
         finally:
             self._sockets.remove(ws)
+            self._draining.discard(id(ws))
         return ws
 
     def _on_socket_message(self, data: str) -> None:
@@ -645,7 +654,7 @@ class FakeSlack:
             future.set_result(message)
 
     def _open_sockets(self) -> list[web.WebSocketResponse]:
-        return [ws for ws in self._sockets if not ws.closed]
+        return [ws for ws in self._sockets if not ws.closed and id(ws) not in self._draining]
 
     async def wait_socket_connected(self, timeout: float = 5.0) -> None:
         await self.wait_until(self._open_sockets, timeout=timeout, what="a Socket Mode connection")
@@ -669,6 +678,9 @@ class FakeSlack:
             self._acks.pop(envelope["envelope_id"], None)
 
     async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
-        """Asks every connected client to reconnect, as Slack does before it drops a connection."""
+        """Asks every connected client to reconnect, as Slack does before it drops a connection.
+
+        socket_send then waits for (and uses) a connection made after this call."""
         for ws in self._open_sockets():
+            self._draining.add(id(ws))
             await ws.send_json({"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}})

@@ -313,7 +313,7 @@ BAD_VIEWS = [
      "missing required field: label [json-pointer:/view/blocks/0]"),
     (modal([{"type": "input", "block_id": "b", "label": plain("L")}]), "missing required field: element"),
     (modal([{"type": "input", "label": plain("L"), "element": button()}]), "[json-pointer:/view/blocks/0/element]"),
-    (modal([text_input(label=None) | {"label": plain("l" * 2001)}]), "[json-pointer:/view/blocks/0/label/text]"),
+    (modal([text_input() | {"label": plain("l" * 2001)}]), "[json-pointer:/view/blocks/0/label/text]"),
     (modal([text_input(max_length=3001)]), "[json-pointer:/view/blocks/0/element/max_length]"),
     (modal([text_input(min_length=3001)]), "[json-pointer:/view/blocks/0/element/min_length]"),
     (modal([text_input(max_length=5, initial_value="toolong")]), "[json-pointer:/view/blocks/0/element/initial_value]"),
@@ -381,14 +381,14 @@ async def test_error_fault(fake, client):
 
 
 async def test_delay_fault_provokes_client_timeouts(fake):
-    impatient = AsyncWebClient(token=fake.bot_token, base_url=fake.url, timeout=0.2, retry_handlers=[])
+    impatient = AsyncWebClient(token=fake.bot_token, base_url=fake.url, timeout=0.1, retry_handlers=[])
     fake.fail("auth.test", delay=30)
     with pytest.raises(TimeoutError):
         await impatient.auth_test()
-    fake.slow("auth.test", 0.3)
+    fake.slow("auth.test", 0.2)
     started = time.monotonic()
     assert (await AsyncWebClient(token=fake.bot_token, base_url=fake.url).auth_test())["ok"]
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 0.2
 
 
 async def test_stop_does_not_wait_for_delayed_answers():
@@ -427,26 +427,53 @@ async def test_response_urls(fake):
 
 # -------------------------------------------------------------------------------- Socket Mode
 
-async def test_socket_mode_round_trip(fake):
-    web_client = AsyncWebClient(base_url=fake.url)
-    socket_client = SocketModeClient(app_token=fake.app_token, web_client=web_client)
+@pytest.fixture
+async def socket_client(fake):
+    """A slack_sdk Socket Mode client that acks every request with {"text": "ack!"}; yields what it got."""
+    client = SocketModeClient(app_token=fake.app_token, web_client=AsyncWebClient(base_url=fake.url))
     received = []
 
     async def on_request(client, request):
         received.append(request)
         await client.send_socket_mode_response(SocketModeResponse(request.envelope_id, payload={"text": "ack!"}))
 
-    socket_client.socket_mode_request_listeners.append(on_request)
+    client.socket_mode_request_listeners.append(on_request)
+    await client.connect()
     try:
-        await socket_client.connect()
-        await fake.wait_socket_connected()
-        ack = await fake.socket_send("slash_commands", {"command": "/leak-open", "text": "x"}, retry_attempt=1)
-        assert ack == {"envelope_id": fake.socket_sent[-1]["envelope_id"], "payload": {"text": "ack!"}}
-        assert received[0].type == "slash_commands" and received[0].payload["command"] == "/leak-open"
-        assert received[0].retry_attempt == 1
-        assert fake.calls_to("apps.connections.open")[0].ok
+        yield received
     finally:
-        await socket_client.close()
+        await client.close()
+
+
+async def test_socket_mode_round_trip(fake, socket_client):
+    await fake.wait_socket_connected()
+    ack = await fake.socket_send("slash_commands", {"command": "/leak-open", "text": "x"}, retry_attempt=1)
+    assert ack == {"envelope_id": fake.socket_sent[-1]["envelope_id"], "payload": {"text": "ack!"}}
+    request = socket_client[0]
+    assert request.type == "slash_commands" and request.payload["command"] == "/leak-open"
+    assert request.retry_attempt == 1 and request.accepts_response_payload is True
+    assert fake.calls_to("apps.connections.open")[0].ok
+
+
+async def test_socket_mode_reconnects_after_disconnect(fake, socket_client):
+    await fake.wait_socket_connected()
+    await fake.socket_disconnect()
+    await fake.wait_for("apps.connections.open", count=2)
+    ack = await fake.socket_send("events_api", {"event": {"type": "app_mention"}}, accepts_response_payload=False)
+    assert ack["envelope_id"] == fake.socket_sent[-1]["envelope_id"] and len(socket_client) == 1
+
+
+async def test_stop_closes_socket_connections():
+    fake = FakeSlack()
+    await fake.start()
+    url = (await AsyncWebClient(base_url=fake.url).apps_connections_open(app_token=fake.app_token))["url"]
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        assert (await ws.receive_json())["type"] == "hello"
+        started = time.monotonic()
+        stopping = asyncio.ensure_future(fake.stop())
+        assert (await ws.receive()).type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        await stopping
+        assert time.monotonic() - started < 2
 
 
 async def test_socket_send_without_client_or_ack(fake):

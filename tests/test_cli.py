@@ -1,0 +1,123 @@
+"""Starting leakbot as an operator would: the console script, its configuration errors, and a real process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.conftest import SIGNING_SECRET
+from tests.fake_slack import FakeSlack
+from tests.slack_payloads import form_body, sign, slash_command
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
+               "HOST", "PORT", "LEAKBOT_LANG", "LEAKBOT_NUDGE_AFTER", "LEAKBOT_NUDGE_TICK")
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """The process environment without any leakbot setting, plus `values`."""
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(values)
+    return env
+
+
+def run_bot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=clean_env(**env),
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_help_lists_the_subcommands(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "--help")
+    assert result.returncode == 0
+    assert "run" in result.stdout and "subcommands" in result.stdout
+
+
+@pytest.mark.parametrize(("env", "variable"), [
+    ({}, "SLACK_BOT_TOKEN"),
+    ({"SLACK_BOT_TOKEN": "not-a-token", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "http"}, "PORT"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "70000"}, "PORT"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LEAKBOT_LANG": "fr"}, "LEAKBOT_LANG"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "https://slack.com/api"}, "SLACK_API_URL"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LEAKBOT_NUDGE_AFTER": "0"}, "LEAKBOT_NUDGE_AFTER"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LEAKBOT_NUDGE_TICK": "soon"}, "LEAKBOT_NUDGE_TICK"),
+])
+def test_bad_configuration_exits_2_with_one_line(tmp_path: Path, env: dict[str, str], variable: str) -> None:
+    result = run_bot(tmp_path, **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"leakbot: {variable} ")
+    assert "Traceback" not in result.stderr
+    assert "xoxb-1" not in result.stderr  # tokens are never echoed
+
+
+def test_env_file_is_read_and_real_variables_win(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import load_settings
+
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-file\nSLACK_SIGNING_SECRET=file-secret\nLEAKBOT_LANG=en\n")
+    for variable in CONFIG_VARS:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEAKBOT_LANG", "ja")
+    settings = load_settings()
+    assert settings.slack_bot_token == "xoxb-from-file"
+    assert settings.leakbot_lang == "ja"
+    assert settings.port == 3000 and settings.host == "0.0.0.0" and settings.leakbot_nudge_after == 3600
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_a_real_process_serves_health_and_commands(fake: FakeSlack, tmp_path: Path) -> None:
+    port = free_port()
+    database = tmp_path / "data" / "leakbot.db"
+    env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
+                    DATABASE_URL=f"sqlite+aiosqlite:///{database}", HOST="127.0.0.1", PORT=str(port))
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    try:
+        async with aiohttp.ClientSession() as http:
+            await wait_healthy(http, f"http://127.0.0.1:{port}/healthz", process)
+            body = form_body(slash_command("/leak-open", "実プロセスの試験", user_id="U0ALICE", channel_id="C0GENERAL",
+                                           trigger_id=fake.new_trigger_id(), response_url=fake.response_url()))
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
+            async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
+                assert response.status == 200
+        call = await fake.wait_for("views.open", lambda c: c.ok)
+        assert call.args["view"]  # the modal reached Slack
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    finally:
+        process.terminate()
+        output = (await asyncio.wait_for(process.communicate(), 20))[0].decode()
+    assert fake.bot_token not in output and SIGNING_SECRET not in output
+    assert "実プロセスの試験" not in output  # no answer text in the log at INFO
+
+
+async def wait_healthy(http: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process) -> None:
+    for _ in range(300):
+        if process.returncode is not None:
+            raise AssertionError(f"leakbot exited with {process.returncode}")
+        try:
+            async with http.get(url) as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError("leakbot did not become healthy")
