@@ -189,9 +189,9 @@ class Flows:
         draft = latest if unchanged and latest else await self.repo.add_draft(
             incident.id, body=body, at=self.clock.now(), user_id=user_id)
         assert incident.channel_id
-        await self._call("chat_postMessage", channel=incident.channel_id,
-                         blocks=posts.draft_blocks(body=body, version=draft.version, lang=self.lang, unchanged=unchanged),
-                         text=t("draft.header", self.lang, version=draft.version))
+        heading = t("draft.header", self.lang, version=draft.version)
+        for blocks in posts.draft_messages(body=body, version=draft.version, lang=self.lang, unchanged=unchanged):
+            await self._call("chat_postMessage", channel=incident.channel_id, blocks=blocks, text=heading)
         return draft
 
     async def post_current_draft(self, incident: Incident, *, user_id: str) -> list[str]:

@@ -29,10 +29,11 @@ def chunks(text: str, limit: int = SECTION_LIMIT - 100) -> list[str]:
     return pieces
 
 
-def escaped_chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+def escaped_chunks(text: str, limit: int = SECTION_LIMIT, size: int | None = None) -> list[str]:
     """Splits text into escaped pieces that each fit in one section (escaping can lengthen text)."""
+    size = size or limit - 100
     out: list[str] = []
-    for piece in chunks(text, limit - 100):
+    for piece in chunks(text, size):
         safe = escape(piece)
-        out.extend([safe] if len(safe) <= limit else escaped_chunks(piece, limit // 2))
+        out.extend([safe] if len(safe) <= limit else escaped_chunks(piece, limit, max(size // 2, 1)))
     return out

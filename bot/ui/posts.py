@@ -83,13 +83,17 @@ def question_text(step: Step, lang: str) -> str:
     return step.question(lang) or step.title(lang)
 
 
-def draft_blocks(*, body: str, version: int, lang: str, unchanged: bool = False) -> list[Block]:
-    """The draft as sections that each fit Slack's limit."""
-    blocks = [header(t("draft.header", lang, version=version)), context(escape(t("draft.note", lang)))]
+def draft_messages(*, body: str, version: int, lang: str, unchanged: bool = False) -> list[list[Block]]:
+    """The draft as one or more messages of sections that each fit Slack's limits; nothing is cut."""
+    head = [header(t("draft.header", lang, version=version)), context(escape(t("draft.note", lang)))]
     if unchanged:
-        blocks.append(context(escape(t("draft.unchanged", lang, version=version))))
-    blocks.extend(section(piece) for piece in escaped_chunks(body))
-    return blocks[:MAX_BLOCKS]
+        head.append(context(escape(t("draft.unchanged", lang, version=version))))
+    sections = [section(piece) for piece in escaped_chunks(body)]
+    room = MAX_BLOCKS - len(head)
+    messages = [head + sections[:room]]
+    for start in range(room, len(sections), MAX_BLOCKS):
+        messages.append(sections[start:start + MAX_BLOCKS])
+    return messages
 
 
 def missing_blocks(missing: Sequence[str], lang: str, key: str = "draft.missing") -> list[Block]:
