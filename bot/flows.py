@@ -133,8 +133,10 @@ class Flows:
     async def post_checklist(self, incident: Incident, answers: Mapping[str, Answer]) -> None:
         """Posts and pins the checklist, remembering the message to update later."""
         assert incident.channel_id
-        response = await self.client.chat_postMessage(
-            channel=incident.channel_id, blocks=self.checklist(incident, answers), text=self._checklist_text(answers))
+        response = await self._call("chat_postMessage", channel=incident.channel_id,
+                                    blocks=self.checklist(incident, answers), text=self._checklist_text(answers))
+        if response is None:
+            return
         await self.repo.update_incident(incident.id, checklist_ts=response["ts"])
         await self._call("pins_add", channel=incident.channel_id, timestamp=response["ts"])
 

@@ -81,7 +81,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
 
     @app.command("/leak-answer")
     async def leak_answer(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
-        item_id = (command.get("text") or "").strip()
+        item_id = (command.get("text") or "").strip().lower()
         items = ", ".join(f"`{i}`" for i in ANSWERABLE)
         if not item_id:
             await ack(**say_private(t("cmd.answer_usage", lang, items=items)))

@@ -16,9 +16,10 @@ def make_engine(url: str) -> AsyncEngine:
     """Creates the engine; SQLite files are created private (0600) and used with WAL."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     _create_private_file(parsed.database)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    # hide_parameters: answer text must never reach a log through an error message
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -62,7 +62,7 @@ async def test_submitting_the_new_incident_sets_up_a_private_channel(leakbot: Ha
 async def test_questions_come_one_at_a_time_in_order_and_the_draft_is_posted_once(leakbot: Harness) -> None:
     channel = await open_incident(leakbot)
     asked = []
-    for step, values in ANSWERS:
+    for _step, values in ANSWERS:
         view = await open_step(leakbot, channel)
         asked.append([b["block_id"] for b in view["blocks"] if b["type"] == "input"])
         await answer(leakbot, channel, values, view=view)
