@@ -18,6 +18,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.flows import Flows
+from bot.scheduled import NudgeScheduler
 from storage.db import create_tables, make_engine, ping
 from storage.repository import Repository
 
@@ -31,13 +32,20 @@ class Leakbot:
     app: AsyncApp
     flows: Flows
     engine: AsyncEngine
+    scheduler: NudgeScheduler
+    _sweeper: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Prepares the database (tables are created on start)."""
+    async def start(self, *, nudges: bool = True) -> None:
+        """Prepares the database (tables are created on start) and starts the nudge sweeps."""
         await create_tables(self.engine)
+        if nudges:
+            self._sweeper = asyncio.create_task(self.scheduler.run(), name="leakbot-nudges")
 
     async def stop(self) -> None:
-        """Releases the database connections."""
+        """Stops the sweeps and releases the database connections."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.engine.dispose()
 
     def web_app(self) -> web.Application:
@@ -69,9 +77,11 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Leakbot:
         logger=logging.getLogger("leakbot.bolt"),
     )
     engine = make_engine(settings.database_url)
-    flows = Flows(repo=Repository(engine), client=client, clock=clock or SystemClock(), lang=settings.leakbot_lang)
+    flows = Flows(repo=Repository(engine), client=client, clock=clock or SystemClock(), lang=settings.leakbot_lang,
+                  nudge_after=settings.leakbot_nudge_after)
     handlers.register(app, flows)
-    return Leakbot(settings=settings, app=app, flows=flows, engine=engine)
+    scheduler = NudgeScheduler(flows, tick=settings.leakbot_nudge_tick)
+    return Leakbot(settings=settings, app=app, flows=flows, engine=engine, scheduler=scheduler)
 
 
 async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:

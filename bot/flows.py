@@ -9,6 +9,9 @@ from typing import Any, Iterable, Mapping
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from datetime import datetime
+
+from bot import nudging
 from bot.answers import Answer, display, format_datetime
 from bot.channels import fallback_names, readable_names
 from bot.checklist import REQUIRED, missing_required, next_step
@@ -42,8 +45,10 @@ class ChannelSetup:
 
 
 class Flows:
-    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str) -> None:
+    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str,
+                 nudge_after: int = 3600) -> None:
         self.repo, self.client, self.clock, self.lang = repo, client, clock, lang
+        self.nudge_after = nudge_after
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -62,6 +67,7 @@ class Flows:
         await self._call("conversations_setTopic", channel=channel_id,
                          topic=shorten(t("open.topic", self.lang, id=incident.id, title=title), 250))
         await self._call("chat_postMessage", channel=channel_id, text=t("open.welcome", self.lang, user=incident.opener_id))
+        await self.repo.schedule_nudge(incident.id, due=nudging.first_due(self.clock.now(), self.nudge_after), reset=True)
         opened = await self.repo.incident(incident.id)
         assert opened is not None
         await self.post_checklist(opened, answers)
@@ -169,6 +175,9 @@ class Flows:
             await self._invite(incident.channel_id, answers["responders"].value, bot_user_id)
         await self.refresh_checklist(incident, answers)
         if changed:
+            missing = missing_required(values_of(answers))
+            due = nudging.first_due(self.clock.now(), self.nudge_after) if missing else None
+            await self.repo.schedule_nudge(incident.id, due=due, reset=True)
             await self.maybe_post_draft(incident, answers, changed)
             await self.ask_next(incident, answers)
 
@@ -205,6 +214,36 @@ class Flows:
         except DraftNotReady as not_ready:
             return not_ready.missing
         return []
+
+    # --- nudges ---------------------------------------------------------------------------------
+
+    async def nudge(self, incident: Incident) -> bool:
+        """Sends one due nudge, unless another sweep took it or nothing required is open; True if sent."""
+        answers = await self.repo.answers(incident.id)
+        missing = missing_required(values_of(answers))
+        if not missing or not incident.channel_id:
+            await self.repo.schedule_nudge(incident.id, due=None, reset=True)
+            return False
+        now = self.clock.now()
+        if not await self.repo.claim_nudge(incident, next_due=nudging.next_due(now, self.nudge_after, incident.nudges_sent + 1)):
+            return False
+        step = next_step(values_of(answers))
+        assert step is not None
+        blocks = posts.nudge_blocks(missing, step=step, incident_id=incident.id, mention=incident.opener_id, lang=self.lang)
+        await self._call("chat_postMessage", channel=incident.channel_id, blocks=blocks,
+                         text=t("nudge.text", self.lang, n=len(missing)))
+        return True
+
+    async def snooze(self, incident: Incident, *, seconds: int, user_id: str) -> datetime:
+        """Holds the nudges of an incident for one of the offered snooze times."""
+        until = nudging.snoozed_until(self.clock.now(), seconds)
+        await self.repo.schedule_nudge(incident.id, due=until, reset=False)
+        return until
+
+    async def announce(self, incident: Incident, text: str) -> None:
+        """Posts a one-line notice in the incident channel (`text` must be safe mrkdwn)."""
+        if incident.channel_id:
+            await self._call("chat_postMessage", channel=incident.channel_id, text=text)
 
     # --- closing --------------------------------------------------------------------------------
 

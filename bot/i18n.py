@@ -65,6 +65,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "draft.note": {"ja": "下書きです。公表前に法務・広報の確認を受けてください。", "en": "This is a draft. Have legal and PR review it before anything is published."},
     "draft.unchanged": {"ja": "第{version}版から変更はありません。", "en": "Unchanged since version {version}."},
     "draft.missing": {"ja": "下書きを作るには、次の必須項目への回答が必要です：", "en": "The draft needs answers to these required items first:"},
+    # nudges
+    "nudge.text": {"ja": "未回答の必須項目が{n}件あります。公表文の下書きにはこれらの回答が必要です。", "en": "{n} required items are still open. The draft disclosure needs them."},
+    "nudge.answer": {"ja": "次の質問に回答", "en": "Answer the next one"},
+    "nudge.snooze_1800": {"ja": "30分後に", "en": "In 30 minutes"},
+    "nudge.snooze_3600": {"ja": "1時間後に", "en": "In 1 hour"},
+    "nudge.snooze_14400": {"ja": "4時間後に", "en": "In 4 hours"},
+    "nudge.snoozed": {"ja": "<@{user}> がリマインドを {until} まで止めました。", "en": "<@{user}> snoozed reminders until {until}."},
     # closing
     "close.question": {"ja": "このインシデントをクローズしますか？リマインドは止まり、最終チェックリストと最新の下書きが投稿されます。チャンネルは記録として残ります。", "en": "Close this incident? Reminders stop, the final checklist and the latest draft are posted, and the channel stays as the record."},
     "close.button": {"ja": "クローズする", "en": "Close incident"},

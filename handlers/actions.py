@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -11,7 +12,8 @@ from slack_sdk.errors import SlackApiError
 from bot.checklist import STEP_BY_ID
 from bot.flows import Flows, slack_error
 from bot.i18n import t
-from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION
+from bot.answers import format_datetime
+from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, SNOOZE_ACTION
 from bot.ui.modals import step_modal
 from storage.repository import Incident
 
@@ -54,6 +56,20 @@ def register(app: AsyncApp, flows: Flows) -> None:
             return
         closed = await flows.close(incident, user_id=body["user"]["id"])
         await respond(replace_original=True, text=t("close.done" if closed else "close.already", lang, user=body["user"]["id"]))
+
+    @app.action(re.compile(f"^{SNOOZE_ACTION}_"))
+    async def snooze_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
+        await ack()
+        incident: Incident | None = context.get("incident")
+        if incident is None or incident.closed:
+            await tell(respond, t("cmd.closed" if incident else "cmd.not_incident_channel", lang, command="/leak-next"))
+            return
+        try:
+            until = await flows.snooze(incident, seconds=int(action.get("value", "")), user_id=body["user"]["id"])
+        except ValueError:
+            log.warning("snooze with an unknown value refused")
+            return
+        await flows.announce(incident, t("nudge.snoozed", lang, user=body["user"]["id"], until=format_datetime(until, lang)))
 
     @app.action(CLOSE_CANCEL_ACTION)
     async def close_cancelled(ack: Any, respond: Any) -> None:

@@ -45,6 +45,10 @@ class IncidentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(32))
+    # Nudges: when the next one is due (None: nothing to nudge about) and how many were sent since
+    # the last progress. A sweep reads only rows whose due time has come, through this index.
+    nudge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RevisionRow(Base):

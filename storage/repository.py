@@ -27,6 +27,8 @@ class Incident:
     created_at: datetime
     closed_at: datetime | None
     closed_by: str | None
+    nudge_due_at: datetime | None = None
+    nudges_sent: int = 0
 
     @property
     def closed(self) -> bool:
@@ -54,7 +56,7 @@ class Draft:
 
 def _incident(row: IncidentRow) -> Incident:
     return Incident(row.id, row.team_id, row.opener_id, row.status, row.channel_id, row.channel_name,
-                    row.checklist_ts, row.created_at, row.closed_at, row.closed_by)
+                    row.checklist_ts, row.created_at, row.closed_at, row.closed_by, row.nudge_due_at, row.nudges_sent or 0)
 
 
 def _draft(row: DraftRow) -> Draft:
@@ -108,7 +110,7 @@ class Repository:
             result = await session.execute(
                 update(IncidentRow)
                 .where(IncidentRow.id == incident_id, IncidentRow.status != "closed")
-                .values(status="closed", closed_at=at, closed_by=user_id)
+                .values(status="closed", closed_at=at, closed_by=user_id, nudge_due_at=None)
             )
             return result.rowcount == 1
 
@@ -154,6 +156,36 @@ class Repository:
                            created_at=at, created_by=user_id)
             session.add(row)
         return _draft(row)
+
+    async def due_nudges(self, now: datetime, *, limit: int = 100) -> list[Incident]:
+        """Returns open incidents whose next nudge is due, oldest due first (one indexed query)."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(IncidentRow)
+                .where(IncidentRow.nudge_due_at <= now, IncidentRow.status == "open")
+                .order_by(IncidentRow.nudge_due_at).limit(limit)
+            )
+            return [_incident(row) for row in rows]
+
+    async def claim_nudge(self, incident: Incident, *, next_due: datetime) -> bool:
+        """Moves a due nudge on to its next due time; False when another sweep claimed it first."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(IncidentRow)
+                .where(IncidentRow.id == incident.id, IncidentRow.nudge_due_at == incident.nudge_due_at)
+                .values(nudge_due_at=next_due, nudges_sent=IncidentRow.nudges_sent + 1)
+            )
+            return result.rowcount == 1
+
+    async def schedule_nudge(self, incident_id: int, *, due: datetime | None, reset: bool) -> None:
+        """Sets when the next nudge is due (None: none); `reset` starts the backoff again."""
+        values: dict[str, Any] = {"nudge_due_at": due}
+        if reset:
+            values["nudges_sent"] = 0
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(IncidentRow).where(IncidentRow.id == incident_id, IncidentRow.status != "closed").values(**values)
+            )
 
     @staticmethod
     async def _revisions(session: Any, incident_id: int, item_ids: list[str] | None = None) -> list[RevisionRow]:

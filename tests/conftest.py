@@ -80,10 +80,11 @@ class Harness:
         except json.JSONDecodeError:
             return Reply(response.status, raw)
 
-    async def command(self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL) -> Reply:
-        """Types a slash command."""
+    async def command(self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL,
+                      trigger_age: float = 0.0) -> Reply:
+        """Types a slash command (its trigger_id issued `trigger_age` seconds ago)."""
         payload = slash_command(command, text, user_id=user, channel_id=channel,
-                                trigger_id=self.fake.new_trigger_id(), response_url=self.fake.response_url())
+                                trigger_id=self.fake.new_trigger_id(trigger_age), response_url=self.fake.response_url())
         return await self.post(form_body(payload))
 
     async def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str = "U0ALICE") -> Reply:
@@ -130,7 +131,7 @@ async def start_harness(fake: FakeSlack, database_url: str, **overrides: Any) ->
     clock = FakeClock()
     settings = settings_for(fake, database_url, **overrides)
     bot = build(settings, clock=clock)
-    await bot.start()
+    await bot.start(nudges=False)  # tests sweep by hand, with the clock they move
     runner = await serve_http(bot, host="127.0.0.1", port=0)
     port = runner.addresses[0][1]
     http = aiohttp.ClientSession()

@@ -76,3 +76,14 @@ async def test_english_everywhere_with_leakbot_lang_en(fake, database_url) -> No
         assert "チェックリスト" not in texts
     finally:
         await stop_harness(harness, runner)
+
+
+async def test_a_trigger_older_than_three_seconds_is_explained(leakbot: Harness) -> None:
+    reply = await leakbot.command("/leak-open", TITLE, trigger_age=4)
+    assert reply.status == 200
+    refused = await leakbot.fake.wait_for("views.open")
+    assert refused.response["error"] == "expired_trigger_id"
+    await leakbot.fake.wait_until(lambda: leakbot.fake.responses, what="the reply to the user")
+    text = leakbot.fake.responses[-1][1]["text"]
+    assert "expired_trigger_id" in text and "もう一度" in text
+    assert leakbot.fake.calls_to("conversations.create") == []

@@ -310,7 +310,7 @@ async def test_a_discovery_time_in_the_past_is_accepted(leakbot: Harness) -> Non
     when = leakbot.clock.now() - timedelta(days=3)
     reply = await leakbot.submit(view, {"discovered_at": when, "summary": SUMMARY})
     assert reply.body["response_action"] == "update"
-    await leakbot.fake.wait_for("conversations.create")
+    await leakbot.fake.wait_for("views.update", lambda c: "<#C" in str(c.args.get("view")))  # "channel created"
     stored = await leakbot.bot.flows.repo.answers(INCIDENT)
     assert stored["discovered_at"].value.startswith("2026-11-23T01:00:00")
 

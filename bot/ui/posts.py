@@ -7,7 +7,8 @@ from typing import Any, Mapping, Sequence
 from bot.answers import Answer, display, format_datetime
 from bot.checklist import CHECKLIST_ITEMS, CHECKLIST_STEPS, ITEMS, Step, progress
 from bot.i18n import t
-from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION
+from bot.nudging import SNOOZE_CHOICES
+from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, SNOOZE_ACTION
 from bot.ui.metadata import StepRef
 from bot.ui.mrkdwn import escape, escaped_chunks, shorten
 
@@ -126,3 +127,12 @@ def close_question_blocks(lang: str) -> list[Block]:
                  "text": {"type": "plain_text", "text": t("close.button", lang)}, "value": "close"},
                 {"type": "button", "action_id": CLOSE_CANCEL_ACTION,
                  "text": {"type": "plain_text", "text": t("close.cancel", lang)}, "value": "keep"}]}]
+
+
+def nudge_blocks(missing: Sequence[str], *, step: Step, incident_id: int, mention: str, lang: str) -> list[Block]:
+    """A nudge: the open required items, who should look, the next question's button and snoozes."""
+    lines = "\n".join(f"• *{escape(ITEMS[i].label(lang))}* `{i}`" for i in missing)
+    snoozes = [{"type": "button", "action_id": f"{SNOOZE_ACTION}_{seconds}", "value": str(seconds),
+                "text": {"type": "plain_text", "text": t(f"nudge.snooze_{seconds}", lang)}} for seconds in SNOOZE_CHOICES]
+    return [section(f"<@{mention}> " + escape(t("nudge.text", lang, n=len(missing))) + "\n" + lines),
+            {"type": "actions", "elements": [answer_button(incident_id, step, lang, "nudge.answer"), *snoozes]}]

@@ -1,0 +1,138 @@
+"""Nudges with an injected clock: no sleeping, exact due times, backoff, snooze, silence, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import event, insert
+
+from storage.models import IncidentRow
+from tests.conftest import Harness, start_harness, stop_harness
+from tests.story import ANSWERS, answer, answer_required, messages, open_incident, text_of
+
+HOUR = 3600
+
+
+def nudges(h: Harness, channel: str) -> list[dict]:
+    """The nudge messages in the channel."""
+    return [m for m in messages(h, channel) if "未回答の必須項目が" in text_of(m)]
+
+
+async def sweep_at(h: Harness, seconds_after_start: float) -> int:
+    """Moves the clock to START + seconds and runs one sweep."""
+    from tests.conftest import START
+
+    h.clock.current = START + timedelta(seconds=seconds_after_start)
+    return await h.bot.scheduler.sweep()
+
+
+async def test_first_nudge_comes_exactly_at_the_interval(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    assert await sweep_at(leakbot, HOUR - 1) == 0
+    assert await sweep_at(leakbot, HOUR) == 1
+    nudge = nudges(leakbot, channel)[0]
+    text = text_of(nudge)
+    assert "<@U0ALICE>" in text  # no owners yet: the opener is named
+    for item_id in ("data_items", "max_count", "confirmed_count", "services", "card_bank", "customer_actions", "contact"):
+        assert f"`{item_id}`" in text
+    actions = [e["action_id"] for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert actions == ["leak_answer", "leak_snooze_1800", "leak_snooze_3600", "leak_snooze_14400"]
+
+
+async def test_repeats_back_off_and_cap_at_eight_intervals(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    expected = [1, 3, 7, 15, 23, 31]  # hours after the start: +1, +2, +4, +8, +8, +8
+    for hours in expected:
+        assert await sweep_at(leakbot, hours * HOUR - 1) == 0, hours
+        assert await sweep_at(leakbot, hours * HOUR) == 1, hours
+    assert len(nudges(leakbot, channel)) == len(expected)
+
+
+async def test_an_answer_resets_the_clock_and_the_backoff(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    assert await sweep_at(leakbot, HOUR) == 1
+    assert await sweep_at(leakbot, 3 * HOUR) == 1  # backoff is at 4x now
+    await sweep_at(leakbot, 3 * HOUR + 600)
+    await answer(leakbot, channel, ANSWERS[0][1])  # progress at 3h10m
+    assert await sweep_at(leakbot, 4 * HOUR + 600 - 1) == 0
+    assert await sweep_at(leakbot, 4 * HOUR + 600) == 1
+    assert await sweep_at(leakbot, 6 * HOUR + 600) == 1  # 2x again, not 8x
+    assert "`data_items`" not in text_of(nudges(leakbot, channel)[-1])
+
+
+async def test_snooze_holds_the_clock(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    assert await sweep_at(leakbot, HOUR) == 1
+    nudge = nudges(leakbot, channel)[0]
+    await leakbot.click("leak_snooze_14400", "14400", channel=channel, message_ts=nudge["ts"], user="U0BOB")
+    await leakbot.fake.wait_until(lambda: [m for m in messages(leakbot, channel) if "リマインドを" in text_of(m)],
+                                  what="the snooze notice")
+    assert await sweep_at(leakbot, 5 * HOUR - 1) == 0  # snoozed from 1h for 4h
+    assert await sweep_at(leakbot, 5 * HOUR) == 1
+
+
+async def test_a_forged_snooze_value_changes_nothing(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    await leakbot.click("leak_snooze_1800", "99999999", channel=channel)
+    assert await sweep_at(leakbot, HOUR) == 1
+
+
+async def test_silence_once_complete_or_closed(leakbot: Harness) -> None:
+    done = await open_incident(leakbot)
+    await answer_required(leakbot, done)
+    closed = await open_incident(leakbot)
+    reply = await leakbot.command("/leak-close", channel=closed)
+    confirm = [e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
+    await leakbot.click(confirm["action_id"], confirm["value"], channel=closed)
+    await leakbot.fake.wait_until(lambda: [m for m in messages(leakbot, closed) if "最終チェックリスト" in text_of(m)],
+                                  what="the close")
+    for hours in (1, 3, 7, 15, 48):
+        assert await sweep_at(leakbot, hours * HOUR) == 0
+    assert nudges(leakbot, done) == [] and nudges(leakbot, closed) == []
+
+
+async def test_concurrent_sweeps_and_a_restart_send_each_nudge_once(fake, database_url) -> None:  # type: ignore[no-untyped-def]
+    first, runner = await start_harness(fake, database_url)
+    channel = await open_incident(first)
+    first.clock.advance(HOUR)
+    sent = await asyncio.gather(first.bot.scheduler.sweep(), first.bot.scheduler.sweep())
+    assert sum(sent) == 1
+    await stop_harness(first, runner)
+    second, runner = await start_harness(fake, database_url)  # a restart on the same database
+    try:
+        second.clock.advance(HOUR)  # the restarted clock is back at the start: nothing is due twice
+        assert await second.bot.scheduler.sweep() == 0
+        second.clock.advance(2 * HOUR)  # the next one, stored before the restart, is not lost
+        assert await second.bot.scheduler.sweep() == 1
+        assert len(nudges(second, channel)) == 2
+    finally:
+        await stop_harness(second, runner)
+
+
+async def test_a_sweep_costs_the_same_queries_with_10000_open_incidents(leakbot: Harness) -> None:
+    from tests.conftest import START
+
+    engine = leakbot.bot.engine
+    rows = [dict(team_id="T0LEAK", opener_id="U0ALICE", status="open", channel_id=f"C{n:07d}", created_at=START,
+                 nudge_due_at=START + timedelta(days=1), nudges_sent=0) for n in range(10_000)]
+    async with engine.begin() as connection:
+        await connection.execute(insert(IncidentRow), rows)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert await sweep_at(leakbot, HOUR) == 0
+        none_due = len(statements)
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("UPDATE incidents SET nudge_due_at = created_at WHERE id <= 5")
+        statements.clear()
+        await sweep_at(leakbot, 2 * HOUR)  # the five due have no answers: each is looked at once
+        five_due = len(statements)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert none_due == 1
+    assert five_due <= 1 + 5 * 4  # follows the number due, not the 10,000 open
