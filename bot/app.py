@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Mapping
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -35,6 +37,9 @@ class Leakbot:
     scheduler: NudgeScheduler
     _sweeper: asyncio.Task[None] | None = None
 
+    def __post_init__(self) -> None:
+        self._verifier = SignatureVerifier(self.settings.slack_signing_secret or "")
+
     async def start(self, *, nudges: bool = True) -> None:
         """Prepares the database (tables are created on start) and starts the nudge sweeps."""
         await create_tables(self.engine)
@@ -56,9 +61,21 @@ class Leakbot:
         return application
 
     async def _events(self, request: web.Request) -> web.Response:
+        # Verify before anything reads the body: an unsigned request must not reach any listener,
+        # error handler or parser (and must never make the bot call a URL it names).
+        body = await request.text()
+        if not self._signed(body, request.headers):
+            return web.json_response({"ok": False, "error": "invalid signature"}, status=401)
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
+
+    def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
+        timestamp = headers.get("X-Slack-Request-Timestamp", "")
+        signature = headers.get("X-Slack-Signature", "")
+        if not timestamp.isdigit() or not signature:
+            return False
+        return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
     async def _health(self, _request: web.Request) -> web.Response:
         if await ping(self.engine):

@@ -36,6 +36,12 @@ CARD_BANK_SENTENCES = {
 }
 
 UNITS = {"ja": {"件": "件", "人": "人", "世帯": "世帯"}, "en": {"件": "records", "人": "people", "世帯": "households"}}
+UNITS_ONE = {"ja": UNITS["ja"], "en": {"件": "record", "人": "person", "世帯": "household"}}
+
+
+def unit_word(unit: str, value: int, lang: str) -> str:
+    """The unit as said after a count: 件, or "record" / "records" by the number in English."""
+    return (UNITS_ONE if value == 1 else UNITS)[lang][unit]
 
 
 class DraftNotReady(Exception):
@@ -51,12 +57,15 @@ def draft_context(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
     fmt = format_count_ja if lang == "ja" else format_count_en
     text = {item_id: display(item_id, values.get(item_id), lang) for item_id in ITEMS}
     has_damage = bool(values.get("secondary_damage"))
+    unit = values.get("count_unit") or "件"
     first = 6 + has_damage  # sections after the optional "secondary damage" one move down
     return {
         **text,
         "max_count": fmt(as_count(values["max_count"])),
         "confirmed_count": fmt(as_count(values["confirmed_count"])),
-        "unit": UNITS[lang][values.get("count_unit") or "件"],
+        "max_unit": unit_word(unit, values["max_count"]["value"], lang),
+        "confirmed_unit": unit_word(unit, values["confirmed_count"]["value"], lang),
+        "confirmed_is_one": values["confirmed_count"]["value"] == 1,
         "card_bank": CARD_BANK_SENTENCES[lang][values["card_bank"]],
         "n": {"customer": first, "contact": first + 1, "measures": first + 2},
     }

@@ -48,7 +48,8 @@ def register(app: AsyncApp, flows: Flows) -> None:
         incident: Incident | None = context.get("incident")
         ref = context.get("step_ref")
         step = STEP_BY_ID.get(ref.step_id) if ref else None
-        first_block = step.items[0] if step else "summary"
+        # Slack shows errors only under input blocks of the submitted view, so name one of those.
+        first_block = next(iter(view.get("state", {}).get("values", {})), step.items[0] if step else "title")
         if incident is None or step is None or incident.channel_id is None:
             log.warning("step submission for an unknown incident or step: %s", ref)
             await ack(response_action="errors", errors={first_block: t("cmd.not_incident_channel", lang, command="/leak-answer")})

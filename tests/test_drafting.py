@@ -353,12 +353,19 @@ def test_each_count_unit(unit: str | None, ja: str, en: str) -> None:
         assert f" {other_en} " not in en_text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the English draft uses the plural unit for a count of 1 ('1 records', "
-                   "'1 people', '1 households'); bot/drafting.py UNITS and bot/templates/public.en.j2 line 14")
-@pytest.mark.parametrize("unit", ["件", "人", "世帯"])
-def test_english_count_of_one_is_singular(unit: str) -> None:
+@pytest.mark.parametrize(("unit", "one", "many"), [("件", "record", "records"), ("人", "person", "people"),
+                                                   ("世帯", "household", "households")])
+def test_english_count_of_one_is_singular(unit: str, one: str, many: str) -> None:
     text = draft("en", count_unit=unit, max_count=count(1), confirmed_count=count(1))
+    assert f"Up to 1 {one} (of which 1 {one} is confirmed to have leaked)" in text.splitlines()
+    text = draft("en", count_unit=unit, max_count=count(5), confirmed_count=count(1, True))
+    assert f"Up to 5 {many} (of which about 1 {one} is confirmed to have leaked)" in text.splitlines()
+    text = draft("en", count_unit=unit, max_count=count(5), confirmed_count=count(0))
+    assert f"Up to 5 {many} (of which 0 {many} are confirmed to have leaked)" in text.splitlines()
     assert not re.search(r"\b1 (records|people|households)\b", text)
+    # Japanese has no plural
+    assert f"最大で1{unit}（うち漏えいを確認したもの：1{unit}）" in draft(
+        "ja", count_unit=unit, max_count=count(1), confirmed_count=count(1)).splitlines()
 
 
 # --- optional items: no empty heading, no "None", consecutive numbers, fixed order ---------------

@@ -119,6 +119,30 @@ async def test_a_replayed_signature_with_a_changed_body_is_refused(leakbot: Harn
     assert leakbot.fake.calls_to("views.open") == []
 
 
+def garbled_timestamp(h: Harness, body: bytes) -> dict[str, str]:
+    """Headers whose timestamp is not a number at all (not something Slack sends)."""
+    return {"X-Slack-Signature": sign(h.secret, body)["X-Slack-Signature"], "X-Slack-Request-Timestamp": "abc"}
+
+
+async def test_a_non_numeric_timestamp_gets_401(leakbot: Harness) -> None:
+    body = open_command(leakbot)
+    reply = await leakbot.post(body, signed=False, headers=garbled_timestamp(leakbot, body))
+    assert reply.status == 401, reply
+
+
+async def test_an_unverified_request_makes_the_bot_send_nothing_anywhere(leakbot: Harness) -> None:
+    body = open_command(leakbot)  # its response_url could point anywhere; here it is the fake's
+    await leakbot.post(body, signed=False, headers=garbled_timestamp(leakbot, body))
+    await _drain()
+    assert leakbot.fake.responses == []
+    assert leakbot.fake.calls_to("views.open") == []
+
+
+async def test_an_unsigned_request_with_a_malformed_payload_gets_401(leakbot: Harness) -> None:
+    reply = await leakbot.post(b"payload=%7Bnot-json", signed=False)
+    assert reply.status == 401, reply
+
+
 # --------------------------------------------------------------------------------- /healthz
 
 async def health(h: Harness) -> tuple[int, Any]:

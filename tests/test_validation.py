@@ -91,6 +91,8 @@ async def channel(leakbot: Harness) -> str:
     ("12万万", "not_a_number", "件数として読めません"),
     ("-5", "negative", "マイナス"),
     ("▲5", "negative", "マイナス"),
+    ("1.5", "not_whole", "整数"),
+    ("100000000000000", "too_large", "大きすぎ"),
 ])
 @pytest.mark.parametrize("block_id", ["max_count", "confirmed_count"])
 async def test_a_count_that_does_not_parse_or_is_negative_is_refused_under_its_input(
@@ -115,6 +117,13 @@ async def test_both_counts_wrong_shows_both_errors(leakbot: Harness, channel: st
     errors = await refused(leakbot, leakbot.submit(view, {"max_count": "たくさん", "confirmed_count": "-1"}))
     assert errors == {"max_count": t("error.count.not_a_number", "ja"),
                       "confirmed_count": t("error.count.negative", "ja")}
+
+
+async def test_a_count_longer_than_its_input_allows_is_refused(leakbot: Harness, channel: str) -> None:
+    view = await item_modal(leakbot, channel, "max_count")
+    assert next(b for b in view["blocks"] if b.get("block_id") == "max_count")["element"]["max_length"] == 50
+    errors = await refused(leakbot, leakbot.submit(view, VALID_COUNTS | {"max_count": "1" * 51}))
+    assert errors == {"max_count": t("error.too_long", "ja", limit=50, length=51)}
 
 
 @pytest.mark.parametrize("block_id", ["max_count", "confirmed_count"])
@@ -303,6 +312,20 @@ async def test_a_discovery_time_in_the_future_is_refused(leakbot: Harness, ahead
     errors = await refused_opening(leakbot, {"discovered_at": when, "summary": SUMMARY})
     assert errors == {"discovered_at": t("error.future", "ja")}
     assert "未来" in errors["discovered_at"]
+
+
+async def test_a_discovery_time_that_is_not_a_time_is_refused(leakbot: Harness) -> None:
+    view = await new_incident_modal(leakbot)
+    payload = view_submission(view, {"summary": SUMMARY}, user_id="U0ALICE", trigger_id=leakbot.fake.new_trigger_id())
+    payload["view"]["state"]["values"]["discovered_at"]["value"]["selected_date_time"] = "昨日の夜"
+    errors = await refused(leakbot, leakbot.post(interactive_body(payload)))
+    assert errors == {"discovered_at": t("error.datetime", "ja")}
+    assert await table_counts(leakbot) == {"incidents": 0, "revisions": 0, "drafts": 0}
+
+
+async def test_responders_that_are_not_user_ids_are_refused(leakbot: Harness) -> None:
+    errors = await refused_opening(leakbot, {"summary": SUMMARY, "responders": ["U0BOB", "#general"]})
+    assert errors == {"responders": t("error.users", "ja")}
 
 
 async def test_a_discovery_time_in_the_past_is_accepted(leakbot: Harness) -> None:

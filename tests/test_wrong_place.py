@@ -156,9 +156,6 @@ async def test_a_step_modal_naming_an_incident_that_does_not_exist_is_refused(le
 
 # Slack shows `response_action: errors` only when every key is the block_id of an input block of the
 # submitted view; otherwise the user gets Slack's generic "trouble connecting" error and no explanation.
-@pytest.mark.xfail(strict=True, reason="BUG: handlers/views.py:51 puts the refusal of a step modal whose step "
-                   "is unknown under block 'summary', which the step modal does not have; Slack then shows only "
-                   "a generic error")
 @pytest.mark.parametrize("metadata", [StepRef(incident_id=1, step_id="nosuch").dump(), "not json at all", ""])
 async def test_a_step_modal_with_unknown_or_garbled_metadata_is_refused_under_one_of_its_inputs(
         leakbot: Harness, metadata: str) -> None:
