@@ -38,7 +38,9 @@ class Leakbot:
     _sweeper: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
-        self._verifier = SignatureVerifier(self.settings.slack_signing_secret or "")
+        secret = self.settings.slack_signing_secret
+        # Without a secret (Socket Mode) nothing arriving over HTTP can be trusted.
+        self._verifier = SignatureVerifier(secret) if secret else None
 
     async def start(self, *, nudges: bool = True) -> None:
         """Prepares the database (tables are created on start) and starts the nudge sweeps."""
@@ -73,7 +75,7 @@ class Leakbot:
     def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
         timestamp = headers.get("X-Slack-Request-Timestamp", "")
         signature = headers.get("X-Slack-Signature", "")
-        if not timestamp.isdigit() or not signature:
+        if self._verifier is None or not timestamp.isdigit() or not signature:
             return False
         return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 

@@ -141,6 +141,12 @@ def test_parse_users_that_are_not_user_ids() -> None:
     assert errors_of("incident", state) == {"responders": t("error.users", "ja")}
 
 
+def test_parse_an_element_type_the_bot_does_not_know_gives_no_answer() -> None:
+    state = {"title": {"value": {"type": "rich_text_input", "rich_text_value": {"type": "rich_text"}}},
+             "summary": plain_text_input("s"), "discovered_at": datetimepicker(NOW)}
+    assert errors_of("incident", state) == {"title": t("error.required", "ja")}
+
+
 def test_parse_title_too_long() -> None:
     state = {"title": plain_text_input("題" * 151), "summary": plain_text_input("s"), "discovered_at": datetimepicker(NOW)}
     assert errors_of("incident", state, "en") == {"title": t("error.too_long", "en", limit=150, length=151)}
