@@ -9,7 +9,7 @@ from typing import Iterator
 
 MAX_NAME = 80
 SUFFIXES = 9  # name, name-2 … name-9 before giving up on a base name
-_NOT_ALLOWED = re.compile(r"[^\w-]+")  # \w: letters and digits of any script, and _
+_NOT_ALLOWED = re.compile(r"[^\w]+")  # \w: letters and digits of any script, and _; a run (hyphens too) -> one "-"
 
 
 def slug(title: str) -> str:

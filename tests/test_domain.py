@@ -432,8 +432,6 @@ def test_punctuation_and_spaces_become_single_hyphens(title: str, expected: str)
     assert next(channels.readable_names(title, DAY)) == f"leak-20261126-{expected}"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a hyphen typed next to spaces or punctuation gives '---' in the "
-                   "channel name: bot/channels.py line 12, _NOT_ALLOWED = [^\\w-]+ leaves '-' out of the run it replaces")
 @pytest.mark.parametrize(("title", "expected"), [
     ("顧客DB - 流出", "顧客db-流出"),
     ("A-!B", "a-b"),
