@@ -11,10 +11,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from datetime import datetime
 
-from bot import nudging
+from bot import legal, nudging
 from bot.answers import Answer, display, format_datetime
 from bot.channels import fallback_names, readable_names
-from bot.checklist import REQUIRED, missing_required, next_step
+from bot.checklist import ITEMS, REQUIRED, missing_required, next_step
 from bot.clock import JST, Clock
 from bot.drafting import DraftNotReady, render
 from bot.i18n import t
@@ -64,10 +64,12 @@ class Flows:
         await self.repo.update_incident(incident.id, channel_id=channel_id, channel_name=name, status="open")
         responders = answers["responders"].value if "responders" in answers else []
         await self._invite(channel_id, [incident.opener_id, *responders], bot_user_id)
-        await self._call("conversations_setTopic", channel=channel_id,
+        await self.call("conversations_setTopic", channel=channel_id,
                          topic=shorten(t("open.topic", self.lang, id=incident.id, title=title), 250))
-        await self._call("chat_postMessage", channel=channel_id, text=t("open.welcome", self.lang, user=incident.opener_id))
-        await self.repo.schedule_nudge(incident.id, due=nudging.first_due(self.clock.now(), self.nudge_after), reset=True)
+        await self.call("chat_postMessage", channel=channel_id, text=t("open.welcome", self.lang, user=incident.opener_id))
+        deadlines = [d.due for d in legal.assess(values_of(answers)).open_deadlines()]
+        due = nudging.first_due(self.clock.now(), self.nudge_after, deadlines)
+        await self.repo.schedule_nudge(incident.id, due=due, reset=True)
         opened = await self.repo.incident(incident.id)
         assert opened is not None
         await self.post_checklist(opened, answers)
@@ -113,58 +115,73 @@ class Flows:
         if failed:
             users_text = ", ".join(f"<@{u}>" for u, _ in failed)
             errors = ", ".join(sorted({e for _, e in failed}))
-            await self._call("chat_postMessage", channel=channel_id,
+            await self.call("chat_postMessage", channel=channel_id,
                              text=t("open.invite_failed", self.lang, users=users_text, error=errors))
 
     async def tell_opener_failed(self, incident: Incident, view_id: str, error: str) -> None:
         """Replaces the opening modal with the reason the channel could not be made."""
         text = t("open.failed", self.lang, error=error, id=incident.id)
-        await self._call("views_update", view_id=view_id, view=notice_modal(t("open.progress_title", self.lang), text))
+        await self.call("views_update", view_id=view_id, view=notice_modal(t("open.progress_title", self.lang), text))
 
     async def tell_opener_done(self, view_id: str, channel_id: str) -> None:
         """Replaces the opening modal with a confirmation naming the channel."""
         text = t("open.done", self.lang, channel=channel_id)
-        await self._call("views_update", view_id=view_id, view=notice_modal(t("open.progress_title", self.lang), text))
+        await self.call("views_update", view_id=view_id, view=notice_modal(t("open.progress_title", self.lang), text))
 
     # --- the checklist and questions ------------------------------------------------------------
 
-    def checklist(self, incident: Incident, answers: Mapping[str, Answer]) -> list[dict[str, Any]]:
-        """The checklist blocks of an incident as it stands."""
+    async def checklist(self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False) -> list[dict[str, Any]]:
+        """The checklist blocks of an incident as it stands: owners, answers, progress, legal clocks."""
         closed = ""
         if incident.closed and incident.closed_at:
             closed = t("checklist.closed", self.lang, when=format_datetime(incident.closed_at, self.lang), user=incident.closed_by)
+        owners = {item: owner.owner_id for item, owner in (await self.repo.owners(incident.id)).items() if owner.owner_id}
+        clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=self.lang)
         title = answers["title"].value if "title" in answers else f"#{incident.id}"
-        return posts.checklist_blocks(title=title, answers=answers, lang=self.lang, closed_line=closed)
+        return posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
+                                      legal_lines=clocks, incident_id=incident.id if pickers else None)
 
     async def post_checklist(self, incident: Incident, answers: Mapping[str, Answer]) -> None:
         """Posts and pins the checklist, remembering the message to update later."""
         assert incident.channel_id
-        response = await self._call("chat_postMessage", channel=incident.channel_id,
-                                    blocks=self.checklist(incident, answers), text=self._checklist_text(answers))
+        response = await self.call("chat_postMessage", channel=incident.channel_id,
+                                    blocks=await self.checklist(incident, answers), text=self._checklist_text(answers))
         if response is None:
             return
         await self.repo.update_incident(incident.id, checklist_ts=response["ts"])
-        await self._call("pins_add", channel=incident.channel_id, timestamp=response["ts"])
+        await self.call("pins_add", channel=incident.channel_id, timestamp=response["ts"])
 
     async def refresh_checklist(self, incident: Incident, answers: Mapping[str, Answer]) -> None:
         """Updates the pinned checklist in place."""
         if not incident.channel_id or not incident.checklist_ts:
             return
-        await self._call("chat_update", channel=incident.channel_id, ts=incident.checklist_ts,
-                         blocks=self.checklist(incident, answers), text=self._checklist_text(answers))
+        await self.call("chat_update", channel=incident.channel_id, ts=incident.checklist_ts,
+                         blocks=await self.checklist(incident, answers), text=self._checklist_text(answers))
 
     def _checklist_text(self, answers: Mapping[str, Answer]) -> str:
         title = answers["title"].value if "title" in answers else ""
         return t("checklist.header", self.lang, title=escape(title))
 
     async def ask_next(self, incident: Incident, answers: Mapping[str, Answer]) -> None:
-        """Posts the next open question, required items first."""
+        """Posts the next open question, required items first, with a picker for its owner."""
         step = next_step(values_of(answers))
         if step is None or not incident.channel_id:
             return
-        await self._call("chat_postMessage", channel=incident.channel_id,
-                         blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang),
-                         text=posts.question_text(step, self.lang))
+        owners = await self.repo.owners(incident.id)
+        owner = next((owners[i].owner_id for i in step.items if i in owners), None)
+        await self.call("chat_postMessage", channel=incident.channel_id,
+                        blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner),
+                        text=posts.question_text(step, self.lang))
+
+    async def assign(self, incident: Incident, item_ids: list[str], *, owner_id: str | None, by: str) -> None:
+        """Gives items an owner (kept with who and when), and shows it on the checklist and in the channel."""
+        changed = await self.repo.set_owners(incident.id, item_ids, owner_id=owner_id, set_by=by, at=self.clock.now())
+        if not changed:
+            return
+        await self.refresh_checklist(incident, await self.repo.answers(incident.id))
+        names = ("、" if self.lang == "ja" else ", ").join(ITEMS[i].label(self.lang) for i in changed)
+        key = "owner.set" if owner_id else "owner.cleared"
+        await self.announce(incident, t(key, self.lang, by=by, user=owner_id, items=escape(names)))
 
     # --- answers --------------------------------------------------------------------------------
 
@@ -175,8 +192,9 @@ class Flows:
             await self._invite(incident.channel_id, answers["responders"].value, bot_user_id)
         await self.refresh_checklist(incident, answers)
         if changed:
-            missing = missing_required(values_of(answers))
-            due = nudging.first_due(self.clock.now(), self.nudge_after) if missing else None
+            values = values_of(answers)
+            deadlines = [d.due for d in legal.assess(values).open_deadlines()]
+            due = nudging.first_due(self.clock.now(), self.nudge_after, deadlines) if missing_required(values) else None
             await self.repo.schedule_nudge(incident.id, due=due, reset=True)
             await self.maybe_post_draft(incident, answers, changed)
             await self.ask_next(incident, answers)
@@ -202,7 +220,7 @@ class Flows:
         assert incident.channel_id
         heading = t("draft.header", self.lang, version=draft.version)
         for blocks in posts.draft_messages(body=body, version=draft.version, lang=self.lang, unchanged=unchanged):
-            await self._call("chat_postMessage", channel=incident.channel_id, blocks=blocks, text=heading)
+            await self.call("chat_postMessage", channel=incident.channel_id, blocks=blocks, text=heading)
         return draft
 
     async def post_current_draft(self, incident: Incident, *, user_id: str) -> list[str]:
@@ -217,23 +235,6 @@ class Flows:
 
     # --- nudges ---------------------------------------------------------------------------------
 
-    async def nudge(self, incident: Incident) -> bool:
-        """Sends one due nudge, unless another sweep took it or nothing required is open; True if sent."""
-        answers = await self.repo.answers(incident.id)
-        missing = missing_required(values_of(answers))
-        if not missing or not incident.channel_id:
-            await self.repo.schedule_nudge(incident.id, due=None, reset=True)
-            return False
-        now = self.clock.now()
-        if not await self.repo.claim_nudge(incident, next_due=nudging.next_due(now, self.nudge_after, incident.nudges_sent + 1)):
-            return False
-        step = next_step(values_of(answers))
-        assert step is not None
-        blocks = posts.nudge_blocks(missing, step=step, incident_id=incident.id, mention=incident.opener_id, lang=self.lang)
-        await self._call("chat_postMessage", channel=incident.channel_id, blocks=blocks,
-                         text=t("nudge.text", self.lang, n=len(missing)))
-        return True
-
     async def snooze(self, incident: Incident, *, seconds: int, user_id: str) -> datetime:
         """Holds the nudges of an incident for one of the offered snooze times."""
         until = nudging.snoozed_until(self.clock.now(), seconds)
@@ -243,7 +244,7 @@ class Flows:
     async def announce(self, incident: Incident, text: str) -> None:
         """Posts a one-line notice in the incident channel (`text` must be safe mrkdwn)."""
         if incident.channel_id:
-            await self._call("chat_postMessage", channel=incident.channel_id, text=text)
+            await self.call("chat_postMessage", channel=incident.channel_id, text=text)
 
     # --- closing --------------------------------------------------------------------------------
 
@@ -254,16 +255,16 @@ class Flows:
         closed = await self.repo.incident(incident.id)
         assert closed is not None and closed.channel_id
         answers = await self.repo.answers(incident.id)
-        await self._call("chat_postMessage", channel=closed.channel_id, text=t("close.done", self.lang, user=user_id))
-        blocks = self.checklist(closed, answers)
+        await self.call("chat_postMessage", channel=closed.channel_id, text=t("close.done", self.lang, user=user_id))
+        blocks = await self.checklist(closed, answers)
         blocks[0] = posts.header(t("checklist.final", self.lang) + "：" + display(
             "title", answers["title"].value, self.lang) if "title" in answers else t("checklist.final", self.lang))
-        await self._call("chat_postMessage", channel=closed.channel_id, blocks=blocks, text=t("checklist.final", self.lang))
+        await self.call("chat_postMessage", channel=closed.channel_id, blocks=blocks, text=t("checklist.final", self.lang))
         await self.refresh_checklist(closed, answers)
         values = values_of(answers)
         missing = missing_required(values)
         if missing:
-            await self._call("chat_postMessage", channel=closed.channel_id, text=t("close.no_draft", self.lang),
+            await self.call("chat_postMessage", channel=closed.channel_id, text=t("close.no_draft", self.lang),
                              blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"))
         else:
             await self.post_draft(closed, values, user_id=user_id, latest=await self.repo.latest_draft(incident.id), force=True)
@@ -271,7 +272,7 @@ class Flows:
 
     # --- plumbing ---------------------------------------------------------------------------------
 
-    async def _call(self, method: str, **kwargs: Any) -> Any:
+    async def call(self, method: str, **kwargs: Any) -> Any:
         """Calls Slack; a failure is logged and swallowed so one refused post does not stop the story."""
         try:
             return await getattr(self.client, method)(**kwargs)

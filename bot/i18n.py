@@ -65,6 +65,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "draft.note": {"ja": "下書きです。公表前に法務・広報の確認を受けてください。", "en": "This is a draft. Have legal and PR review it before anything is published."},
     "draft.unchanged": {"ja": "第{version}版から変更はありません。", "en": "Unchanged since version {version}."},
     "draft.missing": {"ja": "下書きを作るには、次の必須項目への回答が必要です：", "en": "The draft needs answers to these required items first:"},
+    # owners
+    "owner.pick": {"ja": "担当者を選ぶ", "en": "Choose an owner"},
+    "owner.shown": {"ja": "担当：<@{user}>", "en": "owner: <@{user}>"},
+    "owner.set": {"ja": "<@{by}> が「{items}」の担当を <@{user}> にしました。", "en": "<@{by}> made <@{user}> the owner of {items}."},
+    "owner.cleared": {"ja": "<@{by}> が「{items}」の担当を外しました。", "en": "<@{by}> removed the owner of {items}."},
+    "nudge.dm": {"ja": "<#{channel}> で、あなたが担当の必須項目がまだ未回答です。", "en": "Required items you own in <#{channel}> are still open."},
     # nudges
     "nudge.text": {"ja": "未回答の必須項目が{n}件あります。公表文の下書きにはこれらの回答が必要です。", "en": "{n} required items are still open. The draft disclosure needs them."},
     "nudge.answer": {"ja": "次の質問に回答", "en": "Answer the next one"},

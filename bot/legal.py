@@ -339,6 +339,11 @@ def describe(assessment: Assessment, *, now: datetime, lang: str) -> list[str]:
     return lines
 
 
+def describe_deadline(deadline: Deadline, *, now: datetime, lang: str) -> str:
+    """One deadline for people: its kind, date with weekday and the time left (for nudges)."""
+    return _deadline_line(deadline, now=now, lang=lang, not_required=False)
+
+
 def _not_required_line(duty: Duty, lang: str) -> str:
     line = _pick(("「報告不要」と判断済みです（個人情報保護委員会への報告の回答）。",
                   "Someone decided that no report is required (the PPC report answer)."), lang)

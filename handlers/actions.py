@@ -9,11 +9,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.checklist import STEP_BY_ID
+from bot.checklist import ITEMS, STEP_BY_ID
 from bot.flows import Flows, slack_error
 from bot.i18n import t
 from bot.answers import format_datetime
-from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, SNOOZE_ACTION
+from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, OWNER_ACTION, SNOOZE_ACTION
 from bot.ui.modals import step_modal
 from storage.repository import Incident
 
@@ -56,6 +56,20 @@ def register(app: AsyncApp, flows: Flows) -> None:
             return
         closed = await flows.close(incident, user_id=body["user"]["id"])
         await respond(replace_original=True, text=t("close.done" if closed else "close.already", lang, user=body["user"]["id"]))
+
+    @app.action(OWNER_ACTION)
+    async def owner_picked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
+        await ack()
+        incident: Incident | None = context.get("incident")
+        ref = context.get("owner_ref")
+        if incident is None or ref is None:
+            await tell(respond, t("cmd.not_incident_channel", lang, command="/leak-status"))
+            return
+        if incident.closed:
+            await tell(respond, t("cmd.closed", lang))
+            return
+        items = [item_id for item_id in ref.item_ids if item_id in ITEMS]
+        await flows.assign(incident, items, owner_id=action.get("selected_user"), by=body["user"]["id"])
 
     @app.action(re.compile(f"^{SNOOZE_ACTION}_"))
     async def snooze_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:

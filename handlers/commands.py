@@ -77,7 +77,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         if incident is None:
             return
         answers = await flows.repo.answers(incident.id)
-        await ack(**say_private(t("checklist.header", lang, title=escape(answers["title"].value)), flows.checklist(incident, answers)))
+        await ack(**say_private(t("checklist.header", lang, title=escape(answers["title"].value)), await flows.checklist(incident, answers, pickers=True)))
 
     @app.command("/leak-answer")
     async def leak_answer(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:

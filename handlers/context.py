@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
 
-from bot.ui.ids import ANSWER_ACTION, STEP_CALLBACK
-from bot.ui.metadata import StepRef
+from bot.ui.ids import ANSWER_ACTION, OWNER_ACTION, STEP_CALLBACK
+from bot.ui.metadata import OwnerRef, StepRef
 from storage.repository import Repository
 
 # Commands that do not belong to an incident channel need no lookup.
@@ -17,9 +17,10 @@ def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:
 
     async def resolve_incident(body: dict[str, Any], context: Any, next: Callable[[], Awaitable[Any]]) -> Any:
         ref = _step_ref(body)
-        context["step_ref"] = ref
-        if ref is not None:
-            context["incident"] = await repo.incident(ref.incident_id)
+        owner_ref = _owner_ref(body)
+        context["step_ref"], context["owner_ref"] = ref, owner_ref
+        if ref is not None or owner_ref is not None:
+            context["incident"] = await repo.incident((ref or owner_ref).incident_id)  # type: ignore[union-attr]
         elif (channel_id := _channel_id(body)) and body.get("command") not in _NO_INCIDENT_COMMANDS:
             context["incident"] = await repo.incident_by_channel(channel_id)
         else:
@@ -36,6 +37,13 @@ def _step_ref(body: dict[str, Any]) -> StepRef | None:
     for action in body.get("actions") or []:
         if action.get("action_id") == ANSWER_ACTION:
             return StepRef.load(action.get("value"))
+    return None
+
+
+def _owner_ref(body: dict[str, Any]) -> OwnerRef | None:
+    for action in body.get("actions") or []:
+        if action.get("action_id") == OWNER_ACTION:
+            return OwnerRef.load(action.get("block_id"))
     return None
 
 

@@ -74,3 +74,17 @@ class DraftRow(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(String(32))  # None when posted by the bot itself
+
+
+class OwnerRow(Base):
+    """Who owns a checklist item; every change is a new row (None: unassigned again)."""
+
+    __tablename__ = "owners"
+    __table_args__ = (Index("ix_owners_incident_item", "incident_id", "item_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    set_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

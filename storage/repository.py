@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.answers import Answer
 from storage.db import sessionmaker
-from storage.models import DraftRow, IncidentRow, RevisionRow
+from storage.models import DraftRow, IncidentRow, OwnerRow, RevisionRow
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,14 @@ class Revision:
     item_id: str
     value: Any
     user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Owner:
+    item_id: str
+    owner_id: str | None  # None: unassigned
+    set_by: str
     at: datetime
 
 
@@ -156,6 +164,32 @@ class Repository:
                            created_at=at, created_by=user_id)
             session.add(row)
         return _draft(row)
+
+    async def set_owners(self, incident_id: int, item_ids: list[str], *, owner_id: str | None, set_by: str,
+                         at: datetime) -> list[str]:
+        """Gives items an owner (None: nobody); returns the items whose owner changed."""
+        async with self._sessions.begin() as session:
+            current = await self._owners(session, incident_id)
+            changed = [i for i in item_ids if (current[i].owner_id if i in current else None) != owner_id]
+            session.add_all(OwnerRow(incident_id=incident_id, item_id=i, owner_id=owner_id, set_by=set_by, created_at=at)
+                            for i in changed)
+        return changed
+
+    async def owners(self, incident_id: int) -> dict[str, Owner]:
+        """Returns the current owner of every item that has one."""
+        async with self._sessions() as session:
+            return {i: o for i, o in (await self._owners(session, incident_id)).items() if o.owner_id}
+
+    async def owner_history(self, incident_id: int) -> list[Owner]:
+        """Returns every ownership change, oldest first."""
+        async with self._sessions() as session:
+            rows = await session.scalars(select(OwnerRow).where(OwnerRow.incident_id == incident_id).order_by(OwnerRow.id))
+            return [Owner(r.item_id, r.owner_id, r.set_by, r.created_at) for r in rows]
+
+    @staticmethod
+    async def _owners(session: Any, incident_id: int) -> dict[str, Owner]:
+        rows = await session.scalars(select(OwnerRow).where(OwnerRow.incident_id == incident_id).order_by(OwnerRow.id))
+        return {r.item_id: Owner(r.item_id, r.owner_id, r.set_by, r.created_at) for r in rows}
 
     async def due_nudges(self, now: datetime, *, limit: int = 100) -> list[Incident]:
         """Returns open incidents whose next nudge is due, oldest due first (one indexed query)."""

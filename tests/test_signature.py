@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -158,6 +160,17 @@ def break_sqlite(database_url: str) -> None:
     path.mkdir()
 
 
+async def connections_closed(engine: Any, timeout: float = 3.0) -> None:
+    """Closes the pool and waits for aiosqlite's worker threads to end.
+
+    A failed connection attempt is finished on aiosqlite's own thread after the caller gave up; left
+    running, it would call into this test's event loop after the loop is closed."""
+    await engine.dispose()
+    deadline = time.monotonic() + timeout
+    while any("_connection_worker_thread" in t.name for t in threading.enumerate()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+
+
 async def test_healthz_answers_200_while_the_database_answers(leakbot: Harness) -> None:
     status, body = await health(leakbot)
     assert status == 200 and body["ok"] is True
@@ -171,6 +184,7 @@ async def test_healthz_answers_503_once_the_database_is_gone(leakbot: Harness, d
     assert status == 503 and body["ok"] is False
     # and it does not get better by itself while the database stays unreachable
     assert (await health(leakbot))[0] == 503
+    await connections_closed(leakbot.bot.engine)
 
 
 async def test_healthz_recovers_when_the_database_is_back(leakbot: Harness, database_url: str) -> None:
@@ -179,6 +193,7 @@ async def test_healthz_recovers_when_the_database_is_back(leakbot: Harness, data
     assert (await health(leakbot))[0] == 503
     Path(database_url.split(":///", 1)[1]).rmdir()
     assert (await health(leakbot))[0] == 200
+    await connections_closed(leakbot.bot.engine)
 
 
 @pytest.fixture
@@ -197,6 +212,7 @@ async def unreachable(fake: FakeSlack, tmp_path: Path) -> AsyncIterator[Harness]
         await http.close()
         await runner.cleanup()
         await bot.stop()
+        await connections_closed(bot.engine)
 
 
 async def test_healthz_answers_503_when_the_database_cannot_be_opened(unreachable: Harness) -> None:

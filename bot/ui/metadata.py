@@ -27,6 +27,25 @@ class StepRef(BaseModel):
             return None
 
 
+class OwnerRef(BaseModel):
+    """Which items of which incident a user picker assigns (sent as the picker's block_id)."""
+
+    incident_id: int
+    item_ids: list[str]
+
+    def dump(self) -> str:
+        """Returns the compact JSON sent to Slack."""
+        return self.model_dump_json()
+
+    @classmethod
+    def load(cls, raw: str | None) -> "OwnerRef | None":
+        """Parses what Slack sent back; None when it is not ours."""
+        try:
+            return cls.model_validate_json(raw or "")
+        except ValidationError:
+            return None
+
+
 class OpenRef(BaseModel):
     """Where /leak-open was typed, so errors can be told there."""
 

@@ -20,8 +20,7 @@ def chunks(text: str, limit: int = SECTION_LIMIT - 100) -> list[str]:
     pieces: list[str] = []
     rest = text.strip("\n")
     while len(rest) > limit:
-        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit))
-        cut = cut if cut > limit // 2 else limit
+        cut = next((at for at in (rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit)) if at > limit // 2), limit)
         pieces.append(rest[:cut].rstrip("\n"))
         rest = rest[cut:].lstrip("\n")
     if rest:

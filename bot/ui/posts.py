@@ -8,8 +8,8 @@ from bot.answers import Answer, display, format_datetime
 from bot.checklist import CHECKLIST_ITEMS, CHECKLIST_STEPS, ITEMS, Step, progress
 from bot.i18n import t
 from bot.nudging import SNOOZE_CHOICES
-from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, SNOOZE_ACTION
-from bot.ui.metadata import StepRef
+from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, OWNER_ACTION, SNOOZE_ACTION
+from bot.ui.metadata import OwnerRef, StepRef
 from bot.ui.mrkdwn import escape, escaped_chunks, shorten
 
 Block = dict[str, Any]
@@ -41,25 +41,50 @@ def answer_button(incident_id: int, step: Step, lang: str, label_key: str = "que
             "value": StepRef(incident_id=incident_id, step_id=step.id).dump()}
 
 
-def checklist_blocks(*, title: str, answers: Mapping[str, Answer], lang: str, closed_line: str = "") -> list[Block]:
-    """The checklist: every item, answered or open, with who answered and when, and the progress."""
+def owner_picker(incident_id: int, item_ids: Sequence[str], owner: str | None, lang: str) -> Block:
+    """A user picker that gives the items an owner; its block_id says which items."""
+    picker: Block = {"type": "users_select", "action_id": OWNER_ACTION,
+                     "placeholder": {"type": "plain_text", "text": t("owner.pick", lang)}}
+    if owner:
+        picker["initial_user"] = owner
+    return picker
+
+
+def checklist_blocks(*, title: str, answers: Mapping[str, Answer], lang: str, owners: Mapping[str, str] | None = None,
+                     closed_line: str = "", legal_lines: Sequence[str] = (), incident_id: int | None = None) -> list[Block]:
+    """The checklist: every item, answered or open, its owner, who answered and when, and the progress.
+
+    With `incident_id` every item gets an owner picker (for /leak-status). `closed_line` is mrkdwn;
+    `legal_lines` (the report duty and its clocks) are plain text.
+    """
+    owners = owners or {}
     done = progress({k: a.value for k, a in answers.items()})
     blocks = [header(t("checklist.header", lang, title=title)),
               context(t("checklist.progress", lang, rd=done.required_done, rt=done.required_total,
                         od=done.optional_done, ot=done.optional_total))]
     if closed_line:
         blocks.append(context(closed_line))
+    if legal_lines:
+        blocks.append(section(escape("\n".join(legal_lines))))
     blocks.append({"type": "divider"})
-    blocks.extend(section(_item_line(item.id, answers.get(item.id), lang)) for item in CHECKLIST_ITEMS)
+    for item in CHECKLIST_ITEMS:
+        line = _item_line(item.id, answers.get(item.id), owners.get(item.id), lang)
+        picker = owner_picker(incident_id, [item.id], owners.get(item.id), lang) if incident_id is not None else None
+        block = section(line, picker)
+        if picker:
+            block["block_id"] = OwnerRef(incident_id=incident_id, item_ids=[item.id]).dump()
+        blocks.append(block)
     if done.complete:
         blocks.append(context(t("checklist.complete", lang)))
     return blocks[:MAX_BLOCKS]
 
 
-def _item_line(item_id: str, answer: Answer | None, lang: str) -> str:
+def _item_line(item_id: str, answer: Answer | None, owner: str | None, lang: str) -> str:
     item = ITEMS[item_id]
     kind = t("checklist.required" if item.required else "checklist.optional", lang)
     head = f"*{escape(item.label(lang))}* `{item.id}` ({kind})"
+    if owner:
+        head += " " + t("owner.shown", lang, user=owner)
     if answer is None:
         if item.default:
             default = display(item_id, item.default, lang)
@@ -71,12 +96,15 @@ def _item_line(item_id: str, answer: Answer | None, lang: str) -> str:
     return f":white_check_mark: {head}\n{escape(value)}\n_{by}{revised}_"
 
 
-def question_blocks(step: Step, *, incident_id: int, lang: str) -> list[Block]:
-    """A question in the channel, with the button that opens its modal."""
+def question_blocks(step: Step, *, incident_id: int, lang: str, owner: str | None = None) -> list[Block]:
+    """A question in the channel, with the button that opens its modal and a picker for its owner."""
     number = CHECKLIST_STEPS.index(step) + 1 if step in CHECKLIST_STEPS else 0
-    label = t("question.label", lang, n=number, total=len(CHECKLIST_STEPS)) if number else ""
-    return [context(escape(label)) if label else context(escape(step.title(lang))),
-            section(f"*{escape(step.question(lang) or step.title(lang))}*", answer_button(incident_id, step, lang))]
+    label = t("question.label", lang, n=number, total=len(CHECKLIST_STEPS)) if number else step.title(lang)
+    picker = owner_picker(incident_id, step.items, owner, lang)
+    return [context(escape(label)),
+            section(f"*{escape(step.question(lang) or step.title(lang))}*", answer_button(incident_id, step, lang)),
+            {"type": "actions", "block_id": OwnerRef(incident_id=incident_id, item_ids=list(step.items)).dump(),
+             "elements": [picker]}]
 
 
 def question_text(step: Step, lang: str) -> str:
@@ -129,10 +157,14 @@ def close_question_blocks(lang: str) -> list[Block]:
                  "text": {"type": "plain_text", "text": t("close.cancel", lang)}, "value": "keep"}]}]
 
 
-def nudge_blocks(missing: Sequence[str], *, step: Step, incident_id: int, mention: str, lang: str) -> list[Block]:
-    """A nudge: the open required items, who should look, the next question's button and snoozes."""
-    lines = "\n".join(f"• *{escape(ITEMS[i].label(lang))}* `{i}`" for i in missing)
+def nudge_blocks(missing: Sequence[str], *, step: Step, incident_id: int, owners: Mapping[str, str], lang: str,
+                 extra: Sequence[str] = ()) -> list[Block]:
+    """A nudge: the open required items with their owners, the next question's button and snoozes."""
+    lines = "\n".join(f"• *{escape(ITEMS[i].label(lang))}* `{i}` — <@{owners[i]}>" for i in missing)
     snoozes = [{"type": "button", "action_id": f"{SNOOZE_ACTION}_{seconds}", "value": str(seconds),
                 "text": {"type": "plain_text", "text": t(f"nudge.snooze_{seconds}", lang)}} for seconds in SNOOZE_CHOICES]
-    return [section(f"<@{mention}> " + escape(t("nudge.text", lang, n=len(missing))) + "\n" + lines),
+    text = escape(t("nudge.text", lang, n=len(missing))) + "\n" + lines
+    if extra:
+        text += "\n" + escape("\n".join(extra))
+    return [section(text),
             {"type": "actions", "elements": [answer_button(incident_id, step, lang, "nudge.answer"), *snoozes]}]
