@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot import legal, nudging
 from bot.checklist import missing_required, next_step
+from bot.delivery import Deliverer
 from bot.flows import Flows, values_of
 from bot.i18n import t
 from bot.ui import posts
@@ -20,8 +21,8 @@ BATCH = 100  # due incidents handled per query; a sweep loops until none is due
 class Nudger:
     """Sends one nudge: in the channel, mentioning owners, and by DM to owners of long-open items."""
 
-    def __init__(self, flows: Flows) -> None:
-        self.flows = flows
+    def __init__(self, flows: Flows, deliverer: Deliverer) -> None:
+        self.flows, self.deliverer = flows, deliverer
 
     async def nudge(self, incident: Incident) -> bool:
         """Sends the due nudge unless another sweep took it or nothing required is open; True if sent."""
@@ -34,35 +35,40 @@ class Nudger:
             return False
         deadlines = legal.assess(values).open_deadlines()
         due = nudging.next_due(now, flows.nudge_after, incident.nudges_sent + 1, [d.due for d in deadlines])
-        if not await flows.repo.claim_nudge(incident, next_due=due):
-            return False
         owned = await flows.repo.owners(incident.id)
         owners = {item: owned[item].owner_id if item in owned else incident.opener_id for item in missing}
         near = [legal.describe_deadline(d, now=now, lang=flows.lang) for d in deadlines if nudging.within_window(now, d.due)]
         step = next_step(values)
         assert step is not None
         blocks = posts.nudge_blocks(missing, step=step, incident_id=incident.id, owners=owners, lang=flows.lang, extra=near)
-        text = t("nudge.text", flows.lang, n=len(missing))
-        await flows.call("chat_postMessage", channel=incident.channel_id, blocks=blocks, text=text)
+        calls = [("chat_postMessage", {"channel": incident.channel_id, "blocks": blocks,
+                                       "text": t("nudge.text", flows.lang, n=len(missing))})]
         if now - incident.created_at >= timedelta(seconds=2 * flows.nudge_after):
-            await self._direct_messages(incident, set(owners.values()), blocks)
+            calls += self._direct_messages(incident, set(owners.values()), blocks)
+        ids = await flows.repo.claim_nudge(incident, next_due=due, calls=calls, at=now)
+        if not ids:
+            return False  # another sweep (or replica) has it
+        await self.deliverer.deliver(ids)
         await flows.refresh_checklist(incident, answers)  # the time left on the legal clocks moves on
         return True
 
-    async def _direct_messages(self, incident: Incident, users: set[str], blocks: list[dict]) -> None:
-        lead = posts.section(t("nudge.dm", self.flows.lang, channel=incident.channel_id))
-        for user in sorted(users):
-            await self.flows.call("chat_postMessage", channel=user, blocks=[lead, blocks[0]],
-                                  text=t("nudge.dm", self.flows.lang, channel=incident.channel_id))
+    def _direct_messages(self, incident: Incident, users: set[str], blocks: list[dict]) -> list[tuple[str, dict]]:
+        text = t("nudge.dm", self.flows.lang, channel=incident.channel_id)
+        return [("chat_postMessage", {"channel": user, "blocks": [posts.section(text), blocks[0]], "text": text})
+                for user in sorted(users)]
 
 
 class NudgeScheduler:
     def __init__(self, flows: Flows, *, tick: int) -> None:
         self.flows, self.tick = flows, tick
-        self.nudger = Nudger(flows)
+        self.deliverer = Deliverer(repo=flows.repo, client=flows.client, clock=flows.clock)
+        self.nudger = Nudger(flows, self.deliverer)
 
     async def sweep(self) -> int:
-        """Sends every nudge that is due now; returns how many were sent."""
+        """Delivers what is still pending (say, from before a restart), then every nudge due now.
+
+        Returns how many nudges were claimed and handed to Slack."""
+        await self.deliverer.deliver()
         sent = 0
         while True:
             due = await self.flows.repo.due_nudges(self.flows.clock.now(), limit=BATCH)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.answers import Answer
 from storage.db import sessionmaker
-from storage.models import DraftRow, IncidentRow, OwnerRow, RevisionRow
+from storage.models import DraftRow, IncidentRow, OutboxRow, OwnerRow, RevisionRow
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,18 @@ class Owner:
     owner_id: str | None  # None: unassigned
     set_by: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A pending Slack call from the outbox."""
+
+    id: int
+    key: str
+    incident_id: int | None
+    method: str
+    args: dict[str, Any]
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -201,15 +213,49 @@ class Repository:
             )
             return [_incident(row) for row in rows]
 
-    async def claim_nudge(self, incident: Incident, *, next_due: datetime) -> bool:
-        """Moves a due nudge on to its next due time; False when another sweep claimed it first."""
+    async def claim_nudge(self, incident: Incident, *, next_due: datetime, calls: list[tuple[str, dict[str, Any]]],
+                          at: datetime) -> list[int]:
+        """Moves a due nudge on to its next due time and records its Slack calls in the outbox, atomically.
+
+        Returns the outbox ids, or [] when another sweep claimed this nudge first.
+        """
         async with self._sessions.begin() as session:
             result = await session.execute(
                 update(IncidentRow)
                 .where(IncidentRow.id == incident.id, IncidentRow.nudge_due_at == incident.nudge_due_at)
                 .values(nudge_due_at=next_due, nudges_sent=IncidentRow.nudges_sent + 1)
             )
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return []
+            stamp = incident.nudge_due_at.isoformat() if incident.nudge_due_at else "none"
+            rows = [OutboxRow(key=f"nudge:{incident.id}:{stamp}:{n}", incident_id=incident.id, method=method, args=args,
+                              created_at=at, next_attempt_at=at) for n, (method, args) in enumerate(calls)]
+            session.add_all(rows)
+            await session.flush()
+            return [row.id for row in rows]
+
+    async def pending_deliveries(self, now: datetime, *, ids: list[int] | None = None, limit: int = 100) -> list[Delivery]:
+        """Returns outbox calls not yet delivered or given up whose next attempt is due, oldest first."""
+        query = select(OutboxRow).where(OutboxRow.delivered_at.is_(None), OutboxRow.failed_at.is_(None),
+                                        OutboxRow.next_attempt_at <= now)
+        if ids is not None:
+            query = query.where(OutboxRow.id.in_(ids))
+        async with self._sessions() as session:
+            rows = await session.scalars(query.order_by(OutboxRow.id).limit(limit))
+            return [Delivery(r.id, r.key, r.incident_id, r.method, r.args, r.attempts) for r in rows]
+
+    async def finish_delivery(self, delivery_id: int, *, at: datetime, error: str | None = None,
+                              retry_at: datetime | None = None) -> None:
+        """Marks a call delivered, failed for good (error, no retry_at) or to be tried again at retry_at."""
+        if error is None:
+            values: dict[str, Any] = {"delivered_at": at, "error": None}
+        elif retry_at is None:
+            values = {"failed_at": at, "error": error[:200]}
+        else:
+            values = {"next_attempt_at": retry_at, "error": error[:200]}
+        async with self._sessions.begin() as session:
+            await session.execute(update(OutboxRow).where(OutboxRow.id == delivery_id)
+                                  .values(attempts=OutboxRow.attempts + 1, **values))
 
     async def schedule_nudge(self, incident_id: int, *, due: datetime | None, reset: bool) -> None:
         """Sets when the next nudge is due (None: none); `reset` starts the backoff again."""

@@ -132,7 +132,57 @@ async def test_a_sweep_costs_the_same_queries_with_10000_open_incidents(leakbot:
         statements.clear()
         await sweep_at(leakbot, 2 * HOUR)  # the five due have no answers: each is looked at once
         five_due = len(statements)
+        statements.clear()
+        await sweep_at(leakbot, 2 * HOUR)
+        assert len(statements) == none_due  # and back to constant once they are handled
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
-    assert none_due == 1
-    assert five_due <= 1 + 5 * 4  # follows the number due, not the 10,000 open
+    assert none_due == 2  # the outbox and the due nudges: one indexed query each
+    assert five_due <= 2 + 5 * 8  # follows the number due, not the 10,000 open
+
+
+async def test_a_nudge_during_a_slack_outage_is_delivered_once_after_a_restart(fake, database_url) -> None:  # type: ignore[no-untyped-def]
+    first, runner = await start_harness(fake, database_url)
+    channel = await open_incident(first)
+    fake.fail("chat.postMessage", status=500)
+    first.clock.advance(HOUR)
+    assert await first.bot.scheduler.sweep() == 1  # claimed and recorded, but Slack answered 500
+    assert nudges(first, channel) == []
+    await stop_harness(first, runner)
+    second, runner = await start_harness(fake, database_url)
+    try:
+        second.clock.advance(HOUR + 4)
+        await second.bot.scheduler.sweep()
+        assert nudges(second, channel) == []  # the retry waits its backoff (5 s)
+        second.clock.advance(1)
+        assert await second.bot.scheduler.sweep() == 0  # no new nudge is due...
+        assert len(nudges(second, channel)) == 1  # ...but the pending one landed, once
+        await second.bot.scheduler.sweep()
+        assert len(nudges(second, channel)) == 1
+    finally:
+        await stop_harness(second, runner)
+
+
+async def test_a_rate_limited_nudge_waits_for_retry_after(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    leakbot.fake.fail("chat.postMessage", status=429, retry_after=120)
+    assert await sweep_at(leakbot, HOUR) == 1
+    assert nudges(leakbot, channel) == []
+    await sweep_at(leakbot, HOUR + 119)
+    assert nudges(leakbot, channel) == []
+    await sweep_at(leakbot, HOUR + 120)
+    assert len(nudges(leakbot, channel)) == 1
+
+
+async def test_a_nudge_slack_refuses_for_good_is_not_retried(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    leakbot.fake.fail("chat.postMessage", "is_archived")
+    assert await sweep_at(leakbot, HOUR) == 1
+    attempts = len(leakbot.fake.calls_to("chat.postMessage"))
+    for seconds in (HOUR + 10, HOUR + 600, 2 * HOUR):
+        await sweep_at(leakbot, seconds)
+    assert len(leakbot.fake.calls_to("chat.postMessage")) == attempts
+    async with leakbot.bot.engine.connect() as connection:
+        row = (await connection.exec_driver_sql("SELECT error, failed_at IS NOT NULL FROM outbox")).one()
+    assert row == ("is_archived", 1)
+    assert nudges(leakbot, channel) == []
