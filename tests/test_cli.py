@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
-from tests.slack_payloads import form_body, sign, slash_command
+from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
@@ -88,7 +88,8 @@ async def test_a_real_process_serves_health_and_commands(fake: FakeSlack, tmp_pa
     port = free_port()
     database = tmp_path / "data" / "leakbot.db"
     env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
-                    DATABASE_URL=f"sqlite+aiosqlite:///{database}", HOST="127.0.0.1", PORT=str(port))
+                    DATABASE_URL=f"sqlite+aiosqlite:///{database}", HOST="127.0.0.1", PORT=str(port),
+                    LEAKBOT_NUDGE_AFTER="1", LEAKBOT_NUDGE_TICK="1")
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
@@ -99,8 +100,16 @@ async def test_a_real_process_serves_health_and_commands(fake: FakeSlack, tmp_pa
             headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
             async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
                 assert response.status == 200
-        call = await fake.wait_for("views.open", lambda c: c.ok)
-        assert call.args["view"]  # the modal reached Slack
+            call = await fake.wait_for("views.open", lambda c: c.ok)
+            view = fake.views[call.response["view"]["id"]]
+            body = interactive_body(view_submission(view, {"summary": "実プロセスで開いた架空の事案"}, user_id="U0ALICE"))
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
+            async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
+                assert response.status == 200
+        pinned = await fake.wait_for("pins.add", lambda c: c.ok)
+        # the scheduler runs inside the process: with a 1 s interval and tick a nudge arrives by itself
+        await fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == pinned.args["channel"]
+                            and "未回答の必須項目" in str(c.args.get("text")), timeout=15)
         assert stat.S_IMODE(database.stat().st_mode) == 0o600
     finally:
         process.terminate()
