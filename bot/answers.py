@@ -16,6 +16,7 @@ from bot.checklist import ITEMS, Item, Kind, Step
 from bot.clock import JST
 from bot.counts import Count, CountError, format_count_en, format_count_ja, parse_count
 from bot.i18n import t
+from bot.sensitive import find_secret
 
 OTHER_SUFFIX = "_other"  # block_id of the free-text field beside a checkbox item
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -113,11 +114,23 @@ def _text(item: Item, value: Any, lang: str) -> str | None:
         return None
     if len(text) > item.max_length:
         raise _Invalid(t("error.too_long", lang, limit=item.max_length, length=len(text)))
+    _refuse_secrets(text, lang)
     return text
 
 
+def _refuse_secrets(text: str, lang: str, block_id: str | None = None) -> None:
+    secret = find_secret(text)
+    if secret is not None:
+        raise _Invalid(t(f"error.secret.{secret}", lang), block_id)
+
+
 def _count(item: Item, value: Any, lang: str) -> dict[str, Any] | None:
-    text = _text(item, value, lang)
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if not text:
+        _required(item, lang)
+        return None
+    if len(text) > item.max_length:
+        raise _Invalid(t("error.too_long", lang, limit=item.max_length, length=len(text)))
     if text is None:
         return None
     try:
@@ -145,6 +158,7 @@ def _checkboxes(item: Item, value: Any, other: Any, lang: str) -> dict[str, Any]
     other_text = (other or "").strip() if isinstance(other, str) or other is None else str(other)
     if len(other_text) > item.max_length:
         raise _Invalid(t("error.too_long", lang, limit=item.max_length, length=len(other_text)), item.id + OTHER_SUFFIX)
+    _refuse_secrets(other_text, lang, item.id + OTHER_SUFFIX)
     if not selected and not other_text:
         _required(item, lang)
         return None

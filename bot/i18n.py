@@ -14,6 +14,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.count.too_large": {"ja": "件数が大きすぎます。", "en": "This count is too large."},
     "error.count.not_whole": {"ja": "件数は整数で入力してください。", "en": "A count must be a whole number."},
     "error.count.over_max": {"ja": "確認済み件数が最大件数を超えています。最大件数を見直してください（公表する数字を後から増やさないため）。", "en": "The confirmed count is larger than the maximum. Raise the maximum, so the published number never has to grow."},
+    "error.secret.card": {"ja": "クレジットカード番号とみられる数字が含まれています。このボットにカード番号を書かないでください（入力は保存されていません）。", "en": "This looks like it contains a credit-card number. Never give card numbers to this bot (nothing was saved)."},
+    "error.secret.my_number": {"ja": "マイナンバー（個人番号）とみられる数字が含まれています。このボットにマイナンバーを書かないでください（入力は保存されていません）。", "en": "This looks like it contains a My Number (individual number). Never give My Numbers to this bot (nothing was saved)."},
     "error.choice": {"ja": "選択肢から選んでください。", "en": "Please pick one of the choices."},
     "error.datetime": {"ja": "日時として読めません。", "en": "This is not a date and time."},
     "error.future": {"ja": "発覚日時に未来の日時は指定できません。", "en": "The discovery time cannot be in the future."},
