@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from datetime import datetime
 
 from bot import legal, nudging
+from bot.access import Membership
 from bot.answers import Answer, display, format_datetime
 from bot.channels import fallback_names, readable_names
 from bot.checklist import ITEMS, REQUIRED, missing_required, next_step
@@ -49,6 +50,7 @@ class Flows:
                  nudge_after: int = 3600) -> None:
         self.repo, self.client, self.clock, self.lang = repo, client, clock, lang
         self.nudge_after = nudge_after
+        self.members = Membership(client, clock)
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -99,6 +101,7 @@ class Flows:
         wanted = [u for u in dict.fromkeys(users) if u and u != bot_user_id]
         if not wanted:
             return
+        self.members.forget(channel_id)
         try:
             await self.client.conversations_invite(channel=channel_id, users=",".join(wanted))
             return

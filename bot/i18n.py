@@ -21,6 +21,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.future": {"ja": "発覚日時に未来の日時は指定できません。", "en": "The discovery time cannot be in the future."},
     "error.users": {"ja": "ユーザーを選び直してください。", "en": "Please pick the people again."},
     "error.unexpected": {"ja": "処理中に問題が起きました（参照番号 {ref}）。もう一度試すか、管理者にこの番号を伝えてください。", "en": "Something went wrong (reference {ref}). Please try again, or give this reference to your admin."},
+    # access
+    "access.not_member": {"ja": "このインシデントのチャンネルのメンバーだけが回答・変更できます。", "en": "Only members of this incident's channel can answer or change it."},
+    "access.refused": {"ja": "この操作はこのチャンネルのインシデントのものではないため、実行しませんでした。", "en": "This action belongs to another incident, not this channel's, so nothing was done."},
     # commands used where they do not apply
     "cmd.not_incident_channel": {"ja": "`{command}` はインシデントチャンネル（`/leak-open` で作成）の中で使ってください。", "en": "Use `{command}` inside an incident channel (made by `/leak-open`)."},
     "cmd.unknown_item": {"ja": "「{item}」という項目はありません。使える項目：{items}", "en": "There is no item \"{item}\". Items: {items}"},

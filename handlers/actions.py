@@ -27,18 +27,28 @@ def register(app: AsyncApp, flows: Flows) -> None:
     async def tell(respond: Any, text: str) -> None:
         await respond(response_type="ephemeral", replace_original=False, text=text)
 
+    async def refused(context: Any, respond: Any, command: str) -> bool:
+        """Tells the user when the action cannot apply here; True when it was refused."""
+        if context.get("refused"):
+            await tell(respond, t("access.refused", lang))
+            return True
+        incident: Incident | None = context.get("incident")
+        if incident is None:
+            await tell(respond, t("cmd.not_incident_channel", lang, command=command))
+            return True
+        if incident.closed:
+            await tell(respond, t("cmd.closed", lang))
+            return True
+        return False
+
     @app.action(ANSWER_ACTION)
     async def answer_clicked(ack: Any, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         await ack()
-        incident: Incident | None = context.get("incident")
         ref = context.get("step_ref")
         step = STEP_BY_ID.get(ref.step_id) if ref else None
-        if incident is None or step is None:
-            await tell(respond, t("cmd.not_incident_channel", lang, command="/leak-answer"))
+        if await refused(context, respond, "/leak-answer") or step is None:
             return
-        if incident.closed:
-            await tell(respond, t("cmd.closed", lang))
-            return
+        incident: Incident = context["incident"]
         answers = await flows.repo.answers(incident.id)
         try:
             await client.views_open(trigger_id=body["trigger_id"],
@@ -60,24 +70,19 @@ def register(app: AsyncApp, flows: Flows) -> None:
     @app.action(OWNER_ACTION)
     async def owner_picked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
         await ack()
-        incident: Incident | None = context.get("incident")
         ref = context.get("owner_ref")
-        if incident is None or ref is None:
-            await tell(respond, t("cmd.not_incident_channel", lang, command="/leak-status"))
+        if await refused(context, respond, "/leak-status") or ref is None:
             return
-        if incident.closed:
-            await tell(respond, t("cmd.closed", lang))
-            return
+        incident: Incident = context["incident"]
         items = [item_id for item_id in ref.item_ids if item_id in ITEMS]
         await flows.assign(incident, items, owner_id=action.get("selected_user"), by=body["user"]["id"])
 
     @app.action(re.compile(f"^{SNOOZE_ACTION}_"))
     async def snooze_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
         await ack()
-        incident: Incident | None = context.get("incident")
-        if incident is None or incident.closed:
-            await tell(respond, t("cmd.closed" if incident else "cmd.not_incident_channel", lang, command="/leak-next"))
+        if await refused(context, respond, "/leak-next"):
             return
+        incident: Incident = context["incident"]
         try:
             until = await flows.snooze(incident, seconds=int(action.get("value", "")), user_id=body["user"]["id"])
         except ValueError:

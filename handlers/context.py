@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Awaitable, Callable
 
 from bot.ui.ids import ANSWER_ACTION, OWNER_ACTION, STEP_CALLBACK
 from bot.ui.metadata import OwnerRef, StepRef
 from storage.repository import Repository
 
+log = logging.getLogger(__name__)
 # Commands that do not belong to an incident channel need no lookup.
 _NO_INCIDENT_COMMANDS = {"/leak-open"}
 
@@ -20,7 +22,14 @@ def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:
         owner_ref = _owner_ref(body)
         context["step_ref"], context["owner_ref"] = ref, owner_ref
         if ref is not None or owner_ref is not None:
-            context["incident"] = await repo.incident((ref or owner_ref).incident_id)  # type: ignore[union-attr]
+            incident = await repo.incident((ref or owner_ref).incident_id)  # type: ignore[union-attr]
+            clicked_in = _channel_id(body)
+            if incident is not None and clicked_in and clicked_in != incident.channel_id:
+                # A button names an incident other than the channel it was clicked in: never act on it.
+                log.warning("refused %s: names incident %s but came from channel %s", body.get("type"), incident.id, clicked_in)
+                context["refused"] = True
+                incident = None
+            context["incident"] = incident
         elif (channel_id := _channel_id(body)) and body.get("command") not in _NO_INCIDENT_COMMANDS:
             context["incident"] = await repo.incident_by_channel(channel_id)
         else:

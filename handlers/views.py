@@ -57,6 +57,11 @@ def register(app: AsyncApp, flows: Flows) -> None:
         if incident.closed:
             await ack(response_action="errors", errors={first_block: t("cmd.closed", lang)})
             return
+        if not await flows.members.is_member(incident.channel_id, body["user"]["id"]):
+            log.warning("refused a step submission for incident %s: user %s is not in its channel",
+                        incident.id, body["user"]["id"])
+            await ack(response_action="errors", errors={first_block: t("access.not_member", lang)})
+            return
         try:
             values = parse_step(step, view["state"]["values"], lang=lang, now=flows.clock.now())
         except ValidationFailed as failed:

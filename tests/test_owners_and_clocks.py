@@ -101,12 +101,12 @@ async def test_clocks_show_in_status_and_checklist_and_stop_when_filed(leakbot: 
     assert "確報の期限：2026年12月26日（土）23:59まで" in status.text
     checklist = next(m for m in messages(leakbot, channel) if m["ts"] == leakbot.fake.pins[channel][0])
     assert "速報の期限" in text_of(checklist)
-    await leakbot.command("/leak-answer", "ppc_report", channel=channel, user="U0DAVE")
+    await leakbot.command("/leak-answer", "ppc_report", channel=channel, user="U0BOB")
     view = await leakbot.opened_view(len([c for c in leakbot.fake.calls_to("views.open") if c.ok]))
-    await answer(leakbot, channel, {"ppc_report": "preliminary"}, view=view, user="U0DAVE", expect_question=True)
+    await answer(leakbot, channel, {"ppc_report": "preliminary"}, view=view, user="U0BOB", expect_question=True)
     status = await leakbot.command("/leak-status", channel=channel)
     assert "速報：提出済み" in status.text and "確報の期限" in status.text
-    assert "<@U0DAVE>" in status.text  # who recorded the filing, and when
+    assert "<@U0BOB>" in status.text  # who recorded the filing, and when
 
 
 async def test_near_a_deadline_nudges_come_hourly_and_name_it(leakbot: Harness) -> None:

@@ -99,7 +99,7 @@ async def test_checklist_is_updated_in_place_with_who_and_when(leakbot: Harness)
 
 
 async def test_revision_through_leak_answer_keeps_history_and_posts_a_new_version(leakbot: Harness) -> None:
-    channel = await open_incident(leakbot)
+    channel = await open_incident(leakbot, responders=["U0BOB", "U0CAROL"])
     await answer_required(leakbot, channel)
     assert len(drafts(leakbot, channel)) == 1
     leakbot.clock.advance(600)

@@ -1,0 +1,48 @@
+"""Who may act on an incident: the members of its channel, checked with Slack and cached briefly."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+TTL = timedelta(seconds=60)  # someone removed from the channel loses access within a minute
+
+
+class Membership:
+    def __init__(self, client: AsyncWebClient, clock: Clock) -> None:
+        self.client, self.clock = client, clock
+        self._cache: dict[str, tuple[datetime, frozenset[str]]] = {}
+
+    async def is_member(self, channel_id: str, user_id: str) -> bool:
+        """True when the user is in the channel; False when not, or when Slack cannot tell (fail closed)."""
+        now = self.clock.now()
+        cached = self._cache.get(channel_id)
+        if cached is None or now - cached[0] > TTL or cached[0] > now:
+            try:
+                members = await self._fetch(channel_id)
+            except SlackApiError as exc:
+                log.warning("membership of %s unknown: %s", channel_id, exc.response.get("error"))
+                return False
+            cached = (now, members)
+            self._cache[channel_id] = cached
+        return user_id in cached[1]
+
+    async def _fetch(self, channel_id: str) -> frozenset[str]:
+        members: set[str] = set()
+        cursor = None
+        while True:
+            response = await self.client.conversations_members(channel=channel_id, limit=1000, cursor=cursor)
+            members.update(response.get("members") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return frozenset(members)
+
+    def forget(self, channel_id: str) -> None:
+        """Drops the cached members of a channel (after the bot invites someone)."""
+        self._cache.pop(channel_id, None)

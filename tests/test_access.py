@@ -1,0 +1,85 @@
+"""Only members of an incident's channel act on it; forged references to another incident are refused."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.ui.metadata import OwnerRef, StepRef
+from tests.conftest import Harness
+from tests.slack_payloads import interactive_body
+from tests.story import ANSWERS, answer_buttons, last_question, open_incident, open_step
+
+
+async def test_a_non_member_cannot_answer(leakbot: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    channel = await open_incident(leakbot)  # Alice and Bob
+    view = await open_step(leakbot, channel)
+    reply = await leakbot.submit(view, ANSWERS[0][1], user="U0DAVE")
+    assert reply.body["response_action"] == "errors"
+    assert "メンバーだけ" in reply.body["errors"]["data_items"]
+    assert "data_items" not in await leakbot.bot.flows.repo.answers(1)
+    assert any("U0DAVE" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+
+
+async def test_a_view_naming_another_incident_is_refused(leakbot: Harness) -> None:
+    mine = await open_incident(leakbot)  # Alice's incident 1
+    await open_incident(leakbot, "別の流出疑い", user="U0CAROL", responders=["U0DAVE"])  # incident 2, without Alice
+    view = await open_step(leakbot, mine)
+    forged = dict(view, private_metadata=StepRef(incident_id=2, step_id="data_items").dump())
+    posted = len(leakbot.fake.calls_to("chat.postMessage"))
+    reply = await leakbot.submit(forged, ANSWERS[0][1], user="U0ALICE")
+    assert reply.body["response_action"] == "errors"
+    assert "data_items" not in await leakbot.bot.flows.repo.answers(2)
+    assert len(leakbot.fake.calls_to("chat.postMessage")) == posted
+
+
+async def test_a_button_naming_another_incident_is_refused(leakbot: Harness) -> None:
+    mine = await open_incident(leakbot)
+    other = await open_incident(leakbot, "別の流出疑い", user="U0CAROL", responders=["U0DAVE"])
+    value = answer_buttons(last_question(leakbot, other))[0]["value"]
+    opened = len(leakbot.fake.calls_to("views.open"))
+    await leakbot.click("leak_answer", value, channel=mine)
+    await leakbot.fake.wait_until(lambda: leakbot.fake.responses, what="the refusal")
+    assert "このチャンネルのインシデントのものではない" in leakbot.fake.responses[-1][1]["text"]
+    assert len(leakbot.fake.calls_to("views.open")) == opened
+
+
+async def test_an_owner_picker_naming_another_incident_is_refused(leakbot: Harness) -> None:
+    mine = await open_incident(leakbot)
+    await open_incident(leakbot, "別の流出疑い", user="U0CAROL", responders=["U0DAVE"])
+    payload = {"type": "block_actions", "team": {"id": "T0LEAK"}, "user": {"id": "U0ALICE", "team_id": "T0LEAK"},
+               "channel": {"id": mine}, "trigger_id": leakbot.fake.new_trigger_id(),
+               "response_url": leakbot.fake.response_url(),
+               "actions": [{"type": "users_select", "action_id": "leak_owner", "selected_user": "U0ALICE",
+                            "block_id": OwnerRef(incident_id=2, item_ids=["contact"]).dump(), "action_ts": "1"}]}
+    await leakbot.post(interactive_body(payload))
+    await leakbot.fake.wait_until(lambda: leakbot.fake.responses, what="the refusal")
+    assert await leakbot.bot.flows.repo.owner_history(2) == []
+
+
+async def test_membership_is_cached_briefly_and_then_asked_again(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    for values in (ANSWERS[0][1], ANSWERS[1][1]):
+        view = await open_step(leakbot, channel)
+        reply = await leakbot.submit(view, values)
+        assert reply.body is None
+    asked = len(leakbot.fake.calls_to("conversations.members"))
+    assert asked == 1
+    leakbot.fake.channels[channel].members.discard("U0BOB")  # Bob leaves the channel
+    leakbot.clock.advance(61)
+    view = await open_step(leakbot, channel)
+    reply = await leakbot.submit(view, ANSWERS[2][1], user="U0BOB")
+    assert reply.body["response_action"] == "errors"
+    assert len(leakbot.fake.calls_to("conversations.members")) == 2
+
+
+async def test_when_slack_cannot_say_who_is_a_member_nothing_is_stored(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    view = await open_step(leakbot, channel)
+    leakbot.fake.fail("conversations.members", "internal_error")
+    reply = await leakbot.submit(view, ANSWERS[0][1])
+    assert reply.body["response_action"] == "errors"
+    assert "data_items" not in await leakbot.bot.flows.repo.answers(1)
+    reply = await leakbot.submit(view, ANSWERS[0][1])  # Slack answers again: the same modal goes through
+    assert reply.body is None
