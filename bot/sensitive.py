@@ -34,7 +34,7 @@ def _segments(run: str) -> list[list[str]]:
     """Splits "03-1234-5678 0120-000-000" into digit groups written with one separator each."""
     pieces = re.split(r"([ -])", run)
     segments, separator = [[pieces[0]]], None
-    for sep, group in zip(pieces[1::2], pieces[2::2]):
+    for sep, group in zip(pieces[1::2], pieces[2::2], strict=True):
         if separator not in (None, sep):
             segments.append([])
         separator = sep if segments[-1] else None

@@ -9,7 +9,7 @@ import pytest
 from bot.ui.metadata import OwnerRef, StepRef
 from tests.conftest import Harness
 from tests.slack_payloads import interactive_body
-from tests.story import ANSWERS, answer_buttons, last_question, open_incident, open_step
+from tests.story import ANSWERS, answer, answer_buttons, last_question, open_incident, open_step
 
 
 async def test_a_non_member_cannot_answer(leakbot: Harness, caplog: pytest.LogCaptureFixture) -> None:
@@ -61,9 +61,7 @@ async def test_an_owner_picker_naming_another_incident_is_refused(leakbot: Harne
 async def test_membership_is_cached_briefly_and_then_asked_again(leakbot: Harness) -> None:
     channel = await open_incident(leakbot)
     for values in (ANSWERS[0][1], ANSWERS[1][1]):
-        view = await open_step(leakbot, channel)
-        reply = await leakbot.submit(view, values)
-        assert reply.body is None
+        await answer(leakbot, channel, values)
     asked = len(leakbot.fake.calls_to("conversations.members"))
     assert asked == 1
     leakbot.fake.channels[channel].members.discard("U0BOB")  # Bob leaves the channel
