@@ -12,7 +12,6 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -87,8 +86,9 @@ class Leakbot:
 
 def build(settings: Settings, *, clock: Clock | None = None) -> Leakbot:
     """Builds the Bolt app, the storage and the flows from settings; nothing is started yet."""
+    # No sleeping retries here: a rate-limited job is rescheduled by the job runner (Retry-After),
+    # and a modal cannot wait anyway (its trigger lives three seconds).
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "",

@@ -1,48 +1,39 @@
-"""The story of an incident: what happens in Slack and in storage when people act."""
+"""The story of an incident: each thing people do is one transaction of state and the jobs it needs.
+
+A flow stores what happened and records, in the same transaction, every Slack effect that must
+follow (see bot/effects.py). The caller acknowledges Slack, then runs those jobs at once; what
+fails or is cut short by a crash stays recorded and the periodic sweep finishes it.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
-
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-
+import uuid
 from datetime import datetime
+from typing import Any, Mapping
+
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import legal, nudging
 from bot.access import Membership
-from bot.answers import Answer, display, format_datetime
-from bot.channels import fallback_names, readable_names
+from bot.answers import Answer, format_datetime
 from bot.checklist import ITEMS, REQUIRED, missing_required, next_step
-from bot.clock import JST, Clock
+from bot.clock import Clock
 from bot.drafting import DraftNotReady, render
+from bot.effects import Effects, values_of
 from bot.i18n import t
+from bot.jobs import JobRunner
 from bot.ui import posts
-from bot.ui.modals import notice_modal
-from bot.ui.mrkdwn import escape, shorten
-from storage.repository import Draft, Incident, Repository
+from bot.ui.mrkdwn import escape
+from storage.repository import Duplicate, Incident, Repository, Tx
 
 log = logging.getLogger(__name__)
-_INVALID_NAME = ("invalid_name", "invalid_name_specials", "invalid_name_punctuation", "invalid_name_maxlength",
-                 "invalid_name_required")
+ATTEMPTS = 3  # a transaction that lost a race on a version number is tried again
 
 
-def slack_error(exc: SlackApiError) -> str:
-    """Returns Slack's error code of a failed call."""
-    return str(exc.response.get("error") or exc.response.status_code)
-
-
-def values_of(answers: Mapping[str, Answer]) -> dict[str, Any]:
-    """Returns {item_id: value} of the current answers."""
-    return {item_id: answer.value for item_id, answer in answers.items()}
-
-
-@dataclass(frozen=True)
-class ChannelSetup:
-    channel_id: str | None
-    error: str | None = None
+def post(channel: str, **message: Any) -> dict[str, Any]:
+    """The payload of a "slack" job that posts a message."""
+    return {"method": "chat_postMessage", "args": {"channel": channel, **message}}
 
 
 class Flows:
@@ -51,234 +42,142 @@ class Flows:
         self.repo, self.client, self.clock, self.lang = repo, client, clock, lang
         self.nudge_after = nudge_after
         self.members = Membership(client, clock)
-
-    # --- opening -------------------------------------------------------------------------------
-
-    async def set_up_channel(self, incident: Incident, *, bot_user_id: str | None) -> ChannelSetup:
-        """Creates the private channel, invites people, pins the checklist and asks the first question."""
-        answers = await self.repo.answers(incident.id)
-        title = answers["title"].value
-        try:
-            channel_id, name = await self._create_channel(incident, title)
-        except SlackApiError as exc:
-            log.warning("incident %s: channel not created: %s", incident.id, slack_error(exc))
-            return ChannelSetup(None, slack_error(exc))
-        await self.repo.update_incident(incident.id, channel_id=channel_id, channel_name=name, status="open")
-        responders = answers["responders"].value if "responders" in answers else []
-        await self._invite(channel_id, [incident.opener_id, *responders], bot_user_id)
-        await self.call("conversations_setTopic", channel=channel_id,
-                         topic=shorten(t("open.topic", self.lang, id=incident.id, title=title), 250))
-        await self.call("chat_postMessage", channel=channel_id, text=t("open.welcome", self.lang, user=incident.opener_id))
-        deadlines = [d.due for d in legal.assess(values_of(answers)).open_deadlines()]
-        due = nudging.first_due(self.clock.now(), self.nudge_after, deadlines)
-        await self.repo.schedule_nudge(incident.id, due=due, reset=True)
-        opened = await self.repo.incident(incident.id)
-        assert opened is not None
-        await self.post_checklist(opened, answers)
-        await self.ask_next(opened, answers)
-        return ChannelSetup(channel_id)
-
-    async def _create_channel(self, incident: Incident, title: str) -> tuple[str, str]:
-        day = incident.created_at.astimezone(JST).date()
-        for names in (readable_names(title, day), fallback_names(day, incident.id)):
-            for name in names:
-                try:
-                    response = await self.client.conversations_create(name=name, is_private=True)
-                    return response["channel"]["id"], response["channel"]["name"]
-                except SlackApiError as exc:
-                    if slack_error(exc) == "name_taken":
-                        continue
-                    if slack_error(exc) in _INVALID_NAME:
-                        break
-                    raise
-        raise SlackApiError("no channel name left", {"ok": False, "error": "name_taken"})
-
-    async def invite(self, channel_id: str, users: Iterable[str], bot_user_id: str | None) -> None:
-        """Invites people to the channel; tells the channel whom it could not invite."""
-        await self._invite(channel_id, users, bot_user_id)
-
-    async def _invite(self, channel_id: str, users: Iterable[str], bot_user_id: str | None) -> None:
-        wanted = [u for u in dict.fromkeys(users) if u and u != bot_user_id]
-        if not wanted:
-            return
-        self.members.forget(channel_id)
-        try:
-            await self.client.conversations_invite(channel=channel_id, users=",".join(wanted))
-            return
-        except SlackApiError as exc:
-            if slack_error(exc) == "already_in_channel":
-                return
-        failed: list[tuple[str, str]] = []
-        for user in wanted:  # one by one, so one bad id does not keep everyone else out
-            try:
-                await self.client.conversations_invite(channel=channel_id, users=user)
-            except SlackApiError as exc:
-                if slack_error(exc) != "already_in_channel":
-                    failed.append((user, slack_error(exc)))
-        if failed:
-            users_text = ", ".join(f"<@{u}>" for u, _ in failed)
-            errors = ", ".join(sorted({e for _, e in failed}))
-            await self.call("chat_postMessage", channel=channel_id,
-                             text=t("open.invite_failed", self.lang, users=users_text, error=errors))
-
-    async def tell_opener_failed(self, incident: Incident, view_id: str, error: str) -> None:
-        """Replaces the opening modal with the reason the channel could not be made."""
-        text = t("open.failed", self.lang, error=error, id=incident.id)
-        await self.call("views_update", view_id=view_id, view=notice_modal(t("open.progress_title", self.lang), text))
-
-    async def tell_opener_done(self, view_id: str, channel_id: str) -> None:
-        """Replaces the opening modal with a confirmation naming the channel."""
-        text = t("open.done", self.lang, channel=channel_id)
-        await self.call("views_update", view_id=view_id, view=notice_modal(t("open.progress_title", self.lang), text))
-
-    # --- the checklist and questions ------------------------------------------------------------
+        self.effects = Effects(repo=repo, client=client, clock=clock, lang=lang, members=self.members)
+        self.jobs = JobRunner(repo=repo, clock=clock, handlers=self.effects.handlers(), give_up=self.effects.give_up)
 
     async def checklist(self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False) -> list[dict[str, Any]]:
-        """The checklist blocks of an incident as it stands: owners, answers, progress, legal clocks."""
-        closed = ""
-        if incident.closed and incident.closed_at:
-            closed = t("checklist.closed", self.lang, when=format_datetime(incident.closed_at, self.lang), user=incident.closed_by)
-        owners = {item: owner.owner_id for item, owner in (await self.repo.owners(incident.id)).items() if owner.owner_id}
-        clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=self.lang)
-        title = answers["title"].value if "title" in answers else f"#{incident.id}"
-        return posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
-                                      legal_lines=clocks, incident_id=incident.id if pickers else None)
+        """The checklist blocks of an incident as it stands."""
+        return await self.effects.checklist(incident, answers, pickers=pickers)
 
-    async def post_checklist(self, incident: Incident, answers: Mapping[str, Answer]) -> None:
-        """Posts and pins the checklist, remembering the message to update later."""
-        assert incident.channel_id
-        response = await self.call("chat_postMessage", channel=incident.channel_id,
-                                    blocks=await self.checklist(incident, answers), text=self._checklist_text(answers))
-        if response is None:
-            return
-        await self.repo.update_incident(incident.id, checklist_ts=response["ts"])
-        await self.call("pins_add", channel=incident.channel_id, timestamp=response["ts"])
+    # --- opening ----------------------------------------------------------------------------------
 
-    async def refresh_checklist(self, incident: Incident, answers: Mapping[str, Answer]) -> None:
-        """Updates the pinned checklist in place."""
-        if not incident.channel_id or not incident.checklist_ts:
-            return
-        await self.call("chat_update", channel=incident.channel_id, ts=incident.checklist_ts,
-                         blocks=await self.checklist(incident, answers), text=self._checklist_text(answers))
+    async def open_incident(self, *, team_id: str, opener_id: str, view_id: str,
+                            values: Mapping[str, Any]) -> tuple[Incident, list[int], bool]:
+        """Stores the incident, its first answers and its set-up job; the same view again changes nothing."""
+        now = self.clock.now()
+        incident, jobs, created = await self.repo.open_incident(
+            team_id=team_id, opener_id=opener_id, view_id=view_id, values=values, at=now,
+            jobs=[("setup", {"view_id": view_id})])
+        if created:
+            deadlines = [d.due for d in legal.assess(dict(values)).open_deadlines()]
+            await self.repo.schedule_nudge(incident.id, due=nudging.first_due(now, self.nudge_after, deadlines), reset=True)
+        return incident, jobs, created
 
-    def _checklist_text(self, answers: Mapping[str, Answer]) -> str:
-        title = answers["title"].value if "title" in answers else ""
-        return t("checklist.header", self.lang, title=escape(title))
+    # --- answers ----------------------------------------------------------------------------------
 
-    async def ask_next(self, incident: Incident, answers: Mapping[str, Answer]) -> None:
-        """Posts the next open question, required items first, with a picker for its owner."""
-        step = next_step(values_of(answers))
-        if step is None or not incident.channel_id:
-            return
-        owners = await self.repo.owners(incident.id)
-        owner = next((owners[i].owner_id for i in step.items if i in owners), None)
-        await self.call("chat_postMessage", channel=incident.channel_id,
-                        blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner),
-                        text=posts.question_text(step, self.lang))
+    async def answer(self, incident: Incident, *, user_id: str, values: Mapping[str, Any], source: str) -> list[int]:
+        """Stores a submitted modal's answers and everything that follows; returns the job ids.
 
-    async def assign(self, incident: Incident, item_ids: list[str], *, owner_id: str | None, by: str) -> None:
-        """Gives items an owner (kept with who and when), and shows it on the checklist and in the channel."""
-        changed = await self.repo.set_owners(incident.id, item_ids, owner_id=owner_id, set_by=by, at=self.clock.now())
+        Raises Duplicate when this view was stored before (a retry or a double click).
+        """
+        for attempt in range(ATTEMPTS):
+            try:
+                async with self.repo.tx() as tx:
+                    return await self._answer(tx, incident, user_id=user_id, values=values, source=source)
+            except Duplicate:
+                if attempt == ATTEMPTS - 1 or await self.repo.source_seen(source):
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _answer(self, tx: Tx, incident: Incident, *, user_id: str, values: Mapping[str, Any], source: str) -> list[int]:
+        now = self.clock.now()
+        changed = await tx.record(incident.id, user_id=user_id, at=now, values=values, source=source)
         if not changed:
-            return
-        await self.refresh_checklist(incident, await self.repo.answers(incident.id))
-        names = ("、" if self.lang == "ja" else ", ").join(ITEMS[i].label(self.lang) for i in changed)
-        key = "owner.set" if owner_id else "owner.cleared"
-        await self.announce(incident, t(key, self.lang, by=by, user=owner_id, items=escape(names)))
+            return []
+        answers = await tx.answers(incident.id)
+        current = values_of(answers)
+        deadlines = [d.due for d in legal.assess(current).open_deadlines()]
+        due = nudging.first_due(now, self.nudge_after, deadlines) if missing_required(current) else None
+        await tx.schedule_nudge(incident.id, due=due, reset=True)
+        key = f"{incident.id}:{source}"
+        jobs = []
+        if "responders" in changed and "responders" in answers:
+            jobs.append(await tx.enqueue("invite", {"users": answers["responders"].value}, key=f"invite:{key}", at=now,
+                                         incident_id=incident.id))
+        jobs.append(await tx.enqueue("checklist", {}, key=f"checklist:{key}", at=now, incident_id=incident.id))
+        draft_job = await self._new_draft(tx, incident, current, changed=changed, user_id=None, key=key)
+        jobs += [draft_job] if draft_job else []
+        step = next_step(current)
+        if step is not None and incident.channel_id:
+            owners = await tx.owners(incident.id)
+            owner = next((owners[i].owner_id for i in step.items if i in owners), None)
+            message = post(incident.channel_id, text=posts.question_text(step, self.lang),
+                           blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner))
+            jobs.append(await tx.enqueue("slack", message, key=f"question:{key}", at=now, incident_id=incident.id))
+        return jobs
 
-    # --- answers --------------------------------------------------------------------------------
+    # --- drafts -----------------------------------------------------------------------------------
 
-    async def after_answers(self, incident: Incident, changed: list[str], *, user_id: str, bot_user_id: str | None) -> None:
-        """Everything that follows a stored answer: invites, checklist, draft, next question."""
-        answers = await self.repo.answers(incident.id)
-        if "responders" in changed and incident.channel_id and "responders" in answers:
-            await self._invite(incident.channel_id, answers["responders"].value, bot_user_id)
-        await self.refresh_checklist(incident, answers)
-        if changed:
-            values = values_of(answers)
-            deadlines = [d.due for d in legal.assess(values).open_deadlines()]
-            due = nudging.first_due(self.clock.now(), self.nudge_after, deadlines) if missing_required(values) else None
-            await self.repo.schedule_nudge(incident.id, due=due, reset=True)
-            await self.maybe_post_draft(incident, answers, changed)
-            await self.ask_next(incident, answers)
+    async def _new_draft(self, tx: Tx, incident: Incident, values: Mapping[str, Any], *, changed: list[str],
+                         user_id: str | None, key: str, again: bool = False) -> int | None:
+        """Stores and schedules a new draft version when one is due; returns the job id.
 
-    async def maybe_post_draft(self, incident: Incident, answers: Mapping[str, Answer], changed: list[str]) -> None:
-        """Posts the first draft once everything required is answered, and a new version when a required answer changes."""
-        values = values_of(answers)
+        Due: the first time everything required is answered, and after a required answer changed the
+        text. With `again` (/leak-draft, /leak-close) the current text is posted even if unchanged.
+        """
         if missing_required(values):
-            return
-        latest = await self.repo.latest_draft(incident.id)
-        if latest is None or set(changed) & set(REQUIRED):
-            await self.post_draft(incident, values, user_id=None, latest=latest)
-
-    async def post_draft(self, incident: Incident, values: Mapping[str, Any], *, user_id: str | None,
-                         latest: Draft | None, force: bool = False) -> Draft | None:
-        """Posts the draft: a new version when its text changed, the same version again when `force`d."""
+            return None
         body = render(values, lang=self.lang)
-        unchanged = latest is not None and latest.body == body
-        if unchanged and not force:
+        latest = await tx.latest_draft(incident.id)
+        if latest is not None and latest.body == body:
+            if not again:
+                return None
+            return await tx.enqueue("draft", {"draft_id": latest.id, "again": True}, key=f"draft-again:{key}",
+                                    at=self.clock.now(), incident_id=incident.id)
+        if latest is not None and not again and not set(changed) & set(REQUIRED):
             return None
-        draft = latest if unchanged and latest else await self.repo.add_draft(
-            incident.id, body=body, at=self.clock.now(), user_id=user_id)
-        assert incident.channel_id
-        heading = t("draft.header", self.lang, version=draft.version)
-        for blocks in posts.draft_messages(body=body, version=draft.version, lang=self.lang, unchanged=unchanged):
-            await self.call("chat_postMessage", channel=incident.channel_id, blocks=blocks, text=heading)
-        return draft
+        draft = await tx.add_draft(incident.id, body=body, at=self.clock.now(), user_id=user_id)
+        return await tx.enqueue("draft", {"draft_id": draft.id}, key=f"draft:{draft.id}", at=self.clock.now(),
+                                incident_id=incident.id)
 
-    async def post_current_draft(self, incident: Incident, *, user_id: str) -> list[str]:
-        """For /leak-draft: posts the draft, or returns the required items still missing."""
-        values = values_of(await self.repo.answers(incident.id))
-        try:
-            await self.post_draft(incident, values, user_id=user_id,
-                                  latest=await self.repo.latest_draft(incident.id), force=True)
-        except DraftNotReady as not_ready:
-            return not_ready.missing
-        return []
+    async def request_draft(self, incident: Incident, *, user_id: str) -> list[int]:
+        """/leak-draft: posts the current text (a new version when it changed); raises DraftNotReady."""
+        async with self.repo.tx() as tx:
+            values = values_of(await tx.answers(incident.id))
+            if missing_required(values):
+                raise DraftNotReady(missing_required(values))
+            job = await self._new_draft(tx, incident, values, changed=[], user_id=user_id, key=uuid.uuid4().hex, again=True)
+            return [job] if job else []
 
-    # --- nudges ---------------------------------------------------------------------------------
+    # --- owners, snoozes, closing -----------------------------------------------------------------
 
-    async def snooze(self, incident: Incident, *, seconds: int, user_id: str) -> datetime:
-        """Holds the nudges of an incident for one of the offered snooze times."""
-        until = nudging.snoozed_until(self.clock.now(), seconds)
-        await self.repo.schedule_nudge(incident.id, due=until, reset=False)
-        return until
+    async def assign(self, incident: Incident, item_ids: list[str], *, owner_id: str | None, by: str) -> list[int]:
+        """Gives items an owner (kept with who and when); the checklist and the channel show it."""
+        now = self.clock.now()
+        async with self.repo.tx() as tx:
+            changed = await tx.set_owners(incident.id, item_ids, owner_id=owner_id, set_by=by, at=now)
+            if not changed or not incident.channel_id:
+                return []
+            names = ("、" if self.lang == "ja" else ", ").join(ITEMS[i].label(self.lang) for i in changed)
+            text = t("owner.set" if owner_id else "owner.cleared", self.lang, by=by, user=owner_id, items=escape(names))
+            key = uuid.uuid4().hex
+            return [await tx.enqueue("checklist", {}, key=f"checklist:owner:{key}", at=now, incident_id=incident.id),
+                    await tx.enqueue("slack", post(incident.channel_id, text=text), key=f"owner:{key}", at=now,
+                                     incident_id=incident.id)]
 
-    async def announce(self, incident: Incident, text: str) -> None:
-        """Posts a one-line notice in the incident channel (`text` must be safe mrkdwn)."""
-        if incident.channel_id:
-            await self.call("chat_postMessage", channel=incident.channel_id, text=text)
+    async def snooze(self, incident: Incident, *, seconds: int, user_id: str) -> tuple[datetime, list[int]]:
+        """Holds the nudges of an incident for one of the offered snooze times, and says so."""
+        now = self.clock.now()
+        until = nudging.snoozed_until(now, seconds)
+        async with self.repo.tx() as tx:
+            await tx.schedule_nudge(incident.id, due=until, reset=False)
+            if not incident.channel_id:
+                return until, []
+            text = t("nudge.snoozed", self.lang, user=user_id, until=format_datetime(until, self.lang))
+            job = await tx.enqueue("slack", post(incident.channel_id, text=text), key=f"snooze:{uuid.uuid4().hex}",
+                                   at=now, incident_id=incident.id)
+            return until, [job]
 
-    # --- closing --------------------------------------------------------------------------------
-
-    async def close(self, incident: Incident, *, user_id: str) -> bool:
-        """Closes the incident and posts the final checklist and the latest draft; False if already closed."""
-        if not await self.repo.close(incident.id, user_id=user_id, at=self.clock.now()):
-            return False
-        closed = await self.repo.incident(incident.id)
-        assert closed is not None and closed.channel_id
-        answers = await self.repo.answers(incident.id)
-        await self.call("chat_postMessage", channel=closed.channel_id, text=t("close.done", self.lang, user=user_id))
-        blocks = await self.checklist(closed, answers)
-        blocks[0] = posts.header(t("checklist.final", self.lang) + "：" + display(
-            "title", answers["title"].value, self.lang) if "title" in answers else t("checklist.final", self.lang))
-        await self.call("chat_postMessage", channel=closed.channel_id, blocks=blocks, text=t("checklist.final", self.lang))
-        await self.refresh_checklist(closed, answers)
-        values = values_of(answers)
-        missing = missing_required(values)
-        if missing:
-            await self.call("chat_postMessage", channel=closed.channel_id, text=t("close.no_draft", self.lang),
-                             blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"))
-        else:
-            await self.post_draft(closed, values, user_id=user_id, latest=await self.repo.latest_draft(incident.id), force=True)
-        return True
-
-    # --- plumbing ---------------------------------------------------------------------------------
-
-    async def call(self, method: str, **kwargs: Any) -> Any:
-        """Calls Slack; a failure is logged and swallowed so one refused post does not stop the story."""
-        try:
-            return await getattr(self.client, method)(**kwargs)
-        except SlackApiError as exc:
-            log.warning("slack %s failed: %s", method, slack_error(exc))
-            return None
+    async def close(self, incident: Incident, *, user_id: str) -> list[int] | None:
+        """Closes the incident: nudges stop; the final checklist and latest draft are posted. None if closed already."""
+        now = self.clock.now()
+        async with self.repo.tx() as tx:
+            if not await tx.close(incident.id, user_id=user_id, at=now) or not incident.channel_id:
+                return None
+            key = f"close:{incident.id}"
+            jobs = [await tx.enqueue("slack", post(incident.channel_id, text=t("close.done", self.lang, user=user_id)),
+                                     key=f"{key}:notice", at=now, incident_id=incident.id),
+                    await tx.enqueue("close", {}, key=f"{key}:record", at=now, incident_id=incident.id)]
+            values = values_of(await tx.answers(incident.id))
+            draft_job = await self._new_draft(tx, incident, values, changed=[], user_id=user_id, key=key, again=True)
+            return jobs + ([draft_job] if draft_job else [])

@@ -21,6 +21,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.future": {"ja": "発覚日時に未来の日時は指定できません。", "en": "The discovery time cannot be in the future."},
     "error.users": {"ja": "ユーザーを選び直してください。", "en": "Please pick the people again."},
     "error.unexpected": {"ja": "処理中に問題が起きました（参照番号 {ref}）。もう一度試すか、管理者にこの番号を伝えてください。", "en": "Something went wrong (reference {ref}). Please try again, or give this reference to your admin."},
+    # jobs that could not be done
+    "job.failed": {"ja": "{what}ができませんでした（{error}）。インシデント #{id}。管理者に連絡してください。", "en": "Could not {what} ({error}), incident #{id}. Please contact your admin."},
+    "job.slack": {"ja": "Slackへの投稿", "en": "post to Slack"},
+    "job.setup": {"ja": "チャンネルの準備", "en": "set up the channel"},
+    "job.invite": {"ja": "メンバーの招待", "en": "invite the responders"},
+    "job.checklist": {"ja": "チェックリストの更新", "en": "update the checklist"},
+    "job.draft": {"ja": "下書きの投稿", "en": "post the draft"},
+    "job.close": {"ja": "クローズ記録の投稿", "en": "post the closing record"},
     # access
     "access.not_member": {"ja": "このインシデントのチャンネルのメンバーだけが回答・変更できます。", "en": "Only members of this incident's channel can answer or change it."},
     "access.refused": {"ja": "この操作はこのチャンネルのインシデントのものではないため、実行しませんでした。", "en": "This action belongs to another incident, not this channel's, so nothing was done."},

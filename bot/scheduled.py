@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from bot import legal, nudging
 from bot.checklist import missing_required, next_step
-from bot.delivery import Deliverer
-from bot.flows import Flows, values_of
+from bot.effects import values_of
+from bot.flows import Flows
 from bot.i18n import t
 from bot.ui import posts
 from storage.repository import Incident
@@ -21,8 +21,8 @@ BATCH = 100  # due incidents handled per query; a sweep loops until none is due
 class Nudger:
     """Sends one nudge: in the channel, mentioning owners, and by DM to owners of long-open items."""
 
-    def __init__(self, flows: Flows, deliverer: Deliverer) -> None:
-        self.flows, self.deliverer = flows, deliverer
+    def __init__(self, flows: Flows) -> None:
+        self.flows = flows
 
     async def nudge(self, incident: Incident) -> bool:
         """Sends the due nudge unless another sweep took it or nothing required is open; True if sent."""
@@ -41,34 +41,36 @@ class Nudger:
         step = next_step(values)
         assert step is not None
         blocks = posts.nudge_blocks(missing, step=step, incident_id=incident.id, owners=owners, lang=flows.lang, extra=near)
-        calls = [("chat_postMessage", {"channel": incident.channel_id, "blocks": blocks,
-                                       "text": t("nudge.text", flows.lang, n=len(missing))})]
+        message = {"channel": incident.channel_id, "blocks": blocks, "text": t("nudge.text", flows.lang, n=len(missing))}
+        calls = [message]
         if now - incident.created_at >= timedelta(seconds=2 * flows.nudge_after):
             calls += self._direct_messages(incident, set(owners.values()), blocks)
-        ids = await flows.repo.claim_nudge(incident, next_due=due, calls=calls, at=now)
-        if not ids:
-            return False  # another sweep (or replica) has it
-        await self.deliverer.deliver(ids)
-        await flows.refresh_checklist(incident, answers)  # the time left on the legal clocks moves on
+        async with flows.repo.tx() as tx:
+            if not await tx.claim_nudge(incident, next_due=due):
+                return False  # another sweep (or replica) has it
+            stamp = f"{incident.id}:{incident.nudge_due_at.isoformat() if incident.nudge_due_at else ''}"
+            ids = [await tx.enqueue("slack", {"method": "chat_postMessage", "args": args}, key=f"nudge:{stamp}:{n}",
+                                    at=now, incident_id=incident.id) for n, args in enumerate(calls)]
+            # the time left on the legal clocks moves on
+            ids.append(await tx.enqueue("checklist", {}, key=f"checklist:nudge:{stamp}", at=now, incident_id=incident.id))
+        await flows.jobs.run(ids)
         return True
 
-    def _direct_messages(self, incident: Incident, users: set[str], blocks: list[dict]) -> list[tuple[str, dict]]:
+    def _direct_messages(self, incident: Incident, users: set[str], blocks: list[dict]) -> list[dict]:
         text = t("nudge.dm", self.flows.lang, channel=incident.channel_id)
-        return [("chat_postMessage", {"channel": user, "blocks": [posts.section(text), blocks[0]], "text": text})
-                for user in sorted(users)]
+        return [{"channel": user, "blocks": [posts.section(text), blocks[0]], "text": text} for user in sorted(users)]
 
 
 class NudgeScheduler:
     def __init__(self, flows: Flows, *, tick: int) -> None:
         self.flows, self.tick = flows, tick
-        self.deliverer = Deliverer(repo=flows.repo, client=flows.client, clock=flows.clock)
-        self.nudger = Nudger(flows, self.deliverer)
+        self.nudger = Nudger(flows)
 
     async def sweep(self) -> int:
-        """Delivers what is still pending (say, from before a restart), then every nudge due now.
+        """Finishes the jobs still pending (say, from before a restart), then sends every nudge due now.
 
         Returns how many nudges were claimed and handed to Slack."""
-        await self.deliverer.deliver()
+        await self.flows.jobs.run()
         sent = 0
         while True:
             due = await self.flows.repo.due_nudges(self.flows.clock.now(), limit=BATCH)

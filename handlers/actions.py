@@ -10,9 +10,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.checklist import ITEMS, STEP_BY_ID
-from bot.flows import Flows, slack_error
+from bot.effects import slack_error
+from bot.flows import Flows
 from bot.i18n import t
-from bot.answers import format_datetime
 from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, OWNER_ACTION, SNOOZE_ACTION
 from bot.ui.modals import step_modal
 from storage.repository import Incident
@@ -64,8 +64,10 @@ def register(app: AsyncApp, flows: Flows) -> None:
         if incident is None:
             await tell(respond, t("cmd.not_incident_channel", lang, command="/leak-close"))
             return
-        closed = await flows.close(incident, user_id=body["user"]["id"])
-        await respond(replace_original=True, text=t("close.done" if closed else "close.already", lang, user=body["user"]["id"]))
+        jobs = await flows.close(incident, user_id=body["user"]["id"])
+        await respond(replace_original=True,
+                      text=t("close.done" if jobs is not None else "close.already", lang, user=body["user"]["id"]))
+        await flows.jobs.run(jobs or [])
 
     @app.action(OWNER_ACTION)
     async def owner_picked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
@@ -75,7 +77,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
             return
         incident: Incident = context["incident"]
         items = [item_id for item_id in ref.item_ids if item_id in ITEMS]
-        await flows.assign(incident, items, owner_id=action.get("selected_user"), by=body["user"]["id"])
+        await flows.jobs.run(await flows.assign(incident, items, owner_id=action.get("selected_user"), by=body["user"]["id"]))
 
     @app.action(re.compile(f"^{SNOOZE_ACTION}_"))
     async def snooze_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
@@ -84,11 +86,11 @@ def register(app: AsyncApp, flows: Flows) -> None:
             return
         incident: Incident = context["incident"]
         try:
-            until = await flows.snooze(incident, seconds=int(action.get("value", "")), user_id=body["user"]["id"])
+            _until, jobs = await flows.snooze(incident, seconds=int(action.get("value", "")), user_id=body["user"]["id"])
         except ValueError:
             log.warning("snooze with an unknown value refused")
             return
-        await flows.announce(incident, t("nudge.snoozed", lang, user=body["user"]["id"], until=format_datetime(until, lang)))
+        await flows.jobs.run(jobs)
 
     @app.action(CLOSE_CANCEL_ACTION)
     async def close_cancelled(ack: Any, respond: Any) -> None:

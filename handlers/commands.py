@@ -8,8 +8,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.checklist import CHECKLIST_ITEMS, ITEMS, missing_required, open_steps, step_of
-from bot.flows import Flows, slack_error, values_of
+from bot.checklist import CHECKLIST_ITEMS, ITEMS, open_steps, step_of
+from bot.drafting import DraftNotReady
+from bot.effects import slack_error, values_of
+from bot.flows import Flows
 from bot.i18n import t
 from bot.ui import posts
 from bot.ui.modals import new_incident_modal, step_modal
@@ -103,12 +105,13 @@ def register(app: AsyncApp, flows: Flows) -> None:
         incident = await needs_open_incident(command, context, ack, allow_closed=True)
         if incident is None:
             return
-        missing = missing_required(values_of(await flows.repo.answers(incident.id)))
-        if missing:
-            await ack(**say_private(t("draft.missing", lang), posts.missing_blocks(missing, lang)))
+        try:
+            jobs = await flows.request_draft(incident, user_id=command["user_id"])
+        except DraftNotReady as not_ready:
+            await ack(**say_private(t("draft.missing", lang), posts.missing_blocks(not_ready.missing, lang)))
             return
         await ack()
-        await flows.post_current_draft(incident, user_id=command["user_id"])
+        await flows.jobs.run(jobs)
 
     @app.command("/leak-close")
     async def leak_close(ack: Any, command: dict[str, Any], context: Any) -> None:

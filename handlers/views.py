@@ -13,7 +13,7 @@ from bot.flows import Flows
 from bot.i18n import t
 from bot.ui.ids import OPEN_CALLBACK, STEP_CALLBACK
 from bot.ui.modals import notice_modal
-from storage.repository import Incident
+from storage.repository import Duplicate, Incident
 
 log = logging.getLogger(__name__)
 
@@ -23,25 +23,19 @@ def register(app: AsyncApp, flows: Flows) -> None:
     lang = flows.lang
 
     @app.view(OPEN_CALLBACK)
-    async def open_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    async def open_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         try:
             values = parse_step(INCIDENT_STEP, view["state"]["values"], lang=lang, now=flows.clock.now())
         except ValidationFailed as failed:
             await ack(response_action="errors", errors=failed.errors)
             return
-        incident, created = await flows.repo.open_incident(
+        incident, jobs, created = await flows.open_incident(
             team_id=body["user"].get("team_id") or (body.get("team") or {}).get("id", ""),
-            opener_id=body["user"]["id"], view_id=view["id"], values=values, at=flows.clock.now())
-        await ack(response_action="update",
-                  view=notice_modal(t("open.progress_title", lang), t("open.progress", lang)))
+            opener_id=body["user"]["id"], view_id=view["id"], values=values)
+        await ack(response_action="update", view=notice_modal(t("open.progress_title", lang), t("open.progress", lang)))
         if not created:
             log.info("incident %s: view %s submitted again; already handled", incident.id, view["id"])
-            return
-        setup = await flows.set_up_channel(incident, bot_user_id=context.get("bot_user_id"))
-        if setup.channel_id is None:
-            await flows.tell_opener_failed(incident, view["id"], setup.error or "unknown")
-            return
-        await flows.tell_opener_done(view["id"], setup.channel_id)
+        await flows.jobs.run(jobs)
 
     @app.view(STEP_CALLBACK)
     async def step_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -57,9 +51,9 @@ def register(app: AsyncApp, flows: Flows) -> None:
         if incident.closed:
             await ack(response_action="errors", errors={first_block: t("cmd.closed", lang)})
             return
-        if not await flows.members.is_member(incident.channel_id, body["user"]["id"]):
-            log.warning("refused a step submission for incident %s: user %s is not in its channel",
-                        incident.id, body["user"]["id"])
+        user_id = body["user"]["id"]
+        if not await flows.members.is_member(incident.channel_id, user_id):
+            log.warning("refused a step submission for incident %s: user %s is not in its channel", incident.id, user_id)
             await ack(response_action="errors", errors={first_block: t("access.not_member", lang)})
             return
         try:
@@ -67,7 +61,10 @@ def register(app: AsyncApp, flows: Flows) -> None:
         except ValidationFailed as failed:
             await ack(response_action="errors", errors=failed.errors)
             return
-        user_id = body["user"]["id"]
-        changed = await flows.repo.record(incident.id, user_id=user_id, at=flows.clock.now(), values=values)
+        try:
+            jobs = await flows.answer(incident, user_id=user_id, values=values, source=view["id"])
+        except Duplicate:
+            log.info("incident %s: view %s submitted again; already stored", incident.id, view["id"])
+            jobs = []
         await ack()
-        await flows.after_answers(incident, changed, user_id=user_id, bot_user_id=context.get("bot_user_id"))
+        await flows.jobs.run(jobs)

@@ -49,11 +49,15 @@ class IncidentRow(Base):
     # the last progress. A sweep reads only rows whose due time has come, through this index.
     nudge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # How far the channel set-up got (see bot.effects.SETUP_STAGES), so a retry resumes, not repeats.
+    setup_stage: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RevisionRow(Base):
     __tablename__ = "revisions"
-    __table_args__ = (Index("ix_revisions_incident_item", "incident_id", "item_id", "id"),)
+    __table_args__ = (Index("ix_revisions_incident_item", "incident_id", "item_id", "id"),
+                      # one revision per item per submitted view, whatever Slack or a double click repeats
+                      UniqueConstraint("source", "item_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
@@ -61,6 +65,7 @@ class RevisionRow(Base):
     value: Mapped[Any] = mapped_column(JSON, nullable=True)  # None: the answer was cleared
     user_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str | None] = mapped_column(String(64))  # the view id the answer came from
 
 
 class DraftRow(Base):
@@ -74,6 +79,7 @@ class DraftRow(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(String(32))  # None when posted by the bot itself
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set once it is in the channel
 
 
 class OwnerRow(Base):
@@ -90,24 +96,24 @@ class OwnerRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class OutboxRow(Base):
-    """A Slack call that must happen, stored in the same transaction as the change that wants it.
+class JobRow(Base):
+    """Work with Slack that must happen, stored in the same transaction as the change that wants it.
 
-    The delivery worker sends it, retries with backoff, and marks it delivered or failed; `key`
-    makes the same effect impossible to record twice.
+    The job runner does it, retries with backoff, and marks it done or failed; `key` makes the same
+    effect impossible to record twice.
     """
 
-    __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "failed_at", "next_attempt_at"),)
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_pending", "done_at", "failed_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
-    method: Mapped[str] = mapped_column(String(64))  # slack-sdk method name, e.g. chat_postMessage
-    args: Mapped[Any] = mapped_column(JSON)
+    payload: Mapped[Any] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(String(200))

@@ -1,86 +1,209 @@
-"""Queries. The domain calls these; it never builds SQL itself."""
+"""Queries. The domain calls these; it never builds SQL itself.
+
+`Tx` is one transaction (a unit of work): a state change and the jobs it needs commit together.
+`Repository` opens them; called directly, a `Tx` method runs in a transaction of its own.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, AsyncIterator, Mapping
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.answers import Answer
 from storage.db import sessionmaker
-from storage.models import DraftRow, IncidentRow, OutboxRow, OwnerRow, RevisionRow
+from storage.models import DraftRow, IncidentRow, JobRow, OwnerRow, RevisionRow
+from storage.records import Draft, Incident, Job, Owner, Revision, draft_record, incident_record, job_record
+
+__all__ = ["Duplicate", "Repository", "Tx", "Draft", "Incident", "Job", "Owner", "Revision"]
 
 
-@dataclass(frozen=True)
-class Incident:
-    id: int
-    team_id: str
-    opener_id: str
-    status: str
-    channel_id: str | None
-    channel_name: str | None
-    checklist_ts: str | None
-    created_at: datetime
-    closed_at: datetime | None
-    closed_by: str | None
-    nudge_due_at: datetime | None = None
-    nudges_sent: int = 0
-
-    @property
-    def closed(self) -> bool:
-        """True once /leak-close went through."""
-        return self.status == "closed"
+class Duplicate(Exception):
+    """The same effect (view submission, job key) was already recorded; nothing was changed."""
 
 
-@dataclass(frozen=True)
-class Revision:
-    item_id: str
-    value: Any
-    user_id: str
-    at: datetime
+class Tx:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
+    # --- incidents --------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Owner:
-    item_id: str
-    owner_id: str | None  # None: unassigned
-    set_by: str
-    at: datetime
+    async def incident(self, incident_id: int) -> Incident | None:
+        """Returns one incident by id."""
+        row = await self.session.get(IncidentRow, incident_id, populate_existing=True)
+        return incident_record(row) if row else None
 
+    async def incident_by_channel(self, channel_id: str) -> Incident | None:
+        """Returns the incident whose channel this is."""
+        row = (await self.session.scalars(select(IncidentRow).where(IncidentRow.channel_id == channel_id))).first()
+        return incident_record(row) if row else None
 
-@dataclass(frozen=True)
-class Delivery:
-    """A pending Slack call from the outbox."""
+    async def update_incident(self, incident_id: int, **fields: Any) -> None:
+        """Sets channel, checklist message, set-up stage or status fields of an incident."""
+        await self.session.execute(update(IncidentRow).where(IncidentRow.id == incident_id).values(**fields))
 
-    id: int
-    key: str
-    incident_id: int | None
-    method: str
-    args: dict[str, Any]
-    attempts: int
+    async def close(self, incident_id: int, *, user_id: str, at: datetime) -> bool:
+        """Closes an open incident; False when it was closed already."""
+        result = await self.session.execute(
+            update(IncidentRow)
+            .where(IncidentRow.id == incident_id, IncidentRow.status != "closed")
+            .values(status="closed", closed_at=at, closed_by=user_id, nudge_due_at=None)
+        )
+        return result.rowcount == 1
 
+    # --- answers ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Draft:
-    incident_id: int
-    doc: str
-    version: int
-    body: str
-    at: datetime
-    user_id: str | None
+    async def record(self, incident_id: int, *, user_id: str, at: datetime, values: Mapping[str, Any],
+                     source: str | None = None) -> list[str]:
+        """Appends a revision for every item whose value changed; returns their ids.
 
+        `source` (the view id) makes a repeated submission a Duplicate instead of a second revision.
+        """
+        if source is not None and await self.source_seen(source):
+            raise Duplicate(source)
+        current = await self.answers(incident_id, item_ids=list(values))
+        changed = [i for i, v in values.items() if (current[i].value if i in current else None) != v]
+        self.session.add_all(RevisionRow(incident_id=incident_id, item_id=i, value=values[i], user_id=user_id,
+                                         created_at=at, source=source) for i in changed)
+        await self.session.flush()
+        return changed
 
-def _incident(row: IncidentRow) -> Incident:
-    return Incident(row.id, row.team_id, row.opener_id, row.status, row.channel_id, row.channel_name,
-                    row.checklist_ts, row.created_at, row.closed_at, row.closed_by, row.nudge_due_at, row.nudges_sent or 0)
+    async def source_seen(self, source: str) -> bool:
+        """True when answers from this view were stored already."""
+        return bool(await self.session.scalar(
+            select(func.count()).select_from(RevisionRow).where(RevisionRow.source == source)))
 
+    async def answers(self, incident_id: int, *, item_ids: list[str] | None = None) -> dict[str, Answer]:
+        """Returns the current answer of every answered item."""
+        return _fold(await self._revisions(incident_id, item_ids))
 
-def _draft(row: DraftRow) -> Draft:
-    return Draft(row.incident_id, row.doc, row.version, row.body, row.created_at, row.created_by)
+    async def history(self, incident_id: int, item_id: str | None = None) -> list[Revision]:
+        """Returns every revision, oldest first, of one item or of all."""
+        rows = await self._revisions(incident_id, [item_id] if item_id else None)
+        return [Revision(r.item_id, r.value, r.user_id, r.created_at) for r in rows]
+
+    async def _revisions(self, incident_id: int, item_ids: list[str] | None = None) -> list[RevisionRow]:
+        query = select(RevisionRow).where(RevisionRow.incident_id == incident_id)
+        if item_ids is not None:
+            query = query.where(RevisionRow.item_id.in_(item_ids))
+        return list(await self.session.scalars(query.order_by(RevisionRow.id)))
+
+    # --- owners -----------------------------------------------------------------------------------
+
+    async def set_owners(self, incident_id: int, item_ids: list[str], *, owner_id: str | None, set_by: str,
+                         at: datetime) -> list[str]:
+        """Gives items an owner (None: nobody); returns the items whose owner changed."""
+        current = await self._owners(incident_id)
+        changed = [i for i in item_ids if (current[i].owner_id if i in current else None) != owner_id]
+        self.session.add_all(OwnerRow(incident_id=incident_id, item_id=i, owner_id=owner_id, set_by=set_by,
+                                      created_at=at) for i in changed)
+        return changed
+
+    async def owners(self, incident_id: int) -> dict[str, Owner]:
+        """Returns the current owner of every item that has one."""
+        return {i: o for i, o in (await self._owners(incident_id)).items() if o.owner_id}
+
+    async def owner_history(self, incident_id: int) -> list[Owner]:
+        """Returns every ownership change, oldest first."""
+        rows = await self.session.scalars(select(OwnerRow).where(OwnerRow.incident_id == incident_id).order_by(OwnerRow.id))
+        return [Owner(r.item_id, r.owner_id, r.set_by, r.created_at) for r in rows]
+
+    async def _owners(self, incident_id: int) -> dict[str, Owner]:
+        return {owner.item_id: owner for owner in await self.owner_history(incident_id)}
+
+    # --- drafts -----------------------------------------------------------------------------------
+
+    async def latest_draft(self, incident_id: int, doc: str = "public") -> Draft | None:
+        """Returns the newest draft version, if any."""
+        row = (await self.session.scalars(
+            select(DraftRow).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc)
+            .order_by(DraftRow.version.desc()).limit(1)
+        )).first()
+        return draft_record(row) if row else None
+
+    async def draft(self, draft_id: int) -> Draft | None:
+        """Returns one draft version by id."""
+        row = await self.session.get(DraftRow, draft_id, populate_existing=True)
+        return draft_record(row) if row else None
+
+    async def add_draft(self, incident_id: int, *, body: str, at: datetime, user_id: str | None,
+                        doc: str = "public") -> Draft:
+        """Stores the next numbered version of a draft (unique per incident, document and number)."""
+        last = await self.session.scalar(
+            select(func.max(DraftRow.version)).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc))
+        row = DraftRow(incident_id=incident_id, doc=doc, version=(last or 0) + 1, body=body, created_at=at,
+                       created_by=user_id)
+        self.session.add(row)
+        await self.session.flush()
+        return draft_record(row)
+
+    async def mark_draft_posted(self, draft_id: int, *, at: datetime) -> None:
+        """Remembers that a draft version is in the channel."""
+        await self.session.execute(update(DraftRow).where(DraftRow.id == draft_id).values(posted_at=at))
+
+    # --- nudges -----------------------------------------------------------------------------------
+
+    async def due_nudges(self, now: datetime, *, limit: int = 100) -> list[Incident]:
+        """Returns open incidents whose next nudge is due, oldest due first (one indexed query)."""
+        rows = await self.session.scalars(
+            select(IncidentRow).where(IncidentRow.nudge_due_at <= now, IncidentRow.status == "open")
+            .order_by(IncidentRow.nudge_due_at).limit(limit))
+        return [incident_record(row) for row in rows]
+
+    async def claim_nudge(self, incident: Incident, *, next_due: datetime) -> bool:
+        """Moves a due nudge on to its next due time; False when another sweep claimed it first."""
+        result = await self.session.execute(
+            update(IncidentRow)
+            .where(IncidentRow.id == incident.id, IncidentRow.nudge_due_at == incident.nudge_due_at)
+            .values(nudge_due_at=next_due, nudges_sent=IncidentRow.nudges_sent + 1))
+        return result.rowcount == 1
+
+    async def schedule_nudge(self, incident_id: int, *, due: datetime | None, reset: bool) -> None:
+        """Sets when the next nudge is due (None: none); `reset` starts the backoff again."""
+        values: dict[str, Any] = {"nudge_due_at": due}
+        if reset:
+            values["nudges_sent"] = 0
+        await self.session.execute(
+            update(IncidentRow).where(IncidentRow.id == incident_id, IncidentRow.status != "closed").values(**values))
+
+    # --- jobs -------------------------------------------------------------------------------------
+
+    async def enqueue(self, kind: str, payload: dict[str, Any], *, key: str, at: datetime,
+                      incident_id: int | None = None) -> int:
+        """Records a job to do after the commit; a key seen before makes the whole transaction a Duplicate."""
+        row = JobRow(key=key, kind=kind, payload=payload, incident_id=incident_id, created_at=at, next_attempt_at=at)
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def due_jobs(self, now: datetime, *, ids: list[int] | None = None, limit: int = 100) -> list[Job]:
+        """Returns jobs neither done nor given up whose next attempt is due, oldest first."""
+        query = select(JobRow).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.next_attempt_at <= now)
+        if ids is not None:
+            query = query.where(JobRow.id.in_(ids))
+        return [job_record(r) for r in await self.session.scalars(query.order_by(JobRow.id).limit(limit))]
+
+    async def lease_job(self, job: Job, *, now: datetime, until: datetime) -> bool:
+        """Takes a due job for this runner until `until`; False when another runner took it first."""
+        result = await self.session.execute(
+            update(JobRow).where(JobRow.id == job.id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None),
+                                 JobRow.next_attempt_at <= now).values(next_attempt_at=until))
+        return result.rowcount == 1
+
+    async def finish_job(self, job_id: int, *, at: datetime, error: str | None = None,
+                         retry_at: datetime | None = None) -> None:
+        """Marks a job done, failed for good (error, no retry_at) or to be tried again at retry_at."""
+        if error is None:
+            values: dict[str, Any] = {"done_at": at, "error": None}
+        elif retry_at is None:
+            values = {"failed_at": at, "error": error[:200]}
+        else:
+            values = {"next_attempt_at": retry_at, "error": error[:200]}
+        await self.session.execute(update(JobRow).where(JobRow.id == job_id).values(attempts=JobRow.attempts + 1, **values))
 
 
 class Repository:
@@ -88,200 +211,48 @@ class Repository:
         self.engine = engine
         self._sessions = sessionmaker(engine)
 
-    async def open_incident(
-        self, *, team_id: str, opener_id: str, view_id: str, values: Mapping[str, Any], at: datetime
-    ) -> tuple[Incident, bool]:
-        """Stores a new incident with its first answers; returns (incident, created).
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[Tx]:
+        """One transaction: committed when the block ends, rolled back on an exception.
 
-        The same view submitted again returns the incident it already made.
+        A unique key that another transaction already used raises Duplicate.
         """
         try:
             async with self._sessions.begin() as session:
-                row = IncidentRow(team_id=team_id, opener_id=opener_id, open_view_id=view_id, created_at=at)
-                session.add(row)
-                await session.flush()
-                session.add_all(_revisions(row.id, opener_id, at, values))
-            return _incident(row), True
-        except IntegrityError:
-            async with self._sessions() as session:
-                row = (await session.scalars(select(IncidentRow).where(IncidentRow.open_view_id == view_id))).one()
-                return _incident(row), False
+                yield Tx(session)
+        except IntegrityError as exc:
+            raise Duplicate(str(exc.orig)[:100]) from None
 
-    async def incident(self, incident_id: int) -> Incident | None:
-        """Returns one incident by id."""
-        async with self._sessions() as session:
-            row = await session.get(IncidentRow, incident_id)
-            return _incident(row) if row else None
+    def __getattr__(self, name: str) -> Any:
+        """`repo.answers(...)` and the like: a `Tx` method in a transaction of its own."""
+        method = getattr(Tx, name)
 
-    async def incident_by_channel(self, channel_id: str) -> Incident | None:
-        """Returns the incident whose channel this is."""
-        async with self._sessions() as session:
-            row = (await session.scalars(select(IncidentRow).where(IncidentRow.channel_id == channel_id))).first()
-            return _incident(row) if row else None
+        async def in_own_transaction(*args: Any, **kwargs: Any) -> Any:
+            async with self.tx() as tx:
+                return await method(tx, *args, **kwargs)
 
-    async def update_incident(self, incident_id: int, **fields: Any) -> None:
-        """Sets channel, checklist message or status fields of an incident."""
-        async with self._sessions.begin() as session:
-            await session.execute(update(IncidentRow).where(IncidentRow.id == incident_id).values(**fields))
+        in_own_transaction.__doc__ = method.__doc__
+        return in_own_transaction
 
-    async def close(self, incident_id: int, *, user_id: str, at: datetime) -> bool:
-        """Closes an open incident; False when it was closed already."""
-        async with self._sessions.begin() as session:
-            result = await session.execute(
-                update(IncidentRow)
-                .where(IncidentRow.id == incident_id, IncidentRow.status != "closed")
-                .values(status="closed", closed_at=at, closed_by=user_id, nudge_due_at=None)
-            )
-            return result.rowcount == 1
+    async def open_incident(self, *, team_id: str, opener_id: str, view_id: str, values: Mapping[str, Any],
+                            at: datetime, jobs: list[tuple[str, dict[str, Any]]] = ()) -> tuple[Incident, list[int], bool]:
+        """Stores a new incident, its first answers and its set-up jobs; returns (incident, job ids, created).
 
-    async def record(self, incident_id: int, *, user_id: str, at: datetime, values: Mapping[str, Any]) -> list[str]:
-        """Appends a revision for every item whose value changed; returns their ids."""
-        async with self._sessions.begin() as session:
-            current = _fold(await self._revisions(session, incident_id, list(values)))
-            changed = [
-                item_id for item_id, value in values.items()
-                if (current[item_id].value if item_id in current else None) != value
-            ]
-            session.add_all(_revisions(incident_id, user_id, at, {i: values[i] for i in changed}, keep_none=True))
-        return changed
-
-    async def answers(self, incident_id: int) -> dict[str, Answer]:
-        """Returns the current answer of every answered item."""
-        async with self._sessions() as session:
-            return _fold(await self._revisions(session, incident_id))
-
-    async def history(self, incident_id: int, item_id: str | None = None) -> list[Revision]:
-        """Returns every revision, oldest first, of one item or of all."""
-        async with self._sessions() as session:
-            rows = await self._revisions(session, incident_id, [item_id] if item_id else None)
-            return [Revision(r.item_id, r.value, r.user_id, r.created_at) for r in rows]
-
-    async def latest_draft(self, incident_id: int, doc: str = "public") -> Draft | None:
-        """Returns the newest draft version posted, if any."""
-        async with self._sessions() as session:
-            row = (await session.scalars(
-                select(DraftRow).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc)
-                .order_by(DraftRow.version.desc()).limit(1)
-            )).first()
-            return _draft(row) if row else None
-
-    async def add_draft(self, incident_id: int, *, body: str, at: datetime, user_id: str | None,
-                        doc: str = "public") -> Draft:
-        """Stores the next numbered version of a draft."""
-        async with self._sessions.begin() as session:
-            last = await session.scalar(
-                select(func.max(DraftRow.version)).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc)
-            )
-            row = DraftRow(incident_id=incident_id, doc=doc, version=(last or 0) + 1, body=body,
-                           created_at=at, created_by=user_id)
-            session.add(row)
-        return _draft(row)
-
-    async def set_owners(self, incident_id: int, item_ids: list[str], *, owner_id: str | None, set_by: str,
-                         at: datetime) -> list[str]:
-        """Gives items an owner (None: nobody); returns the items whose owner changed."""
-        async with self._sessions.begin() as session:
-            current = await self._owners(session, incident_id)
-            changed = [i for i in item_ids if (current[i].owner_id if i in current else None) != owner_id]
-            session.add_all(OwnerRow(incident_id=incident_id, item_id=i, owner_id=owner_id, set_by=set_by, created_at=at)
-                            for i in changed)
-        return changed
-
-    async def owners(self, incident_id: int) -> dict[str, Owner]:
-        """Returns the current owner of every item that has one."""
-        async with self._sessions() as session:
-            return {i: o for i, o in (await self._owners(session, incident_id)).items() if o.owner_id}
-
-    async def owner_history(self, incident_id: int) -> list[Owner]:
-        """Returns every ownership change, oldest first."""
-        async with self._sessions() as session:
-            rows = await session.scalars(select(OwnerRow).where(OwnerRow.incident_id == incident_id).order_by(OwnerRow.id))
-            return [Owner(r.item_id, r.owner_id, r.set_by, r.created_at) for r in rows]
-
-    @staticmethod
-    async def _owners(session: Any, incident_id: int) -> dict[str, Owner]:
-        rows = await session.scalars(select(OwnerRow).where(OwnerRow.incident_id == incident_id).order_by(OwnerRow.id))
-        return {r.item_id: Owner(r.item_id, r.owner_id, r.set_by, r.created_at) for r in rows}
-
-    async def due_nudges(self, now: datetime, *, limit: int = 100) -> list[Incident]:
-        """Returns open incidents whose next nudge is due, oldest due first (one indexed query)."""
-        async with self._sessions() as session:
-            rows = await session.scalars(
-                select(IncidentRow)
-                .where(IncidentRow.nudge_due_at <= now, IncidentRow.status == "open")
-                .order_by(IncidentRow.nudge_due_at).limit(limit)
-            )
-            return [_incident(row) for row in rows]
-
-    async def claim_nudge(self, incident: Incident, *, next_due: datetime, calls: list[tuple[str, dict[str, Any]]],
-                          at: datetime) -> list[int]:
-        """Moves a due nudge on to its next due time and records its Slack calls in the outbox, atomically.
-
-        Returns the outbox ids, or [] when another sweep claimed this nudge first.
+        The same view submitted again (a retry, a double click) returns the incident it already made.
         """
-        async with self._sessions.begin() as session:
-            result = await session.execute(
-                update(IncidentRow)
-                .where(IncidentRow.id == incident.id, IncidentRow.nudge_due_at == incident.nudge_due_at)
-                .values(nudge_due_at=next_due, nudges_sent=IncidentRow.nudges_sent + 1)
-            )
-            if result.rowcount != 1:
-                return []
-            stamp = incident.nudge_due_at.isoformat() if incident.nudge_due_at else "none"
-            rows = [OutboxRow(key=f"nudge:{incident.id}:{stamp}:{n}", incident_id=incident.id, method=method, args=args,
-                              created_at=at, next_attempt_at=at) for n, (method, args) in enumerate(calls)]
-            session.add_all(rows)
-            await session.flush()
-            return [row.id for row in rows]
-
-    async def pending_deliveries(self, now: datetime, *, ids: list[int] | None = None, limit: int = 100) -> list[Delivery]:
-        """Returns outbox calls not yet delivered or given up whose next attempt is due, oldest first."""
-        query = select(OutboxRow).where(OutboxRow.delivered_at.is_(None), OutboxRow.failed_at.is_(None),
-                                        OutboxRow.next_attempt_at <= now)
-        if ids is not None:
-            query = query.where(OutboxRow.id.in_(ids))
-        async with self._sessions() as session:
-            rows = await session.scalars(query.order_by(OutboxRow.id).limit(limit))
-            return [Delivery(r.id, r.key, r.incident_id, r.method, r.args, r.attempts) for r in rows]
-
-    async def finish_delivery(self, delivery_id: int, *, at: datetime, error: str | None = None,
-                              retry_at: datetime | None = None) -> None:
-        """Marks a call delivered, failed for good (error, no retry_at) or to be tried again at retry_at."""
-        if error is None:
-            values: dict[str, Any] = {"delivered_at": at, "error": None}
-        elif retry_at is None:
-            values = {"failed_at": at, "error": error[:200]}
-        else:
-            values = {"next_attempt_at": retry_at, "error": error[:200]}
-        async with self._sessions.begin() as session:
-            await session.execute(update(OutboxRow).where(OutboxRow.id == delivery_id)
-                                  .values(attempts=OutboxRow.attempts + 1, **values))
-
-    async def schedule_nudge(self, incident_id: int, *, due: datetime | None, reset: bool) -> None:
-        """Sets when the next nudge is due (None: none); `reset` starts the backoff again."""
-        values: dict[str, Any] = {"nudge_due_at": due}
-        if reset:
-            values["nudges_sent"] = 0
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(IncidentRow).where(IncidentRow.id == incident_id, IncidentRow.status != "closed").values(**values)
-            )
-
-    @staticmethod
-    async def _revisions(session: Any, incident_id: int, item_ids: list[str] | None = None) -> list[RevisionRow]:
-        query = select(RevisionRow).where(RevisionRow.incident_id == incident_id)
-        if item_ids is not None:
-            query = query.where(RevisionRow.item_id.in_(item_ids))
-        return list(await session.scalars(query.order_by(RevisionRow.id)))
-
-
-def _revisions(incident_id: int, user_id: str, at: datetime, values: Mapping[str, Any],
-               keep_none: bool = False) -> list[RevisionRow]:
-    return [
-        RevisionRow(incident_id=incident_id, item_id=item_id, value=value, user_id=user_id, created_at=at)
-        for item_id, value in values.items()
-        if value is not None or keep_none
-    ]
+        try:
+            async with self.tx() as tx:
+                row = IncidentRow(team_id=team_id, opener_id=opener_id, open_view_id=view_id, created_at=at)
+                tx.session.add(row)
+                await tx.session.flush()
+                await tx.record(row.id, user_id=opener_id, at=at, values={k: v for k, v in values.items() if v is not None})
+                ids = [await tx.enqueue(kind, {"incident_id": row.id, **payload}, key=f"{kind}:{row.id}", at=at,
+                                        incident_id=row.id) for kind, payload in jobs]
+                return incident_record(row), ids, True
+        except Duplicate:
+            async with self.tx() as tx:
+                found = (await tx.session.scalars(select(IncidentRow).where(IncidentRow.open_view_id == view_id))).one()
+                return incident_record(found), [], False
 
 
 def _fold(rows: list[RevisionRow]) -> dict[str, Answer]:

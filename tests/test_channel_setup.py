@@ -53,7 +53,8 @@ async def test_channel_creation_refused_tells_the_opener(leakbot: Harness) -> No
     assert reply.body["response_action"] == "update"
     update = await leakbot.fake.wait_for("views.update", lambda c: "restricted_action" in json.dumps(c.args, ensure_ascii=False))
     assert "#1" in json.dumps(update.args["view"], ensure_ascii=False)
-    assert leakbot.fake.calls_to("chat.postMessage") == []
+    (told,) = leakbot.fake.calls_to("chat.postMessage")  # a DM to the opener, in plain words
+    assert told.args["channel"] == "U0ALICE" and "restricted_action" in told.args["text"]
     incident = await leakbot.bot.flows.repo.incident(1)
     assert incident.channel_id is None and incident.status == "opening"
     assert (await leakbot.bot.flows.repo.answers(1))["summary"].value == SUMMARY  # nothing typed is lost

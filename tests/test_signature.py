@@ -10,6 +10,7 @@ from typing import Any, AsyncIterator
 
 import aiohttp
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.app import build, serve_http
 from tests.conftest import GENERAL, Harness, _drain, settings_for
@@ -202,7 +203,7 @@ async def unreachable(fake: FakeSlack, tmp_path: Path) -> AsyncIterator[Harness]
     (tmp_path / "db-is-a-directory").mkdir()
     settings = settings_for(fake, f"sqlite+aiosqlite:///{tmp_path / 'db-is-a-directory'}")
     bot = build(settings)
-    with pytest.raises(Exception):
+    with pytest.raises(OperationalError):
         await bot.start()  # creating the tables fails: the database does not answer
     runner = await serve_http(bot, host="127.0.0.1", port=0)
     http = aiohttp.ClientSession()

@@ -1,0 +1,255 @@
+"""What leakbot does in Slack, as jobs: each handler can be run again after a crash and resumes.
+
+Handlers take a stored job, read the current state and act. The incident set-up records each
+stage it finishes, so a retry picks up where the last attempt stopped instead of repeating it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable, Mapping
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import legal
+from bot.access import Membership
+from bot.answers import Answer, display, format_datetime
+from bot.channels import fallback_names, readable_names
+from bot.checklist import missing_required, next_step
+from bot.clock import JST, Clock
+from bot.i18n import t
+from bot.jobs import Handler, Impossible
+from bot.ui import posts
+from bot.ui.modals import notice_modal
+from bot.ui.mrkdwn import escape, shorten
+from storage.repository import Incident, Job, Repository
+
+log = logging.getLogger(__name__)
+_INVALID_NAME = {"invalid_name", "invalid_name_specials", "invalid_name_punctuation", "invalid_name_maxlength",
+                 "invalid_name_required"}
+_HARMLESS = {"already_in_channel", "already_pinned"}  # the effect is there already
+# Stages of the channel set-up, in order; `incidents.setup_stage` holds the last one finished.
+SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm")
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Returns Slack's error code of a failed call."""
+    data = exc.response.data
+    return str(data.get("error") or exc.response.status_code) if isinstance(data, dict) else str(exc.response.status_code)
+
+
+def values_of(answers: Mapping[str, Answer]) -> dict[str, Any]:
+    """Returns {item_id: value} of the current answers."""
+    return {item_id: answer.value for item_id, answer in answers.items()}
+
+
+class Effects:
+    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, members: Membership) -> None:
+        self.repo, self.client, self.clock, self.lang, self.members = repo, client, clock, lang, members
+        self._bot_user_id: str | None = None
+
+    def handlers(self) -> dict[str, Handler]:
+        """The job kinds and what does them."""
+        return {"slack": self.slack_call, "setup": self.set_up, "invite": self.invite_job,
+                "checklist": self.refresh_checklist_job, "draft": self.post_draft_job, "close": self.close_record}
+
+    # --- plain calls ------------------------------------------------------------------------------
+
+    async def slack_call(self, job: Job) -> None:
+        """One recorded Web API call (a message, an update)."""
+        try:
+            await getattr(self.client, job.payload["method"])(**job.payload["args"])
+        except SlackApiError as exc:
+            if slack_error(exc) not in _HARMLESS:
+                raise
+
+    async def bot_user_id(self) -> str | None:
+        """The bot's own user id (asked once), so it never invites itself."""
+        if self._bot_user_id is None:
+            self._bot_user_id = (await self.client.auth_test()).get("user_id")
+        return self._bot_user_id
+
+    # --- the channel set-up -----------------------------------------------------------------------
+
+    async def set_up(self, job: Job) -> None:
+        """Creates the private channel, invites, sets the topic, pins the checklist, asks the first question."""
+        incident = await self._incident(job)
+        answers = await self.repo.answers(incident.id)
+        steps = {"channel": self._create_channel, "invite": self._invite_all, "topic": self._set_topic,
+                 "welcome": self._welcome, "checklist": self._post_checklist, "pin": self._pin,
+                 "question": self._first_question, "confirm": self._confirm}
+        for number, stage in enumerate(SETUP_STAGES, start=1):
+            if incident.setup_stage < number:
+                await steps[stage](incident, answers, job)
+                await self.repo.update_incident(incident.id, setup_stage=number)
+                incident = await self._incident(job)
+
+    async def _create_channel(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        day = incident.created_at.astimezone(JST).date()
+        for names in (readable_names(answers["title"].value, day), fallback_names(day, incident.id)):
+            for name in names:
+                try:
+                    response = await self.client.conversations_create(name=name, is_private=True)
+                except SlackApiError as exc:
+                    if slack_error(exc) == "name_taken":
+                        continue
+                    if slack_error(exc) in _INVALID_NAME:
+                        break
+                    raise
+                await self.repo.update_incident(incident.id, channel_id=response["channel"]["id"],
+                                                channel_name=response["channel"]["name"], status="open")
+                return
+        raise Impossible("name_taken")
+
+    async def _invite_all(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        responders = answers["responders"].value if "responders" in answers else []
+        await self.invite(incident, [incident.opener_id, *responders])
+
+    async def _set_topic(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        topic = t("open.topic", self.lang, id=incident.id, title=escape(answers["title"].value))
+        await self.client.conversations_setTopic(channel=incident.channel_id, topic=shorten(topic, 250))
+
+    async def _welcome(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        await self.client.chat_postMessage(channel=incident.channel_id, text=t("open.welcome", self.lang, user=incident.opener_id))
+
+    async def _post_checklist(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        response = await self.client.chat_postMessage(channel=incident.channel_id, text=self._checklist_text(answers),
+                                                      blocks=await self.checklist(incident, answers))
+        await self.repo.update_incident(incident.id, checklist_ts=response["ts"])
+
+    async def _pin(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        try:
+            await self.client.pins_add(channel=incident.channel_id, timestamp=incident.checklist_ts)
+        except SlackApiError as exc:
+            if slack_error(exc) not in _HARMLESS:
+                raise
+
+    async def _first_question(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        step = next_step(values_of(answers))
+        if step is not None:
+            await self.client.chat_postMessage(channel=incident.channel_id, text=posts.question_text(step, self.lang),
+                                               blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang))
+
+    async def _confirm(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        view = notice_modal(t("open.progress_title", self.lang), t("open.done", self.lang, channel=incident.channel_id))
+        try:
+            await self.client.views_update(view_id=job.payload["view_id"], view=view)
+        except SlackApiError as exc:  # the person closed the modal: the channel speaks for itself
+            log.info("incident %s: confirmation modal not updated: %s", incident.id, slack_error(exc))
+
+    # --- invites, checklist, drafts ---------------------------------------------------------------
+
+    async def invite_job(self, job: Job) -> None:
+        """Invites the responders named in the job."""
+        await self.invite(await self._incident(job), job.payload["users"])
+
+    async def invite(self, incident: Incident, users: Iterable[str]) -> None:
+        """Invites people; tells the channel whom Slack would not let in."""
+        bot = await self.bot_user_id()
+        wanted = [u for u in dict.fromkeys(users) if u and u != bot]
+        if not wanted or not incident.channel_id:
+            return
+        self.members.forget(incident.channel_id)
+        try:
+            await self.client.conversations_invite(channel=incident.channel_id, users=",".join(wanted))
+            return
+        except SlackApiError as exc:
+            if slack_error(exc) == "already_in_channel":
+                return
+        failed: list[tuple[str, str]] = []
+        for user in wanted:  # one by one, so one bad id does not keep everyone else out
+            try:
+                await self.client.conversations_invite(channel=incident.channel_id, users=user)
+            except SlackApiError as exc:
+                if slack_error(exc) != "already_in_channel":
+                    failed.append((user, slack_error(exc)))
+        if failed:
+            names = ", ".join(f"<@{u}>" for u, _ in failed)
+            errors = ", ".join(sorted({e for _, e in failed}))
+            await self.client.chat_postMessage(channel=incident.channel_id,
+                                               text=t("open.invite_failed", self.lang, users=names, error=errors))
+
+    async def checklist(self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False) -> list[dict[str, Any]]:
+        """The checklist blocks of an incident as it stands: owners, answers, progress, legal clocks."""
+        closed = ""
+        if incident.closed and incident.closed_at:
+            closed = t("checklist.closed", self.lang, when=format_datetime(incident.closed_at, self.lang), user=incident.closed_by)
+        owners = {item: owner.owner_id for item, owner in (await self.repo.owners(incident.id)).items() if owner.owner_id}
+        clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=self.lang)
+        title = answers["title"].value if "title" in answers else f"#{incident.id}"
+        return posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
+                                      legal_lines=clocks, incident_id=incident.id if pickers else None)
+
+    def _checklist_text(self, answers: Mapping[str, Answer]) -> str:
+        return t("checklist.header", self.lang, title=escape(answers["title"].value if "title" in answers else ""))
+
+    async def refresh_checklist_job(self, job: Job) -> None:
+        """Updates the pinned checklist in place with the state as it is now."""
+        incident = await self._incident(job)
+        if incident.channel_id and incident.checklist_ts:
+            answers = await self.repo.answers(incident.id)
+            await self.client.chat_update(channel=incident.channel_id, ts=incident.checklist_ts,
+                                          text=self._checklist_text(answers), blocks=await self.checklist(incident, answers))
+
+    async def post_draft_job(self, job: Job) -> None:
+        """Posts a stored draft version (split over several messages when it is long)."""
+        draft = await self.repo.draft(job.payload["draft_id"])
+        incident = await self._incident(job)
+        if draft is None or (draft.posted_at is not None and not job.payload.get("again")):
+            return
+        heading = t("draft.header", self.lang, version=draft.version)
+        for blocks in posts.draft_messages(body=draft.body, version=draft.version, lang=self.lang,
+                                           unchanged=bool(job.payload.get("again"))):
+            await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=heading)
+        await self.repo.mark_draft_posted(draft.id, at=self.clock.now())
+
+    async def close_record(self, job: Job) -> None:
+        """After /leak-close: the final checklist (and what the draft lacks, if anything); the pinned one updated."""
+        incident = await self._incident(job)
+        answers = await self.repo.answers(incident.id)
+        blocks = await self.checklist(incident, answers)
+        title = answers["title"].value if "title" in answers else ""
+        blocks[0] = posts.header(f"{t('checklist.final', self.lang)}：{display('title', title, self.lang)}")
+        await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=t("checklist.final", self.lang))
+        missing = missing_required(values_of(answers))
+        if missing:
+            await self.client.chat_postMessage(channel=incident.channel_id, text=t("close.no_draft", self.lang),
+                                               blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"))
+        await self.refresh_checklist_job(job)
+
+    # --- when nothing helps -----------------------------------------------------------------------
+
+    async def give_up(self, job: Job, error: str) -> None:
+        """Tells a person, in plain words, what could not be done: the channel, else the opener."""
+        incident = await self.repo.incident(job.incident_id) if job.incident_id else None
+        if incident is None:
+            return
+        if job.kind == "setup" and incident.channel_id is None:
+            text = t("open.failed", self.lang, error=error, id=incident.id)
+            try:
+                await self.client.views_update(view_id=job.payload["view_id"],
+                                               view=notice_modal(t("open.progress_title", self.lang), text))
+            except SlackApiError:
+                pass
+            await self._tell(incident.opener_id, text)
+            return
+        text = t("job.failed", self.lang, what=t(f"job.{job.kind}", self.lang), error=error, id=incident.id)
+        if not await self._tell(incident.channel_id, text):
+            await self._tell(incident.opener_id, text)
+
+    async def _tell(self, channel: str | None, text: str) -> bool:
+        if not channel:
+            return False
+        try:
+            await self.client.chat_postMessage(channel=channel, text=text)
+            return True
+        except SlackApiError as exc:
+            log.warning("could not tell %s: %s", channel, slack_error(exc))
+            return False
+
+    async def _incident(self, job: Job) -> Incident:
+        incident = await self.repo.incident(job.incident_id) if job.incident_id else None
+        if incident is None:
+            raise Impossible("incident_gone")
+        return incident

@@ -1,0 +1,89 @@
+"""What the storage hands to the domain: plain frozen records, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.models import DraftRow, IncidentRow, JobRow
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    team_id: str
+    opener_id: str
+    status: str
+    channel_id: str | None
+    channel_name: str | None
+    checklist_ts: str | None
+    created_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+    nudge_due_at: datetime | None = None
+    nudges_sent: int = 0
+    open_view_id: str | None = None
+    setup_stage: int = 0
+
+    @property
+    def closed(self) -> bool:
+        """True once /leak-close went through."""
+        return self.status == "closed"
+
+
+@dataclass(frozen=True)
+class Revision:
+    item_id: str
+    value: Any
+    user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Owner:
+    item_id: str
+    owner_id: str | None  # None: unassigned
+    set_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    incident_id: int
+    doc: str
+    version: int
+    body: str
+    at: datetime
+    user_id: str | None
+    posted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A pending piece of work with Slack."""
+
+    id: int
+    key: str
+    kind: str
+    incident_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+def incident_record(row: IncidentRow) -> Incident:
+    """The record of an incident row."""
+    return Incident(row.id, row.team_id, row.opener_id, row.status, row.channel_id, row.channel_name,
+                    row.checklist_ts, row.created_at, row.closed_at, row.closed_by, row.nudge_due_at,
+                    row.nudges_sent or 0, row.open_view_id, row.setup_stage or 0)
+
+
+def draft_record(row: DraftRow) -> Draft:
+    """The record of a draft row."""
+    return Draft(row.id, row.incident_id, row.doc, row.version, row.body, row.created_at, row.created_by, row.posted_at)
+
+
+def job_record(row: JobRow) -> Job:
+    """The record of a job row."""
+    return Job(row.id, row.key, row.kind, row.incident_id, row.payload, row.attempts)
