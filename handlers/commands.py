@@ -47,7 +47,8 @@ def register(app: AsyncApp, flows: Flows) -> None:
             await client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as exc:
             log.warning("views.open failed: %s", slack_error(exc))
-            await respond(response_type="ephemeral", text=t("cmd.modal_failed", lang, error=slack_error(exc)))
+            if slack_error(exc) != "exchanged_trigger_id":  # a retry of a request whose modal is open already
+                await respond(response_type="ephemeral", text=t("cmd.modal_failed", lang, error=slack_error(exc)))
 
     @app.command("/leak-open")
     async def leak_open(ack: Any, command: dict[str, Any], client: Any, respond: Any) -> None:

@@ -100,6 +100,19 @@ class Harness:
                                 response_url=self.fake.response_url())
         return await self.post(interactive_body(payload))
 
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Waits until every job the bot recorded is done or given up."""
+        async def pending() -> int:
+            async with self.bot.engine.connect() as connection:
+                return (await connection.exec_driver_sql(
+                    "SELECT count(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL")).scalar_one()
+        for _ in range(int(timeout / 0.02)):
+            if await pending() == 0:
+                await _drain()
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"{await pending()} jobs still pending after {timeout}s")
+
     async def opened_view(self, count: int) -> dict[str, Any]:
         """Waits for the `count`-th successful views.open and returns the view Slack stored."""
         call = await self.fake.wait_for("views.open", lambda c: c.ok, count=count)
