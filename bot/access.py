@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.jobs import slack_error
 
 log = logging.getLogger(__name__)
 TTL = timedelta(seconds=60)  # someone removed from the channel loses access within a minute
@@ -27,7 +30,10 @@ class Membership:
             try:
                 members = await self._fetch(channel_id)
             except SlackApiError as exc:
-                log.warning("membership of %s unknown: %s", channel_id, exc.response.get("error"))
+                log.warning("membership of %s unknown: %s", channel_id, slack_error(exc))
+                return False
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.warning("membership of %s unknown: %s", channel_id, type(exc).__name__)
                 return False
             cached = (now, members)
             self._cache[channel_id] = cached

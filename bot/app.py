@@ -84,11 +84,11 @@ class Leakbot:
         return web.json_response({"ok": False, "error": "database unavailable"}, status=503)
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> Leakbot:
+def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: float = 10) -> Leakbot:
     """Builds the Bolt app, the storage and the flows from settings; nothing is started yet."""
     # No sleeping retries here: a rate-limited job is rescheduled by the job runner (Retry-After),
     # and a modal cannot wait anyway (its trigger lives three seconds).
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=slack_timeout)
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "",

@@ -19,7 +19,7 @@ from bot.channels import fallback_names, readable_names
 from bot.checklist import missing_required, next_step
 from bot.clock import JST, Clock
 from bot.i18n import t
-from bot.jobs import Handler, Impossible
+from bot.jobs import Handler, Impossible, Retry, classify, slack_error
 from bot.ui import posts
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
@@ -31,12 +31,6 @@ _INVALID_NAME = {"invalid_name", "invalid_name_specials", "invalid_name_punctuat
 _HARMLESS = {"already_in_channel", "already_pinned"}  # the effect is there already
 # Stages of the channel set-up, in order; `incidents.setup_stage` holds the last one finished.
 SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm")
-
-
-def slack_error(exc: SlackApiError) -> str:
-    """Returns Slack's error code of a failed call."""
-    data = exc.response.data
-    return str(data.get("error") or exc.response.status_code) if isinstance(data, dict) else str(exc.response.status_code)
 
 
 def values_of(answers: Mapping[str, Answer]) -> dict[str, Any]:
@@ -90,17 +84,32 @@ class Effects:
         for names in (readable_names(answers["title"].value, day), fallback_names(day, incident.id)):
             for name in names:
                 try:
-                    response = await self.client.conversations_create(name=name, is_private=True)
+                    channel = (await self.client.conversations_create(name=name, is_private=True))["channel"]
                 except SlackApiError as exc:
-                    if slack_error(exc) == "name_taken":
-                        continue
                     if slack_error(exc) in _INVALID_NAME:
                         break
-                    raise
-                await self.repo.update_incident(incident.id, channel_id=response["channel"]["id"],
-                                                channel_name=response["channel"]["name"], status="open")
+                    if slack_error(exc) != "name_taken":
+                        raise
+                    # An earlier attempt may have made it before timing out: take it rather than make another.
+                    channel = await self._made_by_an_earlier_attempt(name) if job.attempts else None
+                    if channel is None:
+                        continue
+                await self.repo.update_incident(incident.id, channel_id=channel["id"], channel_name=channel["name"],
+                                                status="open")
                 return
         raise Impossible("name_taken")
+
+    async def _made_by_an_earlier_attempt(self, name: str) -> dict[str, Any] | None:
+        """A private channel of that name that the bot created and no incident uses yet, if any."""
+        bot, cursor = await self.bot_user_id(), None
+        while True:
+            page = await self.client.conversations_list(types="private_channel", limit=1000, cursor=cursor)
+            for channel in page.get("channels") or []:
+                if channel.get("name") == name and channel.get("creator") == bot and channel.get("is_member"):
+                    return None if await self.repo.incident_by_channel(channel["id"]) else channel
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
 
     async def _invite_all(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         responders = answers["responders"].value if "responders" in answers else []
@@ -135,7 +144,10 @@ class Effects:
         view = notice_modal(t("open.progress_title", self.lang), t("open.done", self.lang, channel=incident.channel_id))
         try:
             await self.client.views_update(view_id=job.payload["view_id"], view=view)
-        except SlackApiError as exc:  # the person closed the modal: the channel speaks for itself
+        except SlackApiError as exc:
+            if isinstance(classify(exc), Retry):
+                raise
+            # the person closed the modal (not_found): the channel speaks for itself
             log.info("incident %s: confirmation modal not updated: %s", incident.id, slack_error(exc))
 
     # --- invites, checklist, drafts ---------------------------------------------------------------

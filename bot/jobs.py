@@ -39,6 +39,12 @@ class Impossible(Exception):
     """No retry can make this job work."""
 
 
+def slack_error(exc: SlackApiError) -> str:
+    """Returns Slack's error code of a failed call (the HTTP status when the body was not JSON)."""
+    data = exc.response.data
+    return str(data.get("error") or exc.response.status_code) if isinstance(data, dict) else str(exc.response.status_code)
+
+
 def backoff(attempts: int) -> timedelta:
     """Waits 5 s, 10 s, 20 s … after each failed attempt, at most five minutes."""
     return min(timedelta(seconds=5 * 2**attempts), MAX_BACKOFF)
@@ -46,9 +52,7 @@ def backoff(attempts: int) -> timedelta:
 
 def classify(exc: SlackApiError) -> Exception:
     """Turns a Slack error into Retry (rate limit, outage) or Impossible (everything else)."""
-    status = exc.response.status_code
-    data = exc.response.data
-    error = str(data.get("error") or status) if isinstance(data, dict) else str(status)
+    status, error = exc.response.status_code, slack_error(exc)
     if status == 429:
         headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
         wait = headers.get("retry-after", "1")

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.checklist import ITEMS, STEP_BY_ID
-from bot.effects import slack_error
+from bot.jobs import slack_error
 from bot.flows import Flows
 from bot.i18n import t
 from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, OWNER_ACTION, SNOOZE_ACTION

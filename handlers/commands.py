@@ -10,7 +10,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.checklist import CHECKLIST_ITEMS, ITEMS, open_steps, step_of
 from bot.drafting import DraftNotReady
-from bot.effects import slack_error, values_of
+from bot.effects import values_of
+from bot.jobs import slack_error
 from bot.flows import Flows
 from bot.i18n import t
 from bot.ui import posts

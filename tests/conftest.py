@@ -101,17 +101,13 @@ class Harness:
         return await self.post(interactive_body(payload))
 
     async def settle(self, timeout: float = 5.0) -> None:
-        """Waits until every job the bot recorded is done or given up."""
-        async def pending() -> int:
-            async with self.bot.engine.connect() as connection:
-                return (await connection.exec_driver_sql(
-                    "SELECT count(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL")).scalar_one()
+        """Waits until the listeners have finished and no job is due (retries may wait for the clock)."""
         for _ in range(int(timeout / 0.02)):
-            if await pending() == 0:
-                await _drain()
+            await _drain()
+            if not await self.bot.flows.repo.due_jobs(self.clock.now()):
                 return
             await asyncio.sleep(0.02)
-        raise AssertionError(f"{await pending()} jobs still pending after {timeout}s")
+        raise AssertionError(f"jobs still due after {timeout}s: {await self.bot.flows.repo.due_jobs(self.clock.now())}")
 
     async def opened_view(self, count: int) -> dict[str, Any]:
         """Waits for the `count`-th successful views.open and returns the view Slack stored."""
@@ -139,11 +135,12 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}"
 
 
-async def start_harness(fake: FakeSlack, database_url: str, **overrides: Any) -> tuple[Harness, Any]:
+async def start_harness(fake: FakeSlack, database_url: str, *, slack_timeout: float = 10,
+                        **overrides: Any) -> tuple[Harness, Any]:
     """Builds and starts the bot over HTTP on a free port; returns the harness and its runner."""
     clock = FakeClock()
     settings = settings_for(fake, database_url, **overrides)
-    bot = build(settings, clock=clock)
+    bot = build(settings, clock=clock, slack_timeout=slack_timeout)
     await bot.start(nudges=False)  # tests sweep by hand, with the clock they move
     runner = await serve_http(bot, host="127.0.0.1", port=0)
     port = runner.addresses[0][1]
@@ -160,9 +157,10 @@ async def stop_harness(harness: Harness, runner: Any) -> None:
 
 
 async def _drain(timeout: float = 3.0) -> None:
+    """Waits for Bolt's listeners that are still running after their ack."""
     current = asyncio.current_task()
     pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()
-               and "bolt" in repr(t.get_coro()).lower()]
+               and "run_ack_function_asynchronously" in repr(t.get_coro())]
     if pending:
         await asyncio.wait(pending, timeout=timeout)
 

@@ -135,7 +135,7 @@ class FakeSlack:
             "auth.test": self._auth_test, "apps.connections.open": self._apps_connections_open,
             "conversations.create": self._conversations_create, "conversations.invite": self._conversations_invite,
             "conversations.setTopic": self._conversations_set_topic, "conversations.info": self._conversations_info,
-            "conversations.members": self._conversations_members, "conversations.history": self._conversations_history,
+            "conversations.members": self._conversations_members, "conversations.list": self._conversations_list, "conversations.history": self._conversations_history,
             "users.info": self._users_info, "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update, "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.getPermalink": self._chat_get_permalink, "pins.add": self._pins_add, "pins.list": self._pins_list,
@@ -452,6 +452,18 @@ class FakeSlack:
 
     def _conversations_info(self, args: dict) -> dict:
         return {"channel": self._visible_channel(args.get("channel")).to_api(self.bot_user_id)}
+
+    def _conversations_list(self, args: dict) -> dict:
+        """Channels the bot can see, filtered by types, a page at a time (cursor = offset)."""
+        types = set(str(args.get("types") or "public_channel").split(","))
+        visible = [c for c in self.channels.values() if not c.is_im
+                   and ("private_channel" if c.is_private else "public_channel") in types
+                   and (not c.is_private or self.bot_user_id in c.members)
+                   and not (_flag(args.get("exclude_archived")) and c.is_archived)]
+        start, limit = int(args.get("cursor") or 0), min(int(args.get("limit") or 100), 1000)
+        page = visible[start:start + limit]
+        following = str(start + limit) if start + limit < len(visible) else ""
+        return {"channels": [c.to_api(self.bot_user_id) for c in page], "response_metadata": {"next_cursor": following}}
 
     def _conversations_members(self, args: dict) -> dict:
         channel = self._visible_channel(args.get("channel"))
