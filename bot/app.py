@@ -42,8 +42,16 @@ class Leakbot:
         self._verifier = SignatureVerifier(secret) if secret else None
 
     async def start(self, *, nudges: bool = True) -> None:
-        """Prepares the database (tables are created on start) and starts the nudge sweeps."""
+        """Prepares the database (tables are created on start) and starts the nudge sweeps.
+
+        SQLite serves one bot process, so jobs a killed predecessor had taken are taken back at once;
+        on PostgreSQL (several replicas) their leases run out instead.
+        """
         await create_tables(self.engine)
+        if self.engine.dialect.name == "sqlite":
+            released = await self.flows.repo.release_leases()
+            if released:
+                log.info("taking back %s unfinished jobs from before the restart", released)
         if nudges:
             self._sweeper = asyncio.create_task(self.scheduler.run(), name="leakbot-nudges")
 

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, AsyncIterator, Mapping
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -181,8 +181,9 @@ class Tx:
         return row.id
 
     async def due_jobs(self, now: datetime, *, ids: list[int] | None = None, limit: int = 100) -> list[Job]:
-        """Returns jobs neither done nor given up whose next attempt is due, oldest first."""
-        query = select(JobRow).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.next_attempt_at <= now)
+        """Returns jobs neither done nor given up, due and not taken by a runner, oldest first."""
+        query = select(JobRow).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.next_attempt_at <= now,
+                                     or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now))
         if ids is not None:
             query = query.where(JobRow.id.in_(ids))
         return [job_record(r) for r in await self.session.scalars(query.order_by(JobRow.id).limit(limit))]
@@ -191,18 +192,26 @@ class Tx:
         """Takes a due job for this runner until `until`; False when another runner took it first."""
         result = await self.session.execute(
             update(JobRow).where(JobRow.id == job.id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None),
-                                 JobRow.next_attempt_at <= now).values(next_attempt_at=until))
+                                 or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now))
+            .values(leased_until=until))
         return result.rowcount == 1
+
+    async def release_leases(self) -> int:
+        """Frees every job a runner had taken (for a single process starting: nobody else holds them)."""
+        result = await self.session.execute(
+            update(JobRow).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_not(None))
+            .values(leased_until=None))
+        return result.rowcount
 
     async def finish_job(self, job_id: int, *, at: datetime, error: str | None = None,
                          retry_at: datetime | None = None) -> None:
         """Marks a job done, failed for good (error, no retry_at) or to be tried again at retry_at."""
         if error is None:
-            values: dict[str, Any] = {"done_at": at, "error": None}
+            values: dict[str, Any] = {"done_at": at, "error": None, "leased_until": None}
         elif retry_at is None:
-            values = {"failed_at": at, "error": error[:200]}
+            values = {"failed_at": at, "error": error[:200], "leased_until": None}
         else:
-            values = {"next_attempt_at": retry_at, "error": error[:200]}
+            values = {"next_attempt_at": retry_at, "error": error[:200], "leased_until": None}
         await self.session.execute(update(JobRow).where(JobRow.id == job_id).values(attempts=JobRow.attempts + 1, **values))
 
 
