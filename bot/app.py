@@ -75,7 +75,11 @@ class Leakbot:
         body = await request.text()
         if not self._signed(body, request.headers):
             return web.json_response({"ok": False, "error": "invalid signature"}, status=401)
-        bolt_request = await to_bolt_request(request)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # signed, but not a payload Slack would send
+            log.warning("refused a signed request whose body cannot be read")
+            return web.json_response({"ok": False, "error": "unreadable payload"}, status=400)
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -78,3 +79,15 @@ def render(values: Mapping[str, Any], *, lang: str, doc: str = "public") -> str:
         raise DraftNotReady(missing)
     template = _ENV.get_template(f"{doc}.{lang}.j2")
     return template.render(**draft_context(values, lang)).strip() + "\n"
+
+
+_HEADING = re.compile(r"^\d+\. \S")
+
+
+def to_markdown(body: str) -> str:
+    """The draft as a Markdown file: the first line a title, numbered section lines headings."""
+    lines = body.strip("\n").split("\n")
+    out = ["# " + lines[0]]
+    for line in lines[1:]:
+        out.append("## " + line if _HEADING.match(line) else line)
+    return "\n".join(out) + "\n"

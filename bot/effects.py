@@ -17,6 +17,7 @@ from bot.access import Membership
 from bot.answers import Answer, display, format_datetime
 from bot.channels import fallback_names, readable_names
 from bot.checklist import missing_required, next_step
+from bot.drafting import to_markdown
 from bot.clock import JST, Clock
 from bot.i18n import t
 from bot.jobs import Handler, Impossible, Retry, classify, slack_error
@@ -46,7 +47,8 @@ class Effects:
     def handlers(self) -> dict[str, Handler]:
         """The job kinds and what does them."""
         return {"slack": self.slack_call, "setup": self.set_up, "invite": self.invite_job,
-                "checklist": self.refresh_checklist_job, "draft": self.post_draft_job, "close": self.close_record}
+                "checklist": self.refresh_checklist_job, "draft": self.post_draft_job, "upload": self.upload_draft_job,
+                "close": self.close_record}
 
     # --- plain calls ------------------------------------------------------------------------------
 
@@ -215,6 +217,17 @@ class Effects:
                                            unchanged=bool(job.payload.get("again"))):
             await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=heading)
         await self.repo.mark_draft_posted(draft.id, at=self.clock.now())
+
+    async def upload_draft_job(self, job: Job) -> None:
+        """Uploads a draft version as a Markdown file, so the full text is always one click away."""
+        draft = await self.repo.draft(job.payload["draft_id"])
+        incident = await self._incident(job)
+        if draft is None or not incident.channel_id:
+            return
+        name = f"leak-{incident.id}-{draft.doc}-v{draft.version}.md"
+        await self.client.files_upload_v2(channel=incident.channel_id, content=to_markdown(draft.body), filename=name,
+                                          title=t("draft.header", self.lang, version=draft.version),
+                                          initial_comment=t("draft.file", self.lang, version=draft.version))
 
     async def close_record(self, job: Job) -> None:
         """After /leak-close: the final checklist (and what the draft lacks, if anything); the pinned one updated."""

@@ -95,8 +95,7 @@ class Flows:
             jobs.append(await tx.enqueue("invite", {"users": answers["responders"].value}, key=f"invite:{key}", at=now,
                                          incident_id=incident.id))
         jobs.append(await tx.enqueue("checklist", {}, key=f"checklist:{key}", at=now, incident_id=incident.id))
-        draft_job = await self._new_draft(tx, incident, current, changed=changed, user_id=None, key=key)
-        jobs += [draft_job] if draft_job else []
+        jobs += await self._new_draft(tx, incident, current, changed=changed, user_id=None, key=key)
         step = next_step(current)
         if step is not None and incident.channel_id:
             owners = await tx.owners(incident.id)
@@ -109,26 +108,26 @@ class Flows:
     # --- drafts -----------------------------------------------------------------------------------
 
     async def _new_draft(self, tx: Tx, incident: Incident, values: Mapping[str, Any], *, changed: list[str],
-                         user_id: str | None, key: str, again: bool = False) -> int | None:
-        """Stores and schedules a new draft version when one is due; returns the job id.
+                         user_id: str | None, key: str, again: bool = False) -> list[int]:
+        """Stores and schedules a new draft version when one is due; returns the job ids.
 
         Due: the first time everything required is answered, and after a required answer changed the
         text. With `again` (/leak-draft, /leak-close) the current text is posted even if unchanged.
         """
         if missing_required(values):
-            return None
+            return []
         body = render(values, lang=self.lang)
         latest = await tx.latest_draft(incident.id)
         if latest is not None and latest.body == body:
             if not again:
-                return None
-            return await tx.enqueue("draft", {"draft_id": latest.id, "again": True}, key=f"draft-again:{key}",
-                                    at=self.clock.now(), incident_id=incident.id)
+                return []
+            return [await tx.enqueue("draft", {"draft_id": latest.id, "again": True}, key=f"draft-again:{key}",
+                                     at=self.clock.now(), incident_id=incident.id)]
         if latest is not None and not again and not set(changed) & set(REQUIRED):
-            return None
+            return []
         draft = await tx.add_draft(incident.id, body=body, at=self.clock.now(), user_id=user_id)
-        return await tx.enqueue("draft", {"draft_id": draft.id}, key=f"draft:{draft.id}", at=self.clock.now(),
-                                incident_id=incident.id)
+        return [await tx.enqueue(kind, {"draft_id": draft.id}, key=f"{kind}:{draft.id}", at=self.clock.now(),
+                                 incident_id=incident.id) for kind in ("draft", "upload")]
 
     async def request_draft(self, incident: Incident, *, user_id: str) -> list[int]:
         """/leak-draft: posts the current text (a new version when it changed); raises DraftNotReady."""
@@ -136,8 +135,7 @@ class Flows:
             values = values_of(await tx.answers(incident.id))
             if missing_required(values):
                 raise DraftNotReady(missing_required(values))
-            job = await self._new_draft(tx, incident, values, changed=[], user_id=user_id, key=uuid.uuid4().hex, again=True)
-            return [job] if job else []
+            return await self._new_draft(tx, incident, values, changed=[], user_id=user_id, key=uuid.uuid4().hex, again=True)
 
     # --- owners, snoozes, closing -----------------------------------------------------------------
 
@@ -179,5 +177,4 @@ class Flows:
                                      key=f"{key}:notice", at=now, incident_id=incident.id),
                     await tx.enqueue("close", {}, key=f"{key}:record", at=now, incident_id=incident.id)]
             values = values_of(await tx.answers(incident.id))
-            draft_job = await self._new_draft(tx, incident, values, changed=[], user_id=user_id, key=key, again=True)
-            return jobs + ([draft_job] if draft_job else [])
+            return jobs + await self._new_draft(tx, incident, values, changed=[], user_id=user_id, key=key, again=True)

@@ -77,6 +77,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "draft.header": {"ja": "公表文の下書き（第{version}版）", "en": "Draft disclosure (version {version})"},
     "draft.note": {"ja": "下書きです。公表前に法務・広報の確認を受けてください。", "en": "This is a draft. Have legal and PR review it before anything is published."},
     "draft.unchanged": {"ja": "第{version}版から変更はありません。", "en": "Unchanged since version {version}."},
+    "draft.file": {"ja": "第{version}版の全文（Markdown）です。", "en": "The full text of version {version} (Markdown)."},
     "draft.missing": {"ja": "下書きを作るには、次の必須項目への回答が必要です：", "en": "The draft needs answers to these required items first:"},
     # owners
     "owner.pick": {"ja": "担当者を選ぶ", "en": "Choose an owner"},

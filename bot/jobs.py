@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Awaitable, Callable
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.clock import Clock
 from storage.repository import Job, Repository
@@ -85,7 +85,7 @@ class JobRunner:
                 await self.handlers[job.kind](job)
             except SlackApiError as exc:
                 raise classify(exc) from None
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (aiohttp.ClientError, asyncio.TimeoutError, SlackRequestError) as exc:
                 raise Retry(type(exc).__name__) from None
             except (Retry, Impossible):
                 raise

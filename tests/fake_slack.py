@@ -111,6 +111,7 @@ class FakeSlack:
         self.views: dict[str, dict] = {}
         self.ephemerals: list[dict] = []
         self.responses: list[tuple[str, dict]] = []
+        self.files: dict[str, dict] = {}  # file id -> {name, title, content (bytes), channels, initial_comment}
         self.socket_sent: list[dict] = []   # envelopes sent by socket_send
         self.socket_acks: list[dict] = []   # every message the Socket Mode client sent back
         self._ids = itertools.count(1)
@@ -139,6 +140,7 @@ class FakeSlack:
             "users.info": self._users_info, "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update, "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.getPermalink": self._chat_get_permalink, "pins.add": self._pins_add, "pins.list": self._pins_list,
+            "files.getUploadURLExternal": self._files_get_upload_url, "files.completeUploadExternal": self._files_complete,
             "views.open": self._views_open, "views.push": self._views_push, "views.update": self._views_update,
         }
 
@@ -150,6 +152,7 @@ class FakeSlack:
         app.router.add_get("/link", self._handle_link)
         app.router.add_get("/link/", self._handle_link)
         app.router.add_post("/response/{rid}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -358,6 +361,39 @@ class FakeSlack:
             return web.Response(status=400, text="invalid_payload")
         self.responses.append((response_id, body))
         return web.Response(text="ok")
+
+    async def _handle_upload(self, request: web.Request) -> web.StreamResponse:
+        """The upload URL handed out by files.getUploadURLExternal (step 2 of files_upload_v2)."""
+        stored = self.files.get(request.match_info["file_id"])
+        if stored is None:
+            return web.Response(status=404, text="unknown_file")
+        stored["content"] = await request.read()
+        return web.Response(text=f"OK - {len(stored['content'])}")
+
+    def _files_get_upload_url(self, args: dict) -> dict:
+        if not args.get("filename") or not str(args.get("length") or "").isdigit():
+            raise SlackError("invalid_arguments")
+        file_id = self._new_id("F")
+        self.files[file_id] = {"name": args["filename"], "title": args["filename"], "length": int(args["length"]),
+                               "content": None, "channels": [], "initial_comment": None}
+        return {"upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete(self, args: dict) -> dict:
+        files = args.get("files")
+        files = json.loads(files) if isinstance(files, str) else files
+        done = []
+        for item in files or []:
+            stored = self.files.get(item.get("id"))
+            if stored is None or stored["content"] is None:
+                raise SlackError("file_not_found")
+            if item.get("title"):
+                stored["title"] = item["title"]
+            if args.get("channel_id"):
+                self._member_channel(args["channel_id"])
+                stored["channels"].append(args["channel_id"])
+            stored["initial_comment"] = args.get("initial_comment")
+            done.append({"id": item["id"], "title": stored["title"], "name": stored["name"]})
+        return {"files": done}
 
     # --------------------------------------------------------------------------- auth & users
 
