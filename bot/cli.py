@@ -1,30 +1,76 @@
-"""`leakbot` and `python -m bot`: start the bot, or run one of its subcommands."""
+"""`leakbot` and `python -m bot`: start the bot, or run one of its subcommands.
+
+`draft` and `export` work without Slack: they need no token, only a file or the database.
+Any user error ends with exit status 2 and one line "leakbot: ..." on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
+from pathlib import Path
+from typing import NoReturn
 
 from bot.config import ConfigError, load_settings
+
+DOCS = ("public", "notice", "ppc")
+LANGS = ("ja", "en")
+
+
+class UsageError(Exception):
+    """A mistake of the user's; `str()` is the one line shown after "leakbot: "."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line "leakbot: ..." and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        prog = self.prog.removeprefix("leakbot").strip()
+        self.exit(2, f"leakbot: {prog + ': ' if prog else ''}{message} (see leakbot {prog + ' ' if prog else ''}--help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
     """The command line: no arguments starts the bot."""
-    root = argparse.ArgumentParser(
+    root = _Parser(
         prog="leakbot",
         description="A Slack bot for the first hours after a personal-data leak. "
         "With no subcommand it starts the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP).",
     )
     sub = root.add_subparsers(dest="command", metavar="COMMAND", title="subcommands")
     sub.add_parser("run", help="start the bot (the default)")
+
+    draft = sub.add_parser(
+        "draft", help="render a document from a YAML file of answers, without Slack",
+        description="Renders a document from answers in a YAML file (keyed by item id, or an export of "
+        "`leakbot export`) and prints it. Needs no Slack token.")
+    draft.add_argument("answers", metavar="ANSWERS.yaml", help="the answers, keyed by item id")
+    draft.add_argument("--doc", choices=DOCS, default="public", help="which document (default: public)")
+    draft.add_argument("--lang", choices=LANGS, default=None,
+                       help="language of the document (default: LEAKBOT_LANG, else ja)")
+    draft.add_argument("--docx", metavar="OUT", type=Path, help="also write the document as a Word file here")
+
+    export = sub.add_parser(
+        "export", help="write an incident's answers and history as YAML, without Slack",
+        description="Reads an incident from DATABASE_URL and writes its answers and their history as YAML, "
+        "which `leakbot draft` reads back. Needs no Slack token.")
+    export.add_argument("incident", metavar="INCIDENT", help="incident number (3 or #3) or channel id (C0...)")
+    export.add_argument("-o", "--output", metavar="FILE", type=Path,
+                        help="write to FILE (created with mode 0600) instead of stdout")
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
+    if args.command in ("draft", "export"):
+        try:
+            return draft(args) if args.command == "draft" else export(args)
+        except (UsageError, ConfigError) as error:
+            print(f"leakbot: {error}", file=sys.stderr)
+            return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
@@ -39,6 +85,78 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 0
     return 0
+
+
+def draft(args: argparse.Namespace) -> int:
+    """`leakbot draft`: prints the document, and writes it as .docx when asked."""
+    from jinja2 import TemplateNotFound
+
+    from bot.documents import to_docx
+    from bot.drafting import DraftNotReady, render
+    from bot.offline import OfflineError, load_answers
+
+    lang = args.lang or _default_lang()
+    try:
+        values = load_answers(args.answers)
+    except OfflineError as error:
+        message = str(error)
+        prefix = f"{args.answers}: "
+        raise UsageError(message if message.startswith(prefix) else prefix + message) from None
+    try:
+        body = render(values, lang=lang, doc=args.doc)
+    except DraftNotReady as not_ready:
+        raise UsageError(f"{args.answers}: required items not answered: {', '.join(not_ready.missing)}") from None
+    except TemplateNotFound:
+        raise UsageError(f"there is no {args.doc} document in {lang} yet") from None
+    if args.docx is not None:
+        _write_private(args.docx, to_docx(body))
+    sys.stdout.write(body)
+    sys.stdout.flush()
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """`leakbot export`: writes an incident as YAML to stdout or a private file."""
+    from bot.config import load_database_settings
+    from bot.offline import OfflineError, dump_yaml, export_database
+
+    settings = load_database_settings()
+    try:
+        data = asyncio.run(export_database(settings.database_url, args.incident))
+    except OfflineError as error:
+        raise UsageError(str(error)) from None
+    text = dump_yaml(data)
+    if args.output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write_private(args.output, text.encode("utf-8"))
+    return 0
+
+
+def _default_lang() -> str:
+    """LEAKBOT_LANG from the environment, then `.env`; else ja."""
+    value = os.environ.get("LEAKBOT_LANG")
+    if value is None:
+        from dotenv import dotenv_values
+
+        value = dotenv_values(".env").get("LEAKBOT_LANG") if Path(".env").is_file() else None
+    if not value:
+        return "ja"
+    if value not in LANGS:
+        raise ConfigError("LEAKBOT_LANG", "is not one of the allowed values")
+    return value
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Writes a file only its owner can read (it holds answers), replacing what was there."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 if __name__ == "__main__":

@@ -34,6 +34,19 @@ class ConfigError(Exception):
         super().__init__(f"{variable} {problem}: {HINTS.get(variable, 'check its value')}")
 
 
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./leakbot.db"
+
+
+def _valid_database_url(value: str) -> str:
+    try:
+        url = make_url(value)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with the URL in it
+        raise ValueError("is not a valid URL") from exc
+    if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        raise ValueError("must use sqlite+aiosqlite or postgresql+asyncpg")
+    return value
+
+
 class Settings(BaseSettings):
     """Every setting of the contract; field names are the environment variables in lower case."""
 
@@ -43,7 +56,7 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
-    database_url: str = "sqlite+aiosqlite:///./leakbot.db"
+    database_url: str = DEFAULT_DATABASE_URL
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
     leakbot_lang: Literal["ja", "en"] = "ja"
@@ -79,13 +92,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        try:
-            url = make_url(value)
-        except Exception as exc:  # sqlalchemy raises ArgumentError with the URL in it
-            raise ValueError("is not a valid URL") from exc
-        if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
-            raise ValueError("must use sqlite+aiosqlite or postgresql+asyncpg")
-        return value
+        return _valid_database_url(value)
 
     @model_validator(mode="after")
     def _http_needs_secret(self) -> "Settings":
@@ -97,6 +104,27 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         """Socket Mode when an app-level token is set, else HTTP mode."""
         return self.slack_app_token is not None
+
+
+class DatabaseSettings(BaseSettings):
+    """Only the database, for commands that read it without Slack (`leakbot export`)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return _valid_database_url(value)
+
+
+def load_database_settings(**overrides: object) -> DatabaseSettings:
+    """Reads DATABASE_URL (environment, then `.env`), turning a bad value into one ConfigError."""
+    try:
+        return DatabaseSettings(**overrides)
+    except ValidationError as exc:
+        raise _first_problem(exc) from None
 
 
 def load_settings(**overrides: object) -> Settings:

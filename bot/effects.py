@@ -14,17 +14,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import legal
 from bot.access import Membership
-from bot.answers import Answer, display, format_datetime
+from bot.answers import Answer, as_count, display, format_datetime
 from bot.channels import fallback_names, readable_names
-from bot.checklist import missing_required, next_step
-from bot.drafting import to_markdown
+from bot.checklist import ITEMS, missing_required, next_step
+from bot.counts import format_count_en, format_count_ja
+from bot.documents import to_docx, to_markdown
+from bot.drafting import changed_items
 from bot.clock import JST, Clock
 from bot.i18n import t
 from bot.jobs import Handler, Impossible, Retry, classify, slack_error
 from bot.ui import posts
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
-from storage.repository import Incident, Job, Repository
+from storage.repository import Draft, Incident, Job, Repository
 
 log = logging.getLogger(__name__)
 _INVALID_NAME = {"invalid_name", "invalid_name_specials", "invalid_name_punctuation", "invalid_name_maxlength",
@@ -48,7 +50,7 @@ class Effects:
         """The job kinds and what does them."""
         return {"slack": self.slack_call, "setup": self.set_up, "invite": self.invite_job,
                 "checklist": self.refresh_checklist_job, "draft": self.post_draft_job, "upload": self.upload_draft_job,
-                "close": self.close_record}
+                "hold": self.hold_job, "close": self.close_record}
 
     # --- plain calls ------------------------------------------------------------------------------
 
@@ -207,27 +209,60 @@ class Effects:
                                           text=self._checklist_text(answers), blocks=await self.checklist(incident, answers))
 
     async def post_draft_job(self, job: Job) -> None:
-        """Posts a stored draft version (split over several messages when it is long)."""
+        """Posts a stored version of a document, saying what changed (split over messages when long)."""
         draft = await self.repo.draft(job.payload["draft_id"])
         incident = await self._incident(job)
-        if draft is None or (draft.posted_at is not None and not job.payload.get("again")):
+        again = bool(job.payload.get("again"))
+        if draft is None or draft.waiting or (draft.posted_at is not None and not again):
             return
-        heading = t("draft.header", self.lang, version=draft.version)
-        for blocks in posts.draft_messages(body=draft.body, version=draft.version, lang=self.lang,
-                                           unchanged=bool(job.payload.get("again"))):
+        heading = self._heading(draft)
+        notes = [t("draft.unchanged", self.lang, version=draft.version)] if again else await self._changes(draft)
+        for blocks in posts.draft_messages(body=draft.body, heading=heading, lang=self.lang, notes=notes):
             await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=heading)
         await self.repo.mark_draft_posted(draft.id, at=self.clock.now())
 
-    async def upload_draft_job(self, job: Job) -> None:
-        """Uploads a draft version as a Markdown file, so the full text is always one click away."""
+    def _heading(self, draft: Draft) -> str:
+        return t("draft.header" if draft.doc == "public" else f"draft.header.{draft.doc}", self.lang, version=draft.version)
+
+    async def _changes(self, draft: Draft) -> list[str]:
+        """A line on what changed since the previous version of the same document."""
+        previous = next((d for d in reversed(await self.repo.drafts(draft.incident_id))
+                         if d.doc == draft.doc and d.version < draft.version), None)
+        if previous is None:
+            return []
+        items = changed_items(previous.values or {}, draft.values or {})
+        if not items:
+            return [t("draft.changed_wording", self.lang, previous=previous.version)]
+        names = ("、" if self.lang == "ja" else ", ").join(ITEMS[i].label(self.lang) for i in items)
+        return [t("draft.changed", self.lang, previous=previous.version, items=names)]
+
+    async def hold_job(self, job: Job) -> None:
+        """Warns that a version's maximum count grew past one already posted, with the button to post it."""
         draft = await self.repo.draft(job.payload["draft_id"])
         incident = await self._incident(job)
-        if draft is None or not incident.channel_id:
+        if draft is None or not draft.waiting or not draft.values:
             return
-        name = f"leak-{incident.id}-{draft.doc}-v{draft.version}.md"
-        await self.client.files_upload_v2(channel=incident.channel_id, content=to_markdown(draft.body), filename=name,
-                                          title=t("draft.header", self.lang, version=draft.version),
-                                          initial_comment=t("draft.file", self.lang, version=draft.version))
+        fmt = format_count_ja if self.lang == "ja" else format_count_en
+        shown = [d.values["max_count"] for d in await self.repo.drafts(incident.id)
+                 if not d.waiting and d.values and "max_count" in d.values]
+        old = max(shown, key=lambda v: v["value"]) if shown else draft.values["max_count"]
+        lines = [t("draft.hold", self.lang, doc=t(f"doc.{draft.doc}", self.lang), version=draft.version,
+                   new=fmt(as_count(draft.values["max_count"])), old=fmt(as_count(old))), t("draft.hold_why", self.lang)]
+        await self.client.chat_postMessage(channel=incident.channel_id, text=lines[0],
+                                           blocks=posts.hold_blocks(incident_id=incident.id, draft_id=draft.id,
+                                                                    lines=[escape(line) for line in lines], lang=self.lang))
+
+    async def upload_draft_job(self, job: Job) -> None:
+        """Uploads a version as Markdown and Word files, so the full text is always one click away."""
+        draft = await self.repo.draft(job.payload["draft_id"])
+        incident = await self._incident(job)
+        if draft is None or draft.waiting or not incident.channel_id:
+            return
+        name = f"leak-{incident.id}-{draft.doc}-v{draft.version}"
+        await self.client.files_upload_v2(
+            channel=incident.channel_id, initial_comment=t("draft.file", self.lang, version=draft.version),
+            file_uploads=[{"content": to_markdown(draft.body), "filename": f"{name}.md", "title": f"{name}.md"},
+                          {"content": to_docx(draft.body), "filename": f"{name}.docx", "title": f"{name}.docx"}])
 
     async def close_record(self, job: Job) -> None:
         """After /leak-close: the final checklist (and what the draft lacks, if anything); the pinned one updated."""

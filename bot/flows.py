@@ -25,10 +25,16 @@ from bot.i18n import t
 from bot.jobs import JobRunner
 from bot.ui import posts
 from bot.ui.mrkdwn import escape
-from storage.repository import Duplicate, Incident, Repository, Tx
+from storage.repository import Draft, Duplicate, Incident, Repository, Tx
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # a transaction that lost a race on a version number is tried again
+
+
+def grows_published_max(values: Mapping[str, Any], drafts: list[Draft]) -> bool:
+    """True when the maximum count is above the largest one in any version posted (or about to be)."""
+    shown = [d.values["max_count"]["value"] for d in drafts if not d.waiting and d.values and "max_count" in d.values]
+    return bool(shown) and values["max_count"]["value"] > max(shown)
 
 
 def post(channel: str, **message: Any) -> dict[str, Any]:
@@ -108,34 +114,57 @@ class Flows:
     # --- drafts -----------------------------------------------------------------------------------
 
     async def _new_draft(self, tx: Tx, incident: Incident, values: Mapping[str, Any], *, changed: list[str],
-                         user_id: str | None, key: str, again: bool = False) -> list[int]:
-        """Stores and schedules a new draft version when one is due; returns the job ids.
+                         user_id: str | None, key: str, again: bool = False, doc: str = "public") -> list[int]:
+        """Stores and schedules a new version of a document when one is due; returns the job ids.
 
         Due: the first time everything required is answered, and after a required answer changed the
         text. With `again` (/leak-draft, /leak-close) the current text is posted even if unchanged.
+        A version whose maximum count is above one already posted is held for a person to confirm.
         """
         if missing_required(values):
             return []
-        body = render(values, lang=self.lang)
-        latest = await tx.latest_draft(incident.id)
+        drafts = await tx.drafts(incident.id)
+        public = [d.version for d in drafts if d.doc == "public"]
+        body = render(values, lang=self.lang, doc=doc, public_version=public[-1] if public else None)
+        latest = next((d for d in reversed(drafts) if d.doc == doc), None)
+        now = self.clock.now()
         if latest is not None and latest.body == body:
+            if latest.waiting:
+                return [await tx.enqueue("hold", {"draft_id": latest.id}, key=f"hold:{key}:{latest.id}", at=now,
+                                         incident_id=incident.id)]
             if not again:
                 return []
-            return [await tx.enqueue("draft", {"draft_id": latest.id, "again": True}, key=f"draft-again:{key}",
-                                     at=self.clock.now(), incident_id=incident.id)]
+            return [await tx.enqueue("draft", {"draft_id": latest.id, "again": True}, key=f"draft-again:{key}:{doc}",
+                                     at=now, incident_id=incident.id)]
         if latest is not None and not again and not set(changed) & set(REQUIRED):
             return []
-        draft = await tx.add_draft(incident.id, body=body, at=self.clock.now(), user_id=user_id)
-        return [await tx.enqueue(kind, {"draft_id": draft.id}, key=f"{kind}:{draft.id}", at=self.clock.now(),
-                                 incident_id=incident.id) for kind in ("draft", "upload")]
+        held = grows_published_max(values, drafts)
+        draft = await tx.add_draft(incident.id, body=body, at=now, user_id=user_id, doc=doc, values=values, held=held)
+        kinds = ("hold",) if held else ("draft", "upload")
+        return [await tx.enqueue(kind, {"draft_id": draft.id}, key=f"{kind}:{draft.id}", at=now, incident_id=incident.id)
+                for kind in kinds]
 
-    async def request_draft(self, incident: Incident, *, user_id: str) -> list[int]:
-        """/leak-draft: posts the current text (a new version when it changed); raises DraftNotReady."""
+    async def request_draft(self, incident: Incident, *, user_id: str, doc: str = "public") -> list[int]:
+        """/leak-draft: posts the document's current text (a new version when it changed); raises DraftNotReady."""
         async with self.repo.tx() as tx:
             values = values_of(await tx.answers(incident.id))
             if missing_required(values):
                 raise DraftNotReady(missing_required(values))
-            return await self._new_draft(tx, incident, values, changed=[], user_id=user_id, key=uuid.uuid4().hex, again=True)
+            return await self._new_draft(tx, incident, values, changed=[], user_id=user_id, key=uuid.uuid4().hex,
+                                         again=True, doc=doc)
+
+    async def confirm_draft(self, incident: Incident, draft_id: int, *, user_id: str) -> list[int]:
+        """Someone checked a held version with a higher maximum: post it now."""
+        now = self.clock.now()
+        async with self.repo.tx() as tx:
+            draft = await tx.draft(draft_id)
+            if draft is None or draft.incident_id != incident.id or not await tx.confirm_draft(draft_id, user_id=user_id):
+                return []
+            text = t("draft.hold_done", self.lang, user=user_id, version=draft.version)
+            return [await tx.enqueue("slack", post(incident.channel_id, text=text), key=f"confirmed:{draft_id}", at=now,
+                                     incident_id=incident.id)] + [
+                await tx.enqueue(kind, {"draft_id": draft_id}, key=f"{kind}:{draft_id}", at=now, incident_id=incident.id)
+                for kind in ("draft", "upload")]
 
     # --- owners, snoozes, closing -----------------------------------------------------------------
 

@@ -38,7 +38,7 @@ required, so that `describe` can say so (and warn when the triggers say otherwis
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -319,6 +319,13 @@ _KIND = {PRELIMINARY: ("速報", "Preliminary report"), FINAL: ("確報", "Final
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "ja" else pair[1]
+
+
+def trigger_names(findings: Iterable[TriggerFinding], lang: str) -> list[str]:
+    """Each finding as "name (status)", e.g. 1,000人超（該当）."""
+    if lang == "ja":
+        return [f"{_pick(_TRIGGER[f.trigger], lang)}（{_pick(_STATUS[f.status], lang)}）" for f in findings]
+    return [f"{_pick(_TRIGGER[f.trigger], lang)} ({_pick(_STATUS[f.status], lang)})" for f in findings]
 
 
 def describe(assessment: Assessment, *, now: datetime, lang: str) -> list[str]:

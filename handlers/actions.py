@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -13,7 +14,14 @@ from bot.checklist import ITEMS, STEP_BY_ID
 from bot.jobs import slack_error
 from bot.flows import Flows
 from bot.i18n import t
-from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, OWNER_ACTION, SNOOZE_ACTION
+from bot.ui.ids import (
+    ANSWER_ACTION,
+    CLOSE_CANCEL_ACTION,
+    CLOSE_CONFIRM_ACTION,
+    CONFIRM_DRAFT_ACTION,
+    OWNER_ACTION,
+    SNOOZE_ACTION,
+)
 from bot.ui.modals import step_modal
 from storage.repository import Incident
 
@@ -68,6 +76,21 @@ def register(app: AsyncApp, flows: Flows) -> None:
         await respond(replace_original=True,
                       text=t("close.done" if jobs is not None else "close.already", lang, user=body["user"]["id"]))
         await flows.jobs.run(jobs or [])
+
+    @app.action(CONFIRM_DRAFT_ACTION)
+    async def draft_confirmed(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
+        await ack()
+        if await refused(context, respond, "/leak-draft"):
+            return
+        try:
+            draft_id = int(json.loads(action.get("value") or "{}")["draft_id"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("a draft confirmation without a draft was refused")
+            return
+        jobs = await flows.confirm_draft(context["incident"], draft_id, user_id=body["user"]["id"])
+        if jobs:
+            await respond(replace_original=True, text=t("draft.hold_checked", lang, user=body["user"]["id"]))
+        await flows.jobs.run(jobs)
 
     @app.action(OWNER_ACTION)
     async def owner_picked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:

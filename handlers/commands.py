@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.checklist import CHECKLIST_ITEMS, ITEMS, open_steps, step_of
-from bot.drafting import DraftNotReady
+from bot.drafting import DOCS, DraftNotReady
 from bot.effects import values_of
 from bot.jobs import slack_error
 from bot.flows import Flows
@@ -107,8 +107,12 @@ def register(app: AsyncApp, flows: Flows) -> None:
         incident = await needs_open_incident(command, context, ack, allow_closed=True)
         if incident is None:
             return
+        doc = (command.get("text") or "").strip().lower() or "public"
+        if doc not in DOCS:
+            await ack(**say_private(t("draft.unknown_doc", lang, doc=escape(doc[:50]))))
+            return
         try:
-            jobs = await flows.request_draft(incident, user_id=command["user_id"])
+            jobs = await flows.request_draft(incident, user_id=command["user_id"], doc=doc)
         except DraftNotReady as not_ready:
             await ack(**say_private(t("draft.missing", lang), posts.missing_blocks(not_ready.missing, lang)))
             return

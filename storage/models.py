@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -80,6 +80,10 @@ class DraftRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(String(32))  # None when posted by the bot itself
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set once it is in the channel
+    values: Mapped[Any] = mapped_column(JSON, nullable=True)  # the answers it was rendered from
+    # A version whose maximum count grew past one already posted waits for a person to confirm it.
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class OwnerRow(Base):

@@ -58,6 +58,14 @@ class Draft:
     at: datetime
     user_id: str | None
     posted_at: datetime | None = None
+    values: dict[str, Any] | None = None
+    held: bool = False
+    confirmed_by: str | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """True while a held version waits for someone to confirm it."""
+        return self.held and self.confirmed_by is None
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,8 @@ def incident_record(row: IncidentRow) -> Incident:
 
 def draft_record(row: DraftRow) -> Draft:
     """The record of a draft row."""
-    return Draft(row.id, row.incident_id, row.doc, row.version, row.body, row.created_at, row.created_by, row.posted_at)
+    return Draft(row.id, row.incident_id, row.doc, row.version, row.body, row.created_at, row.created_by, row.posted_at,
+                 row.values, bool(row.held), row.confirmed_by)
 
 
 def job_record(row: JobRow) -> Job:

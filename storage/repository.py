@@ -130,16 +130,28 @@ class Tx:
         row = await self.session.get(DraftRow, draft_id, populate_existing=True)
         return draft_record(row) if row else None
 
-    async def add_draft(self, incident_id: int, *, body: str, at: datetime, user_id: str | None,
-                        doc: str = "public") -> Draft:
-        """Stores the next numbered version of a draft (unique per incident, document and number)."""
+    async def add_draft(self, incident_id: int, *, body: str, at: datetime, user_id: str | None, doc: str = "public",
+                        values: Mapping[str, Any] | None = None, held: bool = False) -> Draft:
+        """Stores the next numbered version of a document (unique per incident, document and number)."""
         last = await self.session.scalar(
             select(func.max(DraftRow.version)).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc))
         row = DraftRow(incident_id=incident_id, doc=doc, version=(last or 0) + 1, body=body, created_at=at,
-                       created_by=user_id)
+                       created_by=user_id, values=dict(values) if values is not None else None, held=held)
         self.session.add(row)
         await self.session.flush()
         return draft_record(row)
+
+    async def drafts(self, incident_id: int) -> list[Draft]:
+        """Every version of every document, oldest first."""
+        rows = await self.session.scalars(select(DraftRow).where(DraftRow.incident_id == incident_id).order_by(DraftRow.id))
+        return [draft_record(row) for row in rows]
+
+    async def confirm_draft(self, draft_id: int, *, user_id: str) -> bool:
+        """Lets a held version be posted; False when it was confirmed already."""
+        result = await self.session.execute(
+            update(DraftRow).where(DraftRow.id == draft_id, DraftRow.held.is_(True), DraftRow.confirmed_by.is_(None))
+            .values(confirmed_by=user_id))
+        return result.rowcount == 1
 
     async def mark_draft_posted(self, draft_id: int, *, at: datetime) -> None:
         """Remembers that a draft version is in the channel."""

@@ -611,7 +611,7 @@ def test_escaped_chunks_property_on_any_text(unit: str, repeat: int) -> None:
 def test_draft_messages_with_a_pasted_markup_snippet_fit_and_lose_nothing() -> None:
     body = "下書き\n" + "概要 & <b>\n" * 500 + "<a><b>&</b></a>" * 300
     with time_limit(5):
-        messages = draft_messages(body=body, version=3, lang="ja")
+        messages = draft_messages(body=body, heading="公表文の下書き（第3版）", lang="ja")
     sections = []
     for blocks in messages:
         assert 0 < len(blocks) <= MAX_BLOCKS

@@ -68,11 +68,16 @@ async def test_every_draft_version_is_uploaded_whole_as_markdown(leakbot: Harnes
         await answer(leakbot, channel, values)
     await answer(leakbot, channel, {"contact": long_contact})
     await leakbot.settle()
-    (uploaded,) = [f for f in leakbot.fake.files.values() if channel in f["channels"]]
+    files = {f["name"]: f for f in leakbot.fake.files.values() if channel in f["channels"]}
+    assert set(files) == {"leak-1-public-v1.md", "leak-1-public-v1.docx"}
+    uploaded = files["leak-1-public-v1.md"]
     text = uploaded["content"].decode()
     assert uploaded["name"] == "leak-1-public-v1.md"
     assert text.startswith("# 顧客DBの流出疑いに関するお詫びとお知らせ") and "## 3. 対象となる件数" in text
     assert long_contact in text  # the full answer, not a preview
+    from bot.documents import docx_text
+
+    assert long_contact in "".join(docx_text(files["leak-1-public-v1.docx"]["content"]))
 
 
 async def test_a_signed_but_garbled_payload_is_a_clean_400(leakbot: Harness) -> None:

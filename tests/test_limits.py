@@ -37,7 +37,7 @@ def test_a_draft_larger_than_one_message_is_split_not_cut() -> None:
     from bot.ui.posts import draft_messages
 
     body = "\n\n".join(f"段落{n} " + "&<>" * 900 for n in range(60))  # escaping makes it 4x longer
-    parts = draft_messages(body=body, version=3, lang="ja")
+    parts = draft_messages(body=body, heading="公表文の下書き（第3版）", lang="ja")
     assert len(parts) > 1
     assert all(len(blocks) <= 50 for blocks in parts)
     sections = [b["text"]["text"] for blocks in parts for b in blocks if b["type"] == "section"]

@@ -109,12 +109,12 @@ async def test_revision_through_leak_answer_keeps_history_and_posts_a_new_versio
     view = await leakbot.opened_view(opened + 1)
     element = {b["block_id"]: b for b in view["blocks"]}["max_count"]["element"]
     assert element["initial_value"] == "約2,070万件"
-    await answer(leakbot, channel, {"max_count": "約2,100万件"}, view=view, user="U0CAROL", expect_question=False)
+    await answer(leakbot, channel, {"confirmed_count": "約800万件"}, view=view, user="U0CAROL", expect_question=False)
     await leakbot.fake.wait_until(lambda: len(drafts(leakbot, channel)) == 2, what="version 2")
     second = text_of(drafts(leakbot, channel)[1])
-    assert "第2版" in second and "最大で約2,100万件" in second
-    history = await leakbot.bot.flows.repo.history(1, "max_count")
-    assert [(r.value["text"], r.user_id) for r in history] == [("約2,070万件", "U0ALICE"), ("約2,100万件", "U0CAROL")]
+    assert "第2版" in second and "約800万件" in second and "第1版からの変更：確認済み件数" in second
+    history = await leakbot.bot.flows.repo.history(1, "confirmed_count")
+    assert [(r.value["text"], r.user_id) for r in history] == [("約760万件", "U0ALICE"), ("約800万件", "U0CAROL")]
     assert history[1].at > history[0].at
     status = await leakbot.command("/leak-status", channel=channel)
     assert "<@U0CAROL>" in status.text and "2回回答" in status.text

@@ -6,6 +6,7 @@ STEP_CALLBACK = "leak_step"  # a checklist question's modal
 ANSWER_ACTION = "leak_answer"  # button: open a step's modal
 CLOSE_CONFIRM_ACTION = "leak_close_confirm"
 CLOSE_CANCEL_ACTION = "leak_close_cancel"
+CONFIRM_DRAFT_ACTION = "leak_confirm_draft"  # post a version whose maximum count grew
 OWNER_ACTION = "leak_owner"  # user picker: give items an owner
 SNOOZE_ACTION = "leak_snooze"  # button on a nudge: hold the nudges for a while
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Mapping, Sequence
 
 from bot.answers import Answer, display, format_datetime
 from bot.checklist import CHECKLIST_ITEMS, CHECKLIST_STEPS, ITEMS, Step, progress
 from bot.i18n import t
 from bot.nudging import SNOOZE_CHOICES
-from bot.ui.ids import ANSWER_ACTION, CLOSE_CANCEL_ACTION, CLOSE_CONFIRM_ACTION, OWNER_ACTION, SNOOZE_ACTION
+from bot.ui.ids import (
+    ANSWER_ACTION,
+    CLOSE_CANCEL_ACTION,
+    CLOSE_CONFIRM_ACTION,
+    CONFIRM_DRAFT_ACTION,
+    OWNER_ACTION,
+    SNOOZE_ACTION,
+)
 from bot.ui.metadata import OwnerRef, StepRef
 from bot.ui.mrkdwn import escape, escaped_chunks, shorten
 
@@ -112,17 +120,29 @@ def question_text(step: Step, lang: str) -> str:
     return step.question(lang) or step.title(lang)
 
 
-def draft_messages(*, body: str, version: int, lang: str, unchanged: bool = False) -> list[list[Block]]:
-    """The draft as one or more messages of sections that each fit Slack's limits; nothing is cut."""
-    head = [header(t("draft.header", lang, version=version)), context(escape(t("draft.note", lang)))]
-    if unchanged:
-        head.append(context(escape(t("draft.unchanged", lang, version=version))))
+def draft_messages(*, body: str, heading: str, lang: str, notes: Sequence[str] = ()) -> list[list[Block]]:
+    """A document as one or more messages of sections that each fit Slack's limits; nothing is cut."""
+    head = [header(heading), context(escape(t("draft.note", lang)))]
+    head += [context(escape(note)) for note in notes]
     sections = [section(piece) for piece in escaped_chunks(body)]
     room = MAX_BLOCKS - len(head)
     messages = [head + sections[:room]]
     for start in range(room, len(sections), MAX_BLOCKS):
         messages.append(sections[start:start + MAX_BLOCKS])
     return messages
+
+
+def hold_blocks(*, incident_id: int, draft_id: int, lines: Sequence[str], lang: str) -> list[Block]:
+    """The warning before a version with a higher maximum count is posted, and the button that allows it."""
+    confirm = {"title": {"type": "plain_text", "text": t("draft.hold_title", lang)},
+               "text": {"type": "plain_text", "text": t("draft.hold_confirm", lang)},
+               "confirm": {"type": "plain_text", "text": t("draft.hold_button", lang)[:24]},
+               "deny": {"type": "plain_text", "text": t("close.cancel", lang)}}
+    value = json.dumps({"incident_id": incident_id, "draft_id": draft_id})
+    return [section("\n".join(lines)),
+            {"type": "actions", "elements": [{"type": "button", "action_id": CONFIRM_DRAFT_ACTION, "style": "primary",
+                                              "text": {"type": "plain_text", "text": t("draft.hold_button", lang)},
+                                              "value": value, "confirm": confirm}]}]
 
 
 def missing_blocks(missing: Sequence[str], lang: str, key: str = "draft.missing") -> list[Block]:
