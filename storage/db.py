@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from storage.models import Base
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -41,10 +44,32 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-async def create_tables(engine: AsyncEngine) -> None:
-    """Creates any missing table."""
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """The Alembic configuration of leakbot's migrations (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Brings the schema up to date with every migration (SQLite and PostgreSQL share them)."""
+    def upgrade(connection: Any) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
     async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+        if connection.dialect.name == "postgresql":  # one replica migrates at a time
+            await connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7413061)")
+        await connection.run_sync(upgrade)
+
+
+create_tables = migrate  # tables are created by the migrations
 
 
 async def ping(engine: AsyncEngine) -> bool:
