@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.config import ConfigError, load_settings
+from bot.drafting import DOCS
 
-DOCS = ("public", "notice", "ppc")
 LANGS = ("ja", "en")
 
 
@@ -59,15 +59,17 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("incident", metavar="INCIDENT", help="incident number (3 or #3) or channel id (C0...)")
     export.add_argument("-o", "--output", metavar="FILE", type=Path,
                         help="write to FILE (created with mode 0600) instead of stdout")
+    sub.add_parser("migrate", help="bring the database schema up to date (the bot also does this at start)",
+                   description="Applies every schema migration to DATABASE_URL. Needs no Slack token.")
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
-    if args.command in ("draft", "export"):
+    if args.command in ("draft", "export", "migrate"):
         try:
-            return draft(args) if args.command == "draft" else export(args)
+            return {"draft": draft, "export": export, "migrate": migrate}[args.command](args)
         except (UsageError, ConfigError) as error:
             print(f"leakbot: {error}", file=sys.stderr)
             return 2
@@ -131,6 +133,30 @@ def export(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         _write_private(args.output, text.encode("utf-8"))
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    """`leakbot migrate`: applies the schema migrations and says where the database stands."""
+    from bot.config import load_database_settings
+    from storage.db import make_engine, migrate as apply_migrations
+
+    settings = load_database_settings()
+
+    async def run() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            await apply_migrations(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except OSError as error:
+        raise UsageError(f"cannot reach the database: {error}") from None
+    except Exception as error:  # SQLAlchemy's errors name the database problem
+        raise UsageError(f"migration failed: {type(error).__name__}: {str(error).splitlines()[0][:200]}") from None
+    print("leakbot: the database schema is up to date")
     return 0
 
 

@@ -87,6 +87,7 @@ class Flows:
 
     async def _answer(self, tx: Tx, incident: Incident, *, user_id: str, values: Mapping[str, Any], source: str) -> list[int]:
         now = self.clock.now()
+        await tx.lock_incident(incident.id)  # two answers at once: the second sees the first
         changed = await tx.record(incident.id, user_id=user_id, at=now, values=values, source=source)
         if not changed:
             return []
@@ -147,6 +148,7 @@ class Flows:
     async def request_draft(self, incident: Incident, *, user_id: str, doc: str = "public") -> list[int]:
         """/leak-draft: posts the document's current text (a new version when it changed); raises DraftNotReady."""
         async with self.repo.tx() as tx:
+            await tx.lock_incident(incident.id)
             values = values_of(await tx.answers(incident.id))
             if missing_required(values):
                 raise DraftNotReady(missing_required(values))
@@ -157,6 +159,7 @@ class Flows:
         """Someone checked a held version with a higher maximum: post it now."""
         now = self.clock.now()
         async with self.repo.tx() as tx:
+            await tx.lock_incident(incident.id)
             draft = await tx.draft(draft_id)
             if draft is None or draft.incident_id != incident.id or not await tx.confirm_draft(draft_id, user_id=user_id):
                 return []
@@ -199,6 +202,7 @@ class Flows:
         """Closes the incident: nudges stop; the final checklist and latest draft are posted. None if closed already."""
         now = self.clock.now()
         async with self.repo.tx() as tx:
+            await tx.lock_incident(incident.id)
             if not await tx.close(incident.id, user_id=user_id, at=now) or not incident.channel_id:
                 return None
             key = f"close:{incident.id}"

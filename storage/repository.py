@@ -37,6 +37,16 @@ class Tx:
         row = await self.session.get(IncidentRow, incident_id, populate_existing=True)
         return incident_record(row) if row else None
 
+    async def lock_incident(self, incident_id: int) -> Incident | None:
+        """Locks the incident's row until the transaction ends, so changes to one incident never interleave.
+
+        (PostgreSQL: SELECT … FOR UPDATE. SQLite lets one writer at a time anyway.)
+        """
+        row = (await self.session.scalars(
+            select(IncidentRow).where(IncidentRow.id == incident_id).with_for_update()
+            .execution_options(populate_existing=True))).first()
+        return incident_record(row) if row else None
+
     async def incident_by_channel(self, channel_id: str) -> Incident | None:
         """Returns the incident whose channel this is."""
         row = (await self.session.scalars(select(IncidentRow).where(IncidentRow.channel_id == channel_id))).first()

@@ -34,12 +34,12 @@ async def test_a_replayed_signed_request_changes_nothing_more(leakbot: Harness) 
     headers = sign(leakbot.secret, body)
     first = await leakbot.post(body, headers=headers, signed=False)
     assert first.status == 200
-    await leakbot.fake.wait_for("chat.update")
+    await leakbot.settle()
     posts = len(leakbot.fake.calls_to("chat.postMessage"))
     again = await leakbot.post(body, headers={**headers, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
                                signed=False)
     assert again.status == 200
-    await asyncio.sleep(0.2)  # give a wrong second effect the chance to show
+    await leakbot.settle()
     assert len(leakbot.fake.calls_to("chat.postMessage")) == posts
     history = await leakbot.bot.flows.repo.history(1, "data_items")
     assert len(history) == 1
