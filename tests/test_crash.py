@@ -24,11 +24,11 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 class BotProcess:
     """A real leakbot process in HTTP mode on the given database, talking to the fake Slack."""
 
-    def __init__(self, fake: FakeSlack, folder: Path) -> None:
+    def __init__(self, fake: FakeSlack, folder: Path, *, database_url: str | None = None, **settings: str) -> None:
         self.fake, self.port = fake, free_port()
         self.env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
-                             DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'leakbot.db'}", HOST="127.0.0.1",
-                             PORT=str(self.port), LEAKBOT_NUDGE_TICK="1")
+                             DATABASE_URL=database_url or f"sqlite+aiosqlite:///{folder / 'leakbot.db'}",
+                             HOST="127.0.0.1", PORT=str(self.port), LEAKBOT_NUDGE_TICK="1", **settings)
         self.folder = folder
         self.process: Any = None
 
