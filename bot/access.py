@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
-from bot.jobs import slack_error
 
 log = logging.getLogger(__name__)
 TTL = timedelta(seconds=60)  # someone removed from the channel loses access within a minute
@@ -23,18 +19,15 @@ class Membership:
         self._cache: dict[str, tuple[datetime, frozenset[str]]] = {}
 
     async def is_member(self, channel_id: str, user_id: str) -> bool:
-        """True when the user is in the channel; False when not, or when Slack cannot tell (fail closed)."""
+        """True when the user is in the channel.
+
+        When Slack cannot tell, the error is raised: nobody is let in on a guess, and the caller
+        (a job) tries again later.
+        """
         now = self.clock.now()
         cached = self._cache.get(channel_id)
         if cached is None or now - cached[0] > TTL or cached[0] > now:
-            try:
-                members = await self._fetch(channel_id)
-            except SlackApiError as exc:
-                log.warning("membership of %s unknown: %s", channel_id, slack_error(exc))
-                return False
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                log.warning("membership of %s unknown: %s", channel_id, type(exc).__name__)
-                return False
+            members = await self._fetch(channel_id)
             cached = (now, members)
             self._cache[channel_id] = cached
         return user_id in cached[1]

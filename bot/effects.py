@@ -298,6 +298,10 @@ class Effects:
         if not await self._tell(incident.channel_id, text):
             await self._tell(incident.opener_id, text)
 
+    async def tell(self, user_id: str, text: str) -> None:
+        """Tells one person something in a direct message."""
+        await self._tell(user_id, text)
+
     async def _tell(self, channel: str | None, text: str) -> bool:
         if not channel:
             return False

@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Mapping
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import legal, nudging
@@ -22,10 +23,10 @@ from bot.clock import Clock
 from bot.drafting import DraftNotReady, render
 from bot.effects import Effects, values_of
 from bot.i18n import t
-from bot.jobs import JobRunner
+from bot.jobs import JobRunner, Retry, classify
 from bot.ui import posts
 from bot.ui.mrkdwn import escape
-from storage.repository import Draft, Duplicate, Incident, Repository, Tx
+from storage.repository import Draft, Duplicate, Incident, Job, Repository, Tx
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # a transaction that lost a race on a version number is tried again
@@ -49,11 +50,57 @@ class Flows:
         self.nudge_after = nudge_after
         self.members = Membership(client, clock)
         self.effects = Effects(repo=repo, client=client, clock=clock, lang=lang, members=self.members)
-        self.jobs = JobRunner(repo=repo, clock=clock, handlers=self.effects.handlers(), give_up=self.effects.give_up)
+        handlers = {**self.effects.handlers(), "open": self._open_job, "answer": self._answer_job}
+        self.jobs = JobRunner(repo=repo, clock=clock, handlers=handlers, give_up=self.effects.give_up)
 
     async def checklist(self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False) -> list[dict[str, Any]]:
         """The checklist blocks of an incident as it stands."""
         return await self.effects.checklist(incident, answers, pickers=pickers)
+
+    # --- submissions: all a request does before its ack ------------------------------------------
+
+    async def submit(self, kind: str, view_id: str, **payload: Any) -> int | None:
+        """Records a validated modal submission as a job (one statement); None when it came before."""
+        return await self.repo.submit(kind, {"view_id": view_id, **payload}, key=f"submission:{view_id}",
+                                      at=self.clock.now())
+
+    async def _open_job(self, job: Job) -> None:
+        """A submitted new-incident form: the incident, its answers and its channel set-up."""
+        payload = job.payload
+        _incident, jobs, _created = await self.open_incident(team_id=payload["team_id"], opener_id=payload["user_id"],
+                                                             view_id=payload["view_id"], values=payload["values"])
+        await self.jobs.run(jobs)
+
+    async def _answer_job(self, job: Job) -> None:
+        """A submitted checklist form: stored if its author may answer, else they are told why not."""
+        payload, user = job.payload, job.payload["user_id"]
+        incident = await self.repo.incident(payload["incident_id"])
+        try:
+            refusal = await self._refusal(incident, user)
+        except SlackApiError as exc:
+            if isinstance(classify(exc), Retry):
+                raise  # Slack could not say who is in the channel: try again in a while
+            refusal = "access.unknown"
+        if refusal is not None:
+            log.warning("refused a step submission for incident %s from %s: %s", payload["incident_id"], user, refusal)
+            await self.effects.tell(user, t(refusal, self.lang) + "\n" + t("refused.not_saved", self.lang))
+            return
+        assert incident is not None
+        try:
+            jobs = await self.answer(incident, user_id=user, values=payload["values"], source=payload["view_id"])
+        except Duplicate:
+            return  # stored by an earlier attempt of this job
+        await self.jobs.run(jobs)
+
+    async def _refusal(self, incident: Incident | None, user_id: str) -> str | None:
+        """Why this person may not answer this incident now (a message key), or None."""
+        if incident is None or incident.channel_id is None:
+            return "cmd.not_incident_channel_plain"
+        if incident.closed:
+            return "cmd.closed"
+        if not await self.members.is_member(incident.channel_id, user_id):
+            return "access.not_member"
+        return None
 
     # --- opening ----------------------------------------------------------------------------------
 

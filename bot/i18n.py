@@ -29,8 +29,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "job.checklist": {"ja": "チェックリストの更新", "en": "update the checklist"},
     "job.draft": {"ja": "下書きの投稿", "en": "post the draft"},
     "job.close": {"ja": "クローズ記録の投稿", "en": "post the closing record"},
+    "refused.not_saved": {"ja": "（この回答は保存されていません）", "en": "(This answer was not saved.)"},
+    "cmd.not_incident_channel_plain": {"ja": "このインシデントは見つからないか、まだチャンネルがありません。", "en": "This incident does not exist or has no channel yet."},
     # access
     "access.not_member": {"ja": "このインシデントのチャンネルのメンバーだけが回答・変更できます。", "en": "Only members of this incident's channel can answer or change it."},
+    "access.unknown": {"ja": "このインシデントのチャンネルのメンバーか確認できませんでした。", "en": "Could not check whether you are in this incident's channel."},
     "access.refused": {"ja": "この操作はこのチャンネルのインシデントのものではないため、実行しませんでした。", "en": "This action belongs to another incident, not this channel's, so nothing was done."},
     # commands used where they do not apply
     "cmd.not_incident_channel": {"ja": "`{command}` はインシデントチャンネル（`/leak-open` で作成）の中で使ってください。", "en": "Use `{command}` inside an incident channel (made by `/leak-open`)."},

@@ -63,25 +63,27 @@ def register(app: AsyncApp, flows: Flows) -> None:
         incident = await needs_open_incident(command, context, ack)
         if incident is None:
             return
+        await ack()
         answers = await flows.repo.answers(incident.id)
         values = values_of(answers)
         required = open_steps(values, required=True)
-        if not required:
-            optional = open_steps(values, required=False)
-            blocks = posts.optional_steps_blocks(optional, incident_id=incident.id, lang=lang)
-            await ack(**say_private(t("next.required_done", lang), blocks))
+        if required:
+            await open_modal(client, respond, command["trigger_id"],
+                             step_modal(required[0], incident_id=incident.id, answers=answers, lang=lang))
             return
-        await ack()
-        await open_modal(client, respond, command["trigger_id"],
-                         step_modal(required[0], incident_id=incident.id, answers=answers, lang=lang))
+        blocks = posts.optional_steps_blocks(open_steps(values, required=False), incident_id=incident.id, lang=lang)
+        await respond(**say_private(t("next.required_done", lang), blocks))
 
     @app.command("/leak-status")
-    async def leak_status(ack: Any, command: dict[str, Any], context: Any) -> None:
+    async def leak_status(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
         incident = await needs_open_incident(command, context, ack, allow_closed=True)
         if incident is None:
             return
+        await ack()
         answers = await flows.repo.answers(incident.id)
-        await ack(**say_private(t("checklist.header", lang, title=escape(answers["title"].value)), await flows.checklist(incident, answers, pickers=True)))
+        title = escape(answers["title"].value) if "title" in answers else f"#{incident.id}"
+        await respond(**say_private(t("checklist.header", lang, title=title),
+                                    await flows.checklist(incident, answers, pickers=True)))
 
     @app.command("/leak-answer")
     async def leak_answer(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
@@ -103,7 +105,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
                          step_modal(step, incident_id=incident.id, answers=answers, lang=lang))
 
     @app.command("/leak-draft")
-    async def leak_draft(ack: Any, command: dict[str, Any], context: Any) -> None:
+    async def leak_draft(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
         incident = await needs_open_incident(command, context, ack, allow_closed=True)
         if incident is None:
             return
@@ -111,12 +113,12 @@ def register(app: AsyncApp, flows: Flows) -> None:
         if doc not in DOCS:
             await ack(**say_private(t("draft.unknown_doc", lang, doc=escape(doc[:50]))))
             return
+        await ack()
         try:
             jobs = await flows.request_draft(incident, user_id=command["user_id"], doc=doc)
         except DraftNotReady as not_ready:
-            await ack(**say_private(t("draft.missing", lang), posts.missing_blocks(not_ready.missing, lang)))
+            await respond(**say_private(t("draft.missing", lang), posts.missing_blocks(not_ready.missing, lang)))
             return
-        await ack()
         await flows.jobs.run(jobs)
 
     @app.command("/leak-close")

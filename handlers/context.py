@@ -21,7 +21,9 @@ def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:
         ref = _step_ref(body)
         owner_ref = _owner_ref(body)
         context["step_ref"], context["owner_ref"] = ref, owner_ref
-        if ref is not None or owner_ref is not None:
+        if body.get("type") == "view_submission":
+            context["incident"] = None  # looked up after the ack, when the submission is handled
+        elif ref is not None or owner_ref is not None:
             incident = await repo.incident((ref or owner_ref).incident_id)  # type: ignore[union-attr]
             clicked_in = _channel_id(body)
             if incident is not None and clicked_in and clicked_in != incident.channel_id:

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any, AsyncIterator, Mapping
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -253,6 +255,21 @@ class Repository:
                 yield Tx(session)
         except IntegrityError as exc:
             raise Duplicate(str(exc.orig)[:100]) from None
+
+    async def submit(self, kind: str, payload: dict[str, Any], *, key: str, at: datetime) -> int | None:
+        """Records a job in one statement (one round trip, committed on its own); None when the key exists.
+
+        This is all a request does before Slack gets its acknowledgement: what was submitted is
+        durable, and a second delivery of the same submission is recognised by its key.
+        """
+        dialect = self.engine.dialect.name
+        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (insert_(JobRow).values(key=key, kind=kind, payload=payload, created_at=at, next_attempt_at=at,
+                                            attempts=0)
+                     .on_conflict_do_nothing(index_elements=["key"]).returning(JobRow.id))
+        async with self.engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return (await connection.execute(statement)).scalar()
 
     def __getattr__(self, name: str) -> Any:
         """`repo.answers(...)` and the like: a `Tx` method in a transaction of its own."""

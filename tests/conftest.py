@@ -90,6 +90,15 @@ class Harness:
                                 trigger_id=self.fake.new_trigger_id(trigger_age), response_url=self.fake.response_url())
         return await self.post(form_body(payload))
 
+    async def reply(self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL) -> Reply:
+        """Types a slash command and returns what only its user sees: in the ack, or later by response_url."""
+        before = len(self.fake.responses)
+        acked = await self.command(command, text, user=user, channel=channel)
+        if acked.body is not None:
+            return acked
+        await self.fake.wait_until(lambda: len(self.fake.responses) > before, what=f"the reply to {command}")
+        return Reply(200, self.fake.responses[before][1])
+
     async def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str = "U0ALICE") -> Reply:
         """Submits a modal as Slack would, with the given inputs."""
         payload = view_submission(view, values, user_id=user, trigger_id=self.fake.new_trigger_id())

@@ -60,7 +60,7 @@ async def test_an_owner_picked_on_the_question_is_kept_shown_and_named_in_nudges
 
 async def test_owners_can_be_set_from_leak_status_for_each_item(leakbot: Harness) -> None:
     channel = await open_incident(leakbot)
-    status = await leakbot.command("/leak-status", channel=channel)
+    status = await leakbot.reply("/leak-status", channel=channel)
     by_item = {}
     for block in status.body["blocks"]:
         if block.get("accessory", {}).get("type") == "users_select":
@@ -70,7 +70,7 @@ async def test_owners_can_be_set_from_leak_status_for_each_item(leakbot: Harness
     await pick_owner(leakbot, channel, contact, "U0CAROL", by="U0BOB")
     owners = await leakbot.bot.flows.repo.owners(1)
     assert owners["contact"].owner_id == "U0CAROL" and owners["contact"].set_by == "U0BOB"
-    status = await leakbot.command("/leak-status", channel=channel)
+    status = await leakbot.reply("/leak-status", channel=channel)
     assert "担当：<@U0CAROL>" in status.text
     # the next questions' pickers start with the owner already chosen
     for values in ({"data_items": ["name"]}, {"max_count": "10", "confirmed_count": "5"}, {"services": "s"},
@@ -95,7 +95,7 @@ async def test_owners_of_items_open_longer_than_twice_the_interval_get_a_dm(leak
 async def test_clocks_show_in_status_and_checklist_and_stop_when_filed(leakbot: Harness) -> None:
     channel = await open_incident(leakbot)
     await answer_required(leakbot, channel)  # 20.7 million at most: more than 1,000 people
-    status = await leakbot.command("/leak-status", channel=channel)
+    status = await leakbot.reply("/leak-status", channel=channel)
     assert "義務あり" in status.text and "1,000人超：該当" in status.text
     assert "速報の期限：2026年11月29日（日）23:59まで" in status.text
     assert "確報の期限：2026年12月26日（土）23:59まで" in status.text
@@ -104,7 +104,7 @@ async def test_clocks_show_in_status_and_checklist_and_stop_when_filed(leakbot: 
     await leakbot.command("/leak-answer", "ppc_report", channel=channel, user="U0BOB")
     view = await leakbot.opened_view(len([c for c in leakbot.fake.calls_to("views.open") if c.ok]))
     await answer(leakbot, channel, {"ppc_report": "preliminary"}, view=view, user="U0BOB", expect_question=True)
-    status = await leakbot.command("/leak-status", channel=channel)
+    status = await leakbot.reply("/leak-status", channel=channel)
     assert "速報：提出済み" in status.text and "確報の期限" in status.text
     assert "<@U0BOB>" in status.text  # who recorded the filing, and when
 

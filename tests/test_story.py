@@ -116,7 +116,7 @@ async def test_revision_through_leak_answer_keeps_history_and_posts_a_new_versio
     history = await leakbot.bot.flows.repo.history(1, "confirmed_count")
     assert [(r.value["text"], r.user_id) for r in history] == [("約760万件", "U0ALICE"), ("約800万件", "U0CAROL")]
     assert history[1].at > history[0].at
-    status = await leakbot.command("/leak-status", channel=channel)
+    status = await leakbot.reply("/leak-status", channel=channel)
     assert "<@U0CAROL>" in status.text and "2回回答" in status.text
 
 
@@ -136,7 +136,7 @@ async def test_leak_draft_reposts_and_versions_only_on_change(leakbot: Harness) 
 async def test_leak_draft_lists_missing_items(leakbot: Harness) -> None:
     channel = await open_incident(leakbot)
     await answer(leakbot, channel, ANSWERS[0][1])
-    reply = await leakbot.command("/leak-draft", channel=channel)
+    reply = await leakbot.reply("/leak-draft", channel=channel)
     assert reply.body["response_type"] == "ephemeral"
     for item_id in ("max_count", "confirmed_count", "services", "card_bank", "customer_actions", "contact"):
         assert f"`{item_id}`" in reply.text
@@ -151,7 +151,7 @@ async def test_leak_next_opens_the_next_required_item_then_lists_optional_ones(l
     view = await leakbot.opened_view(2)
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"][0] == "data_items"
     await answer_required(leakbot, channel)
-    reply = await leakbot.command("/leak-next", channel=channel)
+    reply = await leakbot.reply("/leak-next", channel=channel)
     assert reply.body["response_type"] == "ephemeral"
     assert "/leak-draft" in reply.text
     buttons = [b["accessory"] for b in reply.body["blocks"] if b.get("accessory")]

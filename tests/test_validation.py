@@ -159,7 +159,7 @@ async def test_a_leading_about_is_kept_and_shown_on_the_checklist(leakbot: Harne
     assert "約2,070万" in checklist_line(leakbot, channel, "max_count")
     confirmed_line = checklist_line(leakbot, channel, "confirmed_count")
     assert "760万" in confirmed_line and "約" not in confirmed_line
-    status = await leakbot.command("/leak-status", channel=channel)
+    status = await leakbot.reply("/leak-status", channel=channel)
     assert "約2,070万" in status.text
 
 

@@ -149,9 +149,17 @@ def input_block_ids(view: dict[str, Any]) -> set[str]:
 
 
 async def test_a_step_modal_naming_an_incident_that_does_not_exist_is_refused(leakbot: Harness) -> None:
-    view, errors = await submit_with_metadata(leakbot, StepRef(incident_id=999, step_id="data_items").dump())
-    assert list(errors) == ["data_items"]  # shown under an input of the modal the user sees
-    assert "インシデントチャンネル" in errors["data_items"]
+    channel = await open_incident(leakbot)
+    view = await open_step(leakbot, channel)
+    await leakbot.settle()
+    posted = len(leakbot.fake.calls_to("chat.postMessage"))
+    forged = view | {"private_metadata": StepRef(incident_id=999, step_id="data_items").dump()}
+    reply = await leakbot.submit(forged, {"data_items": ["name", "phone"]})
+    assert reply.status == 200  # closed at once; the incident is looked up right after
+    await leakbot.settle()
+    assert await leakbot.bot.flows.repo.history(999) == [] and "data_items" not in await leakbot.bot.flows.repo.answers(1)
+    dms = leakbot.fake.calls_to("chat.postMessage")[posted:]
+    assert [c.args["channel"] for c in dms] == ["U0ALICE"] and "保存されていません" in dms[0].args["text"]
 
 
 # Slack shows `response_action: errors` only when every key is the block_id of an input block of the
@@ -209,7 +217,7 @@ async def test_an_answer_button_with_an_expired_trigger_says_the_form_could_not_
 async def test_commands_in_the_incident_channel_still_work(leakbot: Harness) -> None:
     """The same commands in the incident's own channel do apply (the counterpart of the tests above)."""
     channel = await open_incident(leakbot)
-    reply = await leakbot.command("/leak-status", channel=channel)
+    reply = await leakbot.reply("/leak-status", channel=channel)
     shown = assert_private(reply)
     assert "インシデントチャンネル" not in shown and "`data_items`" in shown
     assert (await leakbot.bot.flows.repo.answers(1))["summary"].value == SUMMARY
