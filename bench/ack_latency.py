@@ -26,7 +26,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -56,7 +56,7 @@ def serve_bare(port: int) -> None:
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    client = AsyncWebClient(token="xoxb-bench", base_url=os.environ["SLACK_API_URL"])
+    client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
     app = AsyncApp(client=client, signing_secret=SECRET)
 
     @app.command("/leak-status")
@@ -109,8 +109,8 @@ async def post(http: aiohttp.ClientSession, port: int, body: bytes) -> float:
     headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
     started = time.perf_counter()
     async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
-        await response.read()
-        assert response.status == 200, response.status
+        text = await response.read()
+        assert response.status == 200, (port, response.status, text[:200])
     return time.perf_counter() - started
 
 
@@ -183,6 +183,8 @@ async def time_to_first_question(server: Server, fake: FakeSlack, rounds: int = 
             view = {"id": f"VOPEN{n:04d}", "type": "modal", "callback_id": "leak_open", "hash": "h", "blocks": [
                 {"type": "input", "block_id": "title", "label": {"type": "plain_text", "text": "t"},
                  "element": {"type": "plain_text_input", "action_id": "value", "initial_value": f"計測用の架空事案 {n}"}},
+                {"type": "input", "block_id": "discovered_at", "label": {"type": "plain_text", "text": "d"},
+                 "element": {"type": "datetimepicker", "action_id": "value", "initial_date_time": int(time.time()) - 60}},
                 {"type": "input", "block_id": "summary", "label": {"type": "plain_text", "text": "s"},
                  "element": {"type": "plain_text_input", "action_id": "value"}}]}
             before = len(fake.calls)

@@ -201,7 +201,9 @@ class Effects:
         return t("checklist.header", self.lang, title=escape(answers["title"].value if "title" in answers else ""))
 
     async def refresh_checklist_job(self, job: Job) -> None:
-        """Updates the pinned checklist in place with the state as it is now."""
+        """Updates the pinned checklist in place with the state as it is now (once for a burst of changes)."""
+        if job.kind == "checklist" and await self.repo.newer_job(job):
+            return  # a later refresh of the same checklist is waiting: it will show all of this
         incident = await self._incident(job)
         if incident.channel_id and incident.checklist_ts:
             answers = await self.repo.answers(incident.id)

@@ -7,10 +7,11 @@ fails or is cut short by a crash stays recorded and the periodic sweep finishes 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Awaitable, Callable, Mapping
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -30,6 +31,7 @@ from storage.repository import Draft, Duplicate, Incident, Job, Repository, Tx
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # a transaction that lost a race on a version number is tried again
+AFTER_ACK_SLOTS = 2  # pieces of after-ack work running at once (2 cores; acks come first)
 
 
 def grows_published_max(values: Mapping[str, Any], drafts: list[Draft]) -> bool:
@@ -52,6 +54,34 @@ class Flows:
         self.effects = Effects(repo=repo, client=client, clock=clock, lang=lang, members=self.members)
         handlers = {**self.effects.handlers(), "open": self._open_job, "answer": self._answer_job}
         self.jobs = JobRunner(repo=repo, clock=clock, handlers=handlers, give_up=self.effects.give_up)
+        self._slots: asyncio.Semaphore | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    # --- work after the ack -------------------------------------------------------------------------
+
+    def later(self, work: Callable[[], Awaitable[Any]]) -> None:
+        """Runs work after the ack in the background, a few at a time, so new requests keep being answered fast.
+
+        What the work does is recorded as jobs beforehand, so a failure here is retried by the sweep.
+        """
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(AFTER_ACK_SLOTS)
+        task = asyncio.create_task(self._in_slot(work))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _in_slot(self, work: Callable[[], Awaitable[Any]]) -> None:
+        assert self._slots is not None
+        async with self._slots:
+            try:
+                await work()
+            except Exception:
+                log.exception("work after an ack failed; recorded jobs are retried by the sweep")
+
+    async def idle(self) -> None:
+        """Waits until the work after every ack so far is done."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def checklist(self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False) -> list[dict[str, Any]]:
         """The checklist blocks of an incident as it stands."""

@@ -75,7 +75,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         jobs = await flows.close(incident, user_id=body["user"]["id"])
         await respond(replace_original=True,
                       text=t("close.done" if jobs is not None else "close.already", lang, user=body["user"]["id"]))
-        await flows.jobs.run(jobs or [])
+        flows.later(lambda: flows.jobs.run(jobs or []))
 
     @app.action(CONFIRM_DRAFT_ACTION)
     async def draft_confirmed(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
@@ -90,7 +90,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         jobs = await flows.confirm_draft(context["incident"], draft_id, user_id=body["user"]["id"])
         if jobs:
             await respond(replace_original=True, text=t("draft.hold_checked", lang, user=body["user"]["id"]))
-        await flows.jobs.run(jobs)
+        flows.later(lambda: flows.jobs.run(jobs))
 
     @app.action(OWNER_ACTION)
     async def owner_picked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
@@ -100,7 +100,8 @@ def register(app: AsyncApp, flows: Flows) -> None:
             return
         incident: Incident = context["incident"]
         items = [item_id for item_id in ref.item_ids if item_id in ITEMS]
-        await flows.jobs.run(await flows.assign(incident, items, owner_id=action.get("selected_user"), by=body["user"]["id"]))
+        jobs = await flows.assign(incident, items, owner_id=action.get("selected_user"), by=body["user"]["id"])
+        flows.later(lambda: flows.jobs.run(jobs))
 
     @app.action(re.compile(f"^{SNOOZE_ACTION}_"))
     async def snooze_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
@@ -113,7 +114,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         except ValueError:
             log.warning("snooze with an unknown value refused")
             return
-        await flows.jobs.run(jobs)
+        flows.later(lambda: flows.jobs.run(jobs))
 
     @app.action(CLOSE_CANCEL_ACTION)
     async def close_cancelled(ack: Any, respond: Any) -> None:

@@ -80,10 +80,14 @@ def register(app: AsyncApp, flows: Flows) -> None:
         if incident is None:
             return
         await ack()
-        answers = await flows.repo.answers(incident.id)
-        title = escape(answers["title"].value) if "title" in answers else f"#{incident.id}"
-        await respond(**say_private(t("checklist.header", lang, title=title),
-                                    await flows.checklist(incident, answers, pickers=True)))
+
+        async def show() -> None:
+            answers = await flows.repo.answers(incident.id)
+            title = escape(answers["title"].value) if "title" in answers else f"#{incident.id}"
+            await respond(**say_private(t("checklist.header", lang, title=title),
+                                        await flows.checklist(incident, answers, pickers=True)))
+
+        flows.later(show)
 
     @app.command("/leak-answer")
     async def leak_answer(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
@@ -119,7 +123,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         except DraftNotReady as not_ready:
             await respond(**say_private(t("draft.missing", lang), posts.missing_blocks(not_ready.missing, lang)))
             return
-        await flows.jobs.run(jobs)
+        flows.later(lambda: flows.jobs.run(jobs))
 
     @app.command("/leak-close")
     async def leak_close(ack: Any, command: dict[str, Any], context: Any) -> None:

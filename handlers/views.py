@@ -33,7 +33,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         await ack(response_action="update", view=notice_modal(t("open.progress_title", lang), t("open.progress", lang)))
         if job is None:
             log.info("view %s submitted again; already recorded", view["id"])
-        await flows.jobs.run([job] if job else [])
+        flows.later(lambda: flows.jobs.run([job] if job else []))
 
     @app.view(STEP_CALLBACK)
     async def step_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -53,4 +53,4 @@ def register(app: AsyncApp, flows: Flows) -> None:
         job = await flows.submit("answer", view["id"], incident_id=ref.incident_id, step_id=step.id,
                                  user_id=body["user"]["id"], values=values)
         await ack()
-        await flows.jobs.run([job] if job else [])
+        flows.later(lambda: flows.jobs.run([job] if job else []))

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, AsyncIterator, Mapping
@@ -90,8 +91,16 @@ class Tx:
             select(func.count()).select_from(RevisionRow).where(RevisionRow.source == source)))
 
     async def answers(self, incident_id: int, *, item_ids: list[str] | None = None) -> dict[str, Answer]:
-        """Returns the current answer of every answered item."""
-        return _fold(await self._revisions(incident_id, item_ids))
+        """Returns the current answer of every answered item (one row per item, however long the history)."""
+        latest = (select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
+                  .where(RevisionRow.incident_id == incident_id).group_by(RevisionRow.item_id))
+        if item_ids is not None:
+            latest = latest.where(RevisionRow.item_id.in_(item_ids))
+        latest = latest.subquery()
+        rows = await self.session.execute(
+            select(RevisionRow, latest.c.revisions).join(latest, RevisionRow.id == latest.c.id))
+        return {row.item_id: Answer(row.item_id, row.value, row.user_id, row.created_at, revisions)
+                for row, revisions in rows if row.value is not None}
 
     async def history(self, incident_id: int, item_id: str | None = None) -> list[Revision]:
         """Returns every revision, oldest first, of one item or of all."""
@@ -220,6 +229,13 @@ class Tx:
             .values(leased_until=until))
         return result.rowcount == 1
 
+    async def newer_job(self, job: Job) -> bool:
+        """True when a later job of the same kind for the same incident is still to be done."""
+        return bool(await self.session.scalar(
+            select(func.count()).select_from(JobRow).where(
+                JobRow.kind == job.kind, JobRow.incident_id == job.incident_id, JobRow.id > job.id,
+                JobRow.done_at.is_(None), JobRow.failed_at.is_(None))))
+
     async def release_leases(self) -> int:
         """Frees every job a runner had taken (for a single process starting: nobody else holds them)."""
         result = await self.session.execute(
@@ -239,19 +255,62 @@ class Tx:
         await self.session.execute(update(JobRow).where(JobRow.id == job_id).values(attempts=JobRow.attempts + 1, **values))
 
 
+class _OneWriter:
+    """SQLite lets one writer in at a time and makes the others sleep and poll. Queueing them here
+    instead keeps a short write from waiting out a sleep, and lets the write an acknowledgement waits
+    for go before background work."""
+
+    def __init__(self) -> None:
+        self._busy, self._urgent = False, 0
+        self._changed = asyncio.Condition()
+
+    @asynccontextmanager
+    async def turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        async with self._changed:
+            self._urgent += urgent
+            try:
+                await self._changed.wait_for(lambda: not self._busy and (urgent or not self._urgent))
+            finally:
+                self._urgent -= urgent
+            self._busy = True
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._busy = False
+                self._changed.notify_all()
+
+
 class Repository:
+    # Tx methods that only read: called directly they need no writer's turn (SQLite's WAL lets reads run).
+    READS = frozenset({"incident", "incident_by_channel", "answers", "history", "owners", "owner_history", "source_seen",
+                       "latest_draft", "draft", "drafts", "due_nudges", "due_jobs", "newer_job"})
+
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine)
+        self._writer = _OneWriter() if engine.dialect.name == "sqlite" else None
 
     @asynccontextmanager
-    async def tx(self) -> AsyncIterator[Tx]:
+    async def _turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        if self._writer is None:
+            yield
+        else:
+            async with self._writer.turn(urgent=urgent):
+                yield
+
+    @asynccontextmanager
+    async def tx(self, *, read_only: bool = False) -> AsyncIterator[Tx]:
         """One transaction: committed when the block ends, rolled back on an exception.
 
         A unique key that another transaction already used raises Duplicate.
         """
         try:
-            async with self._sessions.begin() as session:
+            if read_only:
+                async with self._sessions() as session:
+                    yield Tx(session)
+                return
+            async with self._turn(), self._sessions.begin() as session:
                 yield Tx(session)
         except IntegrityError as exc:
             raise Duplicate(str(exc.orig)[:100]) from None
@@ -267,7 +326,7 @@ class Repository:
         statement = (insert_(JobRow).values(key=key, kind=kind, payload=payload, created_at=at, next_attempt_at=at,
                                             attempts=0)
                      .on_conflict_do_nothing(index_elements=["key"]).returning(JobRow.id))
-        async with self.engine.connect() as connection:
+        async with self._turn(urgent=True), self.engine.connect() as connection:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             return (await connection.execute(statement)).scalar()
 
@@ -276,7 +335,7 @@ class Repository:
         method = getattr(Tx, name)
 
         async def in_own_transaction(*args: Any, **kwargs: Any) -> Any:
-            async with self.tx() as tx:
+            async with self.tx(read_only=name in self.READS) as tx:
                 return await method(tx, *args, **kwargs)
 
         in_own_transaction.__doc__ = method.__doc__
@@ -301,16 +360,3 @@ class Repository:
             async with self.tx() as tx:
                 found = (await tx.session.scalars(select(IncidentRow).where(IncidentRow.open_view_id == view_id))).one()
                 return incident_record(found), [], False
-
-
-def _fold(rows: list[RevisionRow]) -> dict[str, Answer]:
-    counts: dict[str, int] = {}
-    latest: dict[str, RevisionRow] = {}
-    for row in rows:
-        counts[row.item_id] = counts.get(row.item_id, 0) + 1
-        latest[row.item_id] = row
-    return {
-        item_id: Answer(item_id, row.value, row.user_id, row.created_at, counts[item_id])
-        for item_id, row in latest.items()
-        if row.value is not None
-    }

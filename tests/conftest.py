@@ -116,6 +116,7 @@ class Harness:
         """Waits until the listeners have finished and no job is due (retries may wait for the clock)."""
         for _ in range(int(timeout / 0.02)):
             await _drain()
+            await self.bot.flows.idle()
             if not await self.bot.flows.repo.due_jobs(self.clock.now()):
                 return
             await asyncio.sleep(0.02)
@@ -197,17 +198,20 @@ async def start_harness(fake: FakeSlack, database_url: str, *, slack_timeout: fl
 async def stop_harness(harness: Harness, runner: Any) -> None:
     """Lets listeners still running after their ack finish, then stops everything."""
     await _drain()
+    await harness.bot.flows.idle()
     await harness.http.close()
     await runner.cleanup()
     await harness.bot.stop()
 
 
 async def _drain(timeout: float = 3.0) -> None:
-    """Waits for Bolt's listeners that are still running after their ack."""
+    """Waits for Bolt's listeners still running after their ack, and for the work they left for later."""
     current = asyncio.current_task()
-    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()
-               and "run_ack_function_asynchronously" in repr(t.get_coro())]
-    if pending:
+    for _ in range(3):  # listeners start later work, which may start more
+        pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()
+                   and ("run_ack_function_asynchronously" in repr(t.get_coro()) or "_in_slot" in repr(t.get_coro()))]
+        if not pending:
+            return
         await asyncio.wait(pending, timeout=timeout)
 
 

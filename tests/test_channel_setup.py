@@ -53,6 +53,7 @@ async def test_channel_creation_refused_tells_the_opener(leakbot: Harness) -> No
     assert reply.body["response_action"] == "update"
     update = await leakbot.fake.wait_for("views.update", lambda c: "restricted_action" in json.dumps(c.args, ensure_ascii=False))
     assert "#1" in json.dumps(update.args["view"], ensure_ascii=False)
+    await leakbot.settle()
     (told,) = leakbot.fake.calls_to("chat.postMessage")  # a DM to the opener, in plain words
     assert told.args["channel"] == "U0ALICE" and "restricted_action" in told.args["text"]
     incident = await leakbot.bot.flows.repo.incident(1)
