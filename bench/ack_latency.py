@@ -191,8 +191,10 @@ async def time_to_first_question(server: Server, fake: FakeSlack, rounds: int = 
             started = time.perf_counter()
             await post(http, server.port, interactive_body(view_submission(view, {"summary": "計測（架空）"},
                                                                            user_id="U0ALICE")))
-            await fake.wait_until(lambda: any(c.method == "chat.postMessage" and "leak_answer" in str(c.args.get("blocks"))
-                                              for c in fake.calls[before:]), timeout=30, what="the first question")
+            def asked(since: int = before) -> bool:
+                return any(c.method == "chat.postMessage" and "leak_answer" in str(c.args.get("blocks"))
+                           for c in fake.calls[since:])
+            await fake.wait_until(asked, timeout=30, what="the first question")
             times.append(time.perf_counter() - started)
     return statistics.median(times)
 

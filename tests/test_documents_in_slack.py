@@ -116,3 +116,30 @@ async def test_english_documents(fake, database_url) -> None:  # type: ignore[no
         assert "Under investigation." in text  # the cause was not answered
     finally:
         await stop_harness(h, runner)
+
+
+async def test_export_then_draft_gives_the_document_the_bot_posted(leakbot: Harness, database_url: str,
+                                                                     tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import sys
+
+    from tests.test_cli import clean_env
+
+    channel = await open_incident(leakbot)
+    await answer_required(leakbot, channel)
+    await leakbot.settle()
+    async with leakbot.bot.engine.connect() as connection:
+        posted = (await connection.exec_driver_sql(
+            "SELECT body FROM drafts WHERE doc = 'public' AND version = 1")).scalar_one()
+    env = clean_env(DATABASE_URL=database_url)
+    exported = tmp_path / "incident.yaml"
+
+    async def leakbot_cli(*args: str) -> str:
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, cwd=tmp_path, env=env,
+                                                       stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await process.communicate()
+        assert process.returncode == 0, err.decode()
+        return out.decode()
+
+    await leakbot_cli("export", "1", "-o", str(exported))
+    assert await leakbot_cli("draft", str(exported), "--doc", "public", "--lang", "ja") == posted
