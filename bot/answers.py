@@ -107,14 +107,21 @@ def _required(item: Item, lang: str) -> None:
         raise _Invalid(t("error.required", lang))
 
 
-def _text(item: Item, value: Any, lang: str) -> str | None:
+def _typed(item: Item, value: Any, lang: str) -> str | None:
+    """The typed text, stripped and within the item's length; None when left empty (and allowed)."""
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if not text:
         _required(item, lang)
         return None
     if len(text) > item.max_length:
         raise _Invalid(t("error.too_long", lang, limit=item.max_length, length=len(text)))
-    _refuse_secrets(text, lang)
+    return text
+
+
+def _text(item: Item, value: Any, lang: str) -> str | None:
+    text = _typed(item, value, lang)
+    if text is not None:
+        _refuse_secrets(text, lang)
     return text
 
 
@@ -125,12 +132,7 @@ def _refuse_secrets(text: str, lang: str, block_id: str | None = None) -> None:
 
 
 def _count(item: Item, value: Any, lang: str) -> dict[str, Any] | None:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if not text:
-        _required(item, lang)
-        return None
-    if len(text) > item.max_length:
-        raise _Invalid(t("error.too_long", lang, limit=item.max_length, length=len(text)))
+    text = _text(item, value, lang)  # a My Number is a twelve-digit number, so counts are checked too
     if text is None:
         return None
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -117,15 +116,3 @@ def render(values: Mapping[str, Any], *, lang: str, doc: str = "public", public_
 def changed_items(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """The item ids whose answers differ between two sets of answers, in checklist order."""
     return [item_id for item_id in ITEMS if before.get(item_id) != after.get(item_id)]
-
-
-_HEADING = re.compile(r"^\d+\. \S")
-
-
-def to_markdown(body: str) -> str:
-    """The draft as a Markdown file: the first line a title, numbered section lines headings."""
-    lines = body.strip("\n").split("\n")
-    out = ["# " + lines[0]]
-    for line in lines[1:]:
-        out.append("## " + line if _HEADING.match(line) else line)
-    return "\n".join(out) + "\n"
