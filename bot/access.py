@@ -1,10 +1,14 @@
-"""Who may act on an incident: the members of its channel, checked with Slack and cached briefly."""
+"""Who the bot is (asked once at start), and who may act on an incident: its channel's members."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -45,3 +49,24 @@ class Membership:
     def forget(self, channel_id: str) -> None:
         """Drops the cached members of a channel (after the bot invites someone)."""
         self._cache.pop(channel_id, None)
+
+
+class Identity:
+    """Who the bot is in Slack (auth.test), asked once at start so no request waits for it before its ack."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._auth: Any = None
+
+    async def learn(self) -> None:
+        """Asks Slack once; if Slack does not answer now, the first request will ask instead."""
+        try:
+            self._auth = await self.client.auth_test()
+        except (SlackApiError, OSError, asyncio.TimeoutError) as exc:
+            log.warning("auth.test at start failed (%s); the first request will try again", type(exc).__name__)
+
+    async def result(self) -> AuthorizeResult:
+        """The same bot for every request."""
+        if self._auth is None:
+            self._auth = await self.client.auth_test()
+        return AuthorizeResult.from_auth_test_response(bot_token=self.client.token, auth_test_response=self._auth)

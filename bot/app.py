@@ -11,6 +11,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.access import Identity
 from bot.flows import Flows
 from bot.scheduled import NudgeScheduler
 from storage.db import create_tables, make_engine, ping
@@ -34,6 +36,7 @@ class Leakbot:
     flows: Flows
     engine: AsyncEngine
     scheduler: NudgeScheduler
+    identity: Identity
     _sweeper: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
@@ -48,6 +51,7 @@ class Leakbot:
         on PostgreSQL (several replicas) their leases run out instead.
         """
         await create_tables(self.engine)
+        await self.identity.learn()
         if self.engine.dialect.name == "sqlite":
             released = await self.flows.repo.release_leases()
             if released:
@@ -101,18 +105,24 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     # No sleeping retries here: a rate-limited job is rescheduled by the job runner (Retry-After),
     # and a modal cannot wait anyway (its trigger lives three seconds).
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=slack_timeout)
+    engine = make_engine(settings.database_url)
+    flows = Flows(repo=Repository(engine), client=client, clock=clock or SystemClock(), lang=settings.leakbot_lang,
+                  nudge_after=settings.leakbot_nudge_after)
+    identity = flows.identity
+
+    async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        return await identity.result()
+
     app = AsyncApp(
         client=client,
+        authorize=authorize,
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("leakbot.bolt"),
     )
-    engine = make_engine(settings.database_url)
-    flows = Flows(repo=Repository(engine), client=client, clock=clock or SystemClock(), lang=settings.leakbot_lang,
-                  nudge_after=settings.leakbot_nudge_after)
     handlers.register(app, flows)
     scheduler = NudgeScheduler(flows, tick=settings.leakbot_nudge_tick)
-    return Leakbot(settings=settings, app=app, flows=flows, engine=engine, scheduler=scheduler)
+    return Leakbot(settings=settings, app=app, flows=flows, engine=engine, scheduler=scheduler, identity=identity)
 
 
 async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:

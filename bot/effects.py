@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import legal
-from bot.access import Membership
+from bot.access import Identity, Membership
 from bot.answers import Answer, as_count, display, format_datetime
 from bot.channels import fallback_names, readable_names
 from bot.checklist import ITEMS, missing_required, next_step
@@ -42,9 +42,10 @@ def values_of(answers: Mapping[str, Answer]) -> dict[str, Any]:
 
 
 class Effects:
-    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, members: Membership) -> None:
+    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, members: Membership,
+                 identity: Identity) -> None:
         self.repo, self.client, self.clock, self.lang, self.members = repo, client, clock, lang, members
-        self._bot_user_id: str | None = None
+        self.identity = identity
 
     def handlers(self) -> dict[str, Handler]:
         """The job kinds and what does them."""
@@ -63,10 +64,8 @@ class Effects:
                 raise
 
     async def bot_user_id(self) -> str | None:
-        """The bot's own user id (asked once), so it never invites itself."""
-        if self._bot_user_id is None:
-            self._bot_user_id = (await self.client.auth_test()).get("user_id")
-        return self._bot_user_id
+        """The bot's own user id, so it never invites itself."""
+        return (await self.identity.result()).bot_user_id
 
     # --- the channel set-up -----------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import legal, nudging
-from bot.access import Membership
+from bot.access import Identity, Membership
 from bot.answers import Answer, format_datetime
 from bot.checklist import ITEMS, REQUIRED, missing_required, next_step
 from bot.clock import Clock
@@ -51,7 +51,9 @@ class Flows:
         self.repo, self.client, self.clock, self.lang = repo, client, clock, lang
         self.nudge_after = nudge_after
         self.members = Membership(client, clock)
-        self.effects = Effects(repo=repo, client=client, clock=clock, lang=lang, members=self.members)
+        self.identity = Identity(client)
+        self.effects = Effects(repo=repo, client=client, clock=clock, lang=lang, members=self.members,
+                               identity=self.identity)
         handlers = {**self.effects.handlers(), "open": self._open_job, "answer": self._answer_job}
         self.jobs = JobRunner(repo=repo, clock=clock, handlers=handlers, give_up=self.effects.give_up)
         self._slots: asyncio.Semaphore | None = None

@@ -198,3 +198,12 @@ async def test_summary_is_stored_from_the_modal(leakbot: Harness) -> None:
     answers = await leakbot.bot.flows.repo.answers(1)
     assert answers["summary"].value == SUMMARY and answers["title"].value == TITLE
     assert GENERAL not in leakbot.fake.pins
+
+
+async def test_no_request_waits_for_a_slack_call_before_its_ack(leakbot: Harness) -> None:
+    """auth.test is asked once at start; requests are acknowledged without calling Slack first."""
+    assert len(leakbot.fake.calls_to("auth.test")) == 1
+    channel = await open_incident(leakbot)
+    await answer_required(leakbot, channel)
+    await leakbot.reply("/leak-status", channel=channel)
+    assert len(leakbot.fake.calls_to("auth.test")) == 1
