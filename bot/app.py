@@ -116,6 +116,9 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     app = AsyncApp(
         client=client,
         authorize=authorize,
+        # Bolt answers Slack when a listener returns; each listener returns right after its ack
+        # (handlers/acking.py) instead of Bolt polling for the ack every 10 ms.
+        process_before_response=True,
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("leakbot.bolt"),

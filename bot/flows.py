@@ -80,6 +80,17 @@ class Flows:
             except Exception:
                 log.exception("work after an ack failed; recorded jobs are retried by the sweep")
 
+    def track(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
+        """Runs a listener's remaining work as a task of its own; `idle()` waits for it too."""
+        task = asyncio.create_task(self._tracked(work))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    @staticmethod
+    async def _tracked(work: Awaitable[Any]) -> Any:
+        return await work
+
     async def idle(self) -> None:
         """Waits until the work after every ack so far is done."""
         while self._background:

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.checklist import ITEMS, STEP_BY_ID
 from bot.jobs import slack_error
 from bot.flows import Flows
+from handlers.acking import answering_at_ack
 from bot.i18n import t
 from bot.ui.ids import (
     ANSWER_ACTION,
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp, flows: Flows) -> None:
     """Adds the button listeners to the app."""
     lang = flows.lang
+    early = answering_at_ack(flows)
 
     async def tell(respond: Any, text: str) -> None:
         await respond(response_type="ephemeral", replace_original=False, text=text)
@@ -50,6 +52,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         return False
 
     @app.action(ANSWER_ACTION)
+    @early
     async def answer_clicked(ack: Any, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         await ack()
         ref = context.get("step_ref")
@@ -66,6 +69,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
             await tell(respond, t("cmd.modal_failed", lang, error=slack_error(exc)))
 
     @app.action(CLOSE_CONFIRM_ACTION)
+    @early
     async def close_confirmed(ack: Any, body: dict[str, Any], context: Any, respond: Any) -> None:
         await ack()
         incident: Incident | None = context.get("incident")
@@ -78,6 +82,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         flows.later(lambda: flows.jobs.run(jobs or []))
 
     @app.action(CONFIRM_DRAFT_ACTION)
+    @early
     async def draft_confirmed(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
         await ack()
         if await refused(context, respond, "/leak-draft"):
@@ -93,6 +98,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         flows.later(lambda: flows.jobs.run(jobs))
 
     @app.action(OWNER_ACTION)
+    @early
     async def owner_picked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
         await ack()
         ref = context.get("owner_ref")
@@ -104,6 +110,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         flows.later(lambda: flows.jobs.run(jobs))
 
     @app.action(re.compile(f"^{SNOOZE_ACTION}_"))
+    @early
     async def snooze_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
         await ack()
         if await refused(context, respond, "/leak-next"):
@@ -117,6 +124,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         flows.later(lambda: flows.jobs.run(jobs))
 
     @app.action(CLOSE_CANCEL_ACTION)
+    @early
     async def close_cancelled(ack: Any, respond: Any) -> None:
         await ack()
         await respond(replace_original=True, text=t("close.kept", lang))

@@ -13,6 +13,7 @@ from bot.drafting import DOCS, DraftNotReady
 from bot.effects import values_of
 from bot.jobs import slack_error
 from bot.flows import Flows
+from handlers.acking import answering_at_ack
 from bot.i18n import t
 from bot.ui import posts
 from bot.ui.modals import new_incident_modal, step_modal
@@ -26,6 +27,7 @@ ANSWERABLE = [item.id for item in CHECKLIST_ITEMS] + ["responders"]
 def register(app: AsyncApp, flows: Flows) -> None:
     """Adds the six commands of the contract to the app."""
     lang = flows.lang
+    early = answering_at_ack(flows)
 
     def say_private(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         reply: dict[str, Any] = {"response_type": "ephemeral", "text": text}
@@ -52,6 +54,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
                 await respond(response_type="ephemeral", text=t("cmd.modal_failed", lang, error=slack_error(exc)))
 
     @app.command("/leak-open")
+    @early
     async def leak_open(ack: Any, command: dict[str, Any], client: Any, respond: Any) -> None:
         await ack()
         view = new_incident_modal(title=command.get("text", ""), now=flows.clock.now(),
@@ -59,6 +62,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         await open_modal(client, respond, command["trigger_id"], view)
 
     @app.command("/leak-next")
+    @early
     async def leak_next(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         incident = await needs_open_incident(command, context, ack)
         if incident is None:
@@ -75,6 +79,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         await respond(**say_private(t("next.required_done", lang), blocks))
 
     @app.command("/leak-status")
+    @early
     async def leak_status(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
         incident = await needs_open_incident(command, context, ack, allow_closed=True)
         if incident is None:
@@ -90,6 +95,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         flows.later(show)
 
     @app.command("/leak-answer")
+    @early
     async def leak_answer(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         item_id = (command.get("text") or "").strip().lower()
         items = ", ".join(f"`{i}`" for i in ANSWERABLE)
@@ -109,6 +115,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
                          step_modal(step, incident_id=incident.id, answers=answers, lang=lang))
 
     @app.command("/leak-draft")
+    @early
     async def leak_draft(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
         incident = await needs_open_incident(command, context, ack, allow_closed=True)
         if incident is None:
@@ -126,6 +133,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         flows.later(lambda: flows.jobs.run(jobs))
 
     @app.command("/leak-close")
+    @early
     async def leak_close(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
         if incident is not None and incident.closed:

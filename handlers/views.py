@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.answers import ValidationFailed, parse_step
 from bot.checklist import INCIDENT_STEP, STEP_BY_ID
 from bot.flows import Flows
+from handlers.acking import answering_at_ack
 from bot.i18n import t
 from bot.ui.ids import OPEN_CALLBACK, STEP_CALLBACK
 from bot.ui.modals import notice_modal
@@ -20,8 +21,10 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp, flows: Flows) -> None:
     """Adds the modal submission listeners to the app."""
     lang = flows.lang
+    early = answering_at_ack(flows)
 
     @app.view(OPEN_CALLBACK)
+    @early
     async def open_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         try:
             values = parse_step(INCIDENT_STEP, view["state"]["values"], lang=lang, now=flows.clock.now())
@@ -36,6 +39,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         flows.later(lambda: flows.jobs.run([job] if job else []))
 
     @app.view(STEP_CALLBACK)
+    @early
     async def step_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
         ref = context.get("step_ref")
         step = STEP_BY_ID.get(ref.step_id) if ref else None

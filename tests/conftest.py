@@ -122,6 +122,13 @@ class Harness:
             await asyncio.sleep(0.02)
         raise AssertionError(f"jobs still due after {timeout}s: {await self.bot.flows.repo.due_jobs(self.clock.now())}")
 
+    async def modal(self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL) -> dict[str, Any]:
+        """Types a command that opens a modal, and returns the modal once Slack has it."""
+        opened = len([c for c in self.fake.calls_to("views.open") if c.ok])
+        reply = await self.command(command, text, user=user, channel=channel)
+        assert reply.status == 200 and reply.body is None, reply
+        return await self.opened_view(opened + 1)
+
     async def opened_view(self, count: int) -> dict[str, Any]:
         """Waits for the `count`-th successful views.open and returns the view Slack stored."""
         call = await self.fake.wait_for("views.open", lambda c: c.ok, count=count)
@@ -209,7 +216,7 @@ async def _drain(timeout: float = 3.0) -> None:
     current = asyncio.current_task()
     for _ in range(3):  # listeners start later work, which may start more
         pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()
-                   and ("run_ack_function_asynchronously" in repr(t.get_coro()) or "_in_slot" in repr(t.get_coro()))]
+                   and any(name in repr(t.get_coro()) for name in ("run_ack_function_asynchronously", "_in_slot", "_tracked"))]
         if not pending:
             return
         await asyncio.wait(pending, timeout=timeout)

@@ -63,8 +63,7 @@ async def test_two_people_completing_the_checklist_at_once_get_one_first_draft(l
     for _step, values in ANSWERS[:-2]:
         await answer(leakbot, channel, values)
     first = await open_step(leakbot, channel)  # customer_actions
-    await leakbot.command("/leak-answer", "contact", channel=channel, user="U0BOB")
-    second = await leakbot.opened_view(len([c for c in leakbot.fake.calls_to("views.open") if c.ok]))
+    second = await leakbot.modal("/leak-answer", "contact", channel=channel, user="U0BOB")
     await asyncio.gather(leakbot.submit(first, ANSWERS[-2][1]), leakbot.submit(second, ANSWERS[-1][1], user="U0BOB"))
     await leakbot.fake.wait_until(lambda: [m for m in messages(leakbot, channel) if "公表文の下書き" in text_of(m)],
                                   what="the draft")

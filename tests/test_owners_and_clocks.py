@@ -33,8 +33,7 @@ async def pick_owner(h: Harness, channel: str, block_id: str, user: str, *, by: 
 
 async def open_backdated(h: Harness, days_before: float) -> str:
     """Opens an incident whose leak was discovered `days_before` days before the clock's now."""
-    await h.command("/leak-open", "発覚から時間の経った流出")
-    view = await h.opened_view(len([c for c in h.fake.calls_to("views.open") if c.ok]))
+    view = await h.modal("/leak-open", "発覚から時間の経った流出")
     discovered = int((START - timedelta(days=days_before)).timestamp())
     await h.submit(view, {"summary": SUMMARY, "discovered_at": discovered})
     channel = await h.fake.wait_until(lambda: next((c.id for c in h.fake.channels.values() if c.name.startswith("leak-")
@@ -101,8 +100,7 @@ async def test_clocks_show_in_status_and_checklist_and_stop_when_filed(leakbot: 
     assert "確報の期限：2026年12月26日（土）23:59まで" in status.text
     checklist = next(m for m in messages(leakbot, channel) if m["ts"] == leakbot.fake.pins[channel][0])
     assert "速報の期限" in text_of(checklist)
-    await leakbot.command("/leak-answer", "ppc_report", channel=channel, user="U0BOB")
-    view = await leakbot.opened_view(len([c for c in leakbot.fake.calls_to("views.open") if c.ok]))
+    view = await leakbot.modal("/leak-answer", "ppc_report", channel=channel, user="U0BOB")
     await answer(leakbot, channel, {"ppc_report": "preliminary"}, view=view, user="U0BOB", expect_question=True)
     status = await leakbot.reply("/leak-status", channel=channel)
     assert "速報：提出済み" in status.text and "確報の期限" in status.text
