@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import Harness
+from tests.conftest import Harness, _drain
 
 TITLE = "顧客DBの流出疑い"
 SUMMARY = "委託先の作業端末から顧客データベースの一部が持ち出された疑いがある（架空の事例）。"
@@ -90,3 +90,41 @@ async def answer_required(h: Harness, channel: str, *, user: str = "U0ALICE") ->
     """Answers every required checklist question in the order the bot asks them."""
     for _step, values in ANSWERS:
         await answer(h, channel, values, user=user)
+
+
+# --- checking that nothing happened -----------------------------------------------------------
+
+WRITES = ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "views.push",
+          "conversations.create", "conversations.invite", "conversations.setTopic", "pins.add")
+
+
+async def table_counts(h: Harness) -> dict[str, int]:
+    """How many rows each table holds."""
+    async with h.bot.engine.connect() as connection:
+        return {table: (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("incidents", "revisions", "drafts")}
+
+
+def writes(h: Harness) -> dict[str, int]:
+    """How many times each writing Slack method was called, plus the response_url posts."""
+    return {method: len(h.fake.calls_to(method)) for method in WRITES} | {"response_url": len(h.fake.responses)}
+
+
+class Unchanged:
+    """Remembers what Slack and the database looked like, to check nothing changed since."""
+
+    def __init__(self, h: Harness) -> None:
+        self.h = h
+
+    async def __aenter__(self) -> "Unchanged":
+        self.rows, self.calls = await table_counts(self.h), writes(self.h)
+        self.messages = {c: len(m) for c, m in self.h.fake.messages.items()}
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            return
+        await _drain()  # whatever a listener still does after its ack
+        assert await table_counts(self.h) == self.rows
+        assert writes(self.h) == self.calls, self.h.fake.calls[-3:]
+        assert {c: len(m) for c, m in self.h.fake.messages.items()} == self.messages

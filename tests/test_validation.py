@@ -14,28 +14,13 @@ import pytest
 from bot.i18n import t
 from tests.conftest import Harness, _drain
 from tests.slack_payloads import interactive_body, view_submission
-from tests.story import SUMMARY, TITLE, answer, messages, open_incident, open_step
+from tests.story import SUMMARY, TITLE, answer, messages, open_incident, open_step, table_counts, writes
 
 INCIDENT = 1  # the first incident of a fresh database
-# Slack calls that would show something to someone or change the workspace.
-WRITES = ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "views.push",
-          "conversations.create", "conversations.invite", "conversations.setTopic", "pins.add")
 VALID_COUNTS = {"max_count": "約2,070万件", "confirmed_count": "約760万件"}
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-async def table_counts(h: Harness) -> dict[str, int]:
-    """How many rows each table holds."""
-    async with h.bot.engine.connect() as connection:
-        return {table: (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
-                for table in ("incidents", "revisions", "drafts")}
-
-
-def writes(h: Harness) -> dict[str, int]:
-    """How many times each writing Slack method was called, plus the response_url posts."""
-    return {method: len(h.fake.calls_to(method)) for method in WRITES} | {"response_url": len(h.fake.responses)}
-
 
 async def item_modal(h: Harness, channel: str, item_id: str) -> dict[str, Any]:
     """Opens the modal that asks `item_id` with /leak-answer, as a user would to revise it."""

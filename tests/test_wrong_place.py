@@ -10,46 +10,21 @@ from bot.checklist import CHECKLIST_ITEMS
 from bot.ui.metadata import StepRef
 from tests.conftest import GENERAL, Harness, _drain
 from tests.slack_payloads import form_body, slash_command
-from tests.story import SUMMARY, answer_buttons, last_question, messages, open_incident, open_step
+from tests.story import (
+    SUMMARY,
+    Unchanged,
+    answer_buttons,
+    last_question,
+    messages,
+    open_incident,
+    open_step,
+    table_counts,
+)
 
 INCIDENT_COMMANDS = [("/leak-next", ""), ("/leak-status", ""), ("/leak-answer", "cause"), ("/leak-draft", ""),
                      ("/leak-close", "")]
 # Slack calls that would show something to someone or change the workspace.
-WRITES = ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "views.push",
-          "conversations.create", "conversations.invite", "conversations.setTopic", "pins.add")
 ANSWERABLE_IDS = [item.id for item in CHECKLIST_ITEMS]
-
-
-async def table_counts(h: Harness) -> dict[str, int]:
-    """How many rows each table holds."""
-    async with h.bot.engine.connect() as connection:
-        return {table: (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
-                for table in ("incidents", "revisions", "drafts")}
-
-
-def writes(h: Harness) -> dict[str, int]:
-    """How many times each writing Slack method was called, plus the response_url posts."""
-    return {method: len(h.fake.calls_to(method)) for method in WRITES} | {"response_url": len(h.fake.responses)}
-
-
-class Unchanged:
-    """Remembers what Slack and the database looked like, to check nothing changed since."""
-
-    def __init__(self, h: Harness) -> None:
-        self.h = h
-
-    async def __aenter__(self) -> "Unchanged":
-        self.rows, self.calls = await table_counts(self.h), writes(self.h)
-        self.messages = {c: len(m) for c, m in self.h.fake.messages.items()}
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if exc[0] is not None:
-            return
-        await _drain()  # whatever a listener still does after its ack
-        assert await table_counts(self.h) == self.rows
-        assert writes(self.h) == self.calls, self.h.fake.calls[-3:]
-        assert {c: len(m) for c, m in self.h.fake.messages.items()} == self.messages
 
 
 def assert_private(reply: Any) -> str:

@@ -1,64 +1,48 @@
-"""What travels through Slack and comes back: modal private_metadata and button values.
+"""What travels through Slack and comes back: modal private_metadata, button values, block ids.
 
 Each is a small pydantic model, serialised and parsed here only.
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from pydantic import BaseModel, ValidationError
 
+R = TypeVar("R", bound="Ref")
 
-class StepRef(BaseModel):
+
+class Ref(BaseModel):
+    """A reference the bot sends to Slack and reads back."""
+
+    def dump(self) -> str:
+        """Returns the compact JSON sent to Slack."""
+        return self.model_dump_json()
+
+    @classmethod
+    def load(cls: type[R], raw: str | None) -> R | None:
+        """Parses what Slack sent back; None when it is not ours."""
+        try:
+            return cls.model_validate_json(raw or "")
+        except ValidationError:
+            return None
+
+
+class StepRef(Ref):
     """Which incident and which step a modal or an "Answer" button belongs to."""
 
     incident_id: int
     step_id: str
 
-    def dump(self) -> str:
-        """Returns the compact JSON sent to Slack."""
-        return self.model_dump_json()
 
-    @classmethod
-    def load(cls, raw: str | None) -> "StepRef | None":
-        """Parses what Slack sent back; None when it is not ours."""
-        try:
-            return cls.model_validate_json(raw or "")
-        except ValidationError:
-            return None
-
-
-class OwnerRef(BaseModel):
+class OwnerRef(Ref):
     """Which items of which incident a user picker assigns (sent as the picker's block_id)."""
 
     incident_id: int
     item_ids: list[str]
 
-    def dump(self) -> str:
-        """Returns the compact JSON sent to Slack."""
-        return self.model_dump_json()
 
-    @classmethod
-    def load(cls, raw: str | None) -> "OwnerRef | None":
-        """Parses what Slack sent back; None when it is not ours."""
-        try:
-            return cls.model_validate_json(raw or "")
-        except ValidationError:
-            return None
-
-
-class OpenRef(BaseModel):
+class OpenRef(Ref):
     """Where /leak-open was typed, so errors can be told there."""
 
     channel_id: str | None = None
-
-    def dump(self) -> str:
-        """Returns the compact JSON sent to Slack."""
-        return self.model_dump_json()
-
-    @classmethod
-    def load(cls, raw: str | None) -> "OpenRef":
-        """Parses what Slack sent back; an empty ref when it is not ours."""
-        try:
-            return cls.model_validate_json(raw or "")
-        except ValidationError:
-            return cls()
