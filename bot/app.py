@@ -60,10 +60,11 @@ class Leakbot:
             self._sweeper = asyncio.create_task(self.scheduler.run(), name="leakbot-nudges")
 
     async def stop(self) -> None:
-        """Stops the sweeps and releases the database connections."""
+        """Stops the sweeps, lets work after acks finish, and releases the database connections."""
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
+        await self.flows.idle()
         await self.engine.dispose()
 
     def web_app(self) -> web.Application:
