@@ -70,3 +70,42 @@ class Identity:
         if self._auth is None:
             self._auth = await self.client.auth_test()
         return AuthorizeResult.from_auth_test_response(bot_token=self.client.token, auth_test_response=self._auth)
+
+
+class IncidentCache:
+    """Incidents as requests find them (by channel or id), kept a few seconds so an ack needs no query.
+
+    What is decided after the ack reads the database again, so a stale entry can at most show a
+    message or a modal that the next step then refuses. Changes made here forget the entry at once.
+    """
+
+    TTL = timedelta(seconds=5)
+
+    def __init__(self, repo: Any, clock: Clock) -> None:
+        self.repo, self.clock = repo, clock
+        self._by_channel: dict[str, tuple[datetime, Any]] = {}
+        self._by_id: dict[int, tuple[datetime, Any]] = {}
+
+    async def by_channel(self, channel_id: str) -> Any:
+        """The incident whose channel this is, or None."""
+        return await self._get(self._by_channel, channel_id, self.repo.incident_by_channel)
+
+    async def by_id(self, incident_id: int) -> Any:
+        """The incident with this number, or None."""
+        return await self._get(self._by_id, incident_id, self.repo.incident)
+
+    async def _get(self, table: dict[Any, tuple[datetime, Any]], key: Any, load: Any) -> Any:
+        now = self.clock.now()
+        cached = table.get(key)
+        if cached is not None and timedelta(0) <= now - cached[0] <= self.TTL:
+            return cached[1]
+        incident = await load(key)
+        table[key] = (now, incident)
+        return incident
+
+    def forget(self, incident_id: int) -> None:
+        """Drops what is known of an incident (after this process changed it)."""
+        self._by_id.pop(incident_id, None)
+        for channel, (_at, incident) in list(self._by_channel.items()):
+            if incident is not None and incident.id == incident_id:
+                del self._by_channel[channel]

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import legal
-from bot.access import Identity, Membership
+from bot.access import Identity, IncidentCache, Membership
 from bot.answers import Answer, as_count, display, format_datetime
 from bot.channels import fallback_names, readable_names
 from bot.checklist import ITEMS, missing_required, next_step
@@ -43,9 +43,9 @@ def values_of(answers: Mapping[str, Answer]) -> dict[str, Any]:
 
 class Effects:
     def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, members: Membership,
-                 identity: Identity) -> None:
+                 identity: Identity, incidents: IncidentCache) -> None:
         self.repo, self.client, self.clock, self.lang, self.members = repo, client, clock, lang, members
-        self.identity = identity
+        self.identity, self.incidents = identity, incidents
 
     def handlers(self) -> dict[str, Handler]:
         """The job kinds and what does them."""
@@ -99,6 +99,7 @@ class Effects:
                         continue
                 await self.repo.update_incident(incident.id, channel_id=channel["id"], channel_name=channel["name"],
                                                 status="open")
+                self.incidents.forget(incident.id)
                 return
         raise Impossible("name_taken")
 

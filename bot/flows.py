@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import legal, nudging
-from bot.access import Identity, Membership
+from bot.access import Identity, IncidentCache, Membership
 from bot.answers import Answer, format_datetime
 from bot.checklist import ITEMS, REQUIRED, missing_required, next_step
 from bot.clock import Clock
@@ -31,7 +31,7 @@ from storage.repository import Draft, Duplicate, Incident, Job, Repository, Tx
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # a transaction that lost a race on a version number is tried again
-AFTER_ACK_SLOTS = 2  # pieces of after-ack work running at once (2 cores; acks come first)
+AFTER_ACK_SLOTS = 1  # after-ack work runs one piece at a time, so new requests get the loop between pieces
 
 
 def grows_published_max(values: Mapping[str, Any], drafts: list[Draft]) -> bool:
@@ -52,8 +52,9 @@ class Flows:
         self.nudge_after = nudge_after
         self.members = Membership(client, clock)
         self.identity = Identity(client)
+        self.incidents = IncidentCache(repo, clock)
         self.effects = Effects(repo=repo, client=client, clock=clock, lang=lang, members=self.members,
-                               identity=self.identity)
+                               identity=self.identity, incidents=self.incidents)
         handlers = {**self.effects.handlers(), "open": self._open_job, "answer": self._answer_job}
         self.jobs = JobRunner(repo=repo, clock=clock, handlers=handlers, give_up=self.effects.give_up)
         self._slots: asyncio.Semaphore | None = None
@@ -62,7 +63,7 @@ class Flows:
     # --- work after the ack -------------------------------------------------------------------------
 
     def later(self, work: Callable[[], Awaitable[Any]]) -> None:
-        """Runs work after the ack in the background, a few at a time, so new requests keep being answered fast.
+        """Runs work after the ack in the background, one piece at a time, so new requests keep being answered fast.
 
         What the work does is recorded as jobs beforehand, so a failure here is retried by the sweep.
         """
@@ -291,6 +292,7 @@ class Flows:
     async def close(self, incident: Incident, *, user_id: str) -> list[int] | None:
         """Closes the incident: nudges stop; the final checklist and latest draft are posted. None if closed already."""
         now = self.clock.now()
+        self.incidents.forget(incident.id)
         async with self.repo.tx() as tx:
             await tx.lock_incident(incident.id)
             if not await tx.close(incident.id, user_id=user_id, at=now) or not incident.channel_id:

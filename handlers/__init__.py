@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def register(app: AsyncApp, flows: Flows) -> None:
     """Wires every listener, the incident middleware and the error handler into the app."""
-    app.middleware(incident_resolver(flows.repo))
+    app.middleware(incident_resolver(flows.incidents))
     commands.register(app, flows)
     views.register(app, flows)
     actions.register(app, flows)

@@ -7,14 +7,14 @@ from typing import Any, Awaitable, Callable
 
 from bot.ui.ids import ANSWER_ACTION, OWNER_ACTION, STEP_CALLBACK
 from bot.ui.metadata import OwnerRef, StepRef
-from storage.repository import Repository
+from bot.access import IncidentCache
 
 log = logging.getLogger(__name__)
 # Commands that do not belong to an incident channel need no lookup.
 _NO_INCIDENT_COMMANDS = {"/leak-open"}
 
 
-def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:
+def incident_resolver(incidents: IncidentCache) -> Callable[..., Awaitable[Any]]:
     """Returns a Bolt middleware that puts the incident (or None) and its StepRef in the context."""
 
     async def resolve_incident(body: dict[str, Any], context: Any, next: Callable[[], Awaitable[Any]]) -> Any:
@@ -24,7 +24,7 @@ def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:
         if body.get("type") == "view_submission":
             context["incident"] = None  # looked up after the ack, when the submission is handled
         elif ref is not None or owner_ref is not None:
-            incident = await repo.incident((ref or owner_ref).incident_id)  # type: ignore[union-attr]
+            incident = await incidents.by_id((ref or owner_ref).incident_id)  # type: ignore[union-attr]
             clicked_in = _channel_id(body)
             if incident is not None and clicked_in and clicked_in != incident.channel_id:
                 # A button names an incident other than the channel it was clicked in: never act on it.
@@ -33,7 +33,7 @@ def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:
                 incident = None
             context["incident"] = incident
         elif (channel_id := _channel_id(body)) and body.get("command") not in _NO_INCIDENT_COMMANDS:
-            context["incident"] = await repo.incident_by_channel(channel_id)
+            context["incident"] = await incidents.by_channel(channel_id)
         else:
             context["incident"] = None
         return await next()

@@ -92,3 +92,34 @@ async def test_when_slack_cannot_say_who_is_a_member_the_answer_waits_and_lands(
     await leakbot.bot.scheduler.sweep()  # Slack answers again: the kept submission goes through
     await leakbot.settle()
     assert "data_items" in await leakbot.bot.flows.repo.answers(1)
+
+
+async def test_the_incident_cache_asks_once_per_few_seconds_and_forgets_what_changed() -> None:
+    from datetime import timedelta
+
+    from bot.access import IncidentCache
+    from tests.conftest import FakeClock
+
+    asked: list[str] = []
+
+    class Repo:
+        async def incident_by_channel(self, channel: str) -> object:
+            asked.append(channel)
+            return type("Incident", (), {"id": 7})()
+
+        async def incident(self, incident_id: int) -> None:
+            asked.append(f"#{incident_id}")
+
+    clock = FakeClock()
+    cache = IncidentCache(Repo(), clock)
+    first = await cache.by_channel("C1")
+    assert await cache.by_channel("C1") is first and asked == ["C1"]
+    clock.advance(IncidentCache.TTL.total_seconds() + 1)
+    await cache.by_channel("C1")
+    assert asked == ["C1", "C1"]
+    cache.forget(7)  # this process changed incident 7 (say, closed it)
+    await cache.by_channel("C1")
+    assert asked == ["C1", "C1", "C1"]
+    clock.advance(-timedelta(hours=1).total_seconds())  # a clock that went back never serves stale entries
+    await cache.by_channel("C1")
+    assert len(asked) == 4
