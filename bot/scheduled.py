@@ -27,38 +27,41 @@ class Nudger:
     async def nudge(self, incident: Incident) -> bool:
         """Sends the due nudge unless another sweep took it or nothing required is open; True if sent."""
         flows, now = self.flows, self.flows.clock.now()
-        answers = await flows.repo.answers(incident.id)
-        values = values_of(answers)
+        values = values_of(await flows.repo.answers(incident.id))
         missing = missing_required(values)
         if not missing or not incident.channel_id:
             await flows.repo.schedule_nudge(incident.id, due=None, reset=True)
             return False
         deadlines = legal.assess(values).open_deadlines()
         due = nudging.next_due(now, flows.nudge_after, incident.nudges_sent + 1, [d.due for d in deadlines])
+        messages = await self._messages(incident, values, missing, deadlines)
+        async with flows.repo.tx() as tx:
+            if not await tx.claim_nudge(incident, next_due=due):
+                return False  # another sweep (or replica) has it
+            stamp = f"{incident.id}:{incident.nudge_due_at.isoformat() if incident.nudge_due_at else ''}"
+            ids = [await tx.enqueue("slack", {"method": "chat_postMessage", "args": args}, key=f"nudge:{stamp}:{n}",
+                                    at=now, incident_id=incident.id) for n, args in enumerate(messages)]
+            # the time left on the legal clocks moves on
+            ids.append(await tx.enqueue("checklist", {}, key=f"checklist:nudge:{stamp}", at=now, incident_id=incident.id))
+        await flows.jobs.run(ids)
+        return True
+
+    async def _messages(self, incident: Incident, values: dict, missing: list[str],
+                        deadlines: list[legal.Deadline]) -> list[dict]:
+        """The nudge in the channel, and by DM to owners once items have been open twice the interval."""
+        flows, now = self.flows, self.flows.clock.now()
         owned = await flows.repo.owners(incident.id)
         owners = {item: owned[item].owner_id if item in owned else incident.opener_id for item in missing}
         near = [legal.describe_deadline(d, now=now, lang=flows.lang) for d in deadlines if nudging.within_window(now, d.due)]
         step = next_step(values)
         assert step is not None
         blocks = posts.nudge_blocks(missing, step=step, incident_id=incident.id, owners=owners, lang=flows.lang, extra=near)
-        message = {"channel": incident.channel_id, "blocks": blocks, "text": t("nudge.text", flows.lang, n=len(missing))}
-        calls = [message]
+        messages = [{"channel": incident.channel_id, "blocks": blocks, "text": t("nudge.text", flows.lang, n=len(missing))}]
         if now - incident.created_at >= timedelta(seconds=2 * flows.nudge_after):
-            calls += self._direct_messages(incident, set(owners.values()), blocks)
-        async with flows.repo.tx() as tx:
-            if not await tx.claim_nudge(incident, next_due=due):
-                return False  # another sweep (or replica) has it
-            stamp = f"{incident.id}:{incident.nudge_due_at.isoformat() if incident.nudge_due_at else ''}"
-            ids = [await tx.enqueue("slack", {"method": "chat_postMessage", "args": args}, key=f"nudge:{stamp}:{n}",
-                                    at=now, incident_id=incident.id) for n, args in enumerate(calls)]
-            # the time left on the legal clocks moves on
-            ids.append(await tx.enqueue("checklist", {}, key=f"checklist:nudge:{stamp}", at=now, incident_id=incident.id))
-        await flows.jobs.run(ids)
-        return True
-
-    def _direct_messages(self, incident: Incident, users: set[str], blocks: list[dict]) -> list[dict]:
-        text = t("nudge.dm", self.flows.lang, channel=incident.channel_id)
-        return [{"channel": user, "blocks": [posts.section(text), blocks[0]], "text": text} for user in sorted(users)]
+            text = t("nudge.dm", flows.lang, channel=incident.channel_id)
+            messages += [{"channel": user, "blocks": [posts.section(text), blocks[0]], "text": text}
+                         for user in sorted(set(owners.values()))]
+        return messages
 
 
 class NudgeScheduler:
