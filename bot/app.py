@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.access import Identity
 from bot.flows import Flows
 from bot.scheduled import NudgeScheduler
-from storage.db import create_tables, make_engine, ping
+from storage.db import make_engine, migrate, ping
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,12 @@ class Leakbot:
         self._verifier = SignatureVerifier(secret) if secret else None
 
     async def start(self, *, nudges: bool = True) -> None:
-        """Prepares the database (tables are created on start) and starts the nudge sweeps.
+        """Brings the schema up to date (migrations) and starts the nudge sweeps.
 
         SQLite serves one bot process, so jobs a killed predecessor had taken are taken back at once;
         on PostgreSQL (several replicas) their leases run out instead.
         """
-        await create_tables(self.engine)
+        await migrate(self.engine)
         await self.identity.learn()
         if self.engine.dialect.name == "sqlite":
             released = await self.flows.repo.release_leases()

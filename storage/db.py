@@ -69,7 +69,6 @@ async def migrate(engine: AsyncEngine) -> None:
         await connection.run_sync(upgrade)
 
 
-create_tables = migrate  # tables are created by the migrations
 
 
 async def ping(engine: AsyncEngine) -> bool:

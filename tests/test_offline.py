@@ -22,7 +22,7 @@ import yaml
 from bot.documents import docx_text
 from bot.drafting import render
 from bot.offline import OfflineError, dump_yaml, export_incident, load_answers, parse_answers
-from storage.db import create_tables, make_engine
+from storage.db import make_engine, migrate
 from storage.repository import Repository
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -247,7 +247,7 @@ async def prepared_database(path: Path, values: dict[str, Any] = STORED) -> tupl
     url = f"sqlite+aiosqlite:///{path}"
     engine = make_engine(url)
     try:
-        await create_tables(engine)
+        await migrate(engine)
         repo = Repository(engine)
         incident, _, _ = await repo.open_incident(
             team_id="T0TEST", opener_id="U0ALICE", view_id="V0OPEN", at=AT,
