@@ -152,13 +152,10 @@ class Flows:
                             values: Mapping[str, Any]) -> tuple[Incident, list[int], bool]:
         """Stores the incident, its first answers and its set-up job; the same view again changes nothing."""
         now = self.clock.now()
-        incident, jobs, created = await self.repo.open_incident(
+        deadlines = [d.due for d in legal.assess(dict(values)).open_deadlines()]
+        return await self.repo.open_incident(
             team_id=team_id, opener_id=opener_id, view_id=view_id, values=values, at=now,
-            jobs=[("setup", {"view_id": view_id})])
-        if created:
-            deadlines = [d.due for d in legal.assess(dict(values)).open_deadlines()]
-            await self.repo.schedule_nudge(incident.id, due=nudging.first_due(now, self.nudge_after, deadlines), reset=True)
-        return incident, jobs, created
+            nudge_due=nudging.first_due(now, self.nudge_after, deadlines), jobs=[("setup", {"view_id": view_id})])
 
     # --- answers ----------------------------------------------------------------------------------
 

@@ -57,8 +57,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
     @early
     async def leak_open(ack: Any, command: dict[str, Any], client: Any, respond: Any) -> None:
         await ack()
-        view = new_incident_modal(title=command.get("text", ""), now=flows.clock.now(),
-                                  channel_id=command.get("channel_id"), lang=lang)
+        view = new_incident_modal(title=command.get("text", ""), now=flows.clock.now(), lang=lang)
         await open_modal(client, respond, command["trigger_id"], view)
 
     @app.command("/leak-next")

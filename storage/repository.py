@@ -342,14 +342,18 @@ class Repository:
         return in_own_transaction
 
     async def open_incident(self, *, team_id: str, opener_id: str, view_id: str, values: Mapping[str, Any],
-                            at: datetime, jobs: list[tuple[str, dict[str, Any]]] = ()) -> tuple[Incident, list[int], bool]:
-        """Stores a new incident, its first answers and its set-up jobs; returns (incident, job ids, created).
+                            at: datetime, nudge_due: datetime | None = None,
+                            jobs: list[tuple[str, dict[str, Any]]] = ()) -> tuple[Incident, list[int], bool]:
+        """Stores a new incident, its first answers, its first nudge and its set-up jobs, in one transaction.
+
+        Returns (incident, job ids, created).
 
         The same view submitted again (a retry, a double click) returns the incident it already made.
         """
         try:
             async with self.tx() as tx:
-                row = IncidentRow(team_id=team_id, opener_id=opener_id, open_view_id=view_id, created_at=at)
+                row = IncidentRow(team_id=team_id, opener_id=opener_id, open_view_id=view_id, created_at=at,
+                                  nudge_due_at=nudge_due)
                 tx.session.add(row)
                 await tx.session.flush()
                 await tx.record(row.id, user_id=opener_id, at=at, values={k: v for k, v in values.items() if v is not None})

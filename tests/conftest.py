@@ -223,6 +223,14 @@ async def _drain(timeout: float = 3.0) -> None:
 
 
 @pytest.fixture
+async def sqlite_leakbot(fake: FakeSlack, sqlite_url: str) -> AsyncIterator[Harness]:
+    """The bot on SQLite only, for tests about SQLite itself."""
+    harness, runner = await start_harness(fake, sqlite_url)
+    yield harness
+    await stop_harness(harness, runner)
+
+
+@pytest.fixture
 async def leakbot(fake: FakeSlack, database_url: str) -> AsyncIterator[Harness]:
     harness, runner = await start_harness(fake, database_url)
     yield harness

@@ -649,8 +649,8 @@ _INITIAL_KEYS = ("initial_value", "initial_option", "initial_options", "initial_
 def all_modals() -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     """(name, lang, view, the answers it was built with) for every modal the bot can open."""
     for lang in LANGS:
-        yield "new_incident-empty", lang, new_incident_modal(title="", now=NOW, channel_id=None, lang=lang), {}
-        yield "new_incident-titled", lang, new_incident_modal(title=" 顧客DBの流出疑い ", now=NOW, channel_id="C0GENERAL",
+        yield "new_incident-empty", lang, new_incident_modal(title="", now=NOW, lang=lang), {}
+        yield "new_incident-titled", lang, new_incident_modal(title=" 顧客DBの流出疑い ", now=NOW,
                                                               lang=lang), {"title": "顧客DBの流出疑い"}
         for step in STEPS:
             yield f"{step.id}-empty", lang, step_modal(step, incident_id=7, answers={}, lang=lang), {}
@@ -770,11 +770,11 @@ def test_an_empty_modal_submitted_untouched_answers_nothing_required(step: Any) 
 
 
 def test_new_incident_modal_untouched_keeps_only_the_typed_title_and_now() -> None:
-    view = new_incident_modal(title="顧客DBの流出疑い", now=NOW, channel_id=None, lang="ja")
+    view = new_incident_modal(title="顧客DBの流出疑い", now=NOW, lang="ja")
     with pytest.raises(ValidationFailed) as raised:
         parse_step(INCIDENT_STEP, untouched_state(view), lang="ja", now=NOW)
     assert list(raised.value.errors) == ["summary"]
-    empty = new_incident_modal(title="", now=NOW, channel_id=None, lang="en")
+    empty = new_incident_modal(title="", now=NOW, lang="en")
     with pytest.raises(ValidationFailed) as raised:
         parse_step(INCIDENT_STEP, untouched_state(empty), lang="en", now=NOW)
     assert sorted(raised.value.errors) == ["summary", "title"]

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.app import build, serve_http
-from tests.conftest import GENERAL, Harness, _drain, settings_for, start_harness, stop_harness
+from tests.conftest import GENERAL, Harness, _drain, settings_for
 from tests.fake_slack import FakeSlack
 from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission
 from tests.story import SUMMARY, TITLE
@@ -177,15 +177,8 @@ async def test_healthz_answers_200_while_the_database_answers(leakbot: Harness) 
     assert status == 200 and body["ok"] is True
 
 
-async def test_healthz_answers_503_once_the_database_is_gone(fake: FakeSlack, sqlite_url: str) -> None:
-    leakbot, runner = await start_harness(fake, sqlite_url)
-    try:
-        await _check_503_once_gone(leakbot, sqlite_url)
-    finally:
-        await stop_harness(leakbot, runner)
-
-
-async def _check_503_once_gone(leakbot: Harness, database_url: str) -> None:
+async def test_healthz_answers_503_once_the_database_is_gone(sqlite_leakbot: Harness, sqlite_url: str) -> None:
+    leakbot, database_url = sqlite_leakbot, sqlite_url
     assert (await health(leakbot))[0] == 200
     await leakbot.bot.engine.dispose()  # drop the open connections, as a restart of the database would
     break_sqlite(database_url)
@@ -196,15 +189,8 @@ async def _check_503_once_gone(leakbot: Harness, database_url: str) -> None:
     await connections_closed(leakbot.bot.engine)
 
 
-async def test_healthz_recovers_when_the_database_is_back(fake: FakeSlack, sqlite_url: str) -> None:
-    leakbot, runner = await start_harness(fake, sqlite_url)
-    try:
-        await _check_recovery(leakbot, sqlite_url)
-    finally:
-        await stop_harness(leakbot, runner)
-
-
-async def _check_recovery(leakbot: Harness, database_url: str) -> None:
+async def test_healthz_recovers_when_the_database_is_back(sqlite_leakbot: Harness, sqlite_url: str) -> None:
+    leakbot, database_url = sqlite_leakbot, sqlite_url
     await leakbot.bot.engine.dispose()
     break_sqlite(database_url)
     assert (await health(leakbot))[0] == 503

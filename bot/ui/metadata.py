@@ -40,9 +40,3 @@ class OwnerRef(Ref):
 
     incident_id: int
     item_ids: list[str]
-
-
-class OpenRef(Ref):
-    """Where /leak-open was typed, so errors can be told there."""
-
-    channel_id: str | None = None

@@ -9,7 +9,7 @@ from bot.answers import OTHER_SUFFIX, Answer, format_datetime
 from bot.checklist import INCIDENT_STEP, ITEMS, Item, Kind, Step
 from bot.i18n import t
 from bot.ui.ids import INPUT_ACTION, OPEN_CALLBACK, STEP_CALLBACK
-from bot.ui.metadata import OpenRef, StepRef
+from bot.ui.metadata import StepRef
 from bot.ui.mrkdwn import escape, shorten
 
 Block = dict[str, Any]
@@ -38,12 +38,12 @@ def modal(title: str, blocks: list[Block], *, callback_id: str | None = None, su
     return view
 
 
-def new_incident_modal(*, title: str, now: datetime, channel_id: str | None, lang: str) -> dict[str, Any]:
+def new_incident_modal(*, title: str, now: datetime, lang: str) -> dict[str, Any]:
     """The /leak-open form: title prefilled from the command, discovery time defaulting to now."""
     initial = {"title": title.strip()[: ITEMS["title"].max_length] or None, "discovered_at": int(now.timestamp())}
     blocks = [input_block(ITEMS[i], initial.get(i), lang) for i in INCIDENT_STEP.items]
     return modal(INCIDENT_STEP.title(lang), blocks, callback_id=OPEN_CALLBACK, submit=t("open.submit", lang),
-                 close=t("open.cancel", lang), metadata=OpenRef(channel_id=channel_id).dump())
+                 close=t("open.cancel", lang))
 
 
 def step_modal(step: Step, *, incident_id: int, answers: Mapping[str, Answer], lang: str) -> dict[str, Any]:
