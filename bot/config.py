@@ -23,6 +23,10 @@ HINTS: dict[str, str] = {
     "LEAKBOT_LANG": "set it to 'ja' or 'en'",
     "LEAKBOT_NUDGE_AFTER": "set it to a whole number of seconds greater than 0",
     "LEAKBOT_NUDGE_TICK": "set it to a whole number of seconds greater than 0",
+    "LEAKBOT_COMPANY": "set it to the issuer's name as documents should print it (at most 100 characters), or unset it",
+    "LEAKBOT_JOB_RETENTION_DAYS": "set it to a whole number of days, 1 or more",
+    "LOG_LEVEL": "set it to DEBUG, INFO, WARNING or ERROR",
+    "LOG_FORMAT": "set it to 'text' or 'json'",
 }
 
 
@@ -62,6 +66,11 @@ class Settings(BaseSettings):
     leakbot_lang: Literal["ja", "en"] = "ja"
     leakbot_nudge_after: int = Field(default=3600, gt=0)
     leakbot_nudge_tick: int = Field(default=60, gt=0)
+    # The issuer named in documents; None: "当社" in Japanese, "we" in English.
+    leakbot_company: str | None = Field(default=None, max_length=100)
+    leakbot_job_retention_days: int = Field(default=7, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -70,10 +79,22 @@ class Settings(BaseSettings):
             raise ValueError("must start with xoxb-")
         return value
 
-    @field_validator("slack_app_token", "slack_signing_secret", mode="before")
+    @field_validator("slack_app_token", "slack_signing_secret", "leakbot_company", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
+        if isinstance(value, str):
+            value = value.strip()
         return value or None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("slack_app_token")
     @classmethod
