@@ -35,7 +35,7 @@ from sqlalchemy import insert  # noqa: E402
 
 from bot.ui.metadata import StepRef  # noqa: E402
 from storage.db import make_engine, migrate  # noqa: E402
-from storage.models import IncidentRow, RevisionRow  # noqa: E402
+from storage.models import IncidentRow, MemberRow, RevisionRow, ViewRow  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
 from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission  # noqa: E402
 
@@ -133,8 +133,14 @@ def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
-async def prepare_database(url: str, incidents: int, channel: str) -> None:
-    """Migrates, then adds `incidents` open incidents; incident 1 lives in `channel`."""
+# The tags of the submissions the run sends (see measure_acks and answers_per_second): each is a form
+# the bot opened for U0ALICE (a `views` row), as it would be had she clicked the question's button.
+SUBMISSION_TAGS = [f"{server}{concurrency}i" for server in "bl" for concurrency in (1, 10, 50)] + ["rate"]
+
+
+async def prepare_database(url: str, incidents: int, channel: str, requests: int) -> None:
+    """Migrates, then adds `incidents` open incidents; incident 1 lives in `channel`, where U0ALICE is a
+    member with the forms she will submit recorded as opened for her."""
     engine = make_engine(url)
     await migrate(engine)
     now = datetime.now(timezone.utc)
@@ -147,7 +153,16 @@ async def prepare_database(url: str, incidents: int, channel: str) -> None:
         for start in range(0, incidents, 5000):
             await connection.execute(insert(IncidentRow), rows[start:start + 5000])
             await connection.execute(insert(RevisionRow), answers[start:start + 5000])
+        await connection.execute(insert(MemberRow), [dict(channel_id=channel, user_id="U0ALICE", since=now)])
+        await connection.execute(insert(ViewRow), [
+            dict(external_id=external_id(tag, i), user_id="U0ALICE", incident_id=1, step_id="services", opened_at=now)
+            for tag in SUBMISSION_TAGS for i in range(max(requests, 300))])
     await engine.dispose()
+
+
+def external_id(tag: str, i: int) -> str:
+    """The id a bench form was opened under."""
+    return f"bench-{tag}-{i}"
 
 
 def status_bodies(fake: FakeSlack, channel: str, n: int) -> list[bytes]:
@@ -160,8 +175,9 @@ def submission_bodies(n: int, tag: str) -> list[bytes]:
             "private_metadata": StepRef(incident_id=1, step_id="services").dump(),
             "blocks": [{"type": "input", "block_id": "services", "label": {"type": "plain_text", "text": "s"},
                         "element": {"type": "plain_text_input", "action_id": "value", "multiline": True}}]}
-    return [interactive_body(view_submission(view | {"id": f"V{tag}{i:06d}"}, {"services": f"架空のサービス {tag} {i}"},
-                                             user_id="U0ALICE")) for i in range(n)]
+    return [interactive_body(view_submission(view | {"id": f"V{tag}{i:06d}", "external_id": external_id(tag, i)},
+                                             {"services": f"架空のサービス {tag} {i}"}, user_id="U0ALICE"))
+            for i in range(n)]
 
 
 async def measure_acks(servers: dict[str, Server], fake: FakeSlack, channel: str, requests: int) -> list[str]:
@@ -230,7 +246,7 @@ async def main() -> None:
         channel = fake.add_channel("leak-bench", members=["U0ALICE", fake.bot_user_id], is_private=True).id
         with tempfile.TemporaryDirectory() as folder:
             database = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-            await prepare_database(database, args.incidents, channel)
+            await prepare_database(database, args.incidents, channel, args.requests)
             env = {**os.environ, "PYTHONPATH": str(ROOT), "SLACK_API_URL": fake.url, "SLACK_BOT_TOKEN": fake.bot_token,
                    "SLACK_SIGNING_SECRET": SECRET, "DATABASE_URL": database, "HOST": "127.0.0.1"}
             env.pop("SLACK_APP_TOKEN", None)

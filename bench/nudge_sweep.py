@@ -3,9 +3,10 @@
 Run by hand:  .venv/bin/python bench/nudge_sweep.py [--sizes 1000 10000 100000] [--repeat 3]
 
 Each size gets a fresh SQLite file with that many open incidents; 1% have a nudge due now, the rest
-later. A sweep is timed (best of --repeat, the due rows made due again between runs) with the bot's
-own Flows and scheduler, posting to the fake Slack of tests/ on 127.0.0.1. Ratios are against the
-smallest size measured in the same run: the time should follow the number due, not the number open.
+later. A sweep is timed (best of --repeat, the due rows made due again between runs) with the bot as
+`bot.app.build` assembles it, from the sweep's start until the fake Slack of tests/ on 127.0.0.1 has
+every nudge (the sweep records them; the job worker posts them). Ratios are against the smallest size
+measured in the same run: the time should follow the number due, not the number open.
 """
 
 from __future__ import annotations
@@ -21,13 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, update  # noqa: E402
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
-from bot.flows import Flows  # noqa: E402
-from bot.scheduled import NudgeScheduler  # noqa: E402
-from storage.db import make_engine, migrate  # noqa: E402
+from bot.app import build  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from storage.db import migrate  # noqa: E402
 from storage.models import IncidentRow  # noqa: E402
-from storage.repository import Repository  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
@@ -40,7 +39,10 @@ class FixedClock:
 
 async def measure(size: int, repeat: int, fake: FakeSlack, folder: Path) -> tuple[int, float, float]:
     """Returns (number due, best sweep seconds, seconds of a sweep with nothing due)."""
-    engine = make_engine(f"sqlite+aiosqlite:///{folder / f'bench-{size}.db'}")
+    settings = load_settings(_env_file=None, slack_bot_token=fake.bot_token, slack_signing_secret="bench",
+                             slack_api_url=fake.url, database_url=f"sqlite+aiosqlite:///{folder / f'bench-{size}.db'}")
+    bot = build(settings, clock=FixedClock())
+    engine = bot.engine
     await migrate(engine)
     due_ids = set(range(1, size + 1, 100))  # 1%
     for incident_id in due_ids:
@@ -53,24 +55,28 @@ async def measure(size: int, repeat: int, fake: FakeSlack, folder: Path) -> tupl
     async with engine.begin() as connection:
         for start in range(0, size, 5000):
             await connection.execute(insert(IncidentRow), rows[start:start + 5000])
-    client = AsyncWebClient(token=fake.bot_token, base_url=fake.url)
-    flows = Flows(repo=Repository(engine), client=client, clock=FixedClock(), lang="ja", nudge_after=3600)
-    scheduler = NudgeScheduler(flows, tick=60)
+    await bot.start(sweeps=False)
+
+    def posted() -> int:
+        return len([c for c in fake.calls_to("chat.postMessage") if "未回答の必須項目" in (c.args.get("text") or "")])
+
     best = float("inf")
     for attempt in range(repeat):
         async with engine.begin() as connection:  # due again, at a time of its own (each nudge is keyed by it)
             await connection.execute(update(IncidentRow).where(IncidentRow.id.in_(due_ids))
                                      .values(nudge_due_at=NOW - timedelta(seconds=1 + attempt), nudges_sent=0))
+        before = posted()
         started = time.perf_counter()
-        sent = await scheduler.sweep()
+        sent = await bot.sweeper.sweep()
+        await fake.wait_until(lambda: posted() == before + len(due_ids), what="every nudge", timeout=600)
         best = min(best, time.perf_counter() - started)
         assert sent == len(due_ids), (sent, len(due_ids))
     refused = [c for c in fake.calls if not c.ok]
     assert not refused, refused[:3]  # every nudge really reached (fake) Slack
     started = time.perf_counter()
-    assert await scheduler.sweep() == 0
+    assert await bot.sweeper.sweep() == 0
     idle = time.perf_counter() - started
-    await engine.dispose()
+    await bot.stop()
     return len(due_ids), best, idle
 
 

@@ -42,36 +42,11 @@ class Answer:
     revisions: int = 1
 
 
-def element_value(entry: Mapping[str, Any]) -> Any:
-    """Returns the raw value of one block's state entry, whatever the element type."""
-    kind = entry.get("type", "")
-    if kind == "checkboxes" or kind.startswith("multi_"):
-        if "selected_users" in entry:
-            return list(entry.get("selected_users") or [])
-        return [option["value"] for option in entry.get("selected_options") or []]
-    if "selected_option" in entry:
-        option = entry.get("selected_option")
-        return option["value"] if option else None
-    for key in ("selected_date_time", "selected_user", "selected_date", "selected_time", "value"):
-        if key in entry:
-            return entry[key]
-    return None
-
-
-def raw_values(state_values: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """Flattens view.state.values to {block_id: raw value} (one element per input block)."""
-    return {
-        block_id: element_value(next(iter(actions.values()))) if actions else None
-        for block_id, actions in state_values.items()
-    }
-
-
-def parse_step(step: Step, state_values: Mapping[str, Any], *, lang: str, now: datetime) -> dict[str, Any]:
-    """Returns {item_id: value} for every item of the step, or raises ValidationFailed.
+def parse_step(step: Step, raw: Mapping[str, Any], *, lang: str, now: datetime) -> dict[str, Any]:
+    """Returns {item_id: value} for every item of the step from {block_id: raw value}, or raises ValidationFailed.
 
     A value of None means "no answer" (an optional item left empty).
     """
-    raw = raw_values(state_values)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for item_id in step.items:

@@ -17,11 +17,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
+from bot.access import Identity
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.access import Identity
-from bot.flows import Flows
-from bot.scheduled import NudgeScheduler
+from bot.scheduled import Sweeper
+from bot.slack.adapter import SlackAdapter
+from bot.usecases.base import Deps
+from bot.worker import JobWorker
 from storage.db import make_engine, migrate, ping
 from storage.repository import Repository
 
@@ -33,19 +35,26 @@ EVENTS_PATH = "/slack/events"
 class Leakbot:
     settings: Settings
     app: AsyncApp
-    flows: Flows
+    deps: Deps
+    adapter: SlackAdapter
+    worker: JobWorker
+    sweeper: Sweeper
     engine: AsyncEngine
-    scheduler: NudgeScheduler
     identity: Identity
-    _sweeper: asyncio.Task[None] | None = None
+    _sweeping: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         secret = self.settings.slack_signing_secret
         # Without a secret (Socket Mode) nothing arriving over HTTP can be trusted.
         self._verifier = SignatureVerifier(secret) if secret else None
 
-    async def start(self, *, nudges: bool = True) -> None:
-        """Brings the schema up to date (migrations) and starts the nudge sweeps.
+    @property
+    def repo(self) -> Repository:
+        """The store every use case works on."""
+        return self.deps.repo
+
+    async def start(self, *, sweeps: bool = True) -> None:
+        """Brings the schema up to date (migrations), starts the job worker and the periodic sweeps.
 
         SQLite serves one bot process, so jobs a killed predecessor had taken are taken back at once;
         on PostgreSQL (several replicas) their leases run out instead.
@@ -53,18 +62,20 @@ class Leakbot:
         await migrate(self.engine)
         await self.identity.learn()
         if self.engine.dialect.name == "sqlite":
-            released = await self.flows.repo.release_leases()
+            async with self.repo.tx() as tx:
+                released = await tx.release_leases()
             if released:
                 log.info("taking back %s unfinished jobs from before the restart", released)
-        if nudges:
-            self._sweeper = asyncio.create_task(self.scheduler.run(), name="leakbot-nudges")
+        self.worker.start()
+        if sweeps:
+            self._sweeping = asyncio.create_task(self.sweeper.run(), name="leakbot-sweeps")
 
     async def stop(self) -> None:
-        """Stops the sweeps, lets work after acks finish, and releases the database connections."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
-        await self.flows.idle()
+        """Stops the sweeps, lets running jobs finish, and releases the database connections."""
+        if self._sweeping is not None:
+            self._sweeping.cancel()
+            await asyncio.gather(self._sweeping, return_exceptions=True)
+        await self.worker.stop()
         await self.engine.dispose()
 
     def web_app(self) -> web.Application:
@@ -102,14 +113,19 @@ class Leakbot:
 
 
 def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: float = 10) -> Leakbot:
-    """Builds the Bolt app, the storage and the flows from settings; nothing is started yet."""
-    # No sleeping retries here: a rate-limited job is rescheduled by the job runner (Retry-After),
+    """Builds the Bolt app, the storage, the worker and the Slack adapter from settings; nothing is started yet."""
+    # No sleeping retries here: a rate-limited job is rescheduled by the worker (Retry-After),
     # and a modal cannot wait anyway (its trigger lives three seconds).
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=slack_timeout)
     engine = make_engine(settings.database_url)
-    flows = Flows(repo=Repository(engine), client=client, clock=clock or SystemClock(), lang=settings.leakbot_lang,
-                  nudge_after=settings.leakbot_nudge_after)
-    identity = flows.identity
+    clock = clock or SystemClock()
+    repo = Repository(engine)
+    deps = Deps(repo=repo, clock=clock, lang=settings.leakbot_lang, nudge_after=settings.leakbot_nudge_after)
+    identity = Identity(client)
+    adapter = SlackAdapter(repo=repo, client=client, clock=clock, lang=settings.leakbot_lang, identity=identity)
+    worker = JobWorker(repo=repo, clock=clock, handlers=adapter.handlers(), give_up=adapter.give_up,
+                       idle=settings.leakbot_nudge_tick)
+    repo.on_jobs = worker.wake  # woken when a transaction that recorded jobs commits
 
     async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         return await identity.result()
@@ -117,16 +133,17 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     app = AsyncApp(
         client=client,
         authorize=authorize,
-        # Bolt answers Slack when a listener returns; each listener returns right after its ack
-        # (handlers/acking.py) instead of Bolt polling for the ack every 10 ms.
+        # Slack gets its answer when the ack function returns: after what the request changes is
+        # stored. What needs Slack afterwards runs as lazy listeners or as jobs of the worker.
         process_before_response=True,
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("leakbot.bolt"),
     )
-    handlers.register(app, flows)
-    scheduler = NudgeScheduler(flows, tick=settings.leakbot_nudge_tick)
-    return Leakbot(settings=settings, app=app, flows=flows, engine=engine, scheduler=scheduler, identity=identity)
+    handlers.register(app, deps, adapter)
+    sweeper = Sweeper(deps, worker, tick=settings.leakbot_nudge_tick, retention_days=settings.leakbot_job_retention_days)
+    return Leakbot(settings=settings, app=app, deps=deps, adapter=adapter, worker=worker, sweeper=sweeper,
+                   engine=engine, identity=identity)
 
 
 async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
@@ -140,7 +157,7 @@ async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
 
 async def connect_socket_mode(bot: Leakbot) -> AsyncSocketModeHandler:
     """Connects to Slack over Socket Mode (apps.connections.open on SLACK_API_URL, then a websocket)."""
-    handler = AsyncSocketModeHandler(bot.app, bot.settings.slack_app_token, web_client=bot.flows.client)
+    handler = AsyncSocketModeHandler(bot.app, bot.settings.slack_app_token, web_client=bot.adapter.client)
     await handler.connect_async()
     log.info("leakbot connected in Socket Mode")
     return handler

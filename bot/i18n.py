@@ -21,6 +21,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.future": {"ja": "発覚日時に未来の日時は指定できません。", "en": "The discovery time cannot be in the future."},
     "error.users": {"ja": "ユーザーを選び直してください。", "en": "Please pick the people again."},
     "error.unexpected": {"ja": "処理中に問題が起きました（参照番号 {ref}）。もう一度試すか、管理者にこの番号を伝えてください。", "en": "Something went wrong (reference {ref}). Please try again, or give this reference to your admin."},
+    "error.ref": {"ja": "（参照番号 {ref}）", "en": "(reference {ref})"},
+    "error.after_ack": {"ja": "「{what}」を処理できませんでした（参照番号 {ref}）。もう一度試すか、管理者にこの番号を伝えてください。", "en": "Could not finish \"{what}\" (reference {ref}). Please try again, or give this reference to your admin."},
     # jobs that could not be done
     "job.failed": {"ja": "{what}ができませんでした（{error}）。インシデント #{id}。管理者に連絡してください。", "en": "Could not {what} ({error}), incident #{id}. Please contact your admin."},
     "job.slack": {"ja": "Slackへの投稿", "en": "post to Slack"},
@@ -33,6 +35,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.not_incident_channel_plain": {"ja": "このインシデントは見つからないか、まだチャンネルがありません。", "en": "This incident does not exist or has no channel yet."},
     # access
     "access.not_member": {"ja": "このインシデントのチャンネルのメンバーだけが回答・変更できます。", "en": "Only members of this incident's channel can answer or change it."},
+    "access.form_unknown": {"ja": "このフォームはボットがあなたに開いたものとして記録がないため、受け付けませんでした。`/leak-next` で開き直してください。", "en": "This form is not one the bot opened for you, so it was not accepted. Open it again with `/leak-next`."},
+    "access.not_member_recheck": {"ja": "メンバーになったばかりの場合は、確認し直しますので少し待ってからもう一度送信してください。", "en": "If you were just added to the channel, the bot is checking again: wait a moment and submit once more."},
+    "job.members": {"ja": "チャンネルメンバーの確認", "en": "check the channel's members"},
+    "job.question": {"ja": "質問の投稿", "en": "post the next question"},
+    "job.nudge": {"ja": "リマインドの投稿", "en": "post a reminder"},
+    "job.upload": {"ja": "下書きファイルのアップロード", "en": "upload the draft files"},
+    "job.hold": {"ja": "件数増加の確認依頼の投稿", "en": "ask to confirm a higher count"},
     "access.unknown": {"ja": "このインシデントのチャンネルのメンバーか確認できませんでした。", "en": "Could not check whether you are in this incident's channel."},
     "access.refused": {"ja": "この操作はこのチャンネルのインシデントのものではないため、実行しませんでした。", "en": "This action belongs to another incident, not this channel's, so nothing was done."},
     # commands used where they do not apply

@@ -1,30 +1,15 @@
-"""Running jobs: work with Slack recorded with the change that wanted it, done until it lands.
-
-A job is leased before it runs, so two runners (the request that made it, the periodic sweep,
-another replica) never do it twice; a runner that dies mid-job lets the lease lapse and the job
-is taken again. Rate limits (429, honouring Retry-After), server errors and timeouts are retried
-with backoff; an error no retry can fix ends the job as failed, and someone is told.
+"""What a failed Slack call means for a job: try again later (Retry, honouring a 429's Retry-After;
+server errors, timeouts) or never (Impossible: someone is told). The worker (bot/worker.py) acts on it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
-from typing import Awaitable, Callable
 
-import aiohttp
-from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.errors import SlackApiError
 
-from bot.clock import Clock
-from storage.repository import Job, Repository
-
-log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(minutes=5)
 TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-Handler = Callable[[Job], Awaitable[None]]
-GiveUp = Callable[[Job, str], Awaitable[None]]
 
 
 class Retry(Exception):
@@ -60,47 +45,3 @@ def classify(exc: SlackApiError) -> Exception:
     if status >= 500 or error in TRANSIENT:
         return Retry(error)
     return Impossible(error)
-
-
-class JobRunner:
-    def __init__(self, *, repo: Repository, clock: Clock, handlers: dict[str, Handler], give_up: GiveUp) -> None:
-        self.repo, self.clock, self.handlers, self.give_up = repo, clock, handlers, give_up
-
-    async def run(self, ids: list[int] | None = None) -> int:
-        """Does the due jobs (only `ids` when given); returns how many were done."""
-        done = 0
-        while True:
-            batch = await self.repo.due_jobs(self.clock.now(), ids=ids)
-            for job in batch:
-                done += await self._run_one(job)
-            if ids is not None or len(batch) < 100:
-                return done
-
-    async def _run_one(self, job: Job) -> bool:
-        now = self.clock.now()
-        if not await self.repo.lease_job(job, now=now, until=now + LEASE):
-            return False  # another runner has it
-        try:
-            try:
-                await self.handlers[job.kind](job)
-            except SlackApiError as exc:
-                raise classify(exc) from None
-            except (aiohttp.ClientError, asyncio.TimeoutError, SlackRequestError) as exc:
-                raise Retry(type(exc).__name__) from None
-            except (Retry, Impossible):
-                raise
-            except Exception as exc:  # a bug: keep the job, back off, and say so loudly
-                log.exception("job %s (%s) raised", job.id, job.kind)
-                raise Retry(type(exc).__name__) from None
-        except Retry as retry:
-            log.info("job %s (%s) failed with %s; retrying", job.id, job.kind, retry.error)
-            when = self.clock.now() + (retry.after or backoff(job.attempts))
-            await self.repo.finish_job(job.id, at=self.clock.now(), error=retry.error, retry_at=when)
-            return False
-        except Impossible as impossible:
-            log.warning("job %s (%s) cannot be done: %s", job.id, job.kind, impossible)
-            await self.repo.finish_job(job.id, at=self.clock.now(), error=str(impossible))
-            await self.give_up(job, str(impossible))
-            return False
-        await self.repo.finish_job(job.id, at=self.clock.now())
-        return True

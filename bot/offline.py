@@ -84,15 +84,15 @@ def parse_answers(data: Any, *, lang: str = "en") -> dict[str, Any]:
     given = {item_id: value for item_id in ITEMS if item_id in answers and not _blank(value := answers[item_id])}
     for item_id, value in given.items():
         _refuse_secrets(item_id, value, lang)
-    state: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
     stored_counts: dict[str, Mapping[str, Any]] = {}
     typed_units: dict[str, str] = {}
     for item_id, value in given.items():
         item = ITEMS[item_id]
         if item.kind is Kind.COUNT and isinstance(value, Mapping):
             stored_counts[item_id] = value
-        state.update(_state_entries(item, value, typed_units))
-    values = _validated(tuple(given), state, lang)
+        raw.update(_raw_entries(item, value, typed_units))
+    values = _validated(tuple(given), raw, lang)
     for item_id, stored in stored_counts.items():
         values[item_id] = _checked_stored_count(item_id, stored, values[item_id])
     _apply_typed_units(values, typed_units)
@@ -141,40 +141,36 @@ def _strings(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def _validated(item_ids: tuple[str, ...], state: dict[str, Any], lang: str) -> dict[str, Any]:
+def _validated(item_ids: tuple[str, ...], raw: dict[str, Any], lang: str) -> dict[str, Any]:
     """Runs the modal's own parsing and validation (bot.answers.parse_step) on the entries."""
     step = Step(_OFFLINE_STEP_ID, item_ids, "", "")
     try:
-        return parse_step(step, state, lang=lang, now=_NO_FUTURE_CHECK)
+        return parse_step(step, raw, lang=lang, now=_NO_FUTURE_CHECK)
     except ValidationFailed as failed:
         problems = [f"{block_id.removesuffix(OTHER_SUFFIX)}: {message}" for block_id, message in failed.errors.items()]
         raise OfflineError("; ".join(problems)) from None
 
 
-# --- one item: the friendly forms, turned into the state entry a modal would submit ----------------------
+# --- one item: the friendly forms, turned into the raw value a modal's form would give ----------------------
 
 
-def _state_entries(item: Item, value: Any, typed_units: dict[str, str]) -> dict[str, Any]:
+def _raw_entries(item: Item, value: Any, typed_units: dict[str, str]) -> dict[str, Any]:
+    """The friendly form of one answer as the plain {block_id: raw value} a modal's form gives the parser."""
     kind = item.kind
     if kind in (Kind.TEXT, Kind.MULTILINE):
-        return {item.id: _element("plain_text_input", value=_text(item, value))}
+        return {item.id: _text(item, value)}
     if kind is Kind.COUNT:
-        return {item.id: _element("plain_text_input", value=_count_text(item, value, typed_units))}
+        return {item.id: _count_text(item, value, typed_units)}
     if kind is Kind.CHOICE:
-        return {item.id: _element("radio_buttons", selected_option={"value": _choice(item, value)})}
+        return {item.id: _choice(item, value)}
     if kind is Kind.CHECKBOXES:
         selected, other = _checkboxes(item, value)
-        return {item.id: _element("checkboxes", selected_options=[{"value": v} for v in selected]),
-                item.id + OTHER_SUFFIX: _element("plain_text_input", value=other)}
+        return {item.id: selected, item.id + OTHER_SUFFIX: other}
     if kind is Kind.DATETIME:
-        return {item.id: _element("plain_text_input", value=_datetime_text(item, value))}
+        return {item.id: _datetime_text(item, value)}
     if kind is Kind.USERS:
-        return {item.id: _element("multi_users_select", selected_users=_users(item, value))}
+        return {item.id: _users(item, value)}
     raise OfflineError(f"{item.id}: cannot be read offline")  # pragma: no cover - every kind is handled
-
-
-def _element(kind: str, **fields: Any) -> dict[str, Any]:
-    return {"offline": {"type": kind, **fields}}
 
 
 def _text(item: Item, value: Any) -> str:
@@ -378,7 +374,7 @@ async def export_incident(repo: Any, ref: str) -> dict[str, Any]:
     `ref` is an incident number ("3" or "#3") or a channel id ("C0…").
     """
     ref = str(ref).strip()
-    async with repo.tx() as tx:
+    async with repo.read() as tx:
         if number := _INCIDENT_NUMBER.match(ref):
             incident = await tx.incident(int(number.group(1)))
             where = f"#{int(number.group(1))}"

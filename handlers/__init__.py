@@ -1,4 +1,8 @@
-"""Slack listeners: thin; they parse, call `bot`, and render."""
+"""Slack listeners: thin; they parse, call a use case (bot.usecases), and answer.
+
+The app runs with process_before_response: what a request changes is stored before its ack, and
+what needs Slack afterwards runs as a Bolt lazy listener or as a job of the worker.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,22 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.flows import Flows
 from bot.i18n import t
-from handlers import actions, commands, views
+from bot.slack.adapter import SlackAdapter
+from bot.usecases.base import Deps
+from handlers import actions, commands, events, views
 from handlers.context import incident_resolver
 
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, flows: Flows) -> None:
+def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     """Wires every listener, the incident middleware and the error handler into the app."""
-    app.middleware(incident_resolver(flows.incidents))
-    commands.register(app, flows)
-    views.register(app, flows)
-    actions.register(app, flows)
+    app.middleware(incident_resolver(deps.repo))
+    commands.register(app, deps, adapter)
+    views.register(app, deps)
+    actions.register(app, deps)
+    events.register(app, deps)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
@@ -29,4 +35,4 @@ def register(app: AsyncApp, flows: Flows) -> None:
         log.error("unexpected error ref=%s type=%s", ref, (body or {}).get("type") or (body or {}).get("command"),
                   exc_info=error)
         if respond is not None and (body or {}).get("response_url"):
-            await respond(response_type="ephemeral", replace_original=False, text=t("error.unexpected", flows.lang, ref=ref))
+            await respond(response_type="ephemeral", replace_original=False, text=t("error.unexpected", deps.lang, ref=ref))

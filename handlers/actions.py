@@ -1,4 +1,4 @@
-"""Buttons: open a step's modal, confirm or cancel closing."""
+"""Buttons: a change is stored before the ack; opening a modal (which needs Slack) runs lazily after it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 
 from bot.checklist import ITEMS, STEP_BY_ID
-from bot.jobs import slack_error
-from bot.flows import Flows
-from handlers.acking import answering_at_ack
 from bot.i18n import t
 from bot.ui.ids import (
     ANSWER_ACTION,
@@ -23,108 +19,123 @@ from bot.ui.ids import (
     OWNER_ACTION,
     SNOOZE_ACTION,
 )
-from bot.ui.modals import step_modal
+from bot.usecases import closing, drafts, owners
+from bot.usecases.base import Deps
+from handlers.after_ack import telling_failures
+from handlers.commands import open_step
 from storage.repository import Incident
 
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, flows: Flows) -> None:
+def register(app: AsyncApp, deps: Deps) -> None:
     """Adds the button listeners to the app."""
-    lang = flows.lang
-    early = answering_at_ack(flows)
+    lang = deps.lang
 
     async def tell(respond: Any, text: str) -> None:
         await respond(response_type="ephemeral", replace_original=False, text=text)
 
-    async def refused(context: Any, respond: Any, command: str) -> bool:
-        """Tells the user when the action cannot apply here; True when it was refused."""
+    def refusal(context: Any, command: str) -> str | None:
+        """Why the action cannot apply here (to tell the user), or None."""
         if context.get("refused"):
-            await tell(respond, t("access.refused", lang))
-            return True
+            return t("access.refused", lang)
         incident: Incident | None = context.get("incident")
         if incident is None:
-            await tell(respond, t("cmd.not_incident_channel", lang, command=command))
-            return True
+            return t("cmd.not_incident_channel", lang, command=command)
         if incident.closed:
-            await tell(respond, t("cmd.closed", lang))
-            return True
-        return False
+            return t("cmd.closed", lang)
+        return None
 
-    @app.action(ANSWER_ACTION)
-    @early
-    async def answer_clicked(ack: Any, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
-        await ack()
+    async def refuse_later(context: Any, respond: Any) -> None:
+        if context.get("refusal"):
+            await tell(respond, context["refusal"])
+
+    # --- "Answer": open the step's modal ------------------------------------------------------------
+
+    async def answer_ack(ack: Any, context: Any) -> None:
         ref = context.get("step_ref")
-        step = STEP_BY_ID.get(ref.step_id) if ref else None
-        if await refused(context, respond, "/leak-answer") or step is None:
-            return
-        incident: Incident = context["incident"]
-        answers = await flows.repo.answers(incident.id)
-        try:
-            await client.views_open(trigger_id=body["trigger_id"],
-                                    view=step_modal(step, incident_id=incident.id, answers=answers, lang=lang))
-        except SlackApiError as exc:
-            log.warning("views.open failed: %s", slack_error(exc))
-            await tell(respond, t("cmd.modal_failed", lang, error=slack_error(exc)))
-
-    @app.action(CLOSE_CONFIRM_ACTION)
-    @early
-    async def close_confirmed(ack: Any, body: dict[str, Any], context: Any, respond: Any) -> None:
+        context["refusal"] = refusal(context, "/leak-answer")
+        context["step_id"] = ref.step_id if ref is not None and ref.step_id in STEP_BY_ID else None
         await ack()
+
+    @telling_failures("leak_answer", lang)
+    async def answer_modal(body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
+        if context.get("refusal"):
+            await refuse_later(context, respond)
+            return
+        if context.get("step_id") is None:
+            return
+        await open_step(deps, client, respond, body["trigger_id"], context["incident"], STEP_BY_ID[context["step_id"]],
+                        body["user"]["id"])
+
+    app.action(ANSWER_ACTION)(ack=answer_ack, lazy=[answer_modal])
+
+    # --- changes stored before the ack; a refusal is told after it ------------------------------------
+
+    async def close_ack(ack: Any, body: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
         if incident is None:
-            await tell(respond, t("cmd.not_incident_channel", lang, command="/leak-close"))
-            return
-        jobs = await flows.close(incident, user_id=body["user"]["id"])
-        await respond(replace_original=True,
-                      text=t("close.done" if jobs is not None else "close.already", lang, user=body["user"]["id"]))
-        flows.later(lambda: flows.jobs.run(jobs or []))
-
-    @app.action(CONFIRM_DRAFT_ACTION)
-    @early
-    async def draft_confirmed(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
+            context["refusal"] = t("cmd.not_incident_channel", lang, command="/leak-close")
+        else:
+            closed = await closing.close(deps, incident, user_id=body["user"]["id"])
+            context["reply"] = t("close.done" if closed else "close.already", lang, user=body["user"]["id"])
         await ack()
-        if await refused(context, respond, "/leak-draft"):
-            return
-        try:
-            draft_id = int(json.loads(action.get("value") or "{}")["draft_id"])
-        except (ValueError, KeyError, TypeError):
-            log.warning("a draft confirmation without a draft was refused")
-            return
-        jobs = await flows.confirm_draft(context["incident"], draft_id, user_id=body["user"]["id"])
-        if jobs:
+
+    async def close_reply(context: Any, respond: Any) -> None:
+        if context.get("refusal"):
+            await refuse_later(context, respond)
+        elif context.get("reply"):
+            await respond(replace_original=True, text=context["reply"])
+
+    app.action(CLOSE_CONFIRM_ACTION)(ack=close_ack, lazy=[telling_failures("/leak-close", lang)(close_reply)])
+
+    async def draft_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+        context["refusal"] = refusal(context, "/leak-draft")
+        if context["refusal"] is None:
+            try:
+                draft_id = int(json.loads(action.get("value") or "{}")["draft_id"])
+            except (ValueError, KeyError, TypeError):
+                log.warning("a draft confirmation without a draft was refused")
+            else:
+                context["confirmed"] = await drafts.confirm_draft(deps, context["incident"], draft_id,
+                                                                  user_id=body["user"]["id"])
+        await ack()
+
+    async def draft_reply(body: dict[str, Any], context: Any, respond: Any) -> None:
+        if context.get("refusal"):
+            await refuse_later(context, respond)
+        elif context.get("confirmed"):
             await respond(replace_original=True, text=t("draft.hold_checked", lang, user=body["user"]["id"]))
-        flows.later(lambda: flows.jobs.run(jobs))
 
-    @app.action(OWNER_ACTION)
-    @early
-    async def owner_picked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
-        await ack()
+    app.action(CONFIRM_DRAFT_ACTION)(ack=draft_ack, lazy=[telling_failures("leak_confirm_draft", lang)(draft_reply)])
+
+    async def owner_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
         ref = context.get("owner_ref")
-        if await refused(context, respond, "/leak-status") or ref is None:
-            return
-        incident: Incident = context["incident"]
-        items = [item_id for item_id in ref.item_ids if item_id in ITEMS]
-        jobs = await flows.assign(incident, items, owner_id=action.get("selected_user"), by=body["user"]["id"])
-        flows.later(lambda: flows.jobs.run(jobs))
-
-    @app.action(re.compile(f"^{SNOOZE_ACTION}_"))
-    @early
-    async def snooze_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
+        context["refusal"] = refusal(context, "/leak-status")
+        if context["refusal"] is None and ref is not None:
+            items = [item_id for item_id in ref.item_ids if item_id in ITEMS]
+            await owners.assign(deps, context["incident"], items, owner_id=action.get("selected_user"),
+                                by=body["user"]["id"])
         await ack()
-        if await refused(context, respond, "/leak-next"):
-            return
-        incident: Incident = context["incident"]
-        try:
-            _until, jobs = await flows.snooze(incident, seconds=int(action.get("value", "")), user_id=body["user"]["id"])
-        except ValueError:
-            log.warning("snooze with an unknown value refused")
-            return
-        flows.later(lambda: flows.jobs.run(jobs))
 
-    @app.action(CLOSE_CANCEL_ACTION)
-    @early
-    async def close_cancelled(ack: Any, respond: Any) -> None:
+    app.action(OWNER_ACTION)(ack=owner_ack, lazy=[telling_failures("leak_owner", lang)(refuse_later)])
+
+    async def snooze_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+        context["refusal"] = refusal(context, "/leak-next")
+        if context["refusal"] is None:
+            try:
+                await owners.snooze(deps, context["incident"], seconds=int(action.get("value", "")),
+                                    user_id=body["user"]["id"])
+            except ValueError:
+                log.warning("snooze with an unknown value refused")
         await ack()
+
+    app.action(re.compile(f"^{SNOOZE_ACTION}_"))(ack=snooze_ack, lazy=[telling_failures("leak_snooze", lang)(refuse_later)])
+
+    async def cancel_ack(ack: Any) -> None:
+        await ack()
+
+    async def close_kept(respond: Any) -> None:
         await respond(replace_original=True, text=t("close.kept", lang))
+
+    app.action(CLOSE_CANCEL_ACTION)(ack=cancel_ack, lazy=[telling_failures("/leak-close", lang)(close_kept)])

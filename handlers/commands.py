@@ -1,4 +1,5 @@
-"""Slash commands: parse, call the flows, answer. Every answer here is ephemeral."""
+"""Slash commands: parse and answer in the ack; what needs Slack (opening a modal) runs lazily after it.
+Every reply here is ephemeral."""
 
 from __future__ import annotations
 
@@ -8,137 +9,171 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.checklist import CHECKLIST_ITEMS, ITEMS, open_steps, step_of
+from bot.checklist import CHECKLIST_ITEMS, ITEMS, STEP_BY_ID, Step, open_steps, step_of
 from bot.drafting import DOCS, DraftNotReady
-from bot.effects import values_of
-from bot.jobs import slack_error
-from bot.flows import Flows
-from handlers.acking import answering_at_ack
 from bot.i18n import t
+from bot.jobs import slack_error
+from bot.slack.adapter import SlackAdapter
 from bot.ui import posts
 from bot.ui.modals import new_incident_modal, step_modal
 from bot.ui.mrkdwn import escape
+from bot.usecases import asking, drafts
+from bot.usecases.base import Deps, values_of
+from handlers.after_ack import telling_failures
 from storage.repository import Incident
 
 log = logging.getLogger(__name__)
 ANSWERABLE = [item.id for item in CHECKLIST_ITEMS] + ["responders"]
 
 
-def register(app: AsyncApp, flows: Flows) -> None:
-    """Adds the six commands of the contract to the app."""
-    lang = flows.lang
-    early = answering_at_ack(flows)
+def private(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An ephemeral reply."""
+    reply: dict[str, Any] = {"response_type": "ephemeral", "text": text}
+    if blocks:
+        reply["blocks"] = blocks
+    return reply
 
-    def say_private(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        reply: dict[str, Any] = {"response_type": "ephemeral", "text": text}
-        if blocks:
-            reply["blocks"] = blocks
-        return reply
 
-    async def needs_open_incident(command: dict[str, Any], context: Any, ack: Any, *, allow_closed: bool = False) -> Incident | None:
+async def open_modal(client: Any, respond: Any, trigger_id: str, view: dict[str, Any], lang: str) -> None:
+    """Opens a modal; if Slack refuses, says why (a retried request whose modal is open already stays quiet)."""
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", slack_error(exc))
+        if slack_error(exc) != "exchanged_trigger_id":
+            await respond(response_type="ephemeral", replace_original=False, text=t("cmd.modal_failed", lang, error=slack_error(exc)))
+
+
+async def open_step(deps: Deps, client: Any, respond: Any, trigger_id: str, incident: Incident, step: Step,
+                    user_id: str) -> None:
+    """Opens a checklist form for one person, recorded first so that only its submission counts."""
+    external_id, answers = await asking.prepare(deps, incident, step, user_id=user_id)
+    view = step_modal(step, incident_id=incident.id, answers=answers, lang=deps.lang) | {"external_id": external_id}
+    await open_modal(client, respond, trigger_id, view, deps.lang)
+
+
+def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
+    """Adds the commands of the contract to the app."""
+    lang = deps.lang
+
+    async def open_incident_or_say(command: dict[str, Any], context: Any, ack: Any, *,
+                                   allow_closed: bool = False) -> Incident | None:
+        """The command's incident; else acks with why the command does not apply here."""
         incident: Incident | None = context.get("incident")
         if incident is None:
-            await ack(**say_private(t("cmd.not_incident_channel", lang, command=command["command"])))
+            await ack(**private(t("cmd.not_incident_channel", lang, command=command["command"])))
             return None
         if incident.closed and not allow_closed:
-            await ack(**say_private(t("cmd.closed", lang)))
+            await ack(**private(t("cmd.closed", lang)))
             return None
         return incident
 
-    async def open_modal(client: Any, respond: Any, trigger_id: str, view: dict[str, Any]) -> None:
-        try:
-            await client.views_open(trigger_id=trigger_id, view=view)
-        except SlackApiError as exc:
-            log.warning("views.open failed: %s", slack_error(exc))
-            if slack_error(exc) != "exchanged_trigger_id":  # a retry of a request whose modal is open already
-                await respond(response_type="ephemeral", text=t("cmd.modal_failed", lang, error=slack_error(exc)))
+    # --- /leak-open ------------------------------------------------------------------------------
 
-    @app.command("/leak-open")
-    @early
-    async def leak_open(ack: Any, command: dict[str, Any], client: Any, respond: Any) -> None:
+    async def leak_open_ack(ack: Any) -> None:
         await ack()
-        view = new_incident_modal(title=command.get("text", ""), now=flows.clock.now(), lang=lang)
-        await open_modal(client, respond, command["trigger_id"], view)
 
-    @app.command("/leak-next")
-    @early
-    async def leak_next(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
-        incident = await needs_open_incident(command, context, ack)
+    @telling_failures("/leak-open", lang)
+    async def leak_open_modal(command: dict[str, Any], client: Any, respond: Any) -> None:
+        view = new_incident_modal(title=command.get("text", ""), now=deps.clock.now(), lang=lang)
+        await open_modal(client, respond, command["trigger_id"], view, lang)
+
+    app.command("/leak-open")(ack=leak_open_ack, lazy=[leak_open_modal])
+
+    # --- /leak-next ------------------------------------------------------------------------------
+
+    async def leak_next_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
+        incident = await open_incident_or_say(command, context, ack)
         if incident is None:
             return
-        await ack()
-        answers = await flows.repo.answers(incident.id)
-        values = values_of(answers)
+        async with deps.repo.read() as tx:
+            values = values_of(await tx.answers(incident.id))
         required = open_steps(values, required=True)
         if required:
-            await open_modal(client, respond, command["trigger_id"],
-                             step_modal(required[0], incident_id=incident.id, answers=answers, lang=lang))
+            context["next_step"] = required[0].id
+            await ack()
             return
         blocks = posts.optional_steps_blocks(open_steps(values, required=False), incident_id=incident.id, lang=lang)
-        await respond(**say_private(t("next.required_done", lang), blocks))
+        await ack(**private(t("next.required_done", lang), blocks))
 
-    @app.command("/leak-status")
-    @early
-    async def leak_status(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
-        incident = await needs_open_incident(command, context, ack, allow_closed=True)
+    @telling_failures("/leak-next", lang)
+    async def leak_next_modal(command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
+        incident, step_id = context.get("incident"), context.get("next_step")
+        if incident is None or step_id is None:
+            return  # answered in the ack
+        await open_step(deps, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
+
+    app.command("/leak-next")(ack=leak_next_ack, lazy=[leak_next_modal])
+
+    # --- /leak-status ----------------------------------------------------------------------------
+
+    async def leak_status_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
+        if await open_incident_or_say(command, context, ack, allow_closed=True) is not None:
+            await ack()
+
+    @telling_failures("/leak-status", lang)
+    async def leak_status_reply(context: Any, respond: Any) -> None:
+        incident: Incident | None = context.get("incident")
         if incident is None:
             return
-        await ack()
+        async with deps.repo.read() as tx:
+            answers = await tx.answers(incident.id)
+        title = escape(answers["title"].value) if "title" in answers else f"#{incident.id}"
+        await respond(**private(t("checklist.header", lang, title=title),
+                                await adapter.checklist(incident, answers, pickers=True)))
 
-        async def show() -> None:
-            answers = await flows.repo.answers(incident.id)
-            title = escape(answers["title"].value) if "title" in answers else f"#{incident.id}"
-            await respond(**say_private(t("checklist.header", lang, title=title),
-                                        await flows.checklist(incident, answers, pickers=True)))
+    app.command("/leak-status")(ack=leak_status_ack, lazy=[leak_status_reply])
 
-        flows.later(show)
+    # --- /leak-answer ----------------------------------------------------------------------------
 
-    @app.command("/leak-answer")
-    @early
-    async def leak_answer(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
+    async def leak_answer_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
         item_id = (command.get("text") or "").strip().lower()
         items = ", ".join(f"`{i}`" for i in ANSWERABLE)
         if not item_id:
-            await ack(**say_private(t("cmd.answer_usage", lang, items=items)))
+            await ack(**private(t("cmd.answer_usage", lang, items=items)))
             return
         if item_id not in ITEMS:
-            await ack(**say_private(t("cmd.unknown_item", lang, item=escape(item_id[:100]), items=items)))
+            await ack(**private(t("cmd.unknown_item", lang, item=escape(item_id[:100]), items=items)))
             return
-        incident = await needs_open_incident(command, context, ack)
-        if incident is None:
+        if await open_incident_or_say(command, context, ack) is not None:
+            context["step_id"] = step_of(item_id).id
+            await ack()
+
+    @telling_failures("/leak-answer", lang)
+    async def leak_answer_modal(command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
+        incident, step_id = context.get("incident"), context.get("step_id")
+        if incident is None or step_id is None:
             return
-        await ack()
-        answers = await flows.repo.answers(incident.id)
-        step = step_of(item_id)
-        await open_modal(client, respond, command["trigger_id"],
-                         step_modal(step, incident_id=incident.id, answers=answers, lang=lang))
+        await open_step(deps, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
+
+    app.command("/leak-answer")(ack=leak_answer_ack, lazy=[leak_answer_modal])
+
+    # --- /leak-draft -----------------------------------------------------------------------------
 
     @app.command("/leak-draft")
-    @early
-    async def leak_draft(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
-        incident = await needs_open_incident(command, context, ack, allow_closed=True)
+    async def leak_draft(ack: Any, command: dict[str, Any], context: Any) -> None:
+        incident = await open_incident_or_say(command, context, ack, allow_closed=True)
         if incident is None:
             return
         doc = (command.get("text") or "").strip().lower() or "public"
         if doc not in DOCS:
-            await ack(**say_private(t("draft.unknown_doc", lang, doc=escape(doc[:50]))))
+            await ack(**private(t("draft.unknown_doc", lang, doc=escape(doc[:50]))))
+            return
+        try:
+            await drafts.request_draft(deps, incident, user_id=command["user_id"], doc=doc)
+        except DraftNotReady as not_ready:
+            await ack(**private(t("draft.missing", lang), posts.missing_blocks(not_ready.missing, lang)))
             return
         await ack()
-        try:
-            jobs = await flows.request_draft(incident, user_id=command["user_id"], doc=doc)
-        except DraftNotReady as not_ready:
-            await respond(**say_private(t("draft.missing", lang), posts.missing_blocks(not_ready.missing, lang)))
-            return
-        flows.later(lambda: flows.jobs.run(jobs))
+
+    # --- /leak-close -----------------------------------------------------------------------------
 
     @app.command("/leak-close")
-    @early
     async def leak_close(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
         if incident is not None and incident.closed:
-            await ack(**say_private(t("close.already", lang)))
+            await ack(**private(t("close.already", lang)))
             return
-        if await needs_open_incident(command, context, ack) is None:
+        if await open_incident_or_say(command, context, ack) is None:
             return
-        await ack(**say_private(t("close.question", lang), posts.close_question_blocks(lang)))
-
+        await ack(**private(t("close.question", lang), posts.close_question_blocks(lang)))

@@ -1,4 +1,7 @@
-"""Middleware: which incident a request is about, resolved once and read from `context`."""
+"""Middleware: which incident a request is about, read from the database once and put in `context`.
+
+No cache: a change acknowledged by any replica is seen by the next request (one indexed query).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +10,26 @@ from typing import Any, Awaitable, Callable
 
 from bot.ui.ids import ANSWER_ACTION, OWNER_ACTION, STEP_CALLBACK
 from bot.ui.metadata import OwnerRef, StepRef
-from bot.access import IncidentCache
+from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 # Commands that do not belong to an incident channel need no lookup.
 _NO_INCIDENT_COMMANDS = {"/leak-open"}
 
 
-def incident_resolver(incidents: IncidentCache) -> Callable[..., Awaitable[Any]]:
-    """Returns a Bolt middleware that puts the incident (or None) and its StepRef in the context."""
+def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:
+    """Returns a Bolt middleware that puts the incident (or None) and any StepRef/OwnerRef in the context."""
 
     async def resolve_incident(body: dict[str, Any], context: Any, next: Callable[[], Awaitable[Any]]) -> Any:
         ref = _step_ref(body)
         owner_ref = _owner_ref(body)
         context["step_ref"], context["owner_ref"] = ref, owner_ref
-        if body.get("type") == "view_submission":
-            context["incident"] = None  # looked up after the ack, when the submission is handled
+        context["incident"] = None
+        if body.get("type") in ("view_submission", "event_callback"):
+            pass  # checked inside the submission's own transaction / not about one incident
         elif ref is not None or owner_ref is not None:
-            incident = await incidents.by_id((ref or owner_ref).incident_id)  # type: ignore[union-attr]
+            async with repo.read() as tx:
+                incident = await tx.incident((ref or owner_ref).incident_id)  # type: ignore[union-attr]
             clicked_in = _channel_id(body)
             if incident is not None and clicked_in and clicked_in != incident.channel_id:
                 # A button names an incident other than the channel it was clicked in: never act on it.
@@ -33,9 +38,8 @@ def incident_resolver(incidents: IncidentCache) -> Callable[..., Awaitable[Any]]
                 incident = None
             context["incident"] = incident
         elif (channel_id := _channel_id(body)) and body.get("command") not in _NO_INCIDENT_COMMANDS:
-            context["incident"] = await incidents.by_channel(channel_id)
-        else:
-            context["incident"] = None
+            async with repo.read() as tx:
+                context["incident"] = await tx.incident_by_channel(channel_id)
         return await next()
 
     return resolve_incident

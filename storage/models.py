@@ -108,13 +108,16 @@ class JobRow(Base):
     """
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_pending", "done_at", "failed_at", "next_attempt_at"),)
+    __table_args__ = (Index("ix_jobs_pending", "done_at", "failed_at", "next_attempt_at"),
+                      # "jobs of one incident in order": the earliest unfinished job of an incident goes first
+                      Index("ix_jobs_incident", "incident_id", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
-    payload: Mapped[Any] = mapped_column(JSON)
+    # What the job needs; emptied (None) once the job is finished and LEAKBOT_JOB_RETENTION_DAYS have passed.
+    payload: Mapped[Any] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a runner is doing it until then
@@ -122,3 +125,30 @@ class JobRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+class ViewRow(Base):
+    """A modal the bot opened for one person and one incident's step; only its submission is accepted.
+
+    Recorded before views.open is called (under an `external_id` the bot chose), so a submission that
+    arrives right after the modal appears always finds it.
+    """
+
+    __tablename__ = "views"
+
+    external_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MemberRow(Base):
+    """Who is in an incident's channel, as the bot last learnt it (set-up, invites, membership events,
+    conversations.members). Access checks read only this table, so they can run before the ack."""
+
+    __tablename__ = "members"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,7 +1,7 @@
 """Queries. The domain calls these; it never builds SQL itself.
 
-`Tx` is one transaction (a unit of work): a state change and the jobs it needs commit together.
-`Repository` opens them; called directly, a `Tx` method runs in a transaction of its own.
+`Tx` is one unit of work: a state change and the jobs it needs commit together, or nothing does.
+`Repository.tx()` opens one for changes, `Repository.read()` one that only reads.
 """
 
 from __future__ import annotations
@@ -9,17 +9,18 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, AsyncIterator, Mapping
+from typing import Any, AsyncIterator, Callable, Mapping
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.answers import Answer
 from storage.db import sessionmaker
-from storage.models import DraftRow, IncidentRow, JobRow, OwnerRow, RevisionRow
+from storage.models import DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, RevisionRow, ViewRow
 from storage.records import Draft, Incident, Job, Owner, Revision, draft_record, incident_record, job_record
 
 __all__ = ["Duplicate", "Repository", "Tx", "Draft", "Incident", "Job", "Owner", "Revision"]
@@ -32,6 +33,7 @@ class Duplicate(Exception):
 class Tx:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.enqueued = 0  # jobs recorded in this unit of work: the worker is woken when it commits
 
     # --- incidents --------------------------------------------------------------------------------
 
@@ -211,23 +213,44 @@ class Tx:
         row = JobRow(key=key, kind=kind, payload=payload, incident_id=incident_id, created_at=at, next_attempt_at=at)
         self.session.add(row)
         await self.session.flush()
+        self.enqueued += 1
         return row.id
 
-    async def due_jobs(self, now: datetime, *, ids: list[int] | None = None, limit: int = 100) -> list[Job]:
-        """Returns jobs neither done nor given up, due and not taken by a runner, oldest first."""
-        query = select(JobRow).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.next_attempt_at <= now,
-                                     or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now))
-        if ids is not None:
-            query = query.where(JobRow.id.in_(ids))
-        return [job_record(r) for r in await self.session.scalars(query.order_by(JobRow.id).limit(limit))]
+    async def claim_jobs(self, now: datetime, *, until: datetime, limit: int) -> list[Job]:
+        """Leases up to `limit` due jobs until `until`, oldest first, at most the earliest unfinished job of
+        each incident (so an incident's jobs run in order while other incidents go on).
 
-    async def lease_job(self, job: Job, *, now: datetime, until: datetime) -> bool:
-        """Takes a due job for this runner until `until`; False when another runner took it first."""
-        result = await self.session.execute(
-            update(JobRow).where(JobRow.id == job.id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None),
-                                 or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now))
-            .values(leased_until=until))
-        return result.rowcount == 1
+        PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas claiming at once take different jobs.
+        """
+        query = select(JobRow.id).where(*_claimable(now), _first_of_its_incident()).order_by(JobRow.id).limit(limit)
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(await self.session.scalars(query))
+        if not ids:
+            return []
+        rows = await self.session.scalars(
+            update(JobRow).where(JobRow.id.in_(ids), *_claimable(now)).values(leased_until=until)
+            .returning(JobRow).execution_options(populate_existing=True))
+        return sorted((job_record(row) for row in rows), key=lambda job: job.id)
+
+    async def next_job_at(self) -> datetime | None:
+        """When the next job becomes due or a lease runs out (None: no unfinished job)."""
+        unfinished = (JobRow.done_at.is_(None), JobRow.failed_at.is_(None))
+        due = await self.session.scalar(select(func.min(JobRow.next_attempt_at)).where(
+            *unfinished, JobRow.leased_until.is_(None), _first_of_its_incident()))
+        lease = await self.session.scalar(select(func.min(JobRow.leased_until)).where(*unfinished))
+        return min((t for t in (due, lease) if t is not None), default=None)
+
+    async def pending_jobs(self, now: datetime) -> list[Job]:
+        """Jobs the worker could take now: unfinished, due, not leased, first of their incident."""
+        query = select(JobRow).where(*_claimable(now), _first_of_its_incident()).order_by(JobRow.id)
+        return [job_record(r) for r in await self.session.scalars(query)]
+
+    async def forget_jobs(self, finished_before: datetime) -> int:
+        """Deletes jobs finished (done or failed) before this time, payload and all; returns how many."""
+        result = await self.session.execute(delete(JobRow).where(
+            or_(JobRow.done_at < finished_before, JobRow.failed_at < finished_before)))
+        return result.rowcount
 
     async def newer_job(self, job: Job) -> bool:
         """True when a later job of the same kind for the same incident is still to be done."""
@@ -235,6 +258,11 @@ class Tx:
             select(func.count()).select_from(JobRow).where(
                 JobRow.kind == job.kind, JobRow.incident_id == job.incident_id, JobRow.id > job.id,
                 JobRow.done_at.is_(None), JobRow.failed_at.is_(None))))
+
+    async def waiting(self, kind: str, incident_id: int) -> bool:
+        """True when a job of this kind for this incident is still to be done."""
+        return bool(await self.session.scalar(select(func.count()).select_from(JobRow).where(
+            JobRow.kind == kind, JobRow.incident_id == incident_id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None))))
 
     async def release_leases(self) -> int:
         """Frees every job a runner had taken (for a single process starting: nobody else holds them)."""
@@ -255,9 +283,80 @@ class Tx:
         await self.session.execute(update(JobRow).where(JobRow.id == job_id).values(attempts=JobRow.attempts + 1, **values))
 
 
+    # --- views the bot opened, channel members ----------------------------------------------------
+
+    async def record_view(self, external_id: str, *, user_id: str, incident_id: int, step_id: str, at: datetime) -> None:
+        """Remembers a modal about to be opened for one person and one step of an incident."""
+        self.session.add(ViewRow(external_id=external_id, user_id=user_id, incident_id=incident_id, step_id=step_id,
+                                 opened_at=at))
+
+    async def view(self, external_id: str) -> ViewRow | None:
+        """The modal the bot opened under this external_id, if any."""
+        return await self.session.get(ViewRow, external_id) if external_id else None
+
+    async def is_member(self, channel_id: str, user_id: str) -> bool:
+        """True when the user is in the channel, as the bot last learnt it."""
+        return await self.session.get(MemberRow, (channel_id, user_id)) is not None
+
+    async def members(self, channel_id: str) -> set[str]:
+        """Everyone in the channel, as the bot last learnt it."""
+        return set(await self.session.scalars(select(MemberRow.user_id).where(MemberRow.channel_id == channel_id)))
+
+    async def add_members(self, channel_id: str, user_ids: list[str], *, at: datetime) -> None:
+        """Records people who joined the channel (known ones are left as they are)."""
+        known = await self.members(channel_id)
+        self.session.add_all(MemberRow(channel_id=channel_id, user_id=u, since=at)
+                             for u in dict.fromkeys(user_ids) if u not in known)
+        await self.session.flush()
+
+    async def remove_member(self, channel_id: str, user_id: str) -> None:
+        """Records that someone left (or was removed from) the channel."""
+        await self.session.execute(delete(MemberRow).where(MemberRow.channel_id == channel_id, MemberRow.user_id == user_id))
+
+    async def replace_members(self, channel_id: str, user_ids: set[str], *, at: datetime) -> None:
+        """Makes the recorded members exactly these (after asking Slack with conversations.members)."""
+        known = await self.members(channel_id)
+        if known - user_ids:
+            await self.session.execute(delete(MemberRow).where(MemberRow.channel_id == channel_id,
+                                                               MemberRow.user_id.in_(known - user_ids)))
+        self.session.add_all(MemberRow(channel_id=channel_id, user_id=u, since=at) for u in user_ids - known)
+        await self.session.flush()
+
+    async def open_incident(self, *, team_id: str, opener_id: str, view_id: str, at: datetime,
+                            nudge_due: datetime | None) -> Incident:
+        """Stores a new incident (one per submitted view: the same view again raises Duplicate)."""
+        row = IncidentRow(team_id=team_id, opener_id=opener_id, open_view_id=view_id, created_at=at, nudge_due_at=nudge_due)
+        self.session.add(row)
+        await self.session.flush()
+        return incident_record(row)
+
+    async def incident_by_view(self, view_id: str) -> Incident | None:
+        """The incident a /leak-open submission made, if any."""
+        row = (await self.session.scalars(select(IncidentRow).where(IncidentRow.open_view_id == view_id))).first()
+        return incident_record(row) if row else None
+
+    async def open_incidents(self) -> list[Incident]:
+        """Every incident that is not closed, oldest first."""
+        rows = await self.session.scalars(select(IncidentRow).where(IncidentRow.status != "closed").order_by(IncidentRow.id))
+        return [incident_record(row) for row in rows]
+
+
+def _first_of_its_incident() -> Any:
+    """No earlier job of the same incident is unfinished (an incident's jobs run in order)."""
+    earlier = aliased(JobRow)
+    return ~exists().where(earlier.incident_id == JobRow.incident_id, earlier.id < JobRow.id,
+                           earlier.done_at.is_(None), earlier.failed_at.is_(None))
+
+
+def _claimable(now: datetime) -> tuple[Any, ...]:
+    """A job that is unfinished, due, and not leased by a runner (or whose lease ran out)."""
+    return (JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.next_attempt_at <= now,
+            or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now))
+
+
 class _OneWriter:
     """SQLite lets one writer in at a time and makes the others sleep and poll. Queueing them here
-    instead keeps a short write from waiting out a sleep, and lets the write an acknowledgement waits
+    instead keeps a short write from waiting out a sleep, and lets the writes a request's ack waits
     for go before background work."""
 
     def __init__(self) -> None:
@@ -282,17 +381,16 @@ class _OneWriter:
 
 
 class Repository:
-    # Tx methods that only read: called directly they need no writer's turn (SQLite's WAL lets reads run).
-    READS = frozenset({"incident", "incident_by_channel", "answers", "history", "owners", "owner_history", "source_seen",
-                       "latest_draft", "draft", "drafts", "due_nudges", "due_jobs", "newer_job"})
+    """Opens units of work on the database; `on_jobs` is called after a commit that recorded jobs."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, on_jobs: Callable[[], None] | None = None) -> None:
         self.engine = engine
+        self.on_jobs = on_jobs
         self._sessions = sessionmaker(engine)
         self._writer = _OneWriter() if engine.dialect.name == "sqlite" else None
 
     @asynccontextmanager
-    async def _turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
+    async def _turn(self, *, urgent: bool) -> AsyncIterator[None]:
         if self._writer is None:
             yield
         else:
@@ -300,67 +398,23 @@ class Repository:
                 yield
 
     @asynccontextmanager
-    async def tx(self, *, read_only: bool = False) -> AsyncIterator[Tx]:
-        """One transaction: committed when the block ends, rolled back on an exception.
+    async def tx(self, *, urgent: bool = False) -> AsyncIterator[Tx]:
+        """One unit of work: committed when the block ends, rolled back on an exception.
 
+        `urgent`: a request waits for it before its ack (on SQLite it goes before background writes).
         A unique key that another transaction already used raises Duplicate.
         """
         try:
-            if read_only:
-                async with self._sessions() as session:
-                    yield Tx(session)
-                return
-            async with self._turn(), self._sessions.begin() as session:
-                yield Tx(session)
+            async with self._turn(urgent=urgent), self._sessions.begin() as session:
+                tx = Tx(session)
+                yield tx
         except IntegrityError as exc:
             raise Duplicate(str(exc.orig)[:100]) from None
+        if tx.enqueued and self.on_jobs is not None:
+            self.on_jobs()
 
-    async def submit(self, kind: str, payload: dict[str, Any], *, key: str, at: datetime) -> int | None:
-        """Records a job in one statement (one round trip, committed on its own); None when the key exists.
-
-        This is all a request does before Slack gets its acknowledgement: what was submitted is
-        durable, and a second delivery of the same submission is recognised by its key.
-        """
-        dialect = self.engine.dialect.name
-        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = (insert_(JobRow).values(key=key, kind=kind, payload=payload, created_at=at, next_attempt_at=at,
-                                            attempts=0)
-                     .on_conflict_do_nothing(index_elements=["key"]).returning(JobRow.id))
-        async with self._turn(urgent=True), self.engine.connect() as connection:
-            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            return (await connection.execute(statement)).scalar()
-
-    def __getattr__(self, name: str) -> Any:
-        """`repo.answers(...)` and the like: a `Tx` method in a transaction of its own."""
-        method = getattr(Tx, name)
-
-        async def in_own_transaction(*args: Any, **kwargs: Any) -> Any:
-            async with self.tx(read_only=name in self.READS) as tx:
-                return await method(tx, *args, **kwargs)
-
-        in_own_transaction.__doc__ = method.__doc__
-        return in_own_transaction
-
-    async def open_incident(self, *, team_id: str, opener_id: str, view_id: str, values: Mapping[str, Any],
-                            at: datetime, nudge_due: datetime | None = None,
-                            jobs: list[tuple[str, dict[str, Any]]] = ()) -> tuple[Incident, list[int], bool]:
-        """Stores a new incident, its first answers, its first nudge and its set-up jobs, in one transaction.
-
-        Returns (incident, job ids, created).
-
-        The same view submitted again (a retry, a double click) returns the incident it already made.
-        """
-        try:
-            async with self.tx() as tx:
-                row = IncidentRow(team_id=team_id, opener_id=opener_id, open_view_id=view_id, created_at=at,
-                                  nudge_due_at=nudge_due)
-                tx.session.add(row)
-                await tx.session.flush()
-                await tx.record(row.id, user_id=opener_id, at=at, values={k: v for k, v in values.items() if v is not None})
-                ids = [await tx.enqueue(kind, {"incident_id": row.id, **payload}, key=f"{kind}:{row.id}", at=at,
-                                        incident_id=row.id) for kind, payload in jobs]
-                return incident_record(row), ids, True
-        except Duplicate:
-            async with self.tx() as tx:
-                found = (await tx.session.scalars(select(IncidentRow).where(IncidentRow.open_view_id == view_id))).one()
-                return incident_record(found), [], False
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        """A unit of work that only reads (SQLite's WAL lets it run beside a writer)."""
+        async with self._sessions() as session:
+            yield Tx(session)

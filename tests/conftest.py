@@ -22,6 +22,7 @@ from tests.slack_payloads import (
     block_actions,
     form_body,
     interactive_body,
+    member_event,
     sign,
     slash_command,
     view_submission,
@@ -34,16 +35,19 @@ GENERAL = "C0GENERAL"
 
 
 class FakeClock:
-    """A clock the tests move by hand."""
+    """A clock the tests move by hand; whoever waits for a time (the job worker) is told when it moves."""
 
     def __init__(self, now: datetime = START) -> None:
         self.current = now
+        self.listeners: list[Any] = []
 
     def now(self) -> datetime:
         return self.current
 
     def advance(self, seconds: float) -> None:
         self.current += timedelta(seconds=seconds)
+        for listener in self.listeners:
+            listener()
 
 
 @dataclass
@@ -112,15 +116,29 @@ class Harness:
                                 response_url=self.fake.response_url())
         return await self.post(interactive_body(payload))
 
+    async def member(self, kind: str, user: str, channel: str) -> Reply:
+        """Slack tells the bot that someone joined (member_joined_channel) or left (member_left_channel)."""
+        return await self.post(member_event(kind, user_id=user, channel_id=channel), content_type="application/json")
+
     async def settle(self, timeout: float = 5.0) -> None:
-        """Waits until the listeners have finished and no job is due (retries may wait for the clock)."""
+        """An internal wait, for tests of internals and of "nothing happened" only: waits until Bolt's lazy
+        listeners are done, the worker runs no job and no job is due (retries may wait for the clock).
+
+        A test of what users see waits on the fake Slack's recorded calls instead."""
+        due: list[Any] = []
         for _ in range(int(timeout / 0.02)):
             await _drain()
-            await self.bot.flows.idle()
-            if not await self.bot.flows.repo.due_jobs(self.clock.now()):
+            async with self.bot.repo.read() as tx:
+                due = await tx.pending_jobs(self.clock.now())
+            if not due and not self.bot.worker.busy:
                 return
             await asyncio.sleep(0.02)
-        raise AssertionError(f"jobs still due after {timeout}s: {await self.bot.flows.repo.due_jobs(self.clock.now())}")
+        raise AssertionError(f"jobs still due after {timeout}s: {due}")
+
+    @property
+    def stored(self) -> "Stored":
+        """What the database holds (for proving what was, or was not, stored)."""
+        return Stored(self.bot.repo)
 
     async def modal(self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL) -> dict[str, Any]:
         """Types a command that opens a modal, and returns the modal once Slack has it."""
@@ -133,6 +151,33 @@ class Harness:
         """Waits for the `count`-th successful views.open and returns the view Slack stored."""
         call = await self.fake.wait_for("views.open", lambda c: c.ok, count=count)
         return self.fake.views[call.response["view"]["id"]]
+
+
+class Stored:
+    """Reads of the database for assertions, each in a unit of work of its own."""
+
+    def __init__(self, repo: Any) -> None:
+        self.repo = repo
+
+    async def answers(self, incident_id: int) -> dict[str, Any]:
+        async with self.repo.read() as tx:
+            return await tx.answers(incident_id)
+
+    async def history(self, incident_id: int, item_id: str | None = None) -> list[Any]:
+        async with self.repo.read() as tx:
+            return await tx.history(incident_id, item_id)
+
+    async def incident(self, incident_id: int) -> Any:
+        async with self.repo.read() as tx:
+            return await tx.incident(incident_id)
+
+    async def owners(self, incident_id: int) -> dict[str, Any]:
+        async with self.repo.read() as tx:
+            return await tx.owners(incident_id)
+
+    async def owner_history(self, incident_id: int) -> list[Any]:
+        async with self.repo.read() as tx:
+            return await tx.owner_history(incident_id)
 
 
 def settings_for(fake: FakeSlack, database_url: str, **overrides: Any) -> Any:
@@ -195,7 +240,8 @@ async def start_harness(fake: FakeSlack, database_url: str, *, slack_timeout: fl
     clock = FakeClock()
     settings = settings_for(fake, database_url, **overrides)
     bot = build(settings, clock=clock, slack_timeout=slack_timeout)
-    await bot.start(nudges=False)  # tests sweep by hand, with the clock they move
+    clock.listeners.append(bot.worker.wake)  # a retry waiting for the clock runs when the test moves it
+    await bot.start(sweeps=False)  # tests sweep by hand, with the clock they move
     runner = await serve_http(bot, host="127.0.0.1", port=0)
     port = runner.addresses[0][1]
     http = aiohttp.ClientSession()
@@ -203,20 +249,20 @@ async def start_harness(fake: FakeSlack, database_url: str, *, slack_timeout: fl
 
 
 async def stop_harness(harness: Harness, runner: Any) -> None:
-    """Lets listeners still running after their ack finish, then stops everything."""
+    """Lets lazy listeners still running after their ack finish, then stops everything (the worker
+    finishes its running jobs)."""
     await _drain()
-    await harness.bot.flows.idle()
     await harness.http.close()
     await runner.cleanup()
     await harness.bot.stop()
 
 
 async def _drain(timeout: float = 3.0) -> None:
-    """Waits for Bolt's listeners still running after their ack, and for the work they left for later."""
+    """An internal wait: for Bolt's lazy listeners still running after their ack."""
     current = asyncio.current_task()
-    for _ in range(3):  # listeners start later work, which may start more
+    for _ in range(3):
         pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()
-                   and any(name in repr(t.get_coro()) for name in ("run_ack_function_asynchronously", "_in_slot", "_tracked"))]
+                   and "to_runnable_function" in repr(t.get_coro())]
         if not pending:
             return
         await asyncio.wait(pending, timeout=timeout)

@@ -245,3 +245,19 @@ def block_actions(*, action_id: str, value: Any = None, block_id: str | None = N
         "response_url": response_url, "state": {"values": {}},
     })
     return payload
+
+
+# ----------------------------------------------------------------------------- events
+
+def event_callback(event: dict, *, team_id: str = "T0LEAK", api_app_id: str = "A0LEAKAPP") -> bytes:
+    """The JSON body of an Events API delivery (as Slack POSTs it to the request URL)."""
+    return json.dumps({"token": "unused", "team_id": team_id, "api_app_id": api_app_id, "type": "event_callback",
+                       "event_id": f"Ev{secrets.token_hex(5).upper()}", "event_time": int(time.time()),
+                       "authorizations": [{"team_id": team_id, "user_id": "U0LEAKBOT", "is_bot": True}],
+                       "event": {"event_ts": f"{time.time():.6f}", **event}}).encode()
+
+
+def member_event(kind: str, *, user_id: str, channel_id: str, team_id: str = "T0LEAK") -> bytes:
+    """member_joined_channel or member_left_channel, for a private channel."""
+    return event_callback({"type": kind, "user": user_id, "channel": channel_id, "channel_type": "G", "team": team_id},
+                          team_id=team_id)

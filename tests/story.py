@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import Harness, _drain
+from tests.conftest import Harness
 
 TITLE = "顧客DBの流出疑い"
 SUMMARY = "委託先の作業端末から顧客データベースの一部が持ち出された疑いがある（架空の事例）。"
@@ -124,7 +124,7 @@ class Unchanged:
     async def __aexit__(self, *exc: object) -> None:
         if exc[0] is not None:
             return
-        await _drain()  # whatever a listener still does after its ack
+        await self.h.settle()  # nothing to see can only be waited for inside: lazy listeners and jobs done
         assert await table_counts(self.h) == self.rows
         assert writes(self.h) == self.calls, self.h.fake.calls[-3:]
         assert {c: len(m) for c, m in self.h.fake.messages.items()} == self.messages

@@ -56,9 +56,9 @@ async def test_channel_creation_refused_tells_the_opener(leakbot: Harness) -> No
     await leakbot.settle()
     (told,) = leakbot.fake.calls_to("chat.postMessage")  # a DM to the opener, in plain words
     assert told.args["channel"] == "U0ALICE" and "restricted_action" in told.args["text"]
-    incident = await leakbot.bot.flows.repo.incident(1)
+    incident = await leakbot.stored.incident(1)
     assert incident.channel_id is None and incident.status == "opening"
-    assert (await leakbot.bot.flows.repo.answers(1))["summary"].value == SUMMARY  # nothing typed is lost
+    assert (await leakbot.stored.answers(1))["summary"].value == SUMMARY  # nothing typed is lost
 
 
 async def test_english_everywhere_with_leakbot_lang_en(fake, database_url) -> None:  # type: ignore[no-untyped-def]

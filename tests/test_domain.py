@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot import channels
-from bot.answers import OTHER_SUFFIX, Answer, ValidationFailed, display, format_datetime, parse_step
+from bot.answers import OTHER_SUFFIX, Answer, ValidationFailed, display, format_datetime
+from bot.answers import parse_step as parse_values
+from handlers.forms import raw_values
 from bot.checklist import (
     CHECKLIST_ITEMS,
     CHECKLIST_STEPS,
@@ -43,6 +45,21 @@ from bot.ui.posts import MAX_BLOCKS, checklist_blocks, draft_messages
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)  # 2026-11-26 10:00 JST
 LANGS = ("ja", "en")
+
+
+def parse_step(step: Any, state: dict[str, Any], *, lang: str, now: datetime) -> dict[str, Any]:
+    """What a submitted modal gives: the Slack side flattens view.state.values, the domain parses them."""
+    return parse_values(step, raw_values(state), lang=lang, now=now)
+
+
+def test_the_domain_parses_plain_values_without_block_kit() -> None:
+    values = parse_values(STEP_BY_ID["counts"], {"max_count": "約2,070万件", "confirmed_count": "7600000", "count_unit": None},
+                          lang="ja", now=NOW)
+    assert values["max_count"] == {"value": 20_700_000, "approx": True, "text": "約2,070万件"}
+    assert values["confirmed_count"]["value"] == 7_600_000 and values["count_unit"] == "件"
+    with pytest.raises(ValidationFailed) as failed:
+        parse_values(STEP_BY_ID["counts"], {"max_count": "100", "confirmed_count": "200"}, lang="ja", now=NOW)
+    assert set(failed.value.errors) == {"confirmed_count"}
 
 
 # --- Slack's view.state.values, built by hand ------------------------------------------------------

@@ -41,7 +41,7 @@ async def test_a_replayed_signed_request_changes_nothing_more(leakbot: Harness) 
     assert again.status == 200
     await leakbot.settle()
     assert len(leakbot.fake.calls_to("chat.postMessage")) == posts
-    history = await leakbot.bot.flows.repo.history(1, "data_items")
+    history = await leakbot.stored.history(1, "data_items")
     assert len(history) == 1
 
 
@@ -54,7 +54,7 @@ async def test_a_double_clicked_answer_is_one_revision_and_one_next_question(lea
     await leakbot.fake.wait_until(lambda: any("件数を教えて" in text_of(m) for m in messages(leakbot, channel)),
                                   what="the next question")
     await asyncio.sleep(0.2)
-    assert len(await leakbot.bot.flows.repo.history(1, "data_items")) == 1
+    assert len(await leakbot.stored.history(1, "data_items")) == 1
     assert len([m for m in messages(leakbot, channel) if "件数を教えて" in text_of(m)]) == 1
 
 

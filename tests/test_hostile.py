@@ -83,4 +83,4 @@ async def test_every_draft_version_is_uploaded_whole_as_markdown(leakbot: Harnes
 async def test_a_signed_but_garbled_payload_is_a_clean_400(leakbot: Harness) -> None:
     reply = await leakbot.post(b"payload=%7Bnot-json")
     assert reply.status == 400
-    assert await leakbot.bot.flows.repo.incident(1) is None
+    assert await leakbot.stored.incident(1) is None

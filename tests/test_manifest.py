@@ -66,6 +66,7 @@ def http_mode_variant(manifest: dict) -> dict:
     for command in doc["features"]["slash_commands"]:
         command["url"] = EVENTS_URL
     doc["settings"]["interactivity"]["request_url"] = EVENTS_URL
+    doc["settings"]["event_subscriptions"]["request_url"] = EVENTS_URL
     return doc
 
 
@@ -87,12 +88,41 @@ def test_bot_user(manifest):
     assert bot_user["always_online"] is True
 
 
-def test_commands_match_contract(manifest):
-    expected = contract_commands()
-    assert len(expected) == 6, expected
+async def registered(kind: str) -> set[str]:
+    """What the real app listens to, asked of Bolt's own listener matchers: commands or event types."""
+    from slack_bolt.request.async_request import AsyncBoltRequest
+
+    from bot.app import build
+    from bot.config import load_settings
+
+    settings = load_settings(_env_file=None, slack_bot_token="xoxb-0", slack_signing_secret="s",
+                             database_url="sqlite+aiosqlite:///:memory:")
+    app = build(settings).app
+    found = set()
+    for name in CANDIDATES[kind]:
+        probe = {"command": name} if kind == "command" else {"type": "event_callback", "event": {"type": name}}
+        request = AsyncBoltRequest(body=json.dumps(probe), headers={"content-type": ["application/json"]}, mode="socket_mode")
+        for listener in app._async_listeners:  # Bolt keeps no public list of its listeners
+            if all([await m.async_matches(request, None) for m in listener.matchers]):
+                found.add(name)
+    return found
+
+
+CANDIDATES = {"command": ("/leak-open", "/leak-next", "/leak-status", "/leak-answer", "/leak-draft", "/leak-list",
+                          "/leak-timeline", "/leak-reviewers", "/leak-close"),
+              "event": ("member_joined_channel", "member_left_channel", "app_home_opened", "message", "app_mention")}
+
+
+async def test_commands_are_the_contracts_and_match_what_the_code_handles(manifest):
     names = [c["command"] for c in manifest["features"]["slash_commands"]]
     assert len(names) == len(set(names)), names
-    assert set(names) == expected
+    assert set(names) <= contract_commands()
+    assert set(names) == await registered("command")
+
+
+async def test_the_events_the_code_listens_to_are_subscribed(manifest):
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert set(events) == await registered("event") == {"member_joined_channel", "member_left_channel"}
 
 
 def test_commands_have_description_and_hint(manifest):

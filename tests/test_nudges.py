@@ -1,4 +1,8 @@
-"""Nudges with an injected clock: no sleeping, exact due times, backoff, snooze, silence, restarts."""
+"""Nudges with an injected clock: no sleeping, exact due times, backoff, snooze, silence, restarts.
+
+Tests of the scheduler's internals: the sweep is driven by hand and the job worker waited for
+(`settle`) after it. That nudges reach a channel by themselves is tested on a real process in test_cli.py.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,9 @@ async def sweep_at(h: Harness, seconds_after_start: float) -> int:
     from tests.conftest import START
 
     h.clock.current = START + timedelta(seconds=seconds_after_start)
-    return await h.bot.scheduler.sweep()
+    sent = await h.bot.sweeper.sweep()
+    await h.settle()
+    return sent
 
 
 async def test_first_nudge_comes_exactly_at_the_interval(leakbot: Harness) -> None:
@@ -96,16 +102,17 @@ async def test_concurrent_sweeps_and_a_restart_send_each_nudge_once(fake, databa
     first, runner = await start_harness(fake, database_url)
     channel = await open_incident(first)
     first.clock.advance(HOUR)
-    sent = await asyncio.gather(first.bot.scheduler.sweep(), first.bot.scheduler.sweep())
+    sent = await asyncio.gather(first.bot.sweeper.sweep(), first.bot.sweeper.sweep())
     assert sum(sent) == 1
+    await first.fake.wait_until(lambda: len(nudges(first, channel)) == 1, what="the nudge")
     await stop_harness(first, runner)
     second, runner = await start_harness(fake, database_url)  # a restart on the same database
     try:
         second.clock.advance(HOUR)  # the restarted clock is back at the start: nothing is due twice
-        assert await second.bot.scheduler.sweep() == 0
+        assert await second.bot.sweeper.sweep() == 0
         second.clock.advance(2 * HOUR)  # the next one, stored before the restart, is not lost
-        assert await second.bot.scheduler.sweep() == 1
-        assert len(nudges(second, channel)) == 2
+        assert await second.bot.sweeper.sweep() == 1
+        await second.fake.wait_until(lambda: len(nudges(second, channel)) == 2, what="the second nudge")
     finally:
         await stop_harness(second, runner)
 
@@ -120,24 +127,31 @@ async def test_a_sweep_costs_the_same_queries_with_10000_open_incidents(leakbot:
         await connection.execute(insert(IncidentRow), rows)
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
+    sweeping: list[asyncio.Task] = []
 
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        assert await sweep_at(leakbot, HOUR) == 0
-        none_due = len(statements)
-        async with engine.begin() as connection:
-            await connection.exec_driver_sql("UPDATE incidents SET nudge_due_at = created_at WHERE id <= 5")
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if asyncio.current_task() in sweeping:  # the sweep's own statements, not the worker's beside it
+            statements.append(statement)
+
+    async def counted_sweep(seconds_after_start: float) -> int:
+        """The statements of one sweep alone (the worker, idle before, is woken at its end)."""
+        await leakbot.settle()
+        leakbot.clock.current = START + timedelta(seconds=seconds_after_start)
         statements.clear()
-        await sweep_at(leakbot, 2 * HOUR)  # the five due have no answers: each is looked at once
-        five_due = len(statements)
-        statements.clear()
-        await sweep_at(leakbot, 2 * HOUR)
-        assert len(statements) == none_due  # and back to constant once they are handled
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
-    assert none_due == 2  # the outbox and the due nudges: one indexed query each
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            sweeping[:] = [asyncio.ensure_future(leakbot.bot.sweeper.sweep())]
+            await sweeping[0]
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+        return len(statements)
+
+    none_due = await counted_sweep(HOUR)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("UPDATE incidents SET nudge_due_at = created_at WHERE id <= 5")
+    five_due = await counted_sweep(2 * HOUR)  # the five due have no answers: each is looked at once
+    assert await counted_sweep(2 * HOUR) == none_due  # and back to constant once they are handled
+    assert none_due == 2  # the due nudges and the finished jobs to forget: one indexed query each
     assert five_due <= 2 + 5 * 20  # follows the number due (about 15 each), not the 10,000 open
 
 
@@ -146,19 +160,21 @@ async def test_a_nudge_during_a_slack_outage_is_delivered_once_after_a_restart(f
     channel = await open_incident(first)
     fake.fail("chat.postMessage", status=500)
     first.clock.advance(HOUR)
-    assert await first.bot.scheduler.sweep() == 1  # claimed and recorded, but Slack answered 500
+    assert await first.bot.sweeper.sweep() == 1  # claimed and recorded, but Slack answered 500
+    await first.settle()
     assert nudges(first, channel) == []
     await stop_harness(first, runner)
     second, runner = await start_harness(fake, database_url)
     try:
         second.clock.advance(HOUR + 4)
-        await second.bot.scheduler.sweep()
+        await second.bot.sweeper.sweep()
+        await second.settle()
         assert nudges(second, channel) == []  # the retry waits its backoff (5 s)
-        second.clock.advance(1)
-        assert await second.bot.scheduler.sweep() == 0  # no new nudge is due...
-        assert len(nudges(second, channel)) == 1  # ...but the pending one landed, once
-        await second.bot.scheduler.sweep()
-        assert len(nudges(second, channel)) == 1
+        second.clock.advance(1)  # the worker is woken by the clock: the retry is due now
+        await second.fake.wait_until(lambda: len(nudges(second, channel)) == 1, what="the retried nudge")
+        assert await second.bot.sweeper.sweep() == 0  # no new nudge is due...
+        await second.settle()
+        assert len(nudges(second, channel)) == 1  # ...and the pending one landed once
     finally:
         await stop_harness(second, runner)
 

@@ -249,15 +249,17 @@ async def prepared_database(path: Path, values: dict[str, Any] = STORED) -> tupl
     try:
         await migrate(engine)
         repo = Repository(engine)
-        incident, _, _ = await repo.open_incident(
-            team_id="T0TEST", opener_id="U0ALICE", view_id="V0OPEN", at=AT,
-            values={k: values[k] for k in ("title", "discovered_at", "summary")})
-        await repo.update_incident(incident.id, channel_id="C0LEAK1", channel_name="leak-20261126-1", status="open")
-        first = {**values, "max_count": {"value": 10_000_000, "approx": True, "text": "約1,000万件"}}
-        await repo.record(incident.id, user_id="U0BOB", at=AT.replace(minute=40),
-                          values={k: v for k, v in first.items() if k not in ("title", "discovered_at", "summary")})
-        await repo.record(incident.id, user_id="U0CAROL", at=AT.replace(minute=50),
-                          values={"max_count": values["max_count"]})
+        async with repo.tx() as tx:
+            incident = await tx.open_incident(team_id="T0TEST", opener_id="U0ALICE", view_id="V0OPEN", at=AT,
+                                              nudge_due=None)
+            await tx.record(incident.id, user_id="U0ALICE", at=AT,
+                            values={k: values[k] for k in ("title", "discovered_at", "summary")})
+            await tx.update_incident(incident.id, channel_id="C0LEAK1", channel_name="leak-20261126-1", status="open")
+            first = {**values, "max_count": {"value": 10_000_000, "approx": True, "text": "約1,000万件"}}
+            await tx.record(incident.id, user_id="U0BOB", at=AT.replace(minute=40),
+                            values={k: v for k, v in first.items() if k not in ("title", "discovered_at", "summary")})
+            await tx.record(incident.id, user_id="U0CAROL", at=AT.replace(minute=50),
+                            values={"max_count": values["max_count"]})
         return url, incident.id
     finally:
         await engine.dispose()

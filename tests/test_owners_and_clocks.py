@@ -48,7 +48,7 @@ async def test_an_owner_picked_on_the_question_is_kept_shown_and_named_in_nudges
     [(block_id, _element)] = pickers(question)
     leakbot.clock.advance(60)
     await pick_owner(leakbot, channel, block_id, "U0BOB")
-    history = await leakbot.bot.flows.repo.owner_history(1)
+    history = await leakbot.stored.owner_history(1)
     assert [(o.item_id, o.owner_id, o.set_by, o.at) for o in history] == [("data_items", "U0BOB", "U0ALICE", START + timedelta(seconds=60))]
     checklist = next(m for m in messages(leakbot, channel) if m["ts"] == leakbot.fake.pins[channel][0])
     assert "担当：<@U0BOB>" in text_of(checklist)
@@ -67,7 +67,7 @@ async def test_owners_can_be_set_from_leak_status_for_each_item(leakbot: Harness
     assert len(by_item) == 16  # every checklist item
     contact = next(b for b in by_item if '"contact"' in b)
     await pick_owner(leakbot, channel, contact, "U0CAROL", by="U0BOB")
-    owners = await leakbot.bot.flows.repo.owners(1)
+    owners = await leakbot.stored.owners(1)
     assert owners["contact"].owner_id == "U0CAROL" and owners["contact"].set_by == "U0BOB"
     status = await leakbot.reply("/leak-status", channel=channel)
     assert "担当：<@U0CAROL>" in status.text

@@ -80,11 +80,11 @@ async def test_a_secret_in_an_answer_is_refused_and_never_stored_or_logged(
     await answer(leakbot, channel, ANSWERS[0][1])
     await answer(leakbot, channel, ANSWERS[1][1])
     view = await open_step(leakbot, channel)
-    before = await leakbot.bot.flows.repo.history(1)
+    before = await leakbot.stored.history(1)
     reply = await leakbot.submit(view, {block: text})
     assert reply.body["response_action"] == "errors"
     assert "書かないでください" in reply.body["errors"][block]
-    assert await leakbot.bot.flows.repo.history(1) == before
+    assert await leakbot.stored.history(1) == before
     digits = "".join(c for c in text if c.isdigit())
     assert all(digits not in record.getMessage().replace(" ", "").replace("-", "") for record in caplog.records)
     async with leakbot.bot.engine.connect() as connection:

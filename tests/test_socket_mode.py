@@ -15,7 +15,7 @@ async def test_socket_mode_runs_the_story_start(fake: FakeSlack, tmp_path: Path)
                             slack_app_token=fake.app_token)
     assert settings.socket_mode
     bot = build(settings, clock=FakeClock())
-    await bot.start(nudges=False)
+    await bot.start(sweeps=False)
     handler = await connect_socket_mode(bot)
     try:
         assert fake.calls_to("apps.connections.open")[0].ok
@@ -45,7 +45,7 @@ async def test_wrong_place_answer_comes_back_in_the_ack(fake: FakeSlack, tmp_pat
     settings = settings_for(fake, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", slack_signing_secret="",
                             slack_app_token=fake.app_token)
     bot = build(settings, clock=FakeClock())
-    await bot.start(nudges=False)
+    await bot.start(sweeps=False)
     handler = await connect_socket_mode(bot)
     try:
         command = slash_command("/leak-status", "", user_id="U0ALICE", channel_id="C0GENERAL",

@@ -113,7 +113,7 @@ async def test_revision_through_leak_answer_keeps_history_and_posts_a_new_versio
     await leakbot.fake.wait_until(lambda: len(drafts(leakbot, channel)) == 2, what="version 2")
     second = text_of(drafts(leakbot, channel)[1])
     assert "第2版" in second and "約800万件" in second and "第1版からの変更：確認済み件数" in second
-    history = await leakbot.bot.flows.repo.history(1, "confirmed_count")
+    history = await leakbot.stored.history(1, "confirmed_count")
     assert [(r.value["text"], r.user_id) for r in history] == [("約760万件", "U0ALICE"), ("約800万件", "U0CAROL")]
     assert history[1].at > history[0].at
     status = await leakbot.reply("/leak-status", channel=channel)
@@ -167,13 +167,13 @@ async def test_leak_close_asks_then_closes_and_posts_the_record(leakbot: Harness
     await answer_required(leakbot, channel)
     reply = await leakbot.command("/leak-close", channel=channel)
     assert reply.body["response_type"] == "ephemeral"
-    assert (await leakbot.bot.flows.repo.incident(1)).status == "open"
+    assert (await leakbot.stored.incident(1)).status == "open"
     confirm = [e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
     assert confirm["confirm"]  # Slack asks "really?" before sending the click
     before = len(drafts(leakbot, channel))
     await leakbot.click(confirm["action_id"], confirm["value"], channel=channel, user="U0BOB")
     await leakbot.fake.wait_until(lambda: len(drafts(leakbot, channel)) == before + 1, what="the final draft")
-    incident = await leakbot.bot.flows.repo.incident(1)
+    incident = await leakbot.stored.incident(1)
     assert incident.status == "closed" and incident.closed_by == "U0BOB"
     texts = [text_of(m) for m in messages(leakbot, channel)]
     assert any("最終チェックリスト" in t for t in texts)
@@ -192,12 +192,12 @@ async def test_cancelling_close_keeps_the_incident_open(leakbot: Harness) -> Non
     cancel = [e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"]][1]
     await leakbot.click(cancel["action_id"], cancel["value"], channel=channel)
     await leakbot.fake.wait_until(lambda: leakbot.fake.responses, what="the reply")
-    assert (await leakbot.bot.flows.repo.incident(1)).status == "open"
+    assert (await leakbot.stored.incident(1)).status == "open"
 
 
 async def test_summary_is_stored_from_the_modal(leakbot: Harness) -> None:
     await open_incident(leakbot)
-    answers = await leakbot.bot.flows.repo.answers(1)
+    answers = await leakbot.stored.answers(1)
     assert answers["summary"].value == SUMMARY and answers["title"].value == TITLE
     assert GENERAL not in leakbot.fake.pins
 

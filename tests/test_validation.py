@@ -42,14 +42,14 @@ async def refused(h: Harness, send: Any) -> dict[str, Any]:
     """Sends a submission (an awaitable giving the Reply) and checks that nothing was stored or posted.
 
     Returns the errors the modal shows."""
-    history = await h.bot.flows.repo.history(INCIDENT)
+    history = await h.stored.history(INCIDENT)
     rows, calls = await table_counts(h), writes(h)
     reply = await send
     assert reply.status == 200, reply
     assert isinstance(reply.body, dict) and set(reply.body) == {"response_action", "errors"}, reply
     assert reply.body["response_action"] == "errors"
     await _drain()  # anything the listener still does after its ack
-    assert await h.bot.flows.repo.history(INCIDENT) == history
+    assert await h.stored.history(INCIDENT) == history
     assert await table_counts(h) == rows
     assert writes(h) == calls
     return reply.body["errors"]
@@ -128,7 +128,7 @@ async def test_counts_written_as_people_write_them_are_stored_with_their_value(
         confirmed_value: int) -> None:
     view = await item_modal(leakbot, channel, "max_count")
     await answer(leakbot, channel, {"max_count": max_typed, "confirmed_count": confirmed_typed}, view=view)
-    stored = await leakbot.bot.flows.repo.answers(INCIDENT)
+    stored = await leakbot.stored.answers(INCIDENT)
     assert (stored["max_count"].value["value"], stored["max_count"].value["approx"]) == (max_value, False)
     assert (stored["confirmed_count"].value["value"], stored["confirmed_count"].value["approx"]) == (confirmed_value, False)
     shown = checklist_line(leakbot, channel, "max_count")
@@ -138,7 +138,7 @@ async def test_counts_written_as_people_write_them_are_stored_with_their_value(
 async def test_a_leading_about_is_kept_and_shown_on_the_checklist(leakbot: Harness, channel: str) -> None:
     view = await item_modal(leakbot, channel, "max_count")
     await answer(leakbot, channel, {"max_count": "約2,070万件", "confirmed_count": "760万"}, view=view)
-    stored = await leakbot.bot.flows.repo.answers(INCIDENT)
+    stored = await leakbot.stored.answers(INCIDENT)
     assert stored["max_count"].value["value"] == 20_700_000 and stored["max_count"].value["approx"] is True
     assert stored["confirmed_count"].value["value"] == 7_600_000 and stored["confirmed_count"].value["approx"] is False
     assert "約2,070万" in checklist_line(leakbot, channel, "max_count")
@@ -172,7 +172,7 @@ async def test_data_items_with_no_checkbox_and_no_other_text_is_refused(
 async def test_data_items_with_only_other_text_is_accepted(leakbot: Harness, channel: str) -> None:
     view = await open_step(leakbot, channel)
     await answer(leakbot, channel, {"data_items": [], "data_items_other": "学校名"}, view=view)
-    stored = await leakbot.bot.flows.repo.answers(INCIDENT)
+    stored = await leakbot.stored.answers(INCIDENT)
     assert stored["data_items"].value == {"selected": [], "other": "学校名"}
 
 
@@ -204,7 +204,7 @@ async def test_other_data_items_longer_than_allowed_is_refused_under_the_other_f
 async def test_text_of_exactly_the_limit_is_accepted(leakbot: Harness, channel: str) -> None:
     view = await item_modal(leakbot, channel, "services")
     await answer(leakbot, channel, {"services": "あ" * 3000}, view=view)
-    assert (await leakbot.bot.flows.repo.answers(INCIDENT))["services"].value == "あ" * 3000
+    assert (await leakbot.stored.answers(INCIDENT))["services"].value == "あ" * 3000
 
 
 # ------------------------------------------------------------- radio values not offered
@@ -319,7 +319,7 @@ async def test_a_discovery_time_in_the_past_is_accepted(leakbot: Harness) -> Non
     reply = await leakbot.submit(view, {"discovered_at": when, "summary": SUMMARY})
     assert reply.body["response_action"] == "update"
     await leakbot.fake.wait_for("views.update", lambda c: "<#C" in str(c.args.get("view")))  # "channel created"
-    stored = await leakbot.bot.flows.repo.answers(INCIDENT)
+    stored = await leakbot.stored.answers(INCIDENT)
     assert stored["discovered_at"].value.startswith("2026-11-23T01:00:00")
 
 
@@ -335,6 +335,6 @@ async def test_a_corrected_submission_after_an_error_is_stored_once(leakbot: Har
     view = await item_modal(leakbot, channel, "max_count")
     await refused(leakbot, leakbot.submit(view, {"max_count": "760万", "confirmed_count": "2,070万"}))
     await answer(leakbot, channel, {"max_count": "2,070万", "confirmed_count": "760万"}, view=view)
-    history = await leakbot.bot.flows.repo.history(INCIDENT, "max_count")
+    history = await leakbot.stored.history(INCIDENT, "max_count")
     assert [r.value["value"] for r in history] == [20_700_000]
     assert "2,070万" in checklist_line(leakbot, channel, "max_count")

@@ -1,31 +1,34 @@
-"""What leakbot does in Slack, as jobs: each handler can be run again after a crash and resumes.
+"""The Slack adapter: turns the intents the use cases record (jobs) into Web API calls.
 
-Handlers take a stored job, read the current state and act. The incident set-up records each
-stage it finishes, so a retry picks up where the last attempt stopped instead of repeating it.
+Every handler takes a stored job, reads the current state and acts, so it can run again after a
+crash. The channel set-up records each stage it finishes, so a retry resumes where it stopped.
+What people read is worded and built into Block Kit here (with bot/ui and bot/i18n), nowhere else.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import legal
-from bot.access import Identity, IncidentCache, Membership
+from bot import legal, nudging
+from bot.access import Identity
 from bot.answers import Answer, as_count, display, format_datetime
 from bot.channels import fallback_names, readable_names
-from bot.checklist import ITEMS, missing_required, next_step
+from bot.checklist import ITEMS, STEP_BY_ID, missing_required, next_step
+from bot.clock import JST, Clock
 from bot.counts import format_count_en, format_count_ja
 from bot.documents import to_docx, to_markdown
 from bot.drafting import changed_items
-from bot.clock import JST, Clock
-from bot.i18n import t
-from bot.jobs import Handler, Impossible, Retry, classify, slack_error
+from bot.i18n import MESSAGES, t
+from bot.jobs import Impossible, Retry, classify, slack_error
 from bot.ui import posts
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
+from bot.usecases.base import values_of
 from storage.repository import Draft, Incident, Job, Repository
 
 log = logging.getLogger(__name__)
@@ -36,32 +39,38 @@ _HARMLESS = {"already_in_channel", "already_pinned"}  # the effect is there alre
 SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm")
 
 
-def values_of(answers: Mapping[str, Answer]) -> dict[str, Any]:
-    """Returns {item_id: value} of the current answers."""
-    return {item_id: answer.value for item_id, answer in answers.items()}
+class SlackAdapter:
+    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, identity: Identity) -> None:
+        self.repo, self.client, self.clock, self.lang, self.identity = repo, client, clock, lang, identity
 
+    def handlers(self) -> dict[str, Any]:
+        """The job kinds (intents) and what does them."""
+        return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
+                "question": self.post_question, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
+                "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record}
 
-class Effects:
-    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, members: Membership,
-                 identity: Identity, incidents: IncidentCache) -> None:
-        self.repo, self.client, self.clock, self.lang, self.members = repo, client, clock, lang, members
-        self.identity, self.incidents = identity, incidents
+    # --- reading and writing the state --------------------------------------------------------------
 
-    def handlers(self) -> dict[str, Handler]:
-        """The job kinds and what does them."""
-        return {"slack": self.slack_call, "setup": self.set_up, "invite": self.invite_job,
-                "checklist": self.refresh_checklist_job, "draft": self.post_draft_job, "upload": self.upload_draft_job,
-                "hold": self.hold_job, "close": self.close_record}
+    async def _incident(self, job: Job) -> Incident:
+        async with self.repo.read() as tx:
+            incident = await tx.incident(job.incident_id) if job.incident_id else None
+        if incident is None:
+            raise Impossible("incident_gone")
+        return incident
 
-    # --- plain calls ------------------------------------------------------------------------------
+    async def _answers(self, incident_id: int) -> dict[str, Answer]:
+        async with self.repo.read() as tx:
+            return await tx.answers(incident_id)
 
-    async def slack_call(self, job: Job) -> None:
-        """One recorded Web API call (a message, an update)."""
-        try:
-            await getattr(self.client, job.payload["method"])(**job.payload["args"])
-        except SlackApiError as exc:
-            if slack_error(exc) not in _HARMLESS:
-                raise
+    async def _update(self, incident_id: int, **fields: Any) -> None:
+        async with self.repo.tx() as tx:
+            await tx.update_incident(incident_id, **fields)
+
+    async def _draft(self, draft_id: int) -> tuple[Draft | None, list[Draft]]:
+        """A draft version and every version of its incident, oldest first."""
+        async with self.repo.read() as tx:
+            draft = await tx.draft(draft_id)
+            return draft, (await tx.drafts(draft.incident_id) if draft else [])
 
     async def bot_user_id(self) -> str | None:
         """The bot's own user id, so it never invites itself."""
@@ -72,14 +81,14 @@ class Effects:
     async def set_up(self, job: Job) -> None:
         """Creates the private channel, invites, sets the topic, pins the checklist, asks the first question."""
         incident = await self._incident(job)
-        answers = await self.repo.answers(incident.id)
+        answers = await self._answers(incident.id)
         steps = {"channel": self._create_channel, "invite": self._invite_all, "topic": self._set_topic,
                  "welcome": self._welcome, "checklist": self._post_checklist, "pin": self._pin,
                  "question": self._first_question, "confirm": self._confirm}
         for number, stage in enumerate(SETUP_STAGES, start=1):
             if incident.setup_stage < number:
                 await steps[stage](incident, answers, job)
-                await self.repo.update_incident(incident.id, setup_stage=number)
+                await self._update(incident.id, setup_stage=number)
                 incident = await self._incident(job)
 
     async def _create_channel(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
@@ -97,9 +106,7 @@ class Effects:
                     channel = await self._made_by_an_earlier_attempt(name) if job.attempts else None
                     if channel is None:
                         continue
-                await self.repo.update_incident(incident.id, channel_id=channel["id"], channel_name=channel["name"],
-                                                status="open")
-                self.incidents.forget(incident.id)
+                await self._update(incident.id, channel_id=channel["id"], channel_name=channel["name"], status="open")
                 return
         raise Impossible("name_taken")
 
@@ -110,7 +117,9 @@ class Effects:
             page = await self.client.conversations_list(types="private_channel", limit=1000, cursor=cursor)
             for channel in page.get("channels") or []:
                 if channel.get("name") == name and channel.get("creator") == bot and channel.get("is_member"):
-                    return None if await self.repo.incident_by_channel(channel["id"]) else channel
+                    async with self.repo.read() as tx:
+                        taken = await tx.incident_by_channel(channel["id"])
+                    return None if taken else channel
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None
@@ -129,7 +138,7 @@ class Effects:
     async def _post_checklist(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         response = await self.client.chat_postMessage(channel=incident.channel_id, text=self._checklist_text(answers),
                                                       blocks=await self.checklist(incident, answers))
-        await self.repo.update_incident(incident.id, checklist_ts=response["ts"])
+        await self._update(incident.id, checklist_ts=response["ts"])
 
     async def _pin(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         try:
@@ -154,24 +163,25 @@ class Effects:
             # the person closed the modal (not_found): the channel speaks for itself
             log.info("incident %s: confirmation modal not updated: %s", incident.id, slack_error(exc))
 
-    # --- invites, checklist, drafts ---------------------------------------------------------------
+    # --- members ----------------------------------------------------------------------------------
 
     async def invite_job(self, job: Job) -> None:
         """Invites the responders named in the job."""
         await self.invite(await self._incident(job), job.payload["users"])
 
     async def invite(self, incident: Incident, users: Iterable[str]) -> None:
-        """Invites people; tells the channel whom Slack would not let in."""
+        """Invites people and records them as members; tells the channel whom Slack would not let in."""
         bot = await self.bot_user_id()
         wanted = [u for u in dict.fromkeys(users) if u and u != bot]
         if not wanted or not incident.channel_id:
             return
-        self.members.forget(incident.channel_id)
         try:
             await self.client.conversations_invite(channel=incident.channel_id, users=",".join(wanted))
+            await self._joined(incident.channel_id, wanted)
             return
         except SlackApiError as exc:
             if slack_error(exc) == "already_in_channel":
+                await self._joined(incident.channel_id, wanted)
                 return
         failed: list[tuple[str, str]] = []
         for user in wanted:  # one by one, so one bad id does not keep everyone else out
@@ -180,18 +190,89 @@ class Effects:
             except SlackApiError as exc:
                 if slack_error(exc) != "already_in_channel":
                     failed.append((user, slack_error(exc)))
+                    continue
+            await self._joined(incident.channel_id, [user])
         if failed:
             names = ", ".join(f"<@{u}>" for u, _ in failed)
             errors = ", ".join(sorted({e for _, e in failed}))
             await self.client.chat_postMessage(channel=incident.channel_id,
                                                text=t("open.invite_failed", self.lang, users=names, error=errors))
 
+    async def _joined(self, channel_id: str, users: list[str]) -> None:
+        async with self.repo.tx() as tx:
+            await tx.add_members(channel_id, users, at=self.clock.now())
+
+    async def refresh_members(self, job: Job) -> None:
+        """Asks Slack who is in the channel (conversations.members) and records exactly them."""
+        incident = await self._incident(job)
+        if not incident.channel_id:
+            return
+        members: set[str] = set()
+        cursor = None
+        while True:
+            response = await self.client.conversations_members(channel=incident.channel_id, limit=1000, cursor=cursor)
+            members.update(response.get("members") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        async with self.repo.tx() as tx:
+            await tx.replace_members(incident.channel_id, members, at=self.clock.now())
+
+    # --- messages ---------------------------------------------------------------------------------
+
+    async def post_question(self, job: Job) -> None:
+        """Posts a checklist question with its button, unless it has been answered since."""
+        incident = await self._incident(job)
+        step = STEP_BY_ID[job.payload["step_id"]]
+        if incident.closed or not incident.channel_id:
+            return
+        await self.client.chat_postMessage(
+            channel=incident.channel_id, text=posts.question_text(step, self.lang),
+            blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=job.payload.get("owner")))
+
+    async def say(self, job: Job) -> None:
+        """Posts a plain message in the incident's channel, worded from its i18n key and parameters."""
+        incident = await self._incident(job)
+        if not incident.channel_id:
+            return
+        params = dict(job.payload.get("params") or {})
+        if "items" in params:
+            joiner = "、" if self.lang == "ja" else ", "
+            params["items"] = escape(joiner.join(ITEMS[i].label(self.lang) for i in params["items"] if i in ITEMS))
+        if "until" in params:
+            params["until"] = format_datetime(datetime.fromisoformat(params["until"]), self.lang)
+        await self.client.chat_postMessage(channel=incident.channel_id, text=t(job.payload["key"], self.lang, **params))
+
+    async def nudge(self, job: Job) -> None:
+        """The nudge in the channel (owners mentioned), and by DM to owners when the job says so."""
+        incident = await self._incident(job)
+        now = self.clock.now()
+        async with self.repo.read() as tx:
+            values = values_of(await tx.answers(incident.id))
+            owned = await tx.owners(incident.id)
+        missing, step = missing_required(values), next_step(values)
+        if not missing or step is None or incident.closed or not incident.channel_id:
+            return  # answered since it was claimed
+        owners = {item: owned[item].owner_id if item in owned else incident.opener_id for item in missing}
+        near = [legal.describe_deadline(d, now=now, lang=self.lang) for d in legal.assess(values).open_deadlines()
+                if nudging.within_window(now, d.due)]
+        blocks = posts.nudge_blocks(missing, step=step, incident_id=incident.id, owners=owners, lang=self.lang, extra=near)
+        await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks,
+                                           text=t("nudge.text", self.lang, n=len(missing)))
+        if job.payload.get("dm"):
+            text = t("nudge.dm", self.lang, channel=incident.channel_id)
+            for user in sorted({u for u in owners.values() if u}):
+                await self.client.chat_postMessage(channel=user, blocks=[posts.section(text), blocks[0]], text=text)
+
+    # --- the checklist ----------------------------------------------------------------------------
+
     async def checklist(self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False) -> list[dict[str, Any]]:
         """The checklist blocks of an incident as it stands: owners, answers, progress, legal clocks."""
         closed = ""
         if incident.closed and incident.closed_at:
             closed = t("checklist.closed", self.lang, when=format_datetime(incident.closed_at, self.lang), user=incident.closed_by)
-        owners = {item: owner.owner_id for item, owner in (await self.repo.owners(incident.id)).items() if owner.owner_id}
+        async with self.repo.read() as tx:
+            owners = {item: owner.owner_id for item, owner in (await tx.owners(incident.id)).items() if owner.owner_id}
         clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=self.lang)
         title = answers["title"].value if "title" in answers else f"#{incident.id}"
         return posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
@@ -200,36 +281,37 @@ class Effects:
     def _checklist_text(self, answers: Mapping[str, Answer]) -> str:
         return t("checklist.header", self.lang, title=escape(answers["title"].value if "title" in answers else ""))
 
-    async def refresh_checklist_job(self, job: Job) -> None:
+    async def refresh_checklist(self, job: Job) -> None:
         """Updates the pinned checklist in place with the state as it is now (once for a burst of changes)."""
-        if job.kind == "checklist" and await self.repo.newer_job(job):
-            return  # a later refresh of the same checklist is waiting: it will show all of this
+        if job.kind == "checklist":
+            async with self.repo.read() as tx:
+                if await tx.newer_job(job):
+                    return  # a later refresh of the same checklist is waiting: it will show all of this
         incident = await self._incident(job)
         if incident.channel_id and incident.checklist_ts:
-            answers = await self.repo.answers(incident.id)
+            answers = await self._answers(incident.id)
             await self.client.chat_update(channel=incident.channel_id, ts=incident.checklist_ts,
                                           text=self._checklist_text(answers), blocks=await self.checklist(incident, answers))
 
-    async def post_draft_job(self, job: Job) -> None:
+    # --- drafts -----------------------------------------------------------------------------------
+
+    async def post_draft(self, job: Job) -> None:
         """Posts a stored version of a document, saying what changed (split over messages when long)."""
-        draft = await self.repo.draft(job.payload["draft_id"])
+        draft, drafts = await self._draft(job.payload["draft_id"])
         incident = await self._incident(job)
         again = bool(job.payload.get("again"))
         if draft is None or draft.waiting or (draft.posted_at is not None and not again):
             return
-        heading = self._heading(draft)
-        notes = [t("draft.unchanged", self.lang, version=draft.version)] if again else await self._changes(draft)
+        heading = t("draft.header" if draft.doc == "public" else f"draft.header.{draft.doc}", self.lang, version=draft.version)
+        notes = [t("draft.unchanged", self.lang, version=draft.version)] if again else self._changes(draft, drafts)
         for blocks in posts.draft_messages(body=draft.body, heading=heading, lang=self.lang, notes=notes):
             await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=heading)
-        await self.repo.mark_draft_posted(draft.id, at=self.clock.now())
+        async with self.repo.tx() as tx:
+            await tx.mark_draft_posted(draft.id, at=self.clock.now())
 
-    def _heading(self, draft: Draft) -> str:
-        return t("draft.header" if draft.doc == "public" else f"draft.header.{draft.doc}", self.lang, version=draft.version)
-
-    async def _changes(self, draft: Draft) -> list[str]:
+    def _changes(self, draft: Draft, drafts: list[Draft]) -> list[str]:
         """A line on what changed since the previous version of the same document."""
-        previous = next((d for d in reversed(await self.repo.drafts(draft.incident_id))
-                         if d.doc == draft.doc and d.version < draft.version), None)
+        previous = next((d for d in reversed(drafts) if d.doc == draft.doc and d.version < draft.version), None)
         if previous is None:
             return []
         items = changed_items(previous.values or {}, draft.values or {})
@@ -238,15 +320,14 @@ class Effects:
         names = ("、" if self.lang == "ja" else ", ").join(ITEMS[i].label(self.lang) for i in items)
         return [t("draft.changed", self.lang, previous=previous.version, items=names)]
 
-    async def hold_job(self, job: Job) -> None:
+    async def hold(self, job: Job) -> None:
         """Warns that a version's maximum count grew past one already posted, with the button to post it."""
-        draft = await self.repo.draft(job.payload["draft_id"])
+        draft, drafts = await self._draft(job.payload["draft_id"])
         incident = await self._incident(job)
         if draft is None or not draft.waiting or not draft.values:
             return
         fmt = format_count_ja if self.lang == "ja" else format_count_en
-        shown = [d.values["max_count"] for d in await self.repo.drafts(incident.id)
-                 if not d.waiting and d.values and "max_count" in d.values]
+        shown = [d.values["max_count"] for d in drafts if not d.waiting and d.values and "max_count" in d.values]
         old = max(shown, key=lambda v: v["value"]) if shown else draft.values["max_count"]
         lines = [t("draft.hold", self.lang, doc=t(f"doc.{draft.doc}", self.lang), version=draft.version,
                    new=fmt(as_count(draft.values["max_count"])), old=fmt(as_count(old))), t("draft.hold_why", self.lang)]
@@ -254,9 +335,9 @@ class Effects:
                                            blocks=posts.hold_blocks(incident_id=incident.id, draft_id=draft.id,
                                                                     lines=[escape(line) for line in lines], lang=self.lang))
 
-    async def upload_draft_job(self, job: Job) -> None:
+    async def upload_draft(self, job: Job) -> None:
         """Uploads a version as Markdown and Word files, so the full text is always one click away."""
-        draft = await self.repo.draft(job.payload["draft_id"])
+        draft, _drafts = await self._draft(job.payload["draft_id"])
         incident = await self._incident(job)
         if draft is None or draft.waiting or not incident.channel_id:
             return
@@ -269,7 +350,7 @@ class Effects:
     async def close_record(self, job: Job) -> None:
         """After /leak-close: the final checklist (and what the draft lacks, if anything); the pinned one updated."""
         incident = await self._incident(job)
-        answers = await self.repo.answers(incident.id)
+        answers = await self._answers(incident.id)
         blocks = await self.checklist(incident, answers)
         title = answers["title"].value if "title" in answers else ""
         blocks[0] = posts.header(f"{t('checklist.final', self.lang)}：{display('title', title, self.lang)}")
@@ -278,33 +359,33 @@ class Effects:
         if missing:
             await self.client.chat_postMessage(channel=incident.channel_id, text=t("close.no_draft", self.lang),
                                                blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"))
-        await self.refresh_checklist_job(job)
+        await self.refresh_checklist(job)
 
     # --- when nothing helps -----------------------------------------------------------------------
 
     async def give_up(self, job: Job, error: str) -> None:
-        """Tells a person, in plain words, what could not be done: the channel, else the opener."""
-        incident = await self.repo.incident(job.incident_id) if job.incident_id else None
+        """Tells people, in plain words and with a reference, what could not be done: the channel, else the opener."""
+        async with self.repo.read() as tx:
+            incident = await tx.incident(job.incident_id) if job.incident_id else None
         if incident is None:
             return
+        ref = f"job-{job.id}"
         if job.kind == "setup" and incident.channel_id is None:
-            text = t("open.failed", self.lang, error=error, id=incident.id)
+            text = t("open.failed", self.lang, error=error, id=incident.id) + " " + t("error.ref", self.lang, ref=ref)
             try:
                 await self.client.views_update(view_id=job.payload["view_id"],
                                                view=notice_modal(t("open.progress_title", self.lang), text))
             except SlackApiError:
                 pass
-            await self._tell(incident.opener_id, text)
+            await self.tell(incident.opener_id, text)
             return
-        text = t("job.failed", self.lang, what=t(f"job.{job.kind}", self.lang), error=error, id=incident.id)
-        if not await self._tell(incident.channel_id, text):
-            await self._tell(incident.opener_id, text)
+        what = t(f"job.{job.kind}" if f"job.{job.kind}" in MESSAGES else "job.slack", self.lang)
+        text = t("job.failed", self.lang, what=what, error=error, id=incident.id) + " " + t("error.ref", self.lang, ref=ref)
+        if not await self.tell(incident.channel_id, text):
+            await self.tell(incident.opener_id, text)
 
-    async def tell(self, user_id: str, text: str) -> None:
-        """Tells one person something in a direct message."""
-        await self._tell(user_id, text)
-
-    async def _tell(self, channel: str | None, text: str) -> bool:
+    async def tell(self, channel: str | None, text: str) -> bool:
+        """Tells a channel, or one person by DM (a user id); False when Slack would not take it."""
         if not channel:
             return False
         try:
@@ -314,8 +395,3 @@ class Effects:
             log.warning("could not tell %s: %s", channel, slack_error(exc))
             return False
 
-    async def _incident(self, job: Job) -> Incident:
-        incident = await self.repo.incident(job.incident_id) if job.incident_id else None
-        if incident is None:
-            raise Impossible("incident_gone")
-        return incident

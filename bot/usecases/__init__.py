@@ -1,0 +1,14 @@
+"""The incident story, one module per use case. Each works on an explicit unit of work
+(`async with deps.repo.tx() as tx:`): it stores what happened and records, in the same transaction,
+the Slack work that must follow as typed intents (jobs). The Slack adapter (bot/slack/adapter.py)
+turns those into Web API calls after the commit; nothing here knows Slack or SQL.
+
+- opening:    /leak-open submitted: the incident, its first answers, its channel set-up
+- answering:  a checklist form submitted: access check, answers, what follows (question, checklist, draft)
+- asking:     a checklist form about to be opened for someone (recorded, so only its submission counts)
+- drafts:     when a new version of a document is due, /leak-draft, confirming a held version
+- closing:    /leak-close confirmed
+- owners:     owners of items, snoozing nudges
+- nudges:     the sweep that claims due nudges
+- membership: who is in an incident's channel, kept from set-up, invites and membership events
+"""

@@ -1,0 +1,89 @@
+"""A checklist form submitted: checked against the database alone, stored, and followed up, in one
+transaction, before Slack gets its acknowledgement (so the next request, on any replica, sees it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from bot.checklist import next_step
+from bot.usecases import drafts
+from bot.usecases.base import Deps, first_nudge, values_of
+from storage.repository import Duplicate, Incident, Tx
+
+ATTEMPTS = 3  # a transaction that lost a race on a draft's version number is tried again
+
+
+class Refused(Exception):
+    """This person may not answer this form now; `key` names the reason's wording in bot.i18n."""
+
+    def __init__(self, key: str, incident: Incident | None = None) -> None:
+        super().__init__(key)
+        self.key, self.incident = key, incident
+
+
+@dataclass(frozen=True)
+class Form:
+    """A submitted checklist form, as Slack delivered it."""
+
+    external_id: str  # the id the bot gave the modal when it opened it
+    view_id: str
+    incident_id: int  # what the modal's metadata says it is about
+    step_id: str
+
+
+async def submit(deps: Deps, form: Form, *, user_id: str, values: Mapping[str, Any]) -> list[str]:
+    """Stores a submitted form's answers and everything that follows; returns the items that changed.
+
+    Raises Refused (nothing stored). A form stored before (a retry, a double click) changes nothing.
+    """
+    for attempt in range(ATTEMPTS):
+        try:
+            async with deps.repo.tx(urgent=True) as tx:
+                incident = await _allowed(tx, form, user_id)
+                return await _store(tx, deps, incident, user_id=user_id, values=values, source=form.view_id)
+        except Duplicate:
+            async with deps.repo.read() as tx:
+                if await tx.source_seen(form.view_id):
+                    return []
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _allowed(tx: Tx, form: Form, user_id: str) -> Incident:
+    """The incident, locked, when this person may answer this form now; else Refused."""
+    opened = await tx.view(form.external_id)
+    if opened is None or (opened.user_id, opened.incident_id, opened.step_id) != (user_id, form.incident_id, form.step_id):
+        raise Refused("access.form_unknown")
+    incident = await tx.lock_incident(form.incident_id)
+    if incident is None or incident.channel_id is None:
+        raise Refused("cmd.not_incident_channel_plain")
+    if incident.closed:
+        raise Refused("cmd.closed", incident)
+    if not await tx.is_member(incident.channel_id, user_id):
+        raise Refused("access.not_member", incident)
+    return incident
+
+
+async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values: Mapping[str, Any], source: str) -> list[str]:
+    now = deps.clock.now()
+    changed = await tx.record(incident.id, user_id=user_id, at=now, values=values, source=source)
+    if not changed:
+        return []
+    answers = await tx.answers(incident.id)
+    current = values_of(answers)
+    await tx.schedule_nudge(incident.id, due=first_nudge(current, now=now, nudge_after=deps.nudge_after), reset=True)
+    key = f"{incident.id}:{source}"
+    if "responders" in changed and "responders" in answers:
+        await tx.enqueue("invite", {"users": answers["responders"].value}, key=f"invite:{key}", at=now,
+                         incident_id=incident.id)
+    await tx.enqueue("checklist", {}, key=f"checklist:{key}", at=now, incident_id=incident.id)
+    await drafts.new_version(tx, deps, incident, current, changed=changed, user_id=None, key=key)
+    step = next_step(current)
+    if step is not None:
+        owners = await tx.owners(incident.id)
+        owner = next((owners[i].owner_id for i in step.items if i in owners), None)
+        await tx.enqueue("question", {"step_id": step.id, "owner": owner}, key=f"question:{key}", at=now,
+                         incident_id=incident.id)
+    return changed

@@ -1,0 +1,39 @@
+"""What every use case works with: the store, the clock and the settings that shape the story."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from bot import legal, nudging
+from bot.answers import Answer
+from bot.checklist import missing_required
+from bot.clock import Clock
+from storage.repository import Repository, Tx
+
+
+@dataclass(frozen=True)
+class Deps:
+    repo: Repository
+    clock: Clock
+    lang: str
+    nudge_after: int = 3600
+
+
+def values_of(answers: Mapping[str, Answer]) -> dict[str, Any]:
+    """Returns {item_id: value} of the current answers."""
+    return {item_id: answer.value for item_id, answer in answers.items()}
+
+
+def first_nudge(values: Mapping[str, Any], *, now: datetime, nudge_after: int) -> datetime | None:
+    """When the first nudge after progress is due; None once nothing required is open."""
+    if not missing_required(values):
+        return None
+    deadlines = [d.due for d in legal.assess(dict(values)).open_deadlines()]
+    return nudging.first_due(now, nudge_after, deadlines)
+
+
+async def say(tx: Tx, incident_id: int, key: str, *, job_key: str, at: datetime, **params: Any) -> int:
+    """Records a plain message to the incident's channel (`key` names the wording in bot.i18n)."""
+    return await tx.enqueue("say", {"key": key, "params": params}, key=job_key, at=at, incident_id=incident_id)

@@ -1,0 +1,22 @@
+"""/leak-close confirmed: nudges stop; the final checklist and the latest draft are posted."""
+
+from __future__ import annotations
+
+from bot.usecases import drafts
+from bot.usecases.base import Deps, say, values_of
+from storage.repository import Incident
+
+
+async def close(deps: Deps, incident: Incident, *, user_id: str) -> bool:
+    """Closes the incident; False when it was closed already."""
+    now = deps.clock.now()
+    async with deps.repo.tx(urgent=True) as tx:
+        await tx.lock_incident(incident.id)
+        if not await tx.close(incident.id, user_id=user_id, at=now) or not incident.channel_id:
+            return False
+        key = f"close:{incident.id}"
+        await say(tx, incident.id, "close.done", job_key=f"{key}:notice", at=now, user=user_id)
+        await tx.enqueue("close", {}, key=f"{key}:record", at=now, incident_id=incident.id)
+        values = values_of(await tx.answers(incident.id))
+        await drafts.new_version(tx, deps, incident, values, changed=[], user_id=user_id, key=key, again=True)
+        return True

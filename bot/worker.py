@@ -1,0 +1,145 @@
+"""The job worker: one per process, draining the outbox of Slack work that transactions recorded.
+
+It is woken when a transaction that recorded jobs commits, runs up to `slots` jobs at once (an
+incident's jobs one after another, in order; other incidents meanwhile), and sleeps until the next
+job is due: a job waiting out a 429's Retry-After or a backoff runs again when that time comes. The
+periodic sweep wakes it too, for jobs other replicas recorded or a crashed process left leased.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Awaitable, Callable
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+
+from bot.clock import Clock
+from bot.jobs import Impossible, Retry, backoff, classify
+from storage.repository import Job, Repository
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)  # a job whose runner died is taken again after this
+Handler = Callable[[Job], Awaitable[None]]
+GiveUp = Callable[[Job, str], Awaitable[None]]
+Observer = Callable[[Job, str | None], None]
+
+
+class JobWorker:
+    def __init__(self, *, repo: Repository, clock: Clock, handlers: dict[str, Handler], give_up: GiveUp,
+                 slots: int = 4, idle: float = 60, observe: Observer | None = None) -> None:
+        self.repo, self.clock, self.handlers, self.give_up = repo, clock, handlers, give_up
+        self.slots, self.idle, self.observe = slots, idle, observe
+        self._wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._claiming = False
+
+    @property
+    def busy(self) -> bool:
+        """True while a job runs or is being claimed."""
+        return bool(self._running) or self._claiming
+
+    def wake(self) -> None:
+        """Something may be due now (a commit recorded jobs, the clock moved, a sweep came)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Starts the worker's loop."""
+        self._loop = asyncio.create_task(self._run(), name="leakbot-jobs")
+
+    async def stop(self, grace: float = 10) -> None:
+        """Stops taking jobs and lets the running ones finish (their leases lapse if they cannot)."""
+        self._stopping = True
+        self.wake()
+        if self._loop is not None:
+            await asyncio.gather(self._loop, return_exceptions=True)
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=grace)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                claimed = await self._claim()
+            except Exception:
+                log.exception("claiming jobs failed; trying again shortly")
+                claimed, pause = 0, 1.0
+            else:
+                pause = await self._pause() if not claimed else 0
+            if claimed and len(self._running) < self.slots:
+                continue  # there may be more
+            if pause > 0 or len(self._running) >= self.slots:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=pause if pause > 0 else None)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def _claim(self) -> int:
+        free = self.slots - len(self._running)
+        if free <= 0:
+            return 0
+        now = self.clock.now()
+        self._claiming = True
+        try:
+            async with self.repo.tx() as tx:
+                jobs = await tx.claim_jobs(now, until=now + LEASE, limit=free)
+        finally:
+            self._claiming = False
+        for job in jobs:
+            task = asyncio.create_task(self._run_one(job), name=f"leakbot-job-{job.id}")
+            self._running.add(task)
+            task.add_done_callback(self._finished)
+        return len(jobs)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self.wake()  # a slot is free, and the incident's next job may now go
+
+    async def _pause(self) -> float:
+        """Seconds until the next job is due or a lease runs out (at most `idle`)."""
+        async with self.repo.read() as tx:
+            when = await tx.next_job_at()
+        if when is None:
+            return self.idle
+        return min(max((when - self.clock.now()).total_seconds(), 0.0), self.idle) or 0.001
+
+    async def _run_one(self, job: Job) -> None:
+        error: str | None = None
+        try:
+            try:
+                await self.handlers[job.kind](job)
+            except SlackApiError as exc:
+                raise classify(exc) from None
+            except (aiohttp.ClientError, asyncio.TimeoutError, SlackRequestError) as exc:
+                raise Retry(type(exc).__name__) from None
+            except (Retry, Impossible):
+                raise
+            except Exception as exc:  # a bug: keep the job, back off, and say so loudly
+                log.exception("job %s (%s) raised", job.id, job.kind)
+                raise Retry(type(exc).__name__) from None
+        except Retry as retry:
+            error = retry.error
+            log.info("job %s (%s) failed with %s; retrying", job.id, job.kind, retry.error)
+            when = self.clock.now() + (retry.after or backoff(job.attempts))
+            await self._finish(job, error=retry.error, retry_at=when)
+        except Impossible as impossible:
+            error = str(impossible)
+            log.warning("job %s (%s) cannot be done: %s", job.id, job.kind, impossible)
+            await self._finish(job, error=error)
+            try:
+                await self.give_up(job, error)
+            except Exception:
+                log.exception("telling people that job %s failed did not work", job.id)
+        else:
+            await self._finish(job)
+        finally:
+            if self.observe is not None:
+                self.observe(job, error)
+
+    async def _finish(self, job: Job, *, error: str | None = None, retry_at=None) -> None:  # type: ignore[no-untyped-def]
+        async with self.repo.tx() as tx:
+            await tx.finish_job(job.id, at=self.clock.now(), error=error, retry_at=retry_at)

@@ -1,0 +1,40 @@
+"""Work after the ack runs as Bolt lazy listeners. A failure there is logged with a reference and told
+to the person who acted, in plain words, with the same reference."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from typing import Any, Awaitable, Callable
+
+from slack_sdk.errors import SlackApiError
+
+from bot.i18n import t
+from bot.jobs import slack_error
+
+log = logging.getLogger(__name__)
+Listener = Callable[..., Awaitable[None]]
+
+
+def telling_failures(what: str, lang: str) -> Callable[[Listener], Listener]:
+    """Wraps a lazy listener: an exception is logged with a reference and the person is told (ephemeral)."""
+
+    def decorate(listener: Listener) -> Listener:
+        @functools.wraps(listener)
+        async def told(**kwargs: Any) -> None:
+            try:
+                await listener(**kwargs)
+            except Exception as error:  # everything: the person must hear of it, Bolt would only log it
+                ref = uuid.uuid4().hex[:8]
+                detail = slack_error(error) if isinstance(error, SlackApiError) else type(error).__name__
+                log.error("after the ack of %s: %s ref=%s", what, detail, ref, exc_info=error)
+                respond = kwargs.get("respond")
+                if respond is not None:
+                    try:
+                        await respond(response_type="ephemeral", replace_original=False,
+                                      text=t("error.after_ack", lang, what=what, ref=ref))
+                    except Exception:  # noqa: BLE001 - Slack cannot be told either; the log has it
+                        log.warning("could not tell the user about ref=%s", ref)
+        return told
+    return decorate
