@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AsyncIterator, Sequence
 
@@ -117,6 +117,7 @@ class Outcome:
 
     view: dict | None = None
     reply: dict | None = None
+    trigger: str = ""
 
     @property
     def text(self) -> str:
@@ -130,7 +131,6 @@ class Person:
     fake: FakeSlack
     http: aiohttp.ClientSession
     user: str = USER
-    log: list[str] = field(default_factory=list)
 
     async def command(self, bot: BotProcess, command: str, text: str = "", *, channel: str = GENERAL) -> Outcome:
         """Types a slash command; returns the modal it opened, or the reply only the user sees."""
@@ -161,7 +161,7 @@ class Person:
 
     async def _outcome(self, trigger: str, response_url: str, raw: str, what: str, bot: BotProcess) -> Outcome:
         if raw.strip():
-            return Outcome(reply=json.loads(raw))
+            return Outcome(reply=json.loads(raw), trigger=trigger)
         response_id = response_url.rsplit("/", 1)[1]
 
         def seen() -> Outcome | None:
@@ -169,9 +169,9 @@ class Person:
             if opened:
                 call = opened[0]
                 assert call.ok, f"{what}: views.open failed: {call.response}"
-                return Outcome(view=self.fake.views[call.response["view"]["id"]])
+                return Outcome(view=self.fake.views[call.response["view"]["id"]], trigger=trigger)
             replies = [body for rid, body in self.fake.responses if rid == response_id]
-            return Outcome(reply=replies[0]) if replies else None
+            return Outcome(reply=replies[0], trigger=trigger) if replies else None
 
         try:
             return await self.fake.wait_until(seen, timeout=WAIT, what=f"what {what} does in Slack")
@@ -232,6 +232,7 @@ async def fast_rounds(person: Person, bots: Sequence[BotProcess], incidents: int
     there are two. Returns how many rounds ran."""
     rounds = 0
     channels: dict[int, str] = {}
+    done_triggers: list[str] = []  # of the /leak-next commands that found every required item answered
     for n in range(1, incidents + 1):
         answers = answers_for(n)
         channel = await person.open_incident(bots[rounds % len(bots)], f"架空の漏えい事案{n}",
@@ -257,8 +258,11 @@ async def fast_rounds(person: Person, bots: Sequence[BotProcess], incidents: int
                 assert outcome.view is None, \
                     f"{where}: opened a modal with inputs {input_ids(outcome.view)} though every required item is answered"
                 assert "必須項目はすべて回答済み" in outcome.text, f"{where}: said {outcome.text[:500]}"
+                done_triggers.append(outcome.trigger)
         await person.fake.wait_until(lambda: drafts_in(person.fake, channel), timeout=WAIT,
                                      what=f"the draft of incident {n}")
+    late = [c for c in person.fake.calls_to("views.open") if c.args.get("trigger_id") in done_triggers]
+    assert not late, f"a /leak-next with every required item answered opened a modal after its reply: {late}"
     for n, channel in channels.items():
         posted = drafts_in(person.fake, channel)
         assert len(posted) == 1, f"incident {n}: {len(posted)} drafts posted"
