@@ -3,55 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import sys
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-import aiohttp
 import pytest
 
-from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
-from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission
+from tests.processes import BotProcess
+from tests.slack_payloads import form_body, interactive_body, slash_command, view_submission
 from tests.story import ANSWERS, SUMMARY, TITLE, answer_buttons, text_of
-from tests.test_cli import clean_env, free_port, wait_healthy
+
+__all__ = ["BotProcess", "leak_channels", "open_through"]  # tests/test_replicas.py takes them from here
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
+TOKYO = ZoneInfo("Asia/Tokyo")
 
-class BotProcess:
-    """A real leakbot process in HTTP mode on the given database, talking to the fake Slack."""
 
-    def __init__(self, fake: FakeSlack, folder: Path, *, database_url: str | None = None, **settings: str) -> None:
-        self.fake, self.port = fake, free_port()
-        self.env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
-                             DATABASE_URL=database_url or f"sqlite+aiosqlite:///{folder / 'leakbot.db'}",
-                             HOST="127.0.0.1", PORT=str(self.port), LEAKBOT_NUDGE_TICK="1", **settings)
-        self.folder = folder
-        self.process: Any = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=self.folder, env=self.env,
-                                                            stdout=asyncio.subprocess.DEVNULL,
-                                                            stderr=asyncio.subprocess.DEVNULL)
-        async with aiohttp.ClientSession() as http:
-            await wait_healthy(http, f"http://127.0.0.1:{self.port}/healthz", self.process)
-
-    async def post(self, body: bytes) -> tuple[int, str]:
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
-        async with aiohttp.ClientSession() as http:
-            async with http.post(f"http://127.0.0.1:{self.port}/slack/events", data=body, headers=headers) as response:
-                return response.status, await response.text()
-
-    def kill(self) -> None:
-        os.kill(self.process.pid, signal.SIGKILL)
-
-    async def stop(self) -> None:
-        if self.process and self.process.returncode is None:
-            self.process.terminate()
-            await self.process.wait()
+def tokyo_dates(earliest: datetime, latest: datetime) -> set[date]:
+    """The dates in Tokyo between two instants: a real process names its channel after one of them."""
+    return {earliest.astimezone(TOKYO).date(), latest.astimezone(TOKYO).date()}
 
 
 async def open_through(bot: BotProcess, fake: FakeSlack) -> dict:
@@ -72,9 +46,11 @@ async def test_killed_while_creating_the_channel(fake: FakeSlack, tmp_path: Path
     try:
         view = await open_through(bot, fake)
         fake.fail("conversations.create", "internal_error", status=500, delay=30)  # hangs, then never made
+        submitted = datetime.now(timezone.utc)  # the incident is created after this...
         status, body = await bot.post(interactive_body(view_submission(view, {"summary": SUMMARY}, user_id="U0ALICE")))
         assert status == 200 and "update" in body  # acknowledged: the incident is committed
         await fake.wait_for("conversations.create")
+        named = datetime.now(timezone.utc)  # ...and before its channel is asked for
         bot.kill()
         await bot.process.wait()
         await bot.start()  # the same database
@@ -82,7 +58,9 @@ async def test_killed_while_creating_the_channel(fake: FakeSlack, tmp_path: Path
         await fake.wait_until(lambda: any(answer_buttons(m) for c in leak_channels(fake)
                                           for m in fake.messages.get(c.id, [])), what="the first question")
         channels = leak_channels(fake)
-        assert [c.name for c in channels] == ["leak-20261126-顧客dbの流出疑い"]
+        # the process uses the real clock: its incident's date in Tokyo, whatever the day and zone of this run
+        names = {f"leak-{day:%Y%m%d}-顧客dbの流出疑い" for day in tokyo_dates(submitted, named)}
+        assert len(channels) == 1 and channels[0].name in names, ([c.name for c in channels], names)
         posted = fake.messages[channels[0].id]
         assert len([m for m in posted if answer_buttons(m)]) == 1 and len(fake.pins[channels[0].id]) == 1
     finally:

@@ -1,0 +1,78 @@
+"""Real leakbot processes, started as a user starts them (`python -m bot`, settings in the environment only).
+
+Tests that use them talk to the bot only through signed HTTP and look only at what the fake Slack
+received: nothing here reads the bot's database or its internals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from tests.conftest import SIGNING_SECRET
+from tests.fake_slack import FakeSlack
+from tests.slack_payloads import sign
+from tests.test_cli import clean_env, free_port, wait_healthy
+
+
+class BotProcess:
+    """A real leakbot process in HTTP mode on the given database, talking to the fake Slack.
+
+    Its log goes to `log_path` (a file in `folder`), so that a failing test can show it."""
+
+    def __init__(self, fake: FakeSlack, folder: Path, *, database_url: str | None = None, **settings: str) -> None:
+        self.fake, self.port = fake, free_port()
+        self.env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
+                             DATABASE_URL=database_url or f"sqlite+aiosqlite:///{folder / 'leakbot.db'}",
+                             HOST="127.0.0.1", PORT=str(self.port), LEAKBOT_NUDGE_TICK="1", **settings)
+        self.folder = folder
+        self.log_path = folder / f"leakbot-{self.port}.log"
+        self.process: Any = None
+
+    async def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=self.folder,
+                                                                env=self.env, stdout=log, stderr=log)
+        async with aiohttp.ClientSession() as http:
+            await wait_healthy(http, f"http://127.0.0.1:{self.port}/healthz", self.process)
+
+    @property
+    def events_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    async def post(self, body: bytes, *, http: aiohttp.ClientSession | None = None) -> tuple[int, str]:
+        """POSTs a body to /slack/events signed as Slack signs it; returns the status and the raw reply.
+
+        With `http` the request goes over that session's kept-alive connections (as Slack's would)."""
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
+        if http is not None:
+            async with http.post(self.events_url, data=body, headers=headers) as response:
+                return response.status, await response.text()
+        async with aiohttp.ClientSession() as own:
+            async with own.post(self.events_url, data=body, headers=headers) as response:
+                return response.status, await response.text()
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The end of the process's log, for failure messages."""
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def kill(self) -> None:
+        os.kill(self.process.pid, signal.SIGKILL)
+
+    async def stop(self) -> None:
+        if self.process and self.process.returncode is None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), 20)
+            except asyncio.TimeoutError:
+                self.kill()
+                await self.process.wait()
