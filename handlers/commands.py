@@ -13,6 +13,7 @@ from bot.drafting import DOCS, DraftNotReady
 from bot.effects import values_of
 from bot.jobs import slack_error
 from bot.flows import Flows
+from handlers import surface
 from handlers.acking import answering_at_ack
 from bot.i18n import t
 from bot.ui import posts
@@ -53,14 +54,14 @@ def register(app: AsyncApp, flows: Flows) -> None:
             if slack_error(exc) != "exchanged_trigger_id":  # a retry of a request whose modal is open already
                 await respond(response_type="ephemeral", text=t("cmd.modal_failed", lang, error=slack_error(exc)))
 
-    @app.command("/leak-open")
+    @app.command(surface.LEAK_OPEN)
     @early
     async def leak_open(ack: Any, command: dict[str, Any], client: Any, respond: Any) -> None:
         await ack()
         view = new_incident_modal(title=command.get("text", ""), now=flows.clock.now(), lang=lang)
         await open_modal(client, respond, command["trigger_id"], view)
 
-    @app.command("/leak-next")
+    @app.command(surface.LEAK_NEXT)
     @early
     async def leak_next(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         incident = await needs_open_incident(command, context, ack)
@@ -77,7 +78,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         blocks = posts.optional_steps_blocks(open_steps(values, required=False), incident_id=incident.id, lang=lang)
         await respond(**say_private(t("next.required_done", lang), blocks))
 
-    @app.command("/leak-status")
+    @app.command(surface.LEAK_STATUS)
     @early
     async def leak_status(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
         incident = await needs_open_incident(command, context, ack, allow_closed=True)
@@ -93,7 +94,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
 
         flows.later(show)
 
-    @app.command("/leak-answer")
+    @app.command(surface.LEAK_ANSWER)
     @early
     async def leak_answer(ack: Any, command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         item_id = (command.get("text") or "").strip().lower()
@@ -113,7 +114,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
         await open_modal(client, respond, command["trigger_id"],
                          step_modal(step, incident_id=incident.id, answers=answers, lang=lang))
 
-    @app.command("/leak-draft")
+    @app.command(surface.LEAK_DRAFT)
     @early
     async def leak_draft(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
         incident = await needs_open_incident(command, context, ack, allow_closed=True)
@@ -131,7 +132,7 @@ def register(app: AsyncApp, flows: Flows) -> None:
             return
         flows.later(lambda: flows.jobs.run(jobs))
 
-    @app.command("/leak-close")
+    @app.command(surface.LEAK_CLOSE)
     @early
     async def leak_close(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
