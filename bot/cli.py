@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from pathlib import Path
@@ -73,12 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         except (UsageError, ConfigError) as error:
             print(f"leakbot: {error}", file=sys.stderr)
             return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
     except ConfigError as error:
         print(f"leakbot: {error}", file=sys.stderr)
         return 2
+    from bot.logs import setup as setup_logging
+
+    setup_logging(settings.log_level, settings.log_format,
+                  secrets=[settings.slack_bot_token, settings.slack_app_token or "", settings.slack_signing_secret or ""])
     if args.command in (None, "run"):
         from bot.app import run
 
