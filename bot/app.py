@@ -95,10 +95,14 @@ class Leakbot:
             return False
         return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
-    async def _health(self, _request: web.Request) -> web.Response:
-        if await ping(self.engine):
-            return web.json_response({"ok": True})
-        return web.json_response({"ok": False, "error": "database unavailable"}, status=503)
+    async def _health(self, request: web.Request) -> web.Response:
+        healthy = await ping(self.engine)
+        body: dict[str, object] = {"ok": True} if healthy else {"ok": False, "error": "database unavailable"}
+        if request.query.get("verbose") in ("1", "true", "yes"):  # the `leakbot check` results, no secrets
+            from bot.check import health_report
+
+            body.update(await health_report(self.settings, self.engine))
+        return web.json_response(body, status=200 if healthy else 503)
 
 
 def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: float = 10) -> Leakbot:
