@@ -20,7 +20,9 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.access import Identity
+from bot.check import health_report
 from bot.flows import Flows
+from bot.metrics import metrics_of, metrics_route
 from bot.scheduled import NudgeScheduler
 from storage.db import make_engine, migrate, ping
 from storage.repository import Repository
@@ -68,10 +70,11 @@ class Leakbot:
         await self.engine.dispose()
 
     def web_app(self) -> web.Application:
-        """The HTTP surface: POST /slack/events and GET /healthz."""
+        """The HTTP surface: POST /slack/events, GET /healthz and GET /metrics."""
         application = web.Application()
         application.router.add_post(EVENTS_PATH, self._events)
         application.router.add_get("/healthz", self._health)
+        application.router.add_get("/metrics", metrics_route(self))
         return application
 
     async def _events(self, request: web.Request) -> web.Response:
@@ -85,7 +88,7 @@ class Leakbot:
         except ValueError:  # signed, but not a payload Slack would send
             log.warning("refused a signed request whose body cannot be read")
             return web.json_response({"ok": False, "error": "unreadable payload"}, status=400)
-        bolt_response = await self.app.async_dispatch(bolt_request)
+        bolt_response = await metrics_of(self).dispatch(self.app, bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
@@ -99,8 +102,6 @@ class Leakbot:
         healthy = await ping(self.engine)
         body: dict[str, object] = {"ok": True} if healthy else {"ok": False, "error": "database unavailable"}
         if request.query.get("verbose") in ("1", "true", "yes"):  # the `leakbot check` results, no secrets
-            from bot.check import health_report
-
             body.update(await health_report(self.settings, self.engine))
         return web.json_response(body, status=200 if healthy else 503)
 
@@ -150,6 +151,18 @@ async def connect_socket_mode(bot: Leakbot) -> AsyncSocketModeHandler:
     return handler
 
 
+async def serve_operations(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
+    """Socket Mode's own small HTTP server: GET /metrics and GET /healthz (no Slack request comes over HTTP)."""
+    application = web.Application()
+    application.router.add_get("/healthz", bot._health)
+    application.router.add_get("/metrics", metrics_route(bot))
+    runner = web.AppRunner(application, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("metrics and health on http://%s:%s/metrics and /healthz", host, port)
+    return runner
+
+
 async def run(settings: Settings) -> None:
     """Runs the bot until it is stopped: Socket Mode when an app token is set, else HTTP."""
     bot = build(settings)
@@ -157,9 +170,11 @@ async def run(settings: Settings) -> None:
     try:
         if settings.socket_mode:
             handler = await connect_socket_mode(bot)
+            operations = await serve_operations(bot, host=settings.host, port=settings.port)
             try:
                 await asyncio.Event().wait()
             finally:
+                await operations.cleanup()
                 await handler.close_async()
         else:
             runner = await serve_http(bot, host=settings.host, port=settings.port)
