@@ -16,8 +16,6 @@ from importlib.metadata import PackageNotFoundError, version as installed_versio
 from pathlib import Path
 from typing import NoReturn
 
-from pydantic_core import PydanticUndefined
-
 from bot.config import HINTS, ConfigError, Settings, load_settings
 from bot.drafting import DOCS
 
@@ -49,7 +47,7 @@ def environment_help(width: int = 100) -> str:
     lines = ["environment variables (also read from .env in the working directory; real ones win):"]
     for name, field in Settings.model_fields.items():
         variable = name.upper()
-        if field.is_required() or field.default is PydanticUndefined:
+        if field.is_required():
             default = "required"
         elif field.default is None:
             default = "default: unset"
