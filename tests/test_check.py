@@ -167,3 +167,25 @@ async def test_healthz_verbose_gives_the_checks_without_secrets(leakbot: Harness
     assert results["database"]["ok"] and results["bot token"]["ok"] and results["manifest"]["ok"]
     assert not results["scopes"]["ok"] and "files:write" in results["scopes"]["detail"]
     assert leakbot.fake.bot_token not in raw and SIGNING_SECRET not in raw
+
+
+def test_the_manifest_check_covers_shortcuts_events_and_extra_commands(monkeypatch, tmp_path: Path) -> None:
+    from bot import check as checks
+
+    monkeypatch.setattr(checks, "SHORTCUTS", ("leak_open",))
+    monkeypatch.setattr(checks, "EVENTS", ("app_home_opened",))
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    manifest["features"]["slash_commands"].append({"command": "/leak-extra", "description": "x", "should_escape": False})
+    path = tmp_path / "manifest.yml"
+    path.write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    result = checks.manifest_agrees(path)
+    assert not result.ok
+    assert "lacks the shortcut leak_open, the event app_home_opened" in result.detail
+    assert "declares the command /leak-extra, which this leakbot does not answer" in result.detail
+
+    manifest["features"]["slash_commands"].pop()
+    manifest["features"]["shortcuts"] = [{"name": "Open", "type": "global", "callback_id": "leak_open",
+                                          "description": "x"}]
+    manifest["settings"]["event_subscriptions"] = {"bot_events": ["app_home_opened"]}
+    path.write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    assert checks.manifest_agrees(path).ok, checks.manifest_agrees(path).line()
