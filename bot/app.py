@@ -20,6 +20,8 @@ import handlers
 from bot.access import Identity
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.check import health_report
+from bot.metrics import metrics_of, metrics_route
 from bot.scheduled import Sweeper
 from bot.slack.adapter import SlackAdapter
 from bot.usecases.base import Deps
@@ -79,10 +81,11 @@ class Leakbot:
         await self.engine.dispose()
 
     def web_app(self) -> web.Application:
-        """The HTTP surface: POST /slack/events and GET /healthz."""
+        """The HTTP surface: POST /slack/events, GET /healthz and GET /metrics."""
         application = web.Application()
         application.router.add_post(EVENTS_PATH, self._events)
         application.router.add_get("/healthz", self._health)
+        application.router.add_get("/metrics", metrics_route(self))
         return application
 
     async def _events(self, request: web.Request) -> web.Response:
@@ -96,7 +99,7 @@ class Leakbot:
         except ValueError:  # signed, but not a payload Slack would send
             log.warning("refused a signed request whose body cannot be read")
             return web.json_response({"ok": False, "error": "unreadable payload"}, status=400)
-        bolt_response = await self.app.async_dispatch(bolt_request)
+        bolt_response = await metrics_of(self).dispatch(self.app, bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
@@ -106,10 +109,12 @@ class Leakbot:
             return False
         return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
-    async def _health(self, _request: web.Request) -> web.Response:
-        if await ping(self.engine):
-            return web.json_response({"ok": True})
-        return web.json_response({"ok": False, "error": "database unavailable"}, status=503)
+    async def _health(self, request: web.Request) -> web.Response:
+        healthy = await ping(self.engine)
+        body: dict[str, object] = {"ok": True} if healthy else {"ok": False, "error": "database unavailable"}
+        if request.query.get("verbose") in ("1", "true", "yes"):  # the `leakbot check` results, no secrets
+            body.update(await health_report(self.settings, self.engine))
+        return web.json_response(body, status=200 if healthy else 503)
 
 
 def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: float = 10) -> Leakbot:
@@ -142,8 +147,12 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     )
     handlers.register(app, deps, adapter)
     sweeper = Sweeper(deps, worker, tick=settings.leakbot_nudge_tick, retention_days=settings.leakbot_job_retention_days)
-    return Leakbot(settings=settings, app=app, deps=deps, adapter=adapter, worker=worker, sweeper=sweeper,
-                   engine=engine, identity=identity)
+    bot = Leakbot(settings=settings, app=app, deps=deps, adapter=adapter, worker=worker, sweeper=sweeper,
+                  engine=engine, identity=identity)
+    metrics = metrics_of(bot)
+    worker.slack_errors = metrics.slack_error
+    worker.observe = lambda job, error: metrics.nudge_sent() if job.kind == "nudge" and error is None else None
+    return bot
 
 
 async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
@@ -163,6 +172,18 @@ async def connect_socket_mode(bot: Leakbot) -> AsyncSocketModeHandler:
     return handler
 
 
+async def serve_operations(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
+    """Socket Mode's own small HTTP server: GET /metrics and GET /healthz (no Slack request comes over HTTP)."""
+    application = web.Application()
+    application.router.add_get("/healthz", bot._health)
+    application.router.add_get("/metrics", metrics_route(bot))
+    runner = web.AppRunner(application, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("metrics and health on http://%s:%s/metrics and /healthz", host, port)
+    return runner
+
+
 async def run(settings: Settings) -> None:
     """Runs the bot until it is stopped: Socket Mode when an app token is set, else HTTP."""
     bot = build(settings)
@@ -170,9 +191,11 @@ async def run(settings: Settings) -> None:
     try:
         if settings.socket_mode:
             handler = await connect_socket_mode(bot)
+            operations = await serve_operations(bot, host=settings.host, port=settings.port)
             try:
                 await asyncio.Event().wait()
             finally:
+                await operations.cleanup()
                 await handler.close_async()
         else:
             runner = await serve_http(bot, host=settings.host, port=settings.port)

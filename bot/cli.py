@@ -1,20 +1,22 @@
 """`leakbot` and `python -m bot`: start the bot, or run one of its subcommands.
 
 `draft` and `export` work without Slack: they need no token, only a file or the database.
-Any user error ends with exit status 2 and one line "leakbot: ..." on stderr.
+Any user error ends with exit status 2 and one line "leakbot: ..." on stderr; so does configuration
+that cannot be loaded, for `leakbot check` too. `leakbot check` exits 1 when a check fails.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
+import textwrap
+from importlib.metadata import PackageNotFoundError, version as installed_version
 from pathlib import Path
 from typing import NoReturn
 
-from bot.config import ConfigError, load_settings
+from bot.config import HINTS, ConfigError, Settings, load_settings
 from bot.drafting import DOCS
 
 LANGS = ("ja", "en")
@@ -32,15 +34,54 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"leakbot: {prog + ': ' if prog else ''}{message} (see leakbot {prog + ' ' if prog else ''}--help)\n")
 
 
+def version() -> str:
+    """leakbot's version, from the installed package's metadata."""
+    try:
+        return installed_version("leakbot")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def environment_help(width: int = 100) -> str:
+    """The environment variables, one paragraph each, from the Settings fields and their HINTS."""
+    lines = ["environment variables (also read from .env in the working directory; real ones win):"]
+    for name, field in Settings.model_fields.items():
+        variable = name.upper()
+        if field.is_required():
+            default = "required"
+        elif field.default is None:
+            default = "default: unset"
+        else:
+            default = f"default: {field.default}"
+        hint = HINTS.get(variable, "")
+        lines.append(textwrap.fill(f"{variable} ({default}): {hint}", width=width, initial_indent="  ",
+                                   subsequent_indent="      "))
+    return "\n".join(lines)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line: no arguments starts the bot."""
     root = _Parser(
         prog="leakbot",
         description="A Slack bot for the first hours after a personal-data leak. "
         "With no subcommand it starts the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP).",
+        epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    root.add_argument("--version", action="version", version=f"leakbot {version()}")
     sub = root.add_subparsers(dest="command", metavar="COMMAND", title="subcommands")
-    sub.add_parser("run", help="start the bot (the default)")
+    sub.add_parser("run", help="start the bot (the default)", description="Starts the bot: Socket Mode when "
+                   "SLACK_APP_TOKEN is set, else HTTP mode on HOST:PORT.",
+                   epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    check = sub.add_parser(
+        "check", help="check configuration, database, Slack tokens and scopes, and the manifest",
+        description="Checks what the bot needs, with read-only Slack calls: the configuration, the database "
+        "(reachable, schema current), the bot token and its scopes, the app token and a Socket Mode connection "
+        "(when SLACK_APP_TOKEN is set), and that manifest.yml declares every command, shortcut and event the "
+        "code listens to. One line per check; exit status 0 when all pass, 1 when one fails, 2 when the "
+        "configuration cannot be loaded.",
+        epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("--manifest", metavar="FILE", type=Path,
+                       help="the app manifest (default: manifest.yml here, else beside the installed leakbot)")
 
     draft = sub.add_parser(
         "draft", help="render a document from a YAML file of answers, without Slack",
@@ -73,12 +114,19 @@ def main(argv: list[str] | None = None) -> int:
         except (UsageError, ConfigError) as error:
             print(f"leakbot: {error}", file=sys.stderr)
             return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
     except ConfigError as error:
         print(f"leakbot: {error}", file=sys.stderr)
         return 2
+    from bot.logs import setup as setup_logging
+
+    setup_logging(settings.log_level, settings.log_format,
+                  secrets=[settings.slack_bot_token, settings.slack_app_token or "", settings.slack_signing_secret or ""])
+    if args.command == "check":
+        from bot.check import check_command
+
+        return asyncio.run(check_command(settings, manifest=args.manifest))
     if args.command in (None, "run"):
         from bot.app import run
 

@@ -17,21 +17,23 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.clock import Clock
-from bot.jobs import Impossible, Retry, backoff, classify
+from bot.jobs import Impossible, Retry, backoff, classify, slack_error
 from storage.repository import Job, Repository
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # a job whose runner died is taken again after this
 Handler = Callable[[Job], Awaitable[None]]
 GiveUp = Callable[[Job, str], Awaitable[None]]
-Observer = Callable[[Job, str | None], None]
+Observer = Callable[[Job, str | None], None]  # a job ran: its error (None: done)
+SlackErrors = Callable[[str, str], None]  # a Web API call failed: method, Slack's error
 
 
 class JobWorker:
     def __init__(self, *, repo: Repository, clock: Clock, handlers: dict[str, Handler], give_up: GiveUp,
-                 slots: int = 4, idle: float = 60, observe: Observer | None = None) -> None:
+                 slots: int = 4, idle: float = 60, observe: Observer | None = None,
+                 slack_errors: SlackErrors | None = None) -> None:
         self.repo, self.clock, self.handlers, self.give_up = repo, clock, handlers, give_up
-        self.slots, self.idle, self.observe = slots, idle, observe
+        self.slots, self.idle, self.observe, self.slack_errors = slots, idle, observe, slack_errors
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
@@ -113,6 +115,8 @@ class JobWorker:
             try:
                 await self.handlers[job.kind](job)
             except SlackApiError as exc:
+                if self.slack_errors is not None:
+                    self.slack_errors(str(exc.response.api_url).rsplit("/", 1)[-1], slack_error(exc))
                 raise classify(exc) from None
             except (aiohttp.ClientError, asyncio.TimeoutError, SlackRequestError) as exc:
                 raise Retry(type(exc).__name__) from None

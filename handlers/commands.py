@@ -19,6 +19,7 @@ from bot.ui.modals import new_incident_modal, step_modal
 from bot.ui.mrkdwn import escape
 from bot.usecases import asking, drafts
 from bot.usecases.base import Deps, values_of
+from handlers import surface
 from handlers.after_ack import telling_failures
 from storage.repository import Incident
 
@@ -78,7 +79,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         view = new_incident_modal(title=command.get("text", ""), now=deps.clock.now(), lang=lang)
         await open_modal(client, respond, command["trigger_id"], view, lang)
 
-    app.command("/leak-open")(ack=leak_open_ack, lazy=[leak_open_modal])
+    app.command(surface.LEAK_OPEN)(ack=leak_open_ack, lazy=[leak_open_modal])
 
     # --- /leak-next ------------------------------------------------------------------------------
 
@@ -103,7 +104,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             return  # answered in the ack
         await open_step(deps, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
 
-    app.command("/leak-next")(ack=leak_next_ack, lazy=[leak_next_modal])
+    app.command(surface.LEAK_NEXT)(ack=leak_next_ack, lazy=[leak_next_modal])
 
     # --- /leak-status ----------------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         await respond(**private(t("checklist.header", lang, title=title),
                                 await adapter.checklist(incident, answers, pickers=True)))
 
-    app.command("/leak-status")(ack=leak_status_ack, lazy=[leak_status_reply])
+    app.command(surface.LEAK_STATUS)(ack=leak_status_ack, lazy=[leak_status_reply])
 
     # --- /leak-answer ----------------------------------------------------------------------------
 
@@ -146,11 +147,11 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             return
         await open_step(deps, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
 
-    app.command("/leak-answer")(ack=leak_answer_ack, lazy=[leak_answer_modal])
+    app.command(surface.LEAK_ANSWER)(ack=leak_answer_ack, lazy=[leak_answer_modal])
 
     # --- /leak-draft -----------------------------------------------------------------------------
 
-    @app.command("/leak-draft")
+    @app.command(surface.LEAK_DRAFT)
     async def leak_draft(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident = await open_incident_or_say(command, context, ack, allow_closed=True)
         if incident is None:
@@ -168,7 +169,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
 
     # --- /leak-close -----------------------------------------------------------------------------
 
-    @app.command("/leak-close")
+    @app.command(surface.LEAK_CLOSE)
     async def leak_close(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
         if incident is not None and incident.closed:

@@ -33,6 +33,9 @@ JSON_ARGS = ("blocks", "view", "attachments", "metadata")
 DEFAULT_USERS = (("U0ALICE", "alice"), ("U0BOB", "bob"), ("U0CAROL", "carol"), ("U0DAVE", "dave"))
 TRIGGER_LIFETIME = 3.0
 APP_ID = "A0LEAKAPP"
+# The bot token's scopes, as auth.test reports them in its x-oauth-scopes header (those of manifest.yml).
+BOT_SCOPES = ("commands", "chat:write", "groups:write", "groups:read", "pins:write", "pins:read", "users:read",
+              "im:write", "files:write")
 
 
 @dataclass
@@ -102,6 +105,7 @@ class FakeSlack:
         self.url = self.base = ""
         self.port = 0
         self.ascii_channel_names_only = False
+        self.bot_scopes: list[str] = list(BOT_SCOPES)  # what auth.test says the bot token has
         self.calls: list[Call] = []
         self.users: dict[str, dict] = {}
         self.channels: dict[str, FakeChannel] = {}
@@ -290,6 +294,8 @@ class FakeSlack:
             await self._sleep(fault.delay)
         body = self._dispatch(method, args, request.headers.get("Authorization", ""), body_token)
         self._record(method, args, body, arrived)
+        if method == "auth.test" and body.get("ok"):  # Slack says which scopes the token has
+            return web.json_response(body, headers={"x-oauth-scopes": ",".join(self.bot_scopes)})
         return web.json_response(body)
 
     async def _read_args(self, request: web.Request) -> tuple[dict, str]:

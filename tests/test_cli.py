@@ -19,7 +19,8 @@ from tests.slack_payloads import form_body, interactive_body, sign, slash_comman
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-               "HOST", "PORT", "LEAKBOT_LANG", "LEAKBOT_NUDGE_AFTER", "LEAKBOT_NUDGE_TICK")
+               "HOST", "PORT", "LEAKBOT_LANG", "LEAKBOT_NUDGE_AFTER", "LEAKBOT_NUDGE_TICK", "LEAKBOT_COMPANY",
+               "LEAKBOT_JOB_RETENTION_DAYS", "LOG_LEVEL", "LOG_FORMAT")
 
 
 def clean_env(**values: str) -> dict[str, str]:
@@ -39,6 +40,29 @@ def test_help_lists_the_subcommands(tmp_path: Path) -> None:
     result = run_bot(tmp_path, "--help")
     assert result.returncode == 0
     assert "run" in result.stdout and "subcommands" in result.stdout
+
+
+def test_version_comes_from_the_package_metadata(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    result = run_bot(tmp_path, "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"leakbot {version('leakbot')}"
+    assert version("leakbot")[0].isdigit()
+
+
+@pytest.mark.parametrize("args", [("--help",), ("run", "--help"), ("check", "--help")])
+def test_help_lists_every_environment_variable_with_its_hint(tmp_path: Path, args: tuple[str, ...]) -> None:
+    from bot.config import HINTS, Settings
+
+    result = run_bot(tmp_path, *args)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())  # the help wraps long lines
+    for name in Settings.model_fields:
+        assert f"{name.upper()} (" in text, name
+        assert " ".join(HINTS[name.upper()].split()) in text, name
+    assert "SLACK_BOT_TOKEN (required)" in text and "LOG_FORMAT (default: text)" in text
+    assert "SLACK_APP_TOKEN (default: unset)" in text
 
 
 @pytest.mark.parametrize(("env", "variable"), [

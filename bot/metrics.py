@@ -1,0 +1,184 @@
+"""Prometheus metrics of one bot, in a registry of its own (several bots can live in one process).
+
+    metrics = metrics_of(bot)                   # made on first use, one per bot
+    response = await metrics.dispatch(app, req) # counts the request and times its ack, by kind
+    metrics.nudge_sent()                        # a nudge was posted
+    metrics.slack_error("chat.postMessage", "channel_not_found")
+
+Jobs and open incidents are read from the database when /metrics is scraped, so every replica reports
+the same shared state. Like bot/app.py this is assembly code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterator, Mapping
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock
+from storage.models import IncidentRow, JobRow
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.app import Leakbot
+
+log = logging.getLogger(__name__)
+
+# What a request from Slack is; anything else counts as "other" (labels stay few).
+KINDS = ("command", "view_submission", "view_closed", "block_actions", "block_suggestion", "shortcut",
+         "message_action", "event", "url_verification", "other")
+# Slack must see an ack within 3 s: buckets fine below that.
+ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
+JOB_STATES = ("pending", "running", "failed", "done")
+_LABEL = re.compile(r"[^A-Za-z0-9_.:-]")
+
+
+def request_kind(body: Mapping[str, Any] | None) -> str:
+    """The kind of a Slack request from its parsed body: command, view_submission, block_actions, event, ..."""
+    body = body or {}
+    if "command" in body:
+        return "command"
+    kind = body.get("type")
+    if kind == "event_callback":
+        return "event"
+    return kind if kind in KINDS else "other"
+
+
+def method_name(method: str) -> str:
+    """`chat_postMessage` (the client's attribute) or `chat.postMessage`: the Web API's own spelling."""
+    return method if "." in method else method.replace("_", ".", 1)
+
+
+class Metrics:
+    """The counters and the scrape-time collector of one bot."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("leakbot_requests", "Requests from Slack answered, by kind and HTTP status",
+                                ["kind", "status"], registry=self.registry)
+        self.ack_seconds = Histogram("leakbot_ack_seconds", "Seconds from a request's arrival to its ack, by kind",
+                                     ["kind"], buckets=ACK_BUCKETS, registry=self.registry)
+        self.nudges = Counter("leakbot_nudges_sent", "Nudges posted about open incidents", registry=self.registry)
+        self.slack_errors = Counter("leakbot_slack_errors", "Slack Web API calls that failed, by method and error",
+                                    ["method", "error"], registry=self.registry)
+        self.state = DatabaseState(engine, clock)
+        self.registry.register(self.state)
+
+    def observe_request(self, kind: str, seconds: float, status: int = 200) -> None:
+        """Counts one answered request of `kind` and the time its ack took."""
+        kind = kind if kind in KINDS else "other"
+        self.requests.labels(kind=kind, status=str(status)).inc()
+        self.ack_seconds.labels(kind=kind).observe(seconds)
+
+    async def dispatch(self, app: AsyncApp, request: AsyncBoltRequest) -> BoltResponse:
+        """`app.async_dispatch(request)`, counted and timed (HTTP: bot.app; Socket Mode: the same call)."""
+        started, status = time.perf_counter(), 500
+        try:
+            response = await app.async_dispatch(request)
+            status = response.status
+            return response
+        finally:
+            self.observe_request(request_kind(request.body), time.perf_counter() - started, status)
+
+    def nudge_sent(self, count: int = 1) -> None:
+        """Counts nudges posted (in the channel or by DM)."""
+        self.nudges.inc(count)
+
+    def slack_error(self, method: str, error: str) -> None:
+        """Counts a failed Web API call: `method` as Slack names it (or the client's attribute), Slack's error code."""
+        self.slack_errors.labels(method=_LABEL.sub("_", method_name(method))[:64],
+                                 error=_LABEL.sub("_", error or "unknown")[:64]).inc()
+
+    async def exposition(self) -> bytes:
+        """The Prometheus text format, with the database read now."""
+        await self.state.refresh()
+        return generate_latest(self.registry)
+
+
+class DatabaseState:
+    """Jobs by state, the oldest pending job's age and open incidents, read at scrape time.
+
+    `refresh()` (async) reads the database; `collect()` (which prometheus_client calls) reports it.
+    """
+
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self.engine, self.clock = engine, clock
+        self.jobs: dict[str, int] | None = None
+        self.oldest_pending = 0.0
+        self.open_incidents = 0
+
+    async def refresh(self) -> None:
+        now = self.clock.now()
+        try:
+            async with self.engine.connect() as connection:
+                jobs = {state: int(await connection.scalar(select(func.count()).select_from(JobRow).where(where)) or 0)
+                        for state, where in _job_states(now).items()}
+                oldest: datetime | None = await connection.scalar(
+                    select(func.min(JobRow.created_at)).where(_job_states(now)["pending"]))
+                incidents = await connection.scalar(
+                    select(func.count()).select_from(IncidentRow).where(IncidentRow.status != "closed"))
+        except Exception as error:  # a scrape must answer: report the database as down instead
+            log.warning("metrics: the database did not answer (%s)", type(error).__name__)
+            self.jobs = None
+            return
+        self.jobs, self.open_incidents = jobs, int(incidents or 0)
+        self.oldest_pending = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+
+    def describe(self) -> list[Metric]:
+        return list(self._families(up=True))
+
+    def collect(self) -> Iterator[Metric]:
+        return self._families(up=self.jobs is not None)
+
+    def _families(self, *, up: bool) -> Iterator[Metric]:
+        yield GaugeMetricFamily("leakbot_database_up", "1 when the last scrape could read the database",
+                                value=1 if up else 0)
+        if not up:
+            return
+        jobs = GaugeMetricFamily("leakbot_jobs", "Slack jobs by state (running: leased by a runner now)",
+                                 labels=["state"])
+        for state in JOB_STATES:
+            jobs.add_metric([state], (self.jobs or {}).get(state, 0))
+        yield jobs
+        yield GaugeMetricFamily("leakbot_job_oldest_pending_seconds",
+                                "Age of the oldest pending job in seconds (0 when none)", value=self.oldest_pending)
+        yield GaugeMetricFamily("leakbot_open_incidents", "Incidents not closed", value=self.open_incidents)
+
+
+def _job_states(now: datetime) -> dict[str, Any]:
+    unfinished = and_(JobRow.done_at.is_(None), JobRow.failed_at.is_(None))
+    return {
+        "pending": and_(unfinished, or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now)),
+        "running": and_(unfinished, JobRow.leased_until > now),
+        "failed": and_(JobRow.done_at.is_(None), JobRow.failed_at.is_not(None)),
+        "done": JobRow.done_at.is_not(None),
+    }
+
+
+def metrics_of(bot: Leakbot) -> Metrics:
+    """The bot's metrics, made on first use (its own registry)."""
+    found = vars(bot).get("metrics")
+    if not isinstance(found, Metrics):
+        found = Metrics(bot.engine, bot.deps.clock)
+        vars(bot)["metrics"] = found
+    return found
+
+
+def metrics_route(bot: Leakbot) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The aiohttp handler of GET /metrics for this bot."""
+    async def serve(_request: web.Request) -> web.Response:
+        body = await metrics_of(bot).exposition()
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return serve
