@@ -19,7 +19,8 @@ from tests.slack_payloads import form_body, interactive_body, sign, slash_comman
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-               "HOST", "PORT", "LEAKBOT_LANG", "LEAKBOT_NUDGE_AFTER", "LEAKBOT_NUDGE_TICK")
+               "HOST", "PORT", "LEAKBOT_LANG", "LEAKBOT_NUDGE_AFTER", "LEAKBOT_NUDGE_TICK", "LEAKBOT_COMPANY",
+               "LEAKBOT_JOB_RETENTION_DAYS", "LOG_LEVEL", "LOG_FORMAT")
 
 
 def clean_env(**values: str) -> dict[str, str]:
