@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from bot.checklist import ITEMS, Item, Kind, Step
 from bot.clock import JST
-from bot.counts import Count, CountError, format_count_en, format_count_ja, parse_count
+from bot.counts import Count, CountError, parse_count, publish_en, publish_ja
 from bot.i18n import t
 from bot.sensitive import find_secret
 
@@ -227,13 +227,12 @@ def display(item_id: str, value: Any, lang: str) -> str:
     if value is None:
         return ""
     if item.kind is Kind.COUNT:
-        count = as_count(value)
-        return format_count_ja(count) if lang == "ja" else format_count_en(count)
+        return count_text(value, lang)
     if item.kind is Kind.CHOICE:
         choice = item.choice(value)
         return choice.label(lang) if choice else str(value)
     if item.kind is Kind.CHECKBOXES:
-        return data_items_text(value, lang)
+        return checkboxes_text(item, value, lang)
     if item.kind is Kind.DATETIME:
         return format_datetime(datetime.fromisoformat(value), lang)
     if item.kind is Kind.USERS:
@@ -241,9 +240,20 @@ def display(item_id: str, value: Any, lang: str) -> str:
     return str(value)
 
 
+def count_text(value: Mapping[str, Any], lang: str) -> str:
+    """Returns a stored count in the notation it was typed (440,027; 約2,070万), rounded in English when approximate."""
+    count = as_count(value)
+    typed = value.get("text") if isinstance(value.get("text"), str) else None
+    return publish_ja(count, typed) if lang == "ja" else publish_en(count, typed)
+
+
 def data_items_text(value: Mapping[str, Any], lang: str) -> str:
     """Returns the data items as one list, the "other" text last."""
-    item = ITEMS["data_items"]
+    return checkboxes_text(ITEMS["data_items"], value, lang)
+
+
+def checkboxes_text(item: Item, value: Mapping[str, Any], lang: str) -> str:
+    """Returns the chosen labels of a checkbox item as one list, the "other" text last."""
     labels = [item.choice(v).label(lang) for v in value.get("selected", []) if item.choice(v)]
     if value.get("other"):
         labels.append(value["other"])
