@@ -96,3 +96,21 @@ def test_a_required_question_still_open_comes_after_the_follow_up_only_in_checkl
     assert next_step(answers) is STEP_BY_ID["card_bank_detail"]
     answers["card_bank_detail"] = DETAIL
     assert next_step(answers) is STEP_BY_ID["contact"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_follow_up_modal_has_its_checkboxes_and_its_own_other_field(lang: str) -> None:
+    from bot.i18n import t
+    from bot.ui.modals import step_modal
+
+    view = step_modal(STEP_BY_ID["card_bank_detail"], incident_id=1, answers={}, lang=lang)
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert list(inputs) == ["card_bank_detail", "card_bank_detail_other"]
+    options = [o["value"] for o in inputs["card_bank_detail"]["element"]["options"]]
+    assert options == ["card_number", "card_expiry", "card_cvc", "card_holder", "bank_name", "bank_branch",
+                       "bank_account", "bank_holder", "investigating"]
+    placeholder = inputs["card_bank_detail_other"]["element"]["placeholder"]["text"]
+    assert placeholder == t("step.other_hint.card_bank_detail", lang) != t("step.other_hint", lang)
+    data_view = step_modal(STEP_BY_ID["data_items"], incident_id=1, answers={}, lang=lang)
+    other = next(b for b in data_view["blocks"] if b.get("block_id") == "data_items_other")
+    assert other["element"]["placeholder"]["text"] == t("step.other_hint", lang)

@@ -655,7 +655,7 @@ def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -
 AT = datetime(2026, 11, 26, 2, 15, tzinfo=timezone.utc)
 ANSWERS = {item_id: Answer(item_id, value, "U0ALICE", AT, revisions=2) for item_id, value in VALUES.items()}
 PLACEHOLDER_TEXTS = {text for item in ITEMS.values() for lang in LANGS for text in (item.hint(lang), item.label(lang))} | {
-    t(key, lang) for key in ("step.other_hint", "step.other") for lang in LANGS} - {""}
+    t(key, lang) for key in ("step.other_hint", "step.other", "step.other_hint.card_bank_detail") for lang in LANGS} - {""}
 _INITIAL_KEYS = ("initial_value", "initial_option", "initial_options", "initial_users", "initial_date_time",
                  "initial_date", "initial_time", "initial_user")
 
