@@ -34,6 +34,14 @@ _ENV = Environment(
 DOCS = ("public", "notice", "ppc", "faq")
 
 
+def _labelled(text: str, label: str) -> str:
+    """「label：text」; typed text of several lines starts on the line after its label, so each keeps its place."""
+    return f"{label.rstrip()}\n{text}" if "\n" in text else f"{label}{text}"
+
+
+_ENV.filters["labelled"] = _labelled
+
+
 class DraftNotReady(Exception):
     """Required items are still open; `missing` lists them."""
 
