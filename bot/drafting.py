@@ -202,6 +202,7 @@ def draft_context(values: Mapping[str, Any], lang: str, *, doc: str = "public",
         "triggers": _triggers(values, lang),
         "since_preliminary": _since_preliminary(values, lang, meta) if final else [],
         "has_previous": _follows_preliminary(values, meta),
+        "preliminary_date": _date_line(meta.previous_dated, lang) if _follows_preliminary(values, meta) else "",
         "gaps": _gaps(values, lang) if final else [],
         "public_version": meta.public_version,
     }
