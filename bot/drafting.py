@@ -173,6 +173,9 @@ def draft_context(values: Mapping[str, Any], lang: str, *, doc: str = "public",
     values = _unmarked(values)
     plain = doc == "ppc"
     text = {item_id: display(item_id, values.get(item_id), lang) for item_id in ITEMS}
+    for item_id in _SAID_WHEN_UNKNOWN:  # a typed "調査中" gets the document's own sentence for it
+        if wording.is_bare_unknown(text[item_id]):
+            text[item_id] = ""
     unit = values.get("count_unit") or "件"
     card_bank = values["card_bank"]
     detail = values.get("card_bank_detail") if card_bank in ("yes", "possible", "investigating") else None
@@ -267,6 +270,8 @@ def _follows_preliminary(values: Mapping[str, Any], meta: DraftMeta) -> bool:
 
 
 _FILED = ("preliminary", "final")
+# Free-text items each document words itself when they are unknown.
+_SAID_WHEN_UNKNOWN = ("occurred_at", "cause", "secondary_damage", "measures", "notification", "publication", "authorities")
 # Items a document does not show: a change to them is not an update of that document.
 _NOT_SHOWN = {
     "public": ("responders", "ppc_report", "malicious", "publication"),

@@ -392,3 +392,11 @@ DISCOVERY_CASES = [
 def test_the_discovery_time_is_shown_in_tokyo_with_the_weekday(stored: str, ja: str, en: str) -> None:
     assert f"{ja}、本件が判明いたしました。" in render({**BASE, "discovered_at": stored}, lang="ja").splitlines()
     assert f"We found this on {en}." in render({**BASE, "discovered_at": stored}, lang="en").splitlines()
+
+
+@pytest.mark.parametrize("typed", ["調査中", "調査中です。", "不明", "Under investigation.", "unknown"])
+def test_a_typed_unknown_gets_the_documents_own_sentence(typed: str) -> None:
+    body = plain(render({**BASE, "cause": typed, "secondary_damage": typed}, lang="ja"))
+    assert "原因については、現在調査中です。判明次第お知らせいたします。" in body
+    assert "本件に起因する二次被害の有無については、現在調査中です。" in body
+    assert f"原因：{typed}" not in body
