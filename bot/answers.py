@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from bot.checklist import ITEMS, Item, Kind, Step
 from bot.clock import JST
-from bot.counts import Count, CountError, parse_count, publish_en, publish_ja
+from bot.counts import Count, CountError, format_count_en, format_count_ja, parse_count
 from bot.i18n import t
 from bot.sensitive import find_secret
 
@@ -226,8 +226,9 @@ def display(item_id: str, value: Any, lang: str) -> str:
     item = ITEMS[item_id]
     if value is None:
         return ""
-    if item.kind is Kind.COUNT:
-        return count_text(value, lang)
+    if item.kind is Kind.COUNT:  # compact for the checklist; documents use the typed notation (bot.wording)
+        count = as_count(value)
+        return format_count_ja(count) if lang == "ja" else format_count_en(count)
     if item.kind is Kind.CHOICE:
         choice = item.choice(value)
         return choice.label(lang) if choice else str(value)
@@ -238,13 +239,6 @@ def display(item_id: str, value: Any, lang: str) -> str:
     if item.kind is Kind.USERS:
         return ", ".join(f"<@{user}>" for user in value)
     return str(value)
-
-
-def count_text(value: Mapping[str, Any], lang: str) -> str:
-    """Returns a stored count in the notation it was typed (440,027; 約2,070万), rounded in English when approximate."""
-    count = as_count(value)
-    typed = value.get("text") if isinstance(value.get("text"), str) else None
-    return publish_ja(count, typed) if lang == "ja" else publish_en(count, typed)
 
 
 def data_items_text(value: Mapping[str, Any], lang: str) -> str:

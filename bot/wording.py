@@ -35,7 +35,7 @@ _ALIASES = {
     "account": ("会員id", "id", "ログインid", "ユーザーid", "member id", "login id"),
     "history": ("購入履歴", "利用履歴", "購買履歴", "purchase history"),
 }
-_SPLIT = re.compile(r"\s*(?:[、,，;；/／\n]|および|及び|\band\b)\s*")
+_SPLIT = re.compile(r"\s*(?:[、,，;；\n]|および|及び|\band\b)\s*")
 
 CARD_FIELDS = ("card_number", "card_expiry", "card_cvc", "card_holder")
 BANK_FIELDS = ("bank_name", "bank_branch", "bank_account", "bank_holder")

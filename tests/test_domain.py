@@ -275,7 +275,7 @@ DISPLAY_CASES = [
     ("title", "顧客DBの流出疑い", "顧客DBの流出疑い", "顧客DBの流出疑い"),
     ("summary", "一行目\n二行目 & <b>", "一行目\n二行目 & <b>", "一行目\n二行目 & <b>"),
     ("max_count", {"value": 20_700_000, "approx": True, "text": "約2070万"}, "約2,070万", "approximately 20.7 million"),
-    ("confirmed_count", {"value": 7_600_000, "approx": False, "text": "7600000"}, "7,600,000", "7,600,000"),
+    ("confirmed_count", {"value": 7_600_000, "approx": False, "text": "7600000"}, "760万", "7,600,000"),
     ("confirmed_count", {"value": 440_027, "approx": False, "text": "44万27"}, "440,027", "440,027"),
     ("max_count", {"value": 7_600_000, "approx": False}, "760万", "7,600,000"),  # stored before the text was kept
     ("card_bank_detail", {"selected": ["card_number", "bank_account"], "other": "暗証番号"},

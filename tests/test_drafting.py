@@ -400,3 +400,9 @@ def test_a_typed_unknown_gets_the_documents_own_sentence(typed: str) -> None:
     assert "原因については、現在調査中です。判明次第お知らせいたします。" in body
     assert "本件に起因する二次被害の有無については、現在調査中です。" in body
     assert f"原因：{typed}" not in body
+
+
+def test_typed_items_split_only_at_list_separators_and_keep_everything_else() -> None:
+    values = {**BASE, "data_items": {"selected": ["name"], "other": "会員ID・パスワード、https://example.com/a/b、氏名\n学校名"}}
+    items = [line for line in plain(render(values, lang="ja")).splitlines() if line.startswith("・")]
+    assert items == ["・氏名", "・会員ID・パスワード", "・https://example.com/a/b", "・学校名"]
