@@ -31,6 +31,9 @@ async def revise(h: Harness, channel: str, item: str, values: dict, user: str = 
      ["漏えい等報告（速報・案）", "3. 漏えい等が発生し、又は発生したおそれがある個人データに係る本人の数", "最大約2,070万件",
       "本人の数は調査中", "7. 公表の実施状況", "公表文案を作成済み（第1版）", "9. その他参考となる事項",
       "規則第7条第4号（本人の数が1,000人を超える個人データの漏えい等）：該当"]),
+    ("faq", "想定問答の下書き（第1版）",
+     ["想定問答（お問い合わせ窓口用）", "1. 私の個人情報は含まれていますか。", "クレジットカードや銀行口座", "補償はありますか",
+      "漏えい専用お客様窓口"]),
 ])
 async def test_leak_draft_posts_each_document_with_files(leakbot: Harness, doc: str, heading: str, facts: list[str]) -> None:
     channel = await open_incident(leakbot)
@@ -44,7 +47,8 @@ async def test_leak_draft_posts_each_document_with_files(leakbot: Harness, doc: 
     files = {f["name"]: f for f in leakbot.fake.files.values()}
     assert {f"leak-1-{doc}-v1.md", f"leak-1-{doc}-v1.docx"} <= set(files)
     lines = docx_text(files[f"leak-1-{doc}-v1.docx"]["content"])
-    assert lines[0].startswith(("漏えい等報告", "【重要】顧客DBの流出疑い")) and any("概要" in line for line in lines)
+    assert lines[0].startswith(("漏えい等報告", "【重要】顧客DBの流出疑い", "顧客DBの流出疑いに関する想定問答"))
+    assert any(line.startswith("1. ") for line in lines)
 
 
 async def test_an_unknown_document_is_explained(leakbot: Harness) -> None:
