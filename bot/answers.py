@@ -201,14 +201,14 @@ def display(item_id: str, value: Any, lang: str) -> str:
     item = ITEMS[item_id]
     if value is None:
         return ""
-    if item.kind is Kind.COUNT:
+    if item.kind is Kind.COUNT:  # compact for the checklist; documents use the typed notation (bot.wording)
         count = as_count(value)
         return format_count_ja(count) if lang == "ja" else format_count_en(count)
     if item.kind is Kind.CHOICE:
         choice = item.choice(value)
         return choice.label(lang) if choice else str(value)
     if item.kind is Kind.CHECKBOXES:
-        return data_items_text(value, lang)
+        return checkboxes_text(item, value, lang)
     if item.kind is Kind.DATETIME:
         return format_datetime(datetime.fromisoformat(value), lang)
     if item.kind is Kind.USERS:
@@ -218,7 +218,11 @@ def display(item_id: str, value: Any, lang: str) -> str:
 
 def data_items_text(value: Mapping[str, Any], lang: str) -> str:
     """Returns the data items as one list, the "other" text last."""
-    item = ITEMS["data_items"]
+    return checkboxes_text(ITEMS["data_items"], value, lang)
+
+
+def checkboxes_text(item: Item, value: Mapping[str, Any], lang: str) -> str:
+    """Returns the chosen labels of a checkbox item as one list, the "other" text last."""
     labels = [item.choice(v).label(lang) for v in value.get("selected", []) if item.choice(v)]
     if value.get("other"):
         labels.append(value["other"])

@@ -125,7 +125,8 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     engine = make_engine(settings.database_url)
     clock = clock or SystemClock()
     repo = Repository(engine)
-    deps = Deps(repo=repo, clock=clock, lang=settings.leakbot_lang, nudge_after=settings.leakbot_nudge_after)
+    deps = Deps(repo=repo, clock=clock, lang=settings.leakbot_lang, nudge_after=settings.leakbot_nudge_after,
+                company=settings.leakbot_company)
     identity = Identity(client)
     adapter = SlackAdapter(repo=repo, client=client, clock=clock, lang=settings.leakbot_lang, identity=identity)
     worker = JobWorker(repo=repo, clock=clock, handlers=adapter.handlers(), give_up=adapter.give_up,

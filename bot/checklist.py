@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
+
+Predicate = Callable[[Mapping[str, Any]], bool]
 
 
 class Kind(StrEnum):
@@ -43,6 +45,12 @@ class Item:
     choices: tuple[Choice, ...] = ()
     max_length: int = 3000
     default: str | None = None  # a choice value that stands as the answer until one is given
+    # When set, the item is asked (and counted, and shown as open) only while this holds for the answers.
+    ask_when: Predicate | None = field(default=None, compare=False)
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        """True when the item is to be asked for these answers (always, unless `ask_when` says otherwise)."""
+        return self.ask_when is None or bool(self.ask_when(answers))
 
     def label(self, lang: str) -> str:
         """Returns the label in the given language."""
@@ -67,6 +75,8 @@ class Step:
     en: str
     question_ja: str = ""
     question_en: str = ""
+    # A follow-up: asked right after the step before it, among the required questions, though optional.
+    follow_up: bool = False
 
     def title(self, lang: str) -> str:
         """Returns the modal title in the given language."""
@@ -96,6 +106,25 @@ CARD_BANK_CHOICES = (
     Choice("yes", "含まれている", "involved"),
     Choice("investigating", "調査中", "under investigation"),
 )
+
+CARD_BANK_DETAIL_CHOICES = (
+    Choice("card_number", "カード番号", "card number"),
+    Choice("card_expiry", "有効期限", "expiry date"),
+    Choice("card_cvc", "セキュリティコード", "security code"),
+    Choice("card_holder", "カード名義", "cardholder name"),
+    Choice("bank_name", "金融機関名", "bank name"),
+    Choice("bank_branch", "支店名", "branch"),
+    Choice("bank_account", "口座番号", "account number"),
+    Choice("bank_holder", "口座名義", "account holder"),
+    Choice("investigating", "どの項目かは調査中", "which fields is under investigation"),
+)
+CARD_BANK_INVOLVED = ("yes", "possible", "investigating")
+
+
+def card_bank_involved(answers: Mapping[str, Any]) -> bool:
+    """True when card or bank data are, may be, or are being checked to be involved: then ask which fields."""
+    return answers.get("card_bank") in CARD_BANK_INVOLVED
+
 
 UNIT_CHOICES = (
     Choice("件", "件（レコード数）", "records"),
@@ -127,12 +156,19 @@ _ITEMS = (
     Item("count_unit", Kind.CHOICE, False, "件数の単位", "Unit of the counts", choices=UNIT_CHOICES, default="件"),
     Item("services", Kind.MULTILINE, True, "対象サービス", "Affected services", "どのサービスのお客様が対象か", "Which services' customers are affected"),
     Item("card_bank", Kind.CHOICE, True, "クレジットカード・銀行口座情報", "Card or bank-account data", choices=CARD_BANK_CHOICES),
+    Item("card_bank_detail", Kind.CHECKBOXES, False, "カード・口座情報の項目", "Card or bank fields",
+         "漏えいした（おそれのある）カード・口座情報の項目", "Which card or bank fields leaked, or may have",
+         choices=CARD_BANK_DETAIL_CHOICES, ask_when=card_bank_involved),
     Item("customer_actions", Kind.MULTILINE, True, "お客様へのお願い", "What customers should do", "お客様にしていただきたいこと、注意していただきたいこと", "What customers should do and watch for"),
     Item("contact", Kind.MULTILINE, True, "お問い合わせ窓口", "Where to ask", "窓口名・電話番号・受付時間・Webページ", "Desk name, phone, hours, web page"),
     Item("cause", Kind.MULTILINE, False, "原因", "Cause", "現時点で分かっている範囲で", "As far as known"),
     Item("malicious", Kind.CHOICE, False, "故意によるものか", "Done with intent?", choices=MALICIOUS_CHOICES),
     Item("secondary_damage", Kind.MULTILINE, False, "二次被害", "Secondary damage", "確認された、または懸念される悪用", "Misuse seen or feared"),
     Item("measures", Kind.MULTILINE, False, "対応・再発防止策", "Measures", "被害拡大の防止と再発防止のために行っていること", "What is done to stop it and prevent a recurrence"),
+    Item("occurred_at", Kind.TEXT, False, "発生日時・期間", "When it happened", "例：2026年11月20日〜25日（推定）", "e.g. 20-25 November 2026 (estimated)", max_length=200),
+    Item("notification", Kind.MULTILINE, False, "本人への通知", "Notifying the people affected", "いつ・どの方法で本人に知らせるか（例：11月29日より書面にて順次通知）", "How and when the people affected are told (e.g. by letter from 29 November)"),
+    Item("publication", Kind.MULTILINE, False, "公表", "Publication", "いつ・どの方法で公表するか（例：11月29日10時 当社ウェブサイトに掲載）", "When and how the public is told (e.g. on our website, 29 November 10:00)"),
+    Item("authorities", Kind.MULTILINE, False, "関係機関への報告・相談", "Authorities", "警察・所管官庁・その他の規制当局など", "Police, ministries, other regulators consulted"),
     Item("ppc_report", Kind.CHOICE, False, "個人情報保護委員会への報告", "Report to the PPC", choices=PPC_CHOICES),
 )
 ITEMS: dict[str, Item] = {item.id: item for item in _ITEMS}
@@ -153,6 +189,9 @@ STEPS: tuple[Step, ...] = (
     Step("card_bank", ("card_bank",), "カード・口座情報", "Card and bank data",
          "クレジットカード情報や銀行口座情報は含まれていますか。聞かれなくても必ず明記します。",
          "Were credit-card or bank-account data involved? The disclosure always says so, asked or not."),
+    Step("card_bank_detail", ("card_bank_detail",), "カード・口座情報の項目", "Card and bank fields",
+         "どのカード・口座情報の項目ですか。公表文にはその項目を明記します。",
+         "Which card or bank fields? The disclosure names them.", follow_up=True),
     Step("customer_actions", ("customer_actions",), "お客様へのお願い", "Customer actions",
          "お客様に何をしていただきたいですか。注意していただきたいことは何ですか。",
          "What should customers do, and what should they watch for?"),
@@ -166,6 +205,14 @@ STEPS: tuple[Step, ...] = (
          "二次被害（悪用）は確認されていますか、懸念されていますか（任意）。", "Has misuse been seen, or is it feared? (optional)"),
     Step("measures", ("measures",), "対応・再発防止策", "Measures",
          "被害拡大の防止と再発防止のために何をしていますか（任意）。", "What is being done to stop it and prevent a recurrence? (optional)"),
+    Step("occurred_at", ("occurred_at",), "発生日時・期間", "When it happened",
+         "本件はいつ発生しましたか（日時または期間、任意）。", "When did it happen (a time or a period)? (optional)"),
+    Step("notification", ("notification",), "本人への通知", "Notifying people",
+         "対象の方へ、いつ・どの方法で知らせますか（任意）。", "How and when are the people affected told? (optional)"),
+    Step("publication", ("publication",), "公表", "Publication",
+         "いつ・どの方法で公表しますか（任意）。", "When and how is the public told? (optional)"),
+    Step("authorities", ("authorities",), "関係機関", "Authorities",
+         "警察・所管官庁など、報告・相談した関係機関は（任意）。", "Which police, ministries or regulators were consulted? (optional)"),
     Step("ppc_report", ("ppc_report",), "個人情報保護委員会", "PPC report",
          "個人情報保護委員会への報告の状況は（任意）。", "Where does the report to the PPC stand? (optional)"),
 )
@@ -191,9 +238,14 @@ def missing_required(answers: Mapping[str, Any]) -> list[str]:
     return [item_id for item_id in REQUIRED if not is_answered(item_id, answers)]
 
 
+def asked_items(answers: Mapping[str, Any]) -> list[Item]:
+    """Returns the checklist items that apply to these answers (a follow-up only when its condition holds)."""
+    return [item for item in CHECKLIST_ITEMS if item.applies(answers)]
+
+
 def open_items(answers: Mapping[str, Any]) -> list[Item]:
-    """Returns the checklist items without an answer, in checklist order."""
-    return [item for item in CHECKLIST_ITEMS if not is_answered(item.id, answers) and item.default is None]
+    """Returns the checklist items that apply and have no answer, in checklist order."""
+    return [item for item in asked_items(answers) if not is_answered(item.id, answers) and item.default is None]
 
 
 def open_steps(answers: Mapping[str, Any], *, required: bool) -> list[Step]:
@@ -203,8 +255,13 @@ def open_steps(answers: Mapping[str, Any], *, required: bool) -> list[Step]:
 
 
 def next_step(answers: Mapping[str, Any]) -> Step | None:
-    """Returns the next step to ask: required items first, then optional ones."""
-    steps = open_steps(answers, required=True) or open_steps(answers, required=False)
+    """Returns the next step to ask: required items first (an open follow-up in its place), then optional ones."""
+    opened = {item.id for item in open_items(answers)}
+    first_pass = [step for step in STEPS if opened & set(step.items)
+                  and (step.follow_up or any(ITEMS[i].required for i in step.items if i in opened))]
+    if any(ITEMS[i].required for step in first_pass for i in step.items if i in opened):
+        return first_pass[0]
+    steps = open_steps(answers, required=False)
     return steps[0] if steps else None
 
 
@@ -221,9 +278,10 @@ class Progress:
 
 
 def progress(answers: Mapping[str, Any]) -> Progress:
-    """Counts the answered items, required and optional, of the checklist."""
+    """Counts the answered items, required and optional, of the checklist (those that apply)."""
+    asked = asked_items(answers)
     still_open = open_items(answers)
-    required = sum(i.required for i in CHECKLIST_ITEMS)
-    optional = len(CHECKLIST_ITEMS) - required
+    required = sum(i.required for i in asked)
+    optional = len(asked) - required
     open_required = sum(i.required for i in still_open)
     return Progress(required - open_required, required, optional - (len(still_open) - open_required), optional)

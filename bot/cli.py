@@ -12,6 +12,7 @@ import asyncio
 import os
 import sys
 import textwrap
+from datetime import date, datetime, time
 from importlib.metadata import PackageNotFoundError, version as installed_version
 from pathlib import Path
 from typing import NoReturn
@@ -92,6 +93,13 @@ def parser() -> argparse.ArgumentParser:
     draft.add_argument("--lang", choices=LANGS, default=None,
                        help="language of the document (default: LEAKBOT_LANG, else ja)")
     draft.add_argument("--docx", metavar="OUT", type=Path, help="also write the document as a Word file here")
+    draft.add_argument("--company", metavar="NAME", default=None,
+                       help="the issuer named in the document (default: LEAKBOT_COMPANY; unset: 当社 / we, no issuer line)")
+    draft.add_argument("--date", metavar="YYYY-MM-DD", type=_date, default=None,
+                       help="the date line of this version, in Asia/Tokyo (default: no date line)")
+    draft.add_argument("--version", metavar="N", type=_positive, default=1, dest="doc_version",
+                       help="the number of the version, shown in the Word file's header (default: 1)")
+    draft.add_argument("--exercise", action="store_true", help="mark the document as a drill (訓練 / EXERCISE)")
 
     export = sub.add_parser(
         "export", help="write an incident's answers and history as YAML, without Slack",
@@ -138,11 +146,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def draft(args: argparse.Namespace) -> int:
-    """`leakbot draft`: prints the document, and writes it as .docx when asked."""
+    """`leakbot draft`: prints the document as plain text, and writes it as .docx when asked."""
     from jinja2 import TemplateNotFound
 
-    from bot.documents import to_docx
-    from bot.drafting import DraftNotReady, render
+    from bot.documents import plain_text, to_docx
+    from bot.drafting import DraftMeta, DraftNotReady, render
     from bot.offline import OfflineError, load_answers
 
     lang = args.lang or _default_lang()
@@ -152,15 +160,17 @@ def draft(args: argparse.Namespace) -> int:
         message = str(error)
         prefix = f"{args.answers}: "
         raise UsageError(message if message.startswith(prefix) else prefix + message) from None
+    meta = DraftMeta(company=_company(args.company), version=args.doc_version, dated=args.date,
+                     exercise=args.exercise)
     try:
-        body = render(values, lang=lang, doc=args.doc)
+        body = render(values, lang=lang, doc=args.doc, meta=meta)
     except DraftNotReady as not_ready:
         raise UsageError(f"{args.answers}: required items not answered: {', '.join(not_ready.missing)}") from None
     except TemplateNotFound:
         raise UsageError(f"there is no {args.doc} document in {lang} yet") from None
     if args.docx is not None:
-        _write_private(args.docx, to_docx(body))
-    sys.stdout.write(body)
+        _write_private(args.docx, to_docx(body, lang=lang, version=args.doc_version, exercise=args.exercise))
+    sys.stdout.write(plain_text(body))
     sys.stdout.flush()
     return 0
 
@@ -220,6 +230,36 @@ def _default_lang() -> str:
     if value not in LANGS:
         raise ConfigError("LEAKBOT_LANG", "is not one of the allowed values")
     return value
+
+
+def _company(given: str | None) -> str | None:
+    """The issuer: --company, else LEAKBOT_COMPANY from the environment, then `.env`; None when unset."""
+    if given is not None:
+        return given.strip() or None
+    value = os.environ.get("LEAKBOT_COMPANY")
+    if value is None and Path(".env").is_file():
+        from dotenv import dotenv_values
+
+        value = dotenv_values(".env").get("LEAKBOT_COMPANY")
+    return (value or "").strip() or None
+
+
+def _date(text: str) -> datetime:
+    """--date: a calendar day, taken as noon in Asia/Tokyo (the date line shows the day only)."""
+    from bot.clock import JST
+
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-11-27") from None
+    return datetime.combine(day, time(12, 0), tzinfo=JST)
+
+
+def _positive(text: str) -> int:
+    """--version: a whole number of at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a version number (1, 2, …)")
+    return int(text)
 
 
 def _write_private(path: Path, data: bytes) -> None:

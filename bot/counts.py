@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-__all__ = ["Count", "CountError", "MAX_COUNT", "UNITS", "parse_count", "format_count_ja", "format_count_en"]
+__all__ = ["Count", "CountError", "MAX_COUNT", "UNITS", "parse_count", "format_count_ja", "format_count_en",
+           "publish_ja", "publish_en", "rounded_en"]
 
 MAX_COUNT = 10**13
 UNITS = ("件", "人", "世帯")
@@ -221,15 +222,21 @@ class _Evaluator:
 
 
 def format_count_ja(count: Count | int) -> str:
-    """Write a count the Japanese way: 20_700_000 -> "2,070万", approximate -> "約2,070万"."""
+    """Write a count the Japanese way: 20_700_000 -> "2,070万", 7_654_321 -> "7,654,321", approximate -> "約…".
+
+    万/億/兆 are used only for a round number (nothing below 万): never a hybrid such as "765万4,321".
+    """
     count = count if isinstance(count, Count) else Count(count)
-    return ("約" if count.approx else "") + _ja_groups(count.value)
+    return ("約" if count.approx else "") + _ja_round_or_digits(count.value)
+
+
+def _ja_round_or_digits(value: int) -> str:
+    """2,070万 or 1億2,000万 when nothing is left below 万; otherwise the digits with commas."""
+    return _ja_groups(value) if value >= 10**4 and value % 10**4 == 0 else f"{value:,}"
 
 
 def _ja_groups(value: int) -> str:
-    """Split a value into 兆/億/万 groups with thousands separators: "1億2,345万6,789"."""
-    if value == 0:
-        return "0"
+    """Split a round value into 兆/億/万 groups with thousands separators: "1億2,345万"."""
     parts = []
     for unit, size in (("兆", 10**12), ("億", 10**8), ("万", 10**4)):
         head, value = divmod(value, size)
@@ -240,7 +247,60 @@ def _ja_groups(value: int) -> str:
     return "".join(parts)
 
 
+def publish_ja(count: Count, typed: str | None = None) -> str:
+    """A count as published in Japanese, in the notation it was typed (without its unit).
+
+    ``440027`` and ``440,027`` -> ``440,027``; ``2070万`` -> ``2,070万``; ``1.5万`` -> ``1.5万``;
+    ``約20700000`` -> ``約2,070万`` (an approximate figure may be written with 万). A figure typed with
+    万/億 that is not round (``44万27``) is written in digits (``440,027``): never a hybrid.
+    Without the typed text (values stored before it was kept) the round/digits rule alone decides.
+    """
+    prefix = "約" if count.approx else ""
+    body = _typed_body(typed)
+    if body is None:
+        return format_count_ja(count)
+    single = _SINGLE_BIG.match(body)
+    if single and parse_count(body).value == count.value:
+        return f"{prefix}{int(single['int']):,}{single['frac'] or ''}{single['big']}"
+    if _JA_NOTATION.search(body) or count.approx:
+        return prefix + _ja_round_or_digits(count.value)
+    return f"{prefix}{count.value:,}"
+
+
+_SINGLE_BIG = re.compile(r"^(?P<int>[0-9]+)(?P<frac>\.[0-9]+)?(?P<big>[万億兆])$")
+_JA_NOTATION = re.compile(r"[万億兆十百千〇○零一壱壹二弐貳三参參四肆五伍六陸七漆八捌九玖拾佰陌仟阡萬]")
+
+
+def _typed_body(typed: str | None) -> str | None:
+    """The bare number of a typed count (no 約, sign, unit, commas or spaces), or None when unusable."""
+    if not typed or not typed.strip():
+        return None
+    text = unicodedata.normalize("NFKC", typed).strip()
+    _, text = _strip_approx(text)
+    _, text = _strip_sign(text)
+    _, text = _strip_unit(text)
+    return re.sub(r"[\s,]", "", text) or None
+
+
 def format_count_en(count: Count | int) -> str:
-    """Write a count in English: "20,700,000", approximate -> "about 20,700,000"."""
+    """Write a count in English: exact "20,700,000"; approximate, rounded: "approximately 20.7 million"."""
     count = count if isinstance(count, Count) else Count(count)
-    return ("about " if count.approx else "") + f"{count.value:,}"
+    return f"approximately {rounded_en(count.value)}" if count.approx else f"{count.value:,}"
+
+
+def publish_en(count: Count, typed: str | None = None) -> str:
+    """A count as published in English: exact figures keep their digits, approximate ones are rounded in words."""
+    return format_count_en(count)
+
+
+_SCALES_EN = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"))
+
+
+def rounded_en(value: int) -> str:
+    """A value to three significant figures, large ones in words: 35,040,000 -> "35 million"; 12,345 -> "12,300"."""
+    digits = len(str(value))
+    rounded = round(value, -(digits - 3)) if digits > 3 else value
+    for size, word in _SCALES_EN:
+        if rounded >= size:
+            return f"{rounded / size:g} {word}"
+    return f"{rounded:,}"

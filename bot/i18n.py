@@ -88,6 +88,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the draft
     "draft.header": {"ja": "公表文の下書き（第{version}版）", "en": "Draft disclosure (version {version})"},
     "draft.header.notice": {"ja": "本人通知の下書き（第{version}版）", "en": "Draft notice to the affected people (version {version})"},
+    "draft.header.faq": {"ja": "想定問答の下書き（第{version}版）", "en": "Draft Q&A for the contact desk (version {version})"},
     "draft.header.ppc": {"ja": "個人情報保護委員会への報告の下書き（第{version}版）", "en": "Draft report to the PPC (version {version})"},
     "draft.changed": {"ja": "第{previous}版からの変更：{items}", "en": "Changed since version {previous}: {items}"},
     "draft.changed_wording": {"ja": "第{previous}版からの変更：文面のみ（回答は同じ）", "en": "Changed since version {previous}: wording only (same answers)"},
@@ -96,6 +97,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "draft.hold_why": {"ja": "公表する数字が後から増えると、「まだ隠しているのでは」と受け取られ、信頼を大きく損ないます（2014年のベネッセの事案では、件数の上方修正が批判を強めました）。最大件数は最初から最大の見込みで示すのが原則です。内容を確認したうえで、投稿してよければボタンを押してください。", "en": "A published number that grows later reads as \"they are still hiding something\" and costs trust (in the 2014 Benesse leak, raising the count deepened the criticism). Give the largest possible number from the start. Check it, then press the button to post this version."},
     "doc.public": {"ja": "公表文", "en": "disclosure"},
     "doc.notice": {"ja": "本人通知", "en": "notice to the affected people"},
+    "doc.faq": {"ja": "想定問答", "en": "Q&A for the contact desk"},
+    "draft.unknown_doc_any": {"ja": "「{doc}」という文書はありません。`/leak-draft public`（公表文）、`notice`（本人通知）、`ppc`（個人情報保護委員会への報告）、`faq`（想定問答）のいずれかを、必要なら `ja` または `en` を添えて指定してください。", "en": "There is no document \"{doc}\". Use `/leak-draft public` (disclosure), `notice` (notice to the people affected), `ppc` (report to the PPC) or `faq` (Q&A for the contact desk), with `ja` or `en` if you like."},
+    "step.other_hint.card_bank_detail": {"ja": "上にない項目があれば（例：暗証番号）", "en": "Anything not listed above (e.g. PIN)"},
     "doc.ppc": {"ja": "個人情報保護委員会への報告", "en": "report to the PPC"},
     "draft.hold_checked": {"ja": "<@{user}> が最大件数の増加を確認しました。", "en": "<@{user}> checked the higher maximum."},
     "draft.hold_title": {"ja": "最大件数の増加", "en": "A higher maximum"},

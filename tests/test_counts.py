@@ -1,10 +1,12 @@
 """Tests for bot.counts: parsing and formatting record counts the way people in Japan type them."""
 
+import re
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.counts import MAX_COUNT, Count, CountError, format_count_en, format_count_ja, parse_count
+from bot.counts import MAX_COUNT, Count, CountError, format_count_en, format_count_ja, parse_count, publish_en, publish_ja
 
 # --- example tables -------------------------------------------------------------------------
 
@@ -125,25 +127,68 @@ def test_rejected(text, code):
 
 
 FORMATTED = [
-    (20_700_000, "2,070万", "20,700,000"),
-    (7_654_321, "765万4,321", "7,654,321"),
-    (123_456_789, "1億2,345万6,789", "123,456,789"),
-    (100_000_000, "1億", "100,000,000"),
-    (100_000_001, "1億1", "100,000,001"),
-    (1_500_000_000_000, "1兆5,000億", "1,500,000,000,000"),
-    (999, "999", "999"),
-    (0, "0", "0"),
+    # value, Japanese (万/億 only for a round number: never a hybrid), English exact, English approximate
+    (20_700_000, "2,070万", "20,700,000", "approximately 20.7 million"),
+    (7_654_321, "7,654,321", "7,654,321", "approximately 7.65 million"),
+    (123_456_789, "123,456,789", "123,456,789", "approximately 123 million"),
+    (123_450_000, "1億2,345万", "123,450,000", "approximately 123 million"),
+    (100_000_000, "1億", "100,000,000", "approximately 100 million"),
+    (100_000_001, "100,000,001", "100,000,001", "approximately 100 million"),
+    (1_500_000_000_000, "1兆5,000億", "1,500,000,000,000", "approximately 1.5 trillion"),
+    (35_040_000, "3,504万", "35,040,000", "approximately 35 million"),
+    (440_027, "440,027", "440,027", "approximately 440,000"),
+    (10_000, "1万", "10,000", "approximately 10,000"),
+    (999, "999", "999", "approximately 999"),
+    (0, "0", "0", "approximately 0"),
 ]
 
 
-@pytest.mark.parametrize(("value", "ja", "en"), FORMATTED)
-def test_format(value, ja, en):
+@pytest.mark.parametrize(("value", "ja", "en", "en_approx"), FORMATTED)
+def test_format(value, ja, en, en_approx):
     assert format_count_ja(value) == ja
     assert format_count_en(value) == en
     assert format_count_ja(Count(value, approx=True, unit="人")) == "約" + ja
-    assert format_count_en(Count(value, approx=True)) == "about " + en
+    assert format_count_en(Count(value, approx=True)) == en_approx
     assert parse_count(ja).value == value
     assert parse_count(en).value == value
+
+
+PUBLISHED = [
+    # typed, Japanese as published, English as published
+    ("440,027", "440,027", "440,027"),
+    ("302569", "302,569", "302,569"),
+    ("約2,070万", "約2,070万", "approximately 20.7 million"),
+    ("約2070万件", "約2,070万", "approximately 20.7 million"),
+    ("２０７０万", "2,070万", "20,700,000"),
+    ("約760万人", "約760万", "approximately 7.6 million"),
+    ("約3,504万", "約3,504万", "approximately 35 million"),
+    ("1.5万", "1.5万", "15,000"),
+    ("1億2,000万", "1億2,000万", "120,000,000"),
+    ("七百六十万", "760万", "7,600,000"),
+    ("44万27", "440,027", "440,027"),  # typed as a hybrid: published in digits, never 44万27
+    ("30万2,569", "302,569", "302,569"),
+    ("1,234万5,678", "12,345,678", "12,345,678"),
+    ("約20700000", "約2,070万", "approximately 20.7 million"),  # an approximate figure may take 万
+    ("20700000", "20,700,000", "20,700,000"),  # an exact one typed in digits keeps them
+    ("254,241人", "254,241", "254,241"),
+    ("0", "0", "0"),
+    ("およそ12万", "約12万", "approximately 120,000"),
+]
+
+
+@pytest.mark.parametrize(("typed", "ja", "en"), PUBLISHED)
+def test_published_in_the_notation_typed(typed, ja, en):
+    count = parse_count(typed)
+    assert publish_ja(count, typed) == ja
+    assert publish_en(count, typed) == en
+    assert parse_count(ja).value == count.value
+    assert not HYBRID.search(ja)
+
+
+def test_values_stored_without_their_text_fall_back_to_round_or_digits():
+    assert publish_ja(Count(20_700_000, approx=True), None) == "約2,070万"
+    assert publish_ja(Count(440_027), None) == "440,027"
+    assert publish_ja(Count(7_600_000), "") == "760万"
 
 
 def test_count_error_is_value_error():
@@ -222,8 +267,55 @@ def test_approx_and_unit_are_kept(n, unit):
 def test_format_round_trips(n, approx):
     count = Count(n, approx=approx)
     assert parse_count(format_count_ja(count)) == count
-    assert parse_count(format_count_en(count)) == count
     assert format_count_ja(parse_count(format_count_ja(count))) == format_count_ja(count)
+    assert parse_count(format_count_en(Count(n))) == Count(n)  # exact English keeps every digit
+    assert not HYBRID.search(format_count_ja(count))
+
+
+HYBRID = re.compile(r"[万億兆][0-9,]+$")  # 44万27, 30万2,569: digits left over after a big unit
+
+
+@given(counts, st.booleans(), st.sampled_from(["", "件", "人", "世帯"]))
+@example(440_027, False, "件")
+@example(302_569, False, "")
+def test_a_count_typed_in_digits_reappears_in_digits(n, approx, unit):
+    for typed in (str(n), f"{n:,}", f"{n:,}".translate(FULL_WIDTH)):
+        text = ("約" if approx else "") + typed + unit
+        count = parse_count(text)
+        published = publish_ja(count, text)
+        if approx and n >= 10**4 and n % 10**4 == 0:
+            assert published == "約" + format_count_ja(n)  # an approximate round figure may be said with 万
+        else:
+            assert published == ("約" if approx else "") + f"{n:,}"
+        assert parse_count(published) == Count(n, approx=approx)
+
+
+@given(st.one_of(st.tuples(st.integers(min_value=1, max_value=10**9 - 1), st.just("万")),
+                 st.tuples(st.integers(min_value=1, max_value=10**5), st.just("億"))), st.booleans())
+@example((2_070, "万"), True)
+@example((1, "億"), False)
+def test_a_count_typed_with_man_or_oku_reappears_with_it(typed_count, approx):
+    k, big = typed_count
+    for typed in (f"{k}{big}", f"{k:,}{big}", f"{k}{big}件".translate(FULL_WIDTH)):
+        text = ("約" if approx else "") + typed
+        count = parse_count(text)
+        published = publish_ja(count, text)
+        assert published == ("約" if approx else "") + f"{k:,}{big}"
+        assert not HYBRID.search(published)
+
+
+@given(st.integers(min_value=1, max_value=10**12))
+@example(35_040_000)
+def test_approximate_english_is_rounded_never_falsely_precise(n):
+    said = publish_en(Count(n, approx=True), None)
+    assert said.startswith("approximately ")
+    figure = said.removeprefix("approximately ")
+    words = {"million": 10**6, "billion": 10**9, "trillion": 10**12}
+    number, _, word = figure.partition(" ")
+    value = float(number.replace(",", "")) * words.get(word, 1)
+    assert abs(value - n) <= n * 0.005 + 0.5  # three significant figures
+    digits = re.sub(r"[^0-9]", "", number)
+    assert len(digits.strip("0")) <= 3
 
 
 @given(st.integers(min_value=MAX_COUNT + 1, max_value=10**30))

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.documents import docx_text
+from bot.documents import docx_text, plain_text
 from tests.conftest import Harness
 from tests.story import answer, answer_required, messages, open_incident, text_of
 
@@ -25,10 +25,15 @@ async def revise(h: Harness, channel: str, item: str, values: dict, user: str = 
 
 
 @pytest.mark.parametrize(("doc", "heading", "facts"), [
-    ("notice", "本人通知の下書き（第1版）", ["お客様各位", "1. 概要", "3. 原因", "調査中", "お問い合わせ窓口：漏えい専用"]),
+    ("notice", "本人通知の下書き（第1版）", ["お客様各位", "1. お客様へのお願い", "2. お問い合わせ窓口", "3. 概要", "5. 原因",
+                                          "調査中", "漏えい専用"]),
     ("ppc", "個人情報保護委員会への報告の下書き（第1版）",
-     ["漏えい等報告（案）", "3. 本人の数", "最大約2,070万件", "本人の数は調査中", "7. 公表の実施状況", "公表文案を作成済み（第1版）",
-      "9. その他参考となる事項", "1,000人超（該当）"]),
+     ["漏えい等報告（速報・案）", "3. 漏えい等が発生し、又は発生したおそれがある個人データに係る本人の数", "最大約2,070万件",
+      "本人の数は調査中", "7. 公表の実施状況", "公表文案を作成済み（第1版）", "9. その他参考となる事項",
+      "規則第7条第4号（本人の数が1,000人を超える個人データの漏えい等）：該当"]),
+    ("faq", "想定問答の下書き（第1版）",
+     ["想定問答（お問い合わせ窓口用）", "1. 私の個人情報は含まれていますか。", "クレジットカードや銀行口座", "補償はありますか",
+      "漏えい専用お客様窓口"]),
 ])
 async def test_leak_draft_posts_each_document_with_files(leakbot: Harness, doc: str, heading: str, facts: list[str]) -> None:
     channel = await open_incident(leakbot)
@@ -42,7 +47,8 @@ async def test_leak_draft_posts_each_document_with_files(leakbot: Harness, doc: 
     files = {f["name"]: f for f in leakbot.fake.files.values()}
     assert {f"leak-1-{doc}-v1.md", f"leak-1-{doc}-v1.docx"} <= set(files)
     lines = docx_text(files[f"leak-1-{doc}-v1.docx"]["content"])
-    assert lines[0].startswith(("漏えい等報告", "顧客DBの流出疑い")) and any("1. 概要" in line for line in lines)
+    assert lines[0].startswith(("漏えい等報告", "【重要】顧客DBの流出疑い", "顧客DBの流出疑いに関する想定問答"))
+    assert any(line.startswith("1. ") for line in lines)
 
 
 async def test_an_unknown_document_is_explained(leakbot: Harness) -> None:
@@ -75,7 +81,7 @@ async def test_a_higher_maximum_waits_for_a_person_to_confirm(leakbot: Harness) 
     await leakbot.click(button["action_id"], button["value"], channel=channel, user="U0BOB", message_ts=warning["ts"])
     await leakbot.settle()
     second = posted(leakbot, channel, "公表文の下書き（第2版）")
-    assert len(second) == 1 and "最大で約3,500万件" in text_of(second[0])
+    assert len(second) == 1 and "最大約3,500万件" in text_of(second[0])
     assert any("確認し、第2版を投稿しました" in text_of(m) for m in messages(leakbot, channel))
     # a second click changes nothing
     await leakbot.click(button["action_id"], button["value"], channel=channel, user="U0BOB")
@@ -142,4 +148,4 @@ async def test_export_then_draft_gives_the_document_the_bot_posted(leakbot: Harn
         return out.decode()
 
     await leakbot_cli("export", "1", "-o", str(exported))
-    assert await leakbot_cli("draft", str(exported), "--doc", "public", "--lang", "ja") == posted
+    assert await leakbot_cli("draft", str(exported), "--doc", "public", "--lang", "ja") == plain_text(posted)

@@ -291,8 +291,12 @@ def test_parse_ignores_blocks_of_other_steps() -> None:
 DISPLAY_CASES = [
     ("title", "顧客DBの流出疑い", "顧客DBの流出疑い", "顧客DBの流出疑い"),
     ("summary", "一行目\n二行目 & <b>", "一行目\n二行目 & <b>", "一行目\n二行目 & <b>"),
-    ("max_count", {"value": 20_700_000, "approx": True, "text": "約2070万"}, "約2,070万", "about 20,700,000"),
+    ("max_count", {"value": 20_700_000, "approx": True, "text": "約2070万"}, "約2,070万", "approximately 20.7 million"),
     ("confirmed_count", {"value": 7_600_000, "approx": False, "text": "7600000"}, "760万", "7,600,000"),
+    ("confirmed_count", {"value": 440_027, "approx": False, "text": "44万27"}, "440,027", "440,027"),
+    ("max_count", {"value": 7_600_000, "approx": False}, "760万", "7,600,000"),  # stored before the text was kept
+    ("card_bank_detail", {"selected": ["card_number", "bank_account"], "other": "暗証番号"},
+     "カード番号、口座番号、暗証番号", "card number, account number, 暗証番号"),
     ("card_bank", "none", "含まれていない（確認済み）", "not involved (confirmed)"),
     ("count_unit", "世帯", "世帯", "households"),
     ("malicious", "unknown", "不明", "unknown"),
@@ -335,16 +339,22 @@ VALUES: dict[str, Any] = {
     "confirmed_count": {"value": 7_600_000, "approx": True, "text": "約760万件"},
     "count_unit": "件",
     "services": "サンプルショップ",
-    "card_bank": "none",
+    "card_bank": "possible",
+    "card_bank_detail": {"selected": ["card_number", "card_expiry"], "other": ""},
     "customer_actions": "不審なメールにご注意ください。",
     "contact": "サンプル窓口 0120-000-000",
     "cause": "設定ミス",
     "malicious": "no",
     "secondary_damage": "確認されていません。",
     "measures": "パスワードをリセットしました。",
+    "occurred_at": "2026年11月20日〜25日（推定）",
+    "notification": "11月29日より書面にて順次通知",
+    "publication": "11月29日10時 当社ウェブサイトに掲載",
+    "authorities": "警視庁に相談済み",
     "ppc_report": "not_yet",
 }
-OPTIONAL_CHECKLIST = ("count_unit", "cause", "malicious", "secondary_damage", "measures", "ppc_report")
+OPTIONAL_CHECKLIST = ("card_bank_detail", "count_unit", "cause", "malicious", "secondary_damage", "measures",
+                      "occurred_at", "notification", "publication", "authorities", "ppc_report")
 
 
 def test_items_and_steps_are_those_of_the_contract() -> None:
@@ -363,17 +373,19 @@ def test_items_and_steps_are_those_of_the_contract() -> None:
 
 def test_progress_nothing_answered() -> None:
     # count_unit has a default, which stands as its answer
-    assert progress({}) == Progress(0, 10, 1, 6)
+    # card_bank_detail is not counted until card_bank says card or bank data are (or may be) involved
+    assert progress({}) == Progress(0, 10, 1, 10)
     assert not progress({}).complete
 
 
 def test_progress_counts_required_and_optional_apart() -> None:
     some = {k: VALUES[k] for k in ("title", "discovered_at", "summary", "responders", "cause", "malicious")}
-    assert progress(some) == Progress(3, 10, 3, 6)
+    assert progress(some) == Progress(3, 10, 3, 10)
     required = {k: VALUES[k] for k in REQUIRED}
-    assert progress(required) == Progress(10, 10, 1, 6)
+    assert progress(required) == Progress(10, 10, 1, 11)  # card_bank is "possible": its detail is asked
     assert progress(required).complete
-    assert progress(VALUES) == Progress(10, 10, 6, 6)
+    assert progress(VALUES) == Progress(10, 10, 11, 11)
+    assert progress({**VALUES, "card_bank": "none"}) == Progress(10, 10, 10, 10)  # a stale detail is not counted
 
 
 def test_missing_required_in_checklist_order() -> None:
@@ -389,8 +401,9 @@ def test_next_step_asks_required_steps_in_order_then_optional_ones() -> None:
     while (step := next_step(answers)) is not None:
         asked.append(step.id)
         answers.update({item_id: VALUES[item_id] for item_id in step.items})
-    assert asked == ["incident", "data_items", "counts", "services", "card_bank", "customer_actions", "contact",
-                     "cause", "malicious", "secondary_damage", "measures", "ppc_report"]
+    assert asked == ["incident", "data_items", "counts", "services", "card_bank", "card_bank_detail",
+                     "customer_actions", "contact", "cause", "malicious", "secondary_damage", "measures",
+                     "occurred_at", "notification", "publication", "authorities", "ppc_report"]
 
 
 def test_next_step_is_required_first_even_when_optional_ones_are_answered() -> None:
@@ -407,7 +420,8 @@ def test_open_steps_required_and_optional() -> None:
         "incident", "data_items", "counts", "services", "card_bank", "customer_actions", "contact"]
     # the counts step holds count_unit, which has a default: it is never open by itself
     assert [s.id for s in open_steps({}, required=False)] == [
-        "cause", "malicious", "secondary_damage", "measures", "ppc_report"]
+        "cause", "malicious", "secondary_damage", "measures", "occurred_at", "notification", "publication",
+        "authorities", "ppc_report"]
     answers = {k: v for k, v in VALUES.items() if k not in ("services", "malicious", "ppc_report")}
     assert [s.id for s in open_steps(answers, required=True)] == ["services"]
     assert [s.id for s in open_steps(answers, required=False)] == ["malicious", "ppc_report"]
@@ -658,7 +672,7 @@ def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -
 AT = datetime(2026, 11, 26, 2, 15, tzinfo=timezone.utc)
 ANSWERS = {item_id: Answer(item_id, value, "U0ALICE", AT, revisions=2) for item_id, value in VALUES.items()}
 PLACEHOLDER_TEXTS = {text for item in ITEMS.values() for lang in LANGS for text in (item.hint(lang), item.label(lang))} | {
-    t(key, lang) for key in ("step.other_hint", "step.other") for lang in LANGS} - {""}
+    t(key, lang) for key in ("step.other_hint", "step.other", "step.other_hint.card_bank_detail") for lang in LANGS} - {""}
 _INITIAL_KEYS = ("initial_value", "initial_option", "initial_options", "initial_users", "initial_date_time",
                  "initial_date", "initial_time", "initial_user")
 

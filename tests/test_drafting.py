@@ -1,558 +1,408 @@
-"""Golden tests of the draft disclosure (bot.drafting), in Japanese and English.
+"""The four documents (bot.drafting) over every document × language × card/bank answer × way a count is typed
+× unit: what each must say, and what none may say. Whole texts are in tests/test_documents_golden.py.
 
 Every incident here is invented: the company, its services, the people and the phone numbers
-(0120-000-000) do not exist. The full texts are written out literally, so that any change of wording
-shows up as a failing test and is looked at on purpose.
+(0120-000-000) do not exist. Times are fixed aware datetimes, so nothing depends on the clock or the zone.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from bot.checklist import ITEMS, REQUIRED
-from bot.drafting import CARD_BANK_SENTENCES, DraftNotReady, render
+from bot.documents import HEADING, RIGHT, TITLE, strip_marks
+from bot.drafting import DOCS, DraftMeta, DraftNotReady, TimelineEntry, changed_items, render
 
-# --- invented incidents -----------------------------------------------------------------------
+LANGS = ("ja", "en")
+CARD_BANK = ("none", "possible", "yes", "investigating")
+UNITS = ("件", "人", "世帯")
+AT = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # 2026-11-27 12:00 in Tokyo
 
-JA: dict[str, Any] = {
+BASE: dict[str, Any] = {
     "title": "会員データベースの流出疑い",
     "discovered_at": "2026-11-26T01:05:00+00:00",  # 2026-11-26 (Thu) 10:05 in Tokyo
     "summary": "架空の通販サイト「サンプルマート」の会員データベースに、外部からの不正アクセスの痕跡が見つかりました。",
-    "data_items": {"selected": ["name", "address", "phone", "email"], "other": ""},
+    "data_items": {"selected": ["name", "address", "email", "sensitive"], "other": "メール、学校名"},
     "max_count": {"value": 20_700_000, "approx": True, "text": "約2,070万件"},
     "confirmed_count": {"value": 7_600_000, "approx": True, "text": "約760万件"},
     "services": "サンプルマート（通販サイト）およびサンプルマート会員アプリ",
     "card_bank": "none",
     "customer_actions": "当社を装った不審なメール・SMS・電話にご注意ください。",
-    "contact": "サンプルマート お客様相談窓口\n電話：0120-000-000（受付時間 9:00〜18:00、土日祝日を除く）\nhttps://example.com/support",
-}
-JA_OPTIONAL: dict[str, Any] = {
-    "cause": "検証用サーバーのアクセス制限の設定に誤りがありました。",
-    "secondary_damage": "現時点で、本件に起因する不正利用は確認されておりません。",
-    "measures": "不正アクセスの経路を遮断し、全会員のパスワードをリセットいたしました。",
-    "count_unit": "人",
+    "contact": "サンプルマート お客様相談窓口 0120-000-000",
     "malicious": "yes",
-    "ppc_report": "preliminary",
 }
 
-EN: dict[str, Any] = {
-    "title": "Member database leak suspected",
-    "discovered_at": "2026-11-30T15:30:00+00:00",  # 2026-12-01 (Tue) 00:30 in Tokyo
-    "summary": "Signs of unauthorised access were found in the member database of Example Mart, an invented online shop.",
-    "data_items": {"selected": ["name", "birth_date", "email"], "other": "school name"},
-    "max_count": {"value": 20_700_000, "approx": False, "text": "20,700,000"},
-    "confirmed_count": {"value": 7_600_000, "approx": True, "text": "about 7,600,000"},
-    "services": "Example Mart online shop and the Example Mart app",
-    "card_bank": "investigating",
-    "customer_actions": "Please watch out for e-mails, text messages and calls that pretend to come from us.",
-    "contact": "Example Mart customer desk\nPhone: 0120-000-000 (9:00-18:00, weekdays)\nhttps://example.com/support",
+
+def count(typed: str, value: int, approx: bool = False) -> dict[str, Any]:
+    return {"value": value, "approx": approx, "text": typed}
+
+
+# how the counts were typed: (max, confirmed, what the ja text must hold, what the en text must hold)
+COUNTS = {
+    "digits": (count("440027", 440_027), count("302,569", 302_569), ["最大440,027", "302,569"], ["440,027", "302,569"]),
+    "man": (count("2070万", 20_700_000), count("760万", 7_600_000), ["最大2,070万", "760万"], ["20,700,000", "7,600,000"]),
+    "approx": (count("約2,070万件", 20_700_000, True), count("約760万件", 7_600_000, True),
+               ["最大約2,070万", "約760万"], ["approximately 20.7 million", "approximately 7.6 million"]),
+    "equal": (count("254,241", 254_241), count("254241", 254_241), ["254,241"], ["254,241"]),
+    "zero": (count("約12万", 120_000, True), count("0", 0), ["最大約12万"], ["approximately 120,000"]),
 }
-EN_OPTIONAL: dict[str, Any] = {
-    "cause": "An access rule on a test server was set up wrongly.",
-    "secondary_damage": "No misuse has been seen so far.",
-    "measures": "We closed the route of the unauthorised access and reset every member's password.",
-    "count_unit": "世帯",
-    "malicious": "unknown",
-    "ppc_report": "not_yet",
-}
-
-BASE = {"ja": JA, "en": EN}
-OPTIONAL = {"ja": JA_OPTIONAL, "en": EN_OPTIONAL}
-LANGS = ("ja", "en")
+DETAIL = {"selected": ["card_number", "card_expiry", "bank_account"], "other": ""}
+UI_LABELS = ["（病歴等）", "はい（攻撃", "該当の可能性あり", "含まれていない（確認済み）",
+             "sensitive data (e.g.", "yes (attack", "not involved (confirmed)", "possibly involved", "件（レコード数）",
+             "速報を提出済み", "preliminary report filed"]
+HYBRID = re.compile(r"[万億兆][0-9][0-9,]*(?:件|人|世帯)")
+MATRIX = list(itertools.product(DOCS, LANGS, CARD_BANK, COUNTS, UNITS))
 
 
-def draft(lang: str, **changes: Any) -> str:
-    """The draft of the base incident of that language, with some answers changed (None: removed)."""
-    values = {**BASE[lang], **changes}
-    return render({k: v for k, v in values.items() if v is not None}, lang=lang)
+def values_for(card_bank: str, counts: str, unit: str, **changes: Any) -> dict[str, Any]:
+    maximum, confirmed, _, _ = COUNTS[counts]
+    values = {**BASE, "card_bank": card_bank, "max_count": maximum, "confirmed_count": confirmed, "count_unit": unit,
+              **changes}
+    if card_bank != "none":
+        values["card_bank_detail"] = DETAIL
+    return {k: v for k, v in values.items() if v is not None}
 
 
-def count(value: int, approx: bool = False) -> dict[str, Any]:
-    return {"value": value, "approx": approx, "text": ("約" if approx else "") + str(value)}
+def plain(body: str) -> str:
+    return strip_marks(body)
 
 
-# --- full golden texts --------------------------------------------------------------------------
-
-GOLDEN_JA_REQUIRED_ONLY = """\
-会員データベースの流出疑いに関するお詫びとお知らせ
-
-このたび、当社が管理するお客様の個人情報が外部に漏えいした、またはそのおそれがあることが判明いたしました。お客様をはじめ関係者の皆様に多大なるご心配とご迷惑をおかけしますことを、深くお詫び申し上げます。
-
-1. 発生した事案と発覚の経緯
-2026年11月26日（木）10:05、本件が発覚いたしました。
-架空の通販サイト「サンプルマート」の会員データベースに、外部からの不正アクセスの痕跡が見つかりました。
-
-2. 漏えいした（またはそのおそれがある）個人情報の項目
-氏名、住所、電話番号、メールアドレス
-
-3. 対象となる件数
-最大で約2,070万件（うち漏えいを確認したもの：約760万件）
-
-4. 対象となるサービス
-サンプルマート（通販サイト）およびサンプルマート会員アプリ
-上記以外のサービスのみをご利用のお客様の情報が漏えいした事実は、現時点で確認されておりません。
-
-5. クレジットカード情報および銀行口座情報について
-クレジットカード情報および銀行口座情報は含まれておりません。
-
-6. お客様へのお願い
-当社を装った不審なメール・SMS・電話にご注意ください。
-
-7. お問い合わせ窓口
-サンプルマート お客様相談窓口
-電話：0120-000-000（受付時間 9:00〜18:00、土日祝日を除く）
-https://example.com/support
-
-8. 今後の対応
-被害の拡大防止と再発防止に向けた対策については、現在調査・検討中です。決まり次第、速やかにお知らせいたします。
-
-改めまして、お客様に多大なるご心配とご迷惑をおかけしますことを、心より深くお詫び申し上げます。
-"""
-
-GOLDEN_JA_EVERYTHING = """\
-会員データベースの流出疑いに関するお詫びとお知らせ
-
-このたび、当社が管理するお客様の個人情報が外部に漏えいした、またはそのおそれがあることが判明いたしました。お客様をはじめ関係者の皆様に多大なるご心配とご迷惑をおかけしますことを、深くお詫び申し上げます。
-
-1. 発生した事案と発覚の経緯
-2026年11月26日（木）10:05、本件が発覚いたしました。
-架空の通販サイト「サンプルマート」の会員データベースに、外部からの不正アクセスの痕跡が見つかりました。
-原因：検証用サーバーのアクセス制限の設定に誤りがありました。
-
-2. 漏えいした（またはそのおそれがある）個人情報の項目
-氏名、住所、電話番号、メールアドレス
-
-3. 対象となる件数
-最大で約2,070万人（うち漏えいを確認したもの：約760万人）
-
-4. 対象となるサービス
-サンプルマート（通販サイト）およびサンプルマート会員アプリ
-上記以外のサービスのみをご利用のお客様の情報が漏えいした事実は、現時点で確認されておりません。
-
-5. クレジットカード情報および銀行口座情報について
-クレジットカード情報および銀行口座情報は含まれておりません。
-
-6. 二次被害について
-現時点で、本件に起因する不正利用は確認されておりません。
-
-7. お客様へのお願い
-当社を装った不審なメール・SMS・電話にご注意ください。
-
-8. お問い合わせ窓口
-サンプルマート お客様相談窓口
-電話：0120-000-000（受付時間 9:00〜18:00、土日祝日を除く）
-https://example.com/support
-
-9. 今後の対応
-不正アクセスの経路を遮断し、全会員のパスワードをリセットいたしました。
-
-改めまして、お客様に多大なるご心配とご迷惑をおかけしますことを、心より深くお詫び申し上げます。
-"""
-
-GOLDEN_EN_REQUIRED_ONLY = """\
-Our apology and notice regarding: Member database leak suspected
-
-We have found that personal data of our customers in our care has leaked, or may have leaked. We sincerely apologise to our customers and everyone concerned for the worry and trouble this causes.
-
-1. What happened and when we found it
-We discovered this on Tue 1 Dec 2026, 00:30 JST.
-Signs of unauthorised access were found in the member database of Example Mart, an invented online shop.
-
-2. Personal data that leaked or may have leaked
-name, date of birth, e-mail address, school name
-
-3. How many
-Up to 20,700,000 records (of which about 7,600,000 records are confirmed to have leaked)
-
-4. Affected services
-Example Mart online shop and the Example Mart app
-So far we have found no leak of data of customers who use only other services.
-
-5. Credit-card and bank-account data
-We are still investigating whether credit-card or bank-account data were involved, and will tell you as soon as we know.
-
-6. What we ask of our customers
-Please watch out for e-mails, text messages and calls that pretend to come from us.
-
-7. Where to ask
-Example Mart customer desk
-Phone: 0120-000-000 (9:00-18:00, weekdays)
-https://example.com/support
-
-8. What we are doing
-We are working out how to stop any further damage and prevent a recurrence, and will report as soon as this is decided.
-
-Once again, we sincerely apologise for the worry and trouble this causes.
-"""
-
-GOLDEN_EN_EVERYTHING = """\
-Our apology and notice regarding: Member database leak suspected
-
-We have found that personal data of our customers in our care has leaked, or may have leaked. We sincerely apologise to our customers and everyone concerned for the worry and trouble this causes.
-
-1. What happened and when we found it
-We discovered this on Tue 1 Dec 2026, 00:30 JST.
-Signs of unauthorised access were found in the member database of Example Mart, an invented online shop.
-Cause: An access rule on a test server was set up wrongly.
-
-2. Personal data that leaked or may have leaked
-name, date of birth, e-mail address, school name
-
-3. How many
-Up to 20,700,000 households (of which about 7,600,000 households are confirmed to have leaked)
-
-4. Affected services
-Example Mart online shop and the Example Mart app
-So far we have found no leak of data of customers who use only other services.
-
-5. Credit-card and bank-account data
-We are still investigating whether credit-card or bank-account data were involved, and will tell you as soon as we know.
-
-6. Secondary damage
-No misuse has been seen so far.
-
-7. What we ask of our customers
-Please watch out for e-mails, text messages and calls that pretend to come from us.
-
-8. Where to ask
-Example Mart customer desk
-Phone: 0120-000-000 (9:00-18:00, weekdays)
-https://example.com/support
-
-9. What we are doing
-We closed the route of the unauthorised access and reset every member's password.
-
-Once again, we sincerely apologise for the worry and trouble this causes.
-"""
+def headings(body: str) -> list[str]:
+    return [line[len(HEADING):] for line in body.splitlines() if line.startswith(HEADING)]
 
 
-def test_golden_ja_required_items_only() -> None:
-    assert render(JA, lang="ja") == GOLDEN_JA_REQUIRED_ONLY
+# --- the matrix: every document × language × card/bank answer × count typed × unit ------------------------
+
+@pytest.mark.parametrize(("doc", "lang", "card_bank", "counts", "unit"), MATRIX, ids=["-".join(m) for m in MATRIX])
+def test_every_document_says_the_facts_and_nothing_it_must_not(doc: str, lang: str, card_bank: str, counts: str,
+                                                                unit: str) -> None:
+    body = render(values_for(card_bank, counts, unit), lang=lang, doc=doc)
+    text = plain(body)
+    # counts (not in the letter to each person): as typed, maximum first, never a hybrid; one figure when
+    # equal; no "0件" when none is confirmed
+    _, _, ja_counts, en_counts = COUNTS[counts]
+    wanted = ja_counts if lang == "ja" else en_counts
+    assert not HYBRID.search(text)
+    if doc == "notice":
+        assert not any(w in text for w in wanted)
+    else:
+        positions = [text.index(w) for w in wanted]
+        assert positions == sorted(positions)
+    if counts == "equal" and doc != "notice":
+        assert ("254,241" + unit + "（漏えいを確認）" in text) if lang == "ja" else ("confirmed that" in text)
+        assert "最大" not in text.split("254,241")[0][-5:]
+    if counts == "zero" and doc != "notice":
+        assert ("実際に外部へ流出したことは確認され" in text) if lang == "ja" else ("not confirmed that any data" in text
+                                                                        or "not been confirmed that any data" in text)
+    if counts == "zero":
+        assert not re.search(r"(?<![0-9,])0(?:件|人|世帯)|：0|of 0 ", text)
+    # card and bank data: always said, naming the fields, with what to do when they (may have) leaked
+    _card_and_bank(text, doc, lang, card_bank)
+    # never UI wording, a doubled apology, a hedged confirmed leak, ございます in a crisis, or 発覚
+    for label in UI_LABELS:
+        assert label not in text, label
+    assert "可能性がございます" not in text and "発覚" not in text and "None" not in text and "{{" not in text
+    assert "お詫びとお知らせに関するお詫びとお知らせ" not in text
+    if counts != "zero" and doc != "ppc":
+        assert "漏えいした、またはそのおそれ" not in text and "leaked, or may have leaked" not in text
+    # unknowns are said as 調査中 / under investigation in every document
+    assert ("調査中" in text) if lang == "ja" else ("under investigation" in text.lower())
+    # the heading follows the unit
+    if doc == "public":
+        unit_word = {"件": "件数", "人": "人数", "世帯": "世帯数"}[unit] if lang == "ja" else \
+            {"件": "Number of records", "人": "Number of people", "世帯": "Number of households"}[unit]
+        assert any(h.endswith(unit_word) for h in headings(body))
 
 
-def test_golden_ja_every_item_answered() -> None:
-    assert render({**JA, **JA_OPTIONAL}, lang="ja") == GOLDEN_JA_EVERYTHING
+def _card_and_bank(text: str, doc: str, lang: str, card_bank: str) -> None:
+    if lang == "ja":
+        none = "クレジットカード番号" + ("及び" if doc == "ppc" else "および") + "有効期限、金融機関の口座情報は含まれて"
+        fields = "クレジットカード情報（カード番号、有効期限）および金融機関の口座情報（口座番号）"
+        advice = ["ご利用明細", "カード会社", "再発行", "当社が負担"]
+        said = {"none": none, "possible": "可能性があ", "yes": "含まれ", "investigating": "調査中"}[card_bank]
+    else:
+        none = "no credit-card numbers or expiry dates and no bank-account details"
+        fields = "credit-card data (card number and expiry date) and bank-account details (account number)"
+        advice = ["card statements", "card company", "reissued", "bear the reissue fee"]
+        said = {"none": none, "possible": "may include", "yes": "include", "investigating": "investigat"}[card_bank]
+    assert said in text
+    if card_bank == "none":
+        assert fields not in text
+        return
+    assert fields in text
+    if card_bank in ("yes", "possible"):
+        # the fields that leaked are among the data items too
+        assert ("・クレジットカード番号" in text and "・口座番号" in text) if lang == "ja" else (
+            "• credit-card number" in text and "• bank account number" in text)
+        if doc != "ppc":
+            for words in advice:
+                assert words in text, words
+    else:
+        assert all(words not in text for words in advice[2:])
 
 
-def test_golden_en_required_items_only() -> None:
-    assert render(EN, lang="en") == GOLDEN_EN_REQUIRED_ONLY
-
-
-def test_golden_en_every_item_answered() -> None:
-    assert render({**EN, **EN_OPTIONAL}, lang="en") == GOLDEN_EN_EVERYTHING
-
-
-def test_render_is_public_document_by_default_and_does_not_change_its_input() -> None:
-    values = {**JA, **JA_OPTIONAL}
+@pytest.mark.parametrize(("doc", "lang"), list(itertools.product(DOCS, LANGS)))
+def test_render_is_deterministic_and_leaves_its_input_alone(doc: str, lang: str) -> None:
+    values = values_for("yes", "approx", "人")
     before = repr(values)
-    assert render(values, lang="ja", doc="public") == render(values, lang="ja") == GOLDEN_JA_EVERYTHING
+    meta = DraftMeta(company="株式会社サンプル", version=2, dated=AT, previous={**values, "services": "旧"})
+    assert render(values, lang=lang, doc=doc, meta=meta) == render(dict(values), lang=lang, doc=doc, meta=meta)
     assert repr(values) == before
 
 
-# --- card and bank data: one sentence of its own, exactly one of the four -------------------------
-
-CARD_BANK_EXPECTED = {
-    ("ja", "none"): "クレジットカード情報および銀行口座情報は含まれておりません。",
-    ("ja", "possible"): "クレジットカード情報または銀行口座情報が含まれている可能性がございます。",
-    ("ja", "yes"): "クレジットカード情報または銀行口座情報が含まれていることを確認しております。",
-    ("ja", "investigating"): "クレジットカード情報および銀行口座情報が含まれているかどうかについては、現在調査中です。判明次第お知らせいたします。",
-    ("en", "none"): "No credit-card or bank-account data were involved.",
-    ("en", "possible"): "Credit-card or bank-account data may have been involved.",
-    ("en", "yes"): "We have confirmed that credit-card or bank-account data were involved.",
-    ("en", "investigating"): "We are still investigating whether credit-card or bank-account data were involved, "
-    "and will tell you as soon as we know.",
-}
+def test_the_public_document_is_the_default_and_old_callers_still_work() -> None:
+    values = values_for("none", "approx", "件")
+    assert render(values, lang="ja") == render(values, lang="ja", doc="public", meta=DraftMeta())
+    old = plain(render(values, lang="ja", doc="ppc", public_version=3))
+    assert "公表文案を作成済み（第3版）" in old
+    assert old == plain(render(values, lang="ja", doc="ppc", meta=DraftMeta(public_version=3)))
 
 
-@pytest.mark.parametrize(("lang", "answer"), sorted(CARD_BANK_EXPECTED))
-def test_each_card_bank_answer_gives_its_own_sentence_and_only_that_one(lang: str, answer: str) -> None:
-    text = draft(lang, card_bank=answer)
-    sentence = CARD_BANK_EXPECTED[lang, answer]
-    assert text.count(sentence) == 1
-    lines = text.splitlines()
-    heading = "5. クレジットカード情報および銀行口座情報について" if lang == "ja" else "5. Credit-card and bank-account data"
-    # its own line, right under its own heading
-    assert lines[lines.index(heading) + 1] == sentence
-    for other, other_sentence in CARD_BANK_EXPECTED.items():
-        if other[0] == lang and other[1] != answer:
-            assert other_sentence not in text
-
-
-def test_card_bank_sentences_cover_every_choice_and_are_distinct() -> None:
-    choices = {c.value for c in ITEMS["card_bank"].choices}
-    for lang in LANGS:
-        assert set(CARD_BANK_SENTENCES[lang]) == choices
-        assert len(set(CARD_BANK_SENTENCES[lang].values())) == len(choices)
-    assert {(lang, v) for lang in LANGS for v in choices} == set(CARD_BANK_EXPECTED)
-
-
-# --- counts -------------------------------------------------------------------------------------
-
-COUNT_CASES = [
-    # max, confirmed, Japanese line, English line (unit 件 / records)
-    (count(20_700_000, True), count(7_600_000, True),
-     "最大で約2,070万件（うち漏えいを確認したもの：約760万件）",
-     "Up to about 20,700,000 records (of which about 7,600,000 records are confirmed to have leaked)"),
-    (count(20_700_000), count(7_600_000),
-     "最大で2,070万件（うち漏えいを確認したもの：760万件）",
-     "Up to 20,700,000 records (of which 7,600,000 records are confirmed to have leaked)"),
-    (count(20_700_000, True), count(7_612_345),
-     "最大で約2,070万件（うち漏えいを確認したもの：761万2,345件）",
-     "Up to about 20,700,000 records (of which 7,612,345 records are confirmed to have leaked)"),
-    (count(123_456_789), count(0),
-     "最大で1億2,345万6,789件（うち漏えいを確認したもの：0件）",
-     "Up to 123,456,789 records (of which 0 records are confirmed to have leaked)"),
-    (count(1_234), count(987, True),
-     "最大で1,234件（うち漏えいを確認したもの：約987件）",
-     "Up to 1,234 records (of which about 987 records are confirmed to have leaked)"),
-    (count(5_000), count(5_000),
-     "最大で5,000件（うち漏えいを確認したもの：5,000件）",
-     "Up to 5,000 records (of which 5,000 records are confirmed to have leaked)"),
-]
-
-
-@pytest.mark.parametrize(("maximum", "confirmed", "ja", "en"), COUNT_CASES)
-def test_counts_approximate_and_exact(maximum: dict, confirmed: dict, ja: str, en: str) -> None:
-    assert ja in draft("ja", max_count=maximum, confirmed_count=confirmed).splitlines()
-    assert en in draft("en", max_count=maximum, confirmed_count=confirmed).splitlines()
-
+# --- who speaks, when --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_maximum_is_always_stated_before_the_confirmed_count(lang: str) -> None:
-    text = draft(lang, max_count=count(20_700_000, True), confirmed_count=count(7_600_000, True))
+def test_the_release_ends_with_its_date_issuer_and_ijou(lang: str) -> None:
+    body = render(BASE, lang=lang, meta=DraftMeta(company="株式会社サンプル", dated=AT))
+    lines = body.splitlines()
+    assert lines[0].startswith(TITLE)
+    right = [line[len(RIGHT):] for line in lines if line.startswith(RIGHT)]
+    assert right[:2] == (["2026年11月27日", "株式会社サンプル"] if lang == "ja" else ["27 November 2026", "株式会社サンプル"])
     if lang == "ja":
-        assert text.index("最大で約2,070万件") < text.index("約760万件")
+        assert right[-1] == "以上" and lines[-1] == RIGHT + "以上"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_without_an_issuer_or_a_date_there_is_no_such_line(lang: str) -> None:
+    body = render(BASE, lang=lang)
+    assert [line for line in body.splitlines() if line.startswith(RIGHT)] == ([RIGHT + "以上"] if lang == "ja" else [])
+    assert "当社" in body if lang == "ja" else "we " in body.lower()
+
+
+@pytest.mark.parametrize("hour", [0, 14, 15, 23])  # 15:00 UTC is already the next day in Tokyo
+def test_the_date_line_is_the_day_in_tokyo(hour: int) -> None:
+    when = datetime(2026, 11, 30, hour, 0, tzinfo=timezone.utc)
+    day = "12月1日" if hour >= 15 else "11月30日"
+    assert f"{RIGHT}2026年{day}" in render(BASE, lang="ja", meta=DraftMeta(dated=when))
+    elsewhere = when.astimezone(timezone(timedelta(hours=-10)))
+    assert render(BASE, lang="ja", meta=DraftMeta(dated=when)) == render(BASE, lang="ja", meta=DraftMeta(dated=elsewhere))
+
+
+@pytest.mark.parametrize("doc", DOCS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_later_version_says_what_changed_and_when(doc: str, lang: str) -> None:
+    before = dict(BASE)
+    after = {**BASE, "services": "サンプルマート（通販サイト）のみ", "max_count": count("約3,000万件", 30_000_000, True)}
+    body = plain(render(after, lang=lang, doc=doc, meta=DraftMeta(version=2, dated=AT, previous=before)))
+    line = next(line for line in body.splitlines() if line.startswith(("【追記】", "Update")))
+    if lang == "ja":
+        assert line.startswith("【追記】2026年11月27日")
+        assert ("本人の数" if doc == "ppc" else "対象となる件数") in line and "サービス" in line
     else:
-        assert text.index("Up to about 20,700,000") < text.index("about 7,600,000 records are confirmed")
-    # each number is said exactly once
-    numbers = ("約2,070万", "約760万") if lang == "ja" else ("20,700,000", "7,600,000")
-    assert [text.count(n) for n in numbers] == [1, 1]
+        assert line.startswith("Update (27 November 2026)") and "services" in line
+    # no update line on a first version, nor without the previous answers
+    for meta in (DraftMeta(version=1, dated=AT, previous=before), DraftMeta(version=2, dated=AT)):
+        assert "【追記】" not in render(after, lang=lang, doc=doc, meta=meta)
+        assert "Update (" not in render(after, lang=lang, doc=doc, meta=meta)
 
 
-UNIT_CASES = [
-    (None, "件", "records"),
-    ("件", "件", "records"),
-    ("人", "人", "people"),
-    ("世帯", "世帯", "households"),
-]
-
-
-@pytest.mark.parametrize(("unit", "ja", "en"), UNIT_CASES)
-def test_each_count_unit(unit: str | None, ja: str, en: str) -> None:
-    maximum, confirmed = count(20_700_000, True), count(7_600_000)
-    ja_text = draft("ja", count_unit=unit, max_count=maximum, confirmed_count=confirmed)
-    en_text = draft("en", count_unit=unit, max_count=maximum, confirmed_count=confirmed)
-    assert f"最大で約2,070万{ja}（うち漏えいを確認したもの：760万{ja}）" in ja_text.splitlines()
-    assert f"Up to about 20,700,000 {en} (of which 7,600,000 {en} are confirmed to have leaked)" in en_text.splitlines()
-    for other_ja, other_en in {("件", "records"), ("人", "people"), ("世帯", "households")} - {(ja, en)}:
-        assert f"2,070万{other_ja}" not in ja_text
-        assert f" {other_en} " not in en_text
-
-
-@pytest.mark.parametrize(("unit", "one", "many"), [("件", "record", "records"), ("人", "person", "people"),
-                                                   ("世帯", "household", "households")])
-def test_english_count_of_one_is_singular(unit: str, one: str, many: str) -> None:
-    text = draft("en", count_unit=unit, max_count=count(1), confirmed_count=count(1))
-    assert f"Up to 1 {one} (of which 1 {one} is confirmed to have leaked)" in text.splitlines()
-    text = draft("en", count_unit=unit, max_count=count(5), confirmed_count=count(1, True))
-    assert f"Up to 5 {many} (of which about 1 {one} is confirmed to have leaked)" in text.splitlines()
-    text = draft("en", count_unit=unit, max_count=count(5), confirmed_count=count(0))
-    assert f"Up to 5 {many} (of which 0 {many} are confirmed to have leaked)" in text.splitlines()
-    assert not re.search(r"\b1 (records|people|households)\b", text)
-    # Japanese has no plural
-    assert f"最大で1{unit}（うち漏えいを確認したもの：1{unit}）" in draft(
-        "ja", count_unit=unit, max_count=count(1), confirmed_count=count(1)).splitlines()
-
-
-# --- optional items: no empty heading, no "None", consecutive numbers, fixed order ---------------
-
-HEADINGS = {
-    "ja": {
-        "what": "発生した事案と発覚の経緯",
-        "data_items": "漏えいした（またはそのおそれがある）個人情報の項目",
-        "counts": "対象となる件数",
-        "services": "対象となるサービス",
-        "card_bank": "クレジットカード情報および銀行口座情報について",
-        "secondary_damage": "二次被害について",
-        "customer_actions": "お客様へのお願い",
-        "contact": "お問い合わせ窓口",
-        "measures": "今後の対応",
-    },
-    "en": {
-        "what": "What happened and when we found it",
-        "data_items": "Personal data that leaked or may have leaked",
-        "counts": "How many",
-        "services": "Affected services",
-        "card_bank": "Credit-card and bank-account data",
-        "secondary_damage": "Secondary damage",
-        "customer_actions": "What we ask of our customers",
-        "contact": "Where to ask",
-        "measures": "What we are doing",
-    },
-}
-NO_MEASURES = {
-    "ja": "被害の拡大防止と再発防止に向けた対策については、現在調査・検討中です。決まり次第、速やかにお知らせいたします。",
-    "en": "We are working out how to stop any further damage and prevent a recurrence, and will report as soon as this is decided.",
-}
-CAUSE_PREFIX = {"ja": "原因：", "en": "Cause: "}
-_HEADING = re.compile(r"^(\d+)\. (.+)$")
-
-
-def sections(text: str) -> list[tuple[int, str, list[str]]]:
-    """(number, heading, body lines) of every numbered section of a draft."""
-    found: list[tuple[int, str, list[str]]] = []
-    for line in text.splitlines():
-        match = _HEADING.match(line)
-        if match:
-            found.append((int(match[1]), match[2], []))
-        elif found:
-            found[-1][2].append(line)
-    return found
-
-
-OPTIONAL_IDS = ("cause", "secondary_damage", "measures")
-SUBSETS = [subset for n in range(len(OPTIONAL_IDS) + 1) for subset in itertools.combinations(OPTIONAL_IDS, n)]
+def test_an_update_names_only_what_the_document_shows() -> None:
+    before = {**BASE, "ppc_report": "not_yet"}
+    after = {**BASE, "ppc_report": "not_required", "malicious": "no"}
+    body = render(after, lang="ja", meta=DraftMeta(version=2, dated=AT, previous=before))
+    assert "【追記】2026年11月27日　記載の一部を更新いたしました。" in body
+    assert changed_items(before, after) == ["malicious", "ppc_report"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("given", SUBSETS, ids=lambda s: "+".join(s) or "none")
-@pytest.mark.parametrize("absent_as", ["missing", "None", "empty"])
-def test_optional_items_missing_are_handled_gracefully(lang: str, given: tuple[str, ...], absent_as: str) -> None:
-    values = dict(BASE[lang])
-    for item_id in OPTIONAL_IDS:
-        if item_id in given:
-            values[item_id] = OPTIONAL[lang][item_id]
-        elif absent_as == "None":
-            values[item_id] = None
-        elif absent_as == "empty":
-            values[item_id] = ""
-    text = render(values, lang=lang)
+def test_a_drill_says_so_in_its_title(lang: str) -> None:
+    for doc in DOCS:
+        first = render(BASE, lang=lang, doc=doc, meta=DraftMeta(exercise=True)).splitlines()[0]
+        assert first.startswith(TITLE + ("【訓練】" if lang == "ja" else "[EXERCISE] "))
+        assert "訓練" not in render(BASE, lang=lang, doc=doc) and "EXERCISE" not in render(BASE, lang=lang, doc=doc)
 
-    assert "None" not in text and "{{" not in text and "\n\n\n" not in text
-    found = sections(text)
-    assert [number for number, _, _ in found] == list(range(1, len(found) + 1))
-    for number, heading, body in found:
-        assert body and body[0].strip(), f"section {number} ({heading}) is empty"
-    expected = [h for key, h in HEADINGS[lang].items() if key != "secondary_damage" or "secondary_damage" in given]
-    assert [heading for _, heading, _ in found] == expected
 
-    cause_lines = [line for line in text.splitlines() if line.startswith(CAUSE_PREFIX[lang])]
-    assert cause_lines == ([CAUSE_PREFIX[lang] + OPTIONAL[lang]["cause"]] if "cause" in given else [])
-    if "secondary_damage" in given:
-        assert OPTIONAL[lang]["secondary_damage"] in text
-    measures_body = found[-1][2]
-    assert measures_body[0] == (OPTIONAL[lang]["measures"] if "measures" in given else NO_MEASURES[lang])
+@pytest.mark.parametrize("doc", ["public", "ppc"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_timeline_is_dated_oldest_first_and_typed_text_stays_text(doc: str, lang: str) -> None:
+    entries = (TimelineEntry(AT, "2. 封じ込め完了"), TimelineEntry(AT - timedelta(hours=30), "1. 通報を受領\n（電話）"),
+               TimelineEntry(AT - timedelta(hours=2), f"{HEADING}見出しの偽装"))
+    body = render(BASE, lang=lang, doc=doc, meta=DraftMeta(timeline=entries))
+    lines = [line for line in body.splitlines() if "通報を受領" in line or "封じ込め" in line or "偽装" in line]
+    assert len(lines) == 3 and "1. 通報を受領 （電話）" in lines[0] and "封じ込め" in lines[2]
+    assert ("2026年11月26日（木）06:00" in lines[0]) if lang == "ja" else ("Thu 26 Nov 2026, 06:00 JST" in lines[0])
+    assert not any(line.startswith(HEADING) for line in lines)
+
+
+# --- the report to the Commission ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("ppc_report", "final"), [(None, False), ("not_yet", False), ("not_required", False),
+                                                   ("preliminary", True), ("final", True)])
+def test_preliminary_until_it_is_filed_then_final(lang: str, ppc_report: str | None, final: bool) -> None:
+    values = {**BASE, "ppc_report": ppc_report} if ppc_report else BASE
+    body = plain(render(values, lang=lang, doc="ppc"))
+    title = body.splitlines()[0]
+    if lang == "ja":
+        assert ("（確報・案）" if final else "（速報・案）") in title
+        assert ("第8条第2項" if final else "第8条第1項") in body
+        assert ("確報の時点でなお調査中の事項" in body) is final
+    else:
+        assert ("(final report, draft)" if final else "(preliminary report, draft)") in title
+        assert ("Still under investigation at the final report" in body) is final
+
+
+def test_the_final_report_lists_every_gap_and_what_changed_since_the_preliminary() -> None:
+    preliminary = {**BASE, "ppc_report": "not_yet", "card_bank": "investigating"}
+    final = {**BASE, "ppc_report": "preliminary", "cause": "設定の誤り", "card_bank": "possible", "card_bank_detail": DETAIL}
+    body = plain(render(final, lang="ja", doc="ppc", meta=DraftMeta(version=2, dated=AT, previous=preliminary)))
+    changes = body.split("速報からの変更点：\n")[1].split("\n\n")[0].splitlines()
+    assert changes == ["・クレジットカード情報および金融機関の口座情報", "・原因"]  # in checklist order
+    gaps = body.split("確報の時点でなお調査中の事項（引き続き調査し、判明次第追完する）：\n")[1].split("\n\n")[0].splitlines()
+    assert gaps == ["・発生時期", "・二次被害又はそのおそれの有無及びその内容", "・再発防止のための措置", "・本人への対応の実施状況",
+                    "・公表の実施状況", "・関係機関への報告・相談"]
+    assert "【追記】" not in body  # the changes since the preliminary report say it
+    everything = {**final, "occurred_at": "11月", "secondary_damage": "なし", "measures": "遮断", "notification": "書面",
+                  "publication": "ウェブサイト", "authorities": "警察"}
+    assert "事項（引き続き調査し、判明次第追完する）：\nなし" in plain(render(everything, lang="ja", doc="ppc"))
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_sections_come_in_the_contract_order(lang: str) -> None:
-    values = {**BASE[lang], **OPTIONAL[lang]}
-    text = render(values, lang=lang)
-    first_line, blank, apology = text.splitlines()[:3]
-    assert values["title"] in first_line and blank == ""
-    assert ("お詫び" in first_line and "お詫び申し上げます" in apology) if lang == "ja" else (
-        "apology" in first_line and "apologise" in apology)
-    landmarks = [
-        values["title"],
-        HEADINGS[lang]["what"], values["summary"], values["cause"],
-        HEADINGS[lang]["data_items"],
-        HEADINGS[lang]["counts"],
-        HEADINGS[lang]["services"], values["services"],
-        HEADINGS[lang]["card_bank"], CARD_BANK_SENTENCES[lang][values["card_bank"]],
-        HEADINGS[lang]["secondary_damage"], values["secondary_damage"],
-        HEADINGS[lang]["customer_actions"], values["customer_actions"],
-        HEADINGS[lang]["contact"], values["contact"],
-        HEADINGS[lang]["measures"], values["measures"],
-    ]
-    positions = [text.index(landmark) for landmark in landmarks]
-    assert positions == sorted(positions)
-    # the discovery time is in the first section, before the summary
-    when = "2026年11月26日（木）10:05" if lang == "ja" else "Tue 1 Dec 2026, 00:30 JST"
-    assert text.index(HEADINGS[lang]["what"]) < text.index(when) < text.index(values["summary"])
+def test_the_report_cites_rule_7_by_number_and_is_written_in_one_register(lang: str) -> None:
+    body = plain(render({**BASE, "authorities": "警視庁に相談"}, lang=lang, doc="ppc"))
+    if lang == "ja":
+        for number, status in ((1, "該当"), (2, "非該当"), (3, "該当"), (4, "該当")):
+            assert f"規則第7条第{number}号" in body and status in body
+        template_lines = [line for line in body.splitlines() if line and not any(
+            typed in line for typed in (BASE["summary"], BASE["customer_actions"], BASE["contact"]))]
+        assert not any(re.search(r"(?:ます|です|ございます)。", line) for line in template_lines)
+        assert "警察その他の関係機関への報告・相談：警視庁に相談" in body and "事態の区分：漏えい" in body
+    else:
+        assert "Rule 7(i)" in body and "Rule 7(iv)" in body and "Police and other authorities" in body
+
+
+# --- typed text: never template code, never a heading, mapped to document wording ---------------------------
+
+@pytest.mark.parametrize("doc", DOCS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_typed_text_is_never_a_heading_nor_template_code(doc: str, lang: str) -> None:
+    forged = {**BASE, "summary": f"1. 最初の段落\n{HEADING}偽の見出し\n{TITLE}偽の題名\n{RIGHT}偽の右寄せ",
+              "title": "{{ contact }} {% if x %}", "customer_actions": "# 見出しではない\n2. 手順"}
+    body = render(forged, lang=lang, doc=doc)
+    typed_lines = ["1. 最初の段落", "偽の見出し", "偽の題名", "偽の右寄せ", "# 見出しではない", "2. 手順"]
+    for line in body.splitlines():
+        if any(typed in line for typed in typed_lines):
+            assert line[:1] not in (HEADING, TITLE, RIGHT), line
+    assert "{{ contact }} {% if x %}" in body.splitlines()[0]
+    numbers = [int(h.split(".")[0]) for h in headings(body)]
+    assert numbers == list(range(1, len(numbers) + 1))
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_optional_items_not_meant_for_the_public_stay_out(lang: str) -> None:
-    """Whether it was malicious and the PPC report are for the team, not for the disclosure."""
-    with_them = render({**BASE[lang], "malicious": "yes", "ppc_report": "final"}, lang=lang)
-    assert with_them == render(BASE[lang], lang=lang)
+def test_data_items_are_a_list_in_document_wording(lang: str) -> None:
+    body = plain(render(BASE, lang=lang))
+    items = [line for line in body.splitlines() if line.startswith(("・", "• "))]
+    if lang == "ja":
+        assert items == ["・氏名", "・住所", "・メールアドレス", "・要配慮個人情報", "・学校名"]  # typed メール is the e-mail address
+    else:
+        assert items == ["• name", "• postal address", "• e-mail address", "• sensitive personal data", "• 学校名"]
 
 
+@pytest.mark.parametrize(("services", "reassured", "said"), [
+    ("サンプルマート（通販サイト）", True, "サンプルマート（通販サイト）"),
+    ("調査中", False, "対象となるサービスの範囲については、現在調査中です。"),
+    ("サンプルマートほか（範囲は調査中）", False, "引き続き調査しております"),
+    ("当社の全サービス", False, "当社の全サービス"),
+])
+def test_the_reassurance_about_other_services_only_for_a_concrete_list(services: str, reassured: bool, said: str) -> None:
+    body = plain(render({**BASE, "services": services}, lang="ja"))
+    assert ("上記以外のサービスのみをご利用のお客様の情報が漏えいした事実は" in body) is reassured
+    assert said in body
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("会員情報の流出", "会員情報の流出に関するお詫びとお知らせ"),
+    ("会員情報の流出に関するお詫びとお知らせ", "会員情報の流出に関するお詫びとお知らせ"),
+    ("不正アクセスについてのお詫びとお知らせ", "不正アクセスについてのお詫びとお知らせ"),
+])
+def test_a_title_that_already_apologises_is_not_doubled(title: str, expected: str) -> None:
+    assert render({**BASE, "title": title}, lang="ja").splitlines()[0] == TITLE + expected
+    assert "お詫びとお知らせに関する想定問答" not in render({**BASE, "title": title}, lang="ja", doc="faq")
+
+
+@pytest.mark.parametrize("doc", DOCS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_data_items_and_services_are_named(lang: str) -> None:
-    text = draft(lang, data_items={"selected": ["name", "gender", "family", "sensitive"], "other": "学校名"})
-    expected = ("氏名、性別、家族の情報（お子様の氏名等）、要配慮個人情報（病歴等）、学校名" if lang == "ja"
-                else "name, gender, family members' data (e.g. children's names), sensitive data (e.g. medical history), 学校名")
-    assert expected in text.splitlines()
-    only_other = draft(lang, data_items={"selected": [], "other": "会員番号"})
-    assert "会員番号" in only_other.splitlines()
-    assert BASE[lang]["services"] in text.splitlines()
+def test_optional_items_missing_are_said_as_under_investigation(doc: str, lang: str) -> None:
+    required = {k: v for k, v in BASE.items() if k in REQUIRED}
+    for absent in (None, ""):
+        values = {**required, "cause": absent, "secondary_damage": absent, "measures": absent}
+        body = plain(render({k: v for k, v in values.items() if v is not None}, lang=lang, doc=doc))
+        assert body.count("調査中" if lang == "ja" else "under investigation") >= 2
+        assert "\n\n\n" not in body and "None" not in body
+    everything = plain(render({**BASE, "cause": "設定の誤り", "secondary_damage": "不正利用なし", "measures": "遮断済み"},
+                              lang=lang, doc=doc))
+    assert "設定の誤り" in everything and "不正利用なし" in everything
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_answers_are_used_literally_never_as_template_code(lang: str) -> None:
-    text = draft(lang, title="{{ contact }} {% if x %}", summary="{# 注記 #} & <b>")
-    assert "{{ contact }} {% if x %}" in text.splitlines()[0]
-    assert "{# 注記 #} & <b>" in text.splitlines()
+def test_the_faq_answers_the_questions_customers_ask() -> None:
+    body = render(values_for("possible", "approx", "人"), lang="ja", doc="faq")
+    questions = headings(body)
+    for asked in ("含まれていますか", "どのような情報", "クレジットカードや銀行口座", "何をすればよいですか",
+                  "どのように連絡", "なぜ起きた", "補償", "利用して大丈夫"):
+        assert any(asked in q for q in questions), asked
+    assert "補償を含めたお客様への対応については、現在検討中です。決まり次第、ウェブサイトでお知らせいたします。" in body
+    with_notice = render({**values_for("none", "approx", "人"), "notification": "11月30日より書面にてお知らせいたします。"},
+                         lang="ja", doc="faq")
+    assert "11月30日より書面にてお知らせいたします。" in with_notice
 
 
-# --- not ready: exactly the missing required ids -------------------------------------------------
+# --- not ready: exactly the missing required ids -------------------------------------------------------------
 
 def test_the_required_items_are_those_of_the_contract() -> None:
     assert REQUIRED == ("title", "discovered_at", "summary", "data_items", "max_count", "confirmed_count",
                         "services", "card_bank", "customer_actions", "contact")
+    assert not ITEMS["card_bank_detail"].required
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_nothing_answered_lists_every_required_item(lang: str) -> None:
+@pytest.mark.parametrize("doc", DOCS)
+@pytest.mark.parametrize("removed", [("title",), ("card_bank",), ("max_count", "confirmed_count"), ("contact", "title")])
+def test_draft_not_ready_lists_exactly_the_missing_required_ids(doc: str, removed: tuple[str, ...]) -> None:
     with pytest.raises(DraftNotReady) as raised:
-        render({}, lang=lang)
-    assert raised.value.missing == list(REQUIRED)
-
-
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("removed", [
-    ("title",), ("discovered_at",), ("card_bank",), ("contact",),
-    ("max_count", "confirmed_count"), ("summary", "services", "customer_actions"),
-    ("contact", "title"),  # reported in checklist order, whatever the order given
-])
-def test_draft_not_ready_lists_exactly_the_missing_required_ids(lang: str, removed: tuple[str, ...]) -> None:
-    values = {k: v for k, v in {**BASE[lang], **OPTIONAL[lang]}.items() if k not in removed}
-    with pytest.raises(DraftNotReady) as raised:
-        render(values, lang=lang)
+        render({k: v for k, v in BASE.items() if k not in removed}, lang="ja", doc=doc)
     assert raised.value.missing == [item_id for item_id in REQUIRED if item_id in removed]
-    assert str(raised.value) == ", ".join(raised.value.missing)
+    with pytest.raises(DraftNotReady) as nothing:
+        render({}, lang="en", doc=doc)
+    assert nothing.value.missing == list(REQUIRED)
 
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_optional_items_never_hold_up_the_draft(lang: str) -> None:
-    values = {k: v for k, v in BASE[lang].items() if k in REQUIRED}
-    assert render(values, lang=lang) == render(BASE[lang], lang=lang)
-    assert "responders" not in REQUIRED
-
-
-# --- the discovery time, in Tokyo, with the weekday ----------------------------------------------
 
 DISCOVERY_CASES = [
     ("2026-11-26T01:05:00+00:00", "2026年11月26日（木）10:05", "Thu 26 Nov 2026, 10:05 JST"),
-    # across a month end
     ("2026-11-30T15:30:00+00:00", "2026年12月1日（火）00:30", "Tue 1 Dec 2026, 00:30 JST"),
-    ("2026-11-30T14:59:00+00:00", "2026年11月30日（月）23:59", "Mon 30 Nov 2026, 23:59 JST"),
-    ("2026-03-31T15:00:00+00:00", "2026年4月1日（水）00:00", "Wed 1 Apr 2026, 00:00 JST"),
-    # across a year end and onto a leap day
     ("2026-12-31T15:00:00+00:00", "2027年1月1日（金）00:00", "Fri 1 Jan 2027, 00:00 JST"),
     ("2028-02-28T16:45:00+00:00", "2028年2月29日（火）01:45", "Tue 29 Feb 2028, 01:45 JST"),
-    # already in Tokyo time, or in another zone
-    ("2026-12-01T00:30:00+09:00", "2026年12月1日（火）00:30", "Tue 1 Dec 2026, 00:30 JST"),
     ("2026-11-30T10:30:00-05:00", "2026年12月1日（火）00:30", "Tue 1 Dec 2026, 00:30 JST"),
 ]
 
 
 @pytest.mark.parametrize(("stored", "ja", "en"), DISCOVERY_CASES)
-def test_discovery_time_is_shown_in_tokyo_with_the_weekday(stored: str, ja: str, en: str) -> None:
-    assert f"{ja}、本件が発覚いたしました。" in draft("ja", discovered_at=stored).splitlines()
-    assert f"We discovered this on {en}." in draft("en", discovered_at=stored).splitlines()
+def test_the_discovery_time_is_shown_in_tokyo_with_the_weekday(stored: str, ja: str, en: str) -> None:
+    assert f"{ja}、本件が判明いたしました。" in render({**BASE, "discovered_at": stored}, lang="ja").splitlines()
+    assert f"We found this on {en}." in render({**BASE, "discovered_at": stored}, lang="en").splitlines()
+
+
+@pytest.mark.parametrize("typed", ["調査中", "調査中です。", "不明", "Under investigation.", "unknown"])
+def test_a_typed_unknown_gets_the_documents_own_sentence(typed: str) -> None:
+    body = plain(render({**BASE, "cause": typed, "secondary_damage": typed}, lang="ja"))
+    assert "原因については、現在調査中です。判明次第お知らせいたします。" in body
+    assert "本件に起因する二次被害の有無については、現在調査中です。" in body
+    assert f"原因：{typed}" not in body
+
+
+def test_typed_items_split_only_at_list_separators_and_keep_everything_else() -> None:
+    values = {**BASE, "data_items": {"selected": ["name"], "other": "会員ID・パスワード、https://example.com/a/b、氏名\n学校名"}}
+    items = [line for line in plain(render(values, lang="ja")).splitlines() if line.startswith("・")]
+    assert items == ["・氏名", "・会員ID・パスワード", "・https://example.com/a/b", "・学校名"]

@@ -7,20 +7,22 @@ the My Number a made-up one with a valid check digit.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 import yaml
 
-from bot.documents import docx_text
-from bot.drafting import render
+from bot.documents import docx_text, plain_text
+from bot.drafting import DraftMeta, render
 from bot.offline import OfflineError, dump_yaml, export_incident, load_answers, parse_answers
 from storage.db import make_engine, migrate
 from storage.repository import Repository
@@ -304,7 +306,7 @@ async def test_export_gives_incident_answers_and_history(tmp_path: Path) -> None
 
 def leakbot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("SLACK_") and k not in ("DATABASE_URL", "LEAKBOT_LANG")}
+             if not k.startswith("SLACK_") and k not in ("DATABASE_URL", "LEAKBOT_LANG", "LEAKBOT_COMPANY")}
     clean.update(PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8", **env)
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=clean, capture_output=True,
                           text=True, encoding="utf-8", timeout=60)
@@ -333,17 +335,37 @@ def test_draft_prints_the_document_and_writes_a_docx(tmp_path: Path, lang: str) 
     out = tmp_path / "draft.docx"
     result = leakbot(tmp_path, "draft", "answers.yaml", "--lang", lang, "--docx", str(out))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == render(STORED, lang=lang)
-    assert docx_text(out.read_bytes()) == [line for line in result.stdout.split("\n") if line.strip()]
+    assert result.stdout == plain_text(render(STORED, lang=lang))
+    bullets = ("・", "• ")
+    assert docx_text(out.read_bytes()) == [
+        line[len(next((b for b in bullets if line.startswith(b)), "")):] for line in result.stdout.split("\n") if line.strip()]
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_draft_of_any_document_with_the_issuer_date_version_and_drill(tmp_path: Path) -> None:
+    write(tmp_path, FRIENDLY)
+    out = tmp_path / "faq.docx"
+    result = leakbot(tmp_path, "draft", "answers.yaml", "--doc", "faq", "--lang", "en", "--date", "2026-11-27",
+                     "--version", "2", "--exercise", "--docx", str(out), LEAKBOT_COMPANY="株式会社サンプル")
+    assert result.returncode == 0, result.stderr
+    meta = DraftMeta(company="株式会社サンプル", version=2, exercise=True,
+                     dated=datetime(2026, 11, 27, 12, 0, tzinfo=timezone(timedelta(hours=9))))
+    assert result.stdout == plain_text(render(STORED, lang="en", doc="faq", meta=meta))
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("[EXERCISE] Questions and answers") and lines[1:3] == ["27 November 2026", "株式会社サンプル"]
+    header = docx.Document(io.BytesIO(out.read_bytes())).sections[0].header.paragraphs[0].text
+    assert header == "EXERCISE - DRAFT - version 2"
+    given = leakbot(tmp_path, "draft", "answers.yaml", "--doc", "public", "--company", "別名株式会社")
+    assert "別名株式会社" in given.stdout.splitlines()[1]
+    assert "--date" in one_error_line(leakbot(tmp_path, "draft", "answers.yaml", "--date", "27/11/2026"))
 
 
 def test_draft_language_defaults_to_leakbot_lang_then_ja(tmp_path: Path) -> None:
     write(tmp_path, FRIENDLY)
-    assert leakbot(tmp_path, "draft", "answers.yaml").stdout == render(STORED, lang="ja")
-    assert leakbot(tmp_path, "draft", "answers.yaml", LEAKBOT_LANG="en").stdout == render(STORED, lang="en")
+    assert leakbot(tmp_path, "draft", "answers.yaml").stdout == plain_text(render(STORED, lang="ja"))
+    assert leakbot(tmp_path, "draft", "answers.yaml", LEAKBOT_LANG="en").stdout == plain_text(render(STORED, lang="en"))
     (tmp_path / ".env").write_text("LEAKBOT_LANG=en\n")
-    assert leakbot(tmp_path, "draft", "answers.yaml").stdout == render(STORED, lang="en")
+    assert leakbot(tmp_path, "draft", "answers.yaml").stdout == plain_text(render(STORED, lang="en"))
     assert "LEAKBOT_LANG" in one_error_line(leakbot(tmp_path, "draft", "answers.yaml", LEAKBOT_LANG="fr"))
 
 
@@ -390,7 +412,7 @@ async def test_export_then_draft_renders_the_stored_answers(tmp_path: Path) -> N
     for lang in ("ja", "en"):
         drafted = leakbot(tmp_path, "draft", str(exported), "--lang", lang)
         assert drafted.returncode == 0, drafted.stderr
-        assert drafted.stdout == render(STORED, lang=lang)
+        assert drafted.stdout == plain_text(render(STORED, lang=lang))
 
 
 async def test_export_reads_database_url_from_env_file(tmp_path: Path) -> None:
@@ -416,3 +438,20 @@ async def test_export_user_errors_are_one_line(tmp_path: Path) -> None:
         leakbot(tmp_path, "export", "1", DATABASE_URL=f"sqlite+aiosqlite:///{empty}"))
     blocked = tmp_path / "no-such-dir" / "out.yaml"
     assert "cannot write" in one_error_line(leakbot(tmp_path, "export", "1", "-o", str(blocked), DATABASE_URL=url))
+
+
+def test_the_new_items_in_friendly_forms(tmp_path: Path) -> None:
+    values = load(tmp_path, FRIENDLY.replace("card_bank: 含まれていない（確認済み）\n", textwrap.dedent("""\
+        card_bank: possible
+        card_bank_detail: [カード番号, expiry date, 口座番号, 暗証番号]
+        occurred_at: 2026年11月20日〜25日（推定）
+        notification: 11月30日より書面にて順次通知
+        publication: 11月27日12時 当社ウェブサイトに掲載
+        authorities: 警視庁に相談済み
+        """)))
+    assert values["card_bank_detail"] == {"selected": ["card_number", "card_expiry", "bank_account"], "other": "暗証番号"}
+    assert values["occurred_at"] == "2026年11月20日〜25日（推定）"
+    assert values["authorities"] == "警視庁に相談済み"
+    body = plain_text(render(values, lang="ja", doc="ppc"))
+    assert "クレジットカード情報（カード番号、有効期限）および金融機関の口座情報（口座番号）および暗証番号" in body
+    assert "11月30日より書面にて順次通知" in body and "11月27日12時 当社ウェブサイトに掲載" in body

@@ -73,12 +73,12 @@ async def test_questions_come_one_at_a_time_in_order_and_the_draft_is_posted_onc
     body = text_of(posted[0])
     assert "第1版" in body
     for fact in ("氏名", "住所", "電話番号", "生年月日", "性別", "保護者の氏名", "テストゼミ", "テストキッズ",
-                 "クレジットカード情報および銀行口座情報は含まれておりません", "0120-000-000", "不審な電話"):
+                 "クレジットカード番号および有効期限、金融機関の口座情報は含まれておりません", "0120-000-000", "不審な電話"):
         assert fact in body, fact
-    assert "最大で約2,070万件" in body
+    assert "最大約2,070万件" in body
     assert body.index("約2,070万") < body.index("約760万")
-    assert body.index(TITLE) < body.index("個人情報の項目") < body.index("最大で") < body.index("テストゼミ") \
-        < body.index("クレジットカード情報および") < body.index("不審な電話") < body.index("0120-000-000")
+    assert body.index(TITLE) < body.index("個人情報の項目") < body.index("最大約") < body.index("テストゼミ") \
+        < body.index("クレジットカード番号および") < body.index("不審な電話") < body.index("0120-000-000")
     # the next question is the first optional one, after the draft
     assert "原因" in text_of(messages(leakbot, channel)[-1])
     # an optional answer does not post a new version by itself
@@ -159,7 +159,9 @@ async def test_leak_next_opens_the_next_required_item_then_lists_optional_ones(l
     assert reply.body["response_type"] == "ephemeral"
     assert "/leak-draft" in reply.text
     buttons = [b["accessory"] for b in reply.body["blocks"] if b.get("accessory")]
-    assert [json.loads(b["value"])["step_id"] for b in buttons] == ["cause", "malicious", "secondary_damage", "measures", "ppc_report"]
+    assert [json.loads(b["value"])["step_id"] for b in buttons] == ["cause", "malicious", "secondary_damage", "measures",
+                                                                  "occurred_at", "notification", "publication",
+                                                                  "authorities", "ppc_report"]
 
 
 async def test_leak_close_asks_then_closes_and_posts_the_record(leakbot: Harness) -> None:

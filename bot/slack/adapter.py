@@ -345,7 +345,8 @@ class SlackAdapter:
         await self.client.files_upload_v2(
             channel=incident.channel_id, initial_comment=t("draft.file", self.lang, version=draft.version),
             file_uploads=[{"content": to_markdown(draft.body), "filename": f"{name}.md", "title": f"{name}.md"},
-                          {"content": to_docx(draft.body), "filename": f"{name}.docx", "title": f"{name}.docx"}])
+                          {"content": to_docx(draft.body, lang=self.lang, version=draft.version), "filename": f"{name}.docx",
+                           "title": f"{name}.docx"}])
 
     async def close_record(self, job: Job) -> None:
         """After /leak-close: the final checklist (and what the draft lacks, if anything); the pinned one updated."""

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from bot.answers import OTHER_SUFFIX, Answer, format_datetime
 from bot.checklist import INCIDENT_STEP, ITEMS, Item, Kind, Step
-from bot.i18n import t
+from bot.i18n import MESSAGES, t
 from bot.ui.ids import INPUT_ACTION, OPEN_CALLBACK, STEP_CALLBACK
 from bot.ui.metadata import StepRef
 from bot.ui.mrkdwn import escape, shorten
@@ -67,8 +67,9 @@ def item_blocks(item: Item, value: Any, lang: str) -> list[Block]:
     """The input block(s) of one item; a checkbox item gets an "other" text field after it."""
     if item.kind is not Kind.CHECKBOXES:
         return [input_block(item, value, lang)]
+    hint = f"step.other_hint.{item.id}"
     other = {"type": "plain_text_input", "action_id": INPUT_ACTION, "max_length": item.max_length,
-             "placeholder": _plain(t("step.other_hint", lang), 150)}
+             "placeholder": _plain(t(hint if hint in MESSAGES else "step.other_hint", lang), 150)}
     if value and value.get("other"):
         other["initial_value"] = value["other"]
     return [input_block(item, value, lang),

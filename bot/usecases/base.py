@@ -19,6 +19,7 @@ class Deps:
     clock: Clock
     lang: str
     nudge_after: int = 3600
+    company: str | None = None  # LEAKBOT_COMPANY, the issuer the documents name
 
 
 def values_of(answers: Mapping[str, Answer]) -> dict[str, Any]:
