@@ -265,12 +265,12 @@ def test_the_final_report_lists_every_gap_and_what_changed_since_the_preliminary
     changes = body.split("速報からの変更点：\n")[1].split("\n\n")[0].splitlines()
     assert changes == ["・クレジットカード情報および金融機関の口座情報", "・原因"]  # in checklist order
     gaps = body.split("確報の時点でなお調査中の事項（引き続き調査し、判明次第追完する）：\n")[1].split("\n\n")[0].splitlines()
-    assert gaps == ["・発生時期", "・二次被害又はそのおそれの有無及びその内容", "・再発防止のための措置", "・本人への対応の実施状況",
-                    "・公表の実施状況", "・関係機関への報告・相談"]
+    assert gaps == ["・本人の数", "・発生時期", "・二次被害又はそのおそれの有無及びその内容", "・再発防止のための措置",
+                    "・本人への対応の実施状況", "・公表の実施状況", "・関係機関への報告・相談"]  # counted in 件: people unknown
     assert "【追記】" not in body  # the changes since the preliminary report say it
     everything = {**final, "occurred_at": "11月", "secondary_damage": "なし", "measures": "遮断", "notification": "書面",
                   "publication": "ウェブサイト", "authorities": "警察"}
-    assert "事項（引き続き調査し、判明次第追完する）：\nなし" in plain(render(everything, lang="ja", doc="ppc"))
+    assert "事項（引き続き調査し、判明次第追完する）：\nなし" in plain(render({**everything, "count_unit": "人"}, lang="ja", doc="ppc"))
 
 
 @pytest.mark.parametrize("lang", LANGS)
