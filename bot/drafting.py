@@ -316,4 +316,6 @@ def _gaps(values: Mapping[str, Any], lang: str) -> list[str]:
         gaps.insert(0, "card_bank")
     if wording.services_scope(values["services"]) == "unknown":
         gaps.insert(0, "services")
+    if (values.get("count_unit") or "件") != "人":  # counted in records or households: the people not yet
+        gaps.insert(0, "count_unit")
     return wording.bullets(_section_names(gaps, lang, "ppc"), lang)

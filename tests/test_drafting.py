@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from bot.checklist import ITEMS, REQUIRED
 from bot.documents import HEADING, RIGHT, TITLE, strip_marks
@@ -263,12 +265,12 @@ def test_the_final_report_lists_every_gap_and_what_changed_since_the_preliminary
     changes = body.split("速報からの変更点：\n")[1].split("\n\n")[0].splitlines()
     assert changes == ["・クレジットカード情報および金融機関の口座情報", "・原因"]  # in checklist order
     gaps = body.split("確報の時点でなお調査中の事項（引き続き調査し、判明次第追完する）：\n")[1].split("\n\n")[0].splitlines()
-    assert gaps == ["・発生時期", "・二次被害又はそのおそれの有無及びその内容", "・再発防止のための措置", "・本人への対応の実施状況",
-                    "・公表の実施状況", "・関係機関への報告・相談"]
+    assert gaps == ["・本人の数", "・発生時期", "・二次被害又はそのおそれの有無及びその内容", "・再発防止のための措置",
+                    "・本人への対応の実施状況", "・公表の実施状況", "・関係機関への報告・相談"]  # counted in 件: people unknown
     assert "【追記】" not in body  # the changes since the preliminary report say it
     everything = {**final, "occurred_at": "11月", "secondary_damage": "なし", "measures": "遮断", "notification": "書面",
                   "publication": "ウェブサイト", "authorities": "警察"}
-    assert "事項（引き続き調査し、判明次第追完する）：\nなし" in plain(render(everything, lang="ja", doc="ppc"))
+    assert "事項（引き続き調査し、判明次第追完する）：\nなし" in plain(render({**everything, "count_unit": "人"}, lang="ja", doc="ppc"))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -406,3 +408,31 @@ def test_typed_items_split_only_at_list_separators_and_keep_everything_else() ->
     values = {**BASE, "data_items": {"selected": ["name"], "other": "会員ID・パスワード、https://example.com/a/b、氏名\n学校名"}}
     items = [line for line in plain(render(values, lang="ja")).splitlines() if line.startswith("・")]
     assert items == ["・氏名", "・会員ID・パスワード", "・https://example.com/a/b", "・学校名"]
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.sampled_from(["", "件"]), st.booleans())
+@example(440_027, "件", False)
+@example(302_569, "", False)
+@settings(max_examples=60, deadline=None)
+def test_a_count_typed_in_digits_is_published_in_digits_in_every_document(n: int, suffix: str, commas: bool) -> None:
+    typed = (f"{n:,}" if commas else str(n)) + suffix
+    maximum = {"value": n + 10, "approx": False, "text": f"{n + 10}"}
+    values = {**BASE, "max_count": maximum, "confirmed_count": {"value": n, "approx": False, "text": typed}}
+    for doc in ("public", "ppc", "faq"):
+        text = plain(render(values, lang="ja", doc=doc))
+        shown = "最大" + f"{n + 10:,}件"
+        assert shown in text
+        if n:
+            assert f"{n:,}件）" in text
+        assert not HYBRID.search(text)
+
+
+@given(st.integers(min_value=1, max_value=99_999), st.booleans())
+@example(2_070, True)
+@settings(max_examples=60, deadline=None)
+def test_a_count_typed_with_man_is_published_with_man_in_every_document(k: int, approx: bool) -> None:
+    about = "約" if approx else ""
+    values = {**BASE, "max_count": {"value": k * 10_000, "approx": approx, "text": f"{about}{k}万件"},
+              "confirmed_count": {"value": 0, "approx": False, "text": "0"}}
+    for doc in ("public", "ppc", "faq"):
+        assert f"最大{about}{k:,}万件" in plain(render(values, lang="ja", doc=doc))
