@@ -128,7 +128,8 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     deps = Deps(repo=repo, clock=clock, lang=settings.leakbot_lang, nudge_after=settings.leakbot_nudge_after,
                 company=settings.leakbot_company)
     identity = Identity(client)
-    adapter = SlackAdapter(repo=repo, client=client, clock=clock, lang=settings.leakbot_lang, identity=identity)
+    adapter = SlackAdapter(repo=repo, client=client, clock=clock, lang=settings.leakbot_lang, identity=identity,
+                           company=settings.leakbot_company)
     worker = JobWorker(repo=repo, clock=clock, handlers=adapter.handlers(), give_up=adapter.give_up,
                        idle=settings.leakbot_nudge_tick)
     repo.on_jobs = worker.wake  # woken when a transaction that recorded jobs commits

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.checklist import CHECKLIST_ITEMS, ITEMS, STEP_BY_ID, Step, open_steps, step_of
+from bot.checklist import CHECKLIST_ITEMS, ITEMS, STEP_BY_ID, Step, missing_required, next_step, open_steps, step_of
 from bot.drafting import DOCS, DraftNotReady
 from bot.i18n import t
 from bot.jobs import slack_error
@@ -25,6 +25,7 @@ from storage.repository import Incident
 
 log = logging.getLogger(__name__)
 ANSWERABLE = [item.id for item in CHECKLIST_ITEMS] + ["responders"]
+LANGS = ("ja", "en")
 
 
 def private(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -89,9 +90,10 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             return
         async with deps.repo.read() as tx:
             values = values_of(await tx.answers(incident.id))
-        required = open_steps(values, required=True)
-        if required:
-            context["next_step"] = required[0].id
+        if missing_required(values):  # the next required item, or the card/bank follow-up asked right after card_bank
+            step = next_step(values)
+            assert step is not None
+            context["next_step"] = step.id
             await ack()
             return
         blocks = posts.optional_steps_blocks(open_steps(values, required=False), incident_id=incident.id, lang=lang)
@@ -156,12 +158,15 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         incident = await open_incident_or_say(command, context, ack, allow_closed=True)
         if incident is None:
             return
-        doc = (command.get("text") or "").strip().lower() or "public"
-        if doc not in DOCS:
-            await ack(**private(t("draft.unknown_doc", lang, doc=escape(doc[:50]))))
+        words = (command.get("text") or "").strip().lower().split()
+        asked_lang = next((w for w in words if w in LANGS), None)
+        docs = [w for w in words if w not in LANGS]
+        doc = docs[0] if docs else "public"
+        if doc not in DOCS or len(docs) > 1:
+            await ack(**private(t("draft.unknown_doc_any", lang, doc=escape(" ".join(docs)[:50]))))
             return
         try:
-            await drafts.request_draft(deps, incident, user_id=command["user_id"], doc=doc)
+            await drafts.request_draft(deps, incident, user_id=command["user_id"], doc=doc, lang=asked_lang)
         except DraftNotReady as not_ready:
             await ack(**private(t("draft.missing", lang), posts.missing_blocks(not_ready.missing, lang)))
             return

@@ -148,4 +148,5 @@ async def test_export_then_draft_gives_the_document_the_bot_posted(leakbot: Harn
         return out.decode()
 
     await leakbot_cli("export", "1", "-o", str(exported))
-    assert await leakbot_cli("draft", str(exported), "--doc", "public", "--lang", "ja") == plain_text(posted)
+    # the version was made at the injected clock's time, 2026-11-26 10:00 JST: its date line says so
+    assert await leakbot_cli("draft", str(exported), "--doc", "public", "--lang", "ja", "--date", "2026-11-26") == plain_text(posted)

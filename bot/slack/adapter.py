@@ -21,13 +21,14 @@ from bot.channels import fallback_names, readable_names
 from bot.checklist import ITEMS, STEP_BY_ID, missing_required, next_step
 from bot.clock import JST, Clock
 from bot.counts import format_count_en, format_count_ja
-from bot.documents import to_docx, to_markdown
-from bot.drafting import changed_items
+from bot.documents import plain_text, to_docx, to_markdown
+from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
 from bot.jobs import Impossible, Retry, classify, slack_error
 from bot.ui import posts
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
+from bot.usecases import drafts as drafts_usecase
 from bot.usecases.base import values_of
 from storage.repository import Draft, Incident, Job, Repository
 
@@ -40,8 +41,10 @@ SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "qu
 
 
 class SlackAdapter:
-    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, identity: Identity) -> None:
+    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, identity: Identity,
+                 company: str | None = None) -> None:
         self.repo, self.client, self.clock, self.lang, self.identity = repo, client, clock, lang, identity
+        self.company = company
 
     def handlers(self) -> dict[str, Any]:
         """The job kinds (intents) and what does them."""
@@ -296,18 +299,33 @@ class SlackAdapter:
     # --- drafts -----------------------------------------------------------------------------------
 
     async def post_draft(self, job: Job) -> None:
-        """Posts a stored version of a document, saying what changed (split over messages when long)."""
+        """Posts a stored version of a document, saying what changed (split over messages when long);
+        with a `lang` other than the incident's, that version translated."""
         draft, drafts = await self._draft(job.payload["draft_id"])
         incident = await self._incident(job)
         again = bool(job.payload.get("again"))
         if draft is None or draft.waiting or (draft.posted_at is not None and not again):
             return
-        heading = t("draft.header" if draft.doc == "public" else f"draft.header.{draft.doc}", self.lang, version=draft.version)
-        notes = [t("draft.unchanged", self.lang, version=draft.version)] if again else self._changes(draft, drafts)
-        for blocks in posts.draft_messages(body=draft.body, heading=heading, lang=self.lang, notes=notes):
+        lang = job.payload.get("lang") or self.lang
+        key = "draft.header" if draft.doc == "public" else f"draft.header.{draft.doc}"
+        heading = t(key, lang, version=draft.version)
+        notes = [t("draft.unchanged", lang, version=draft.version)] if again else self._changes(draft, drafts)
+        body = plain_text(self._body(draft, drafts, lang))
+        for blocks in posts.draft_messages(body=body, heading=heading, lang=lang, notes=notes):
             await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=heading)
-        async with self.repo.tx() as tx:
-            await tx.mark_draft_posted(draft.id, at=self.clock.now())
+        if lang == self.lang:
+            async with self.repo.tx() as tx:
+                await tx.mark_draft_posted(draft.id, at=self.clock.now())
+
+    def _body(self, draft: Draft, drafts: list[Draft], lang: str) -> str:
+        """A version's text: as stored in the incident's language, else rendered again in `lang`."""
+        if lang == self.lang or not draft.values:
+            return draft.body
+        previous = next((d for d in reversed(drafts) if d.doc == draft.doc and d.version < draft.version), None)
+        earlier = [d for d in drafts if d.id < draft.id]
+        meta = drafts_usecase.meta_for(self.company, earlier, draft.doc, version=draft.version, dated=draft.at,
+                                       previous=previous)
+        return render(draft.values, lang=lang, doc=draft.doc, meta=meta)
 
     def _changes(self, draft: Draft, drafts: list[Draft]) -> list[str]:
         """A line on what changed since the previous version of the same document."""
@@ -337,15 +355,17 @@ class SlackAdapter:
 
     async def upload_draft(self, job: Job) -> None:
         """Uploads a version as Markdown and Word files, so the full text is always one click away."""
-        draft, _drafts = await self._draft(job.payload["draft_id"])
+        draft, drafts = await self._draft(job.payload["draft_id"])
         incident = await self._incident(job)
         if draft is None or draft.waiting or not incident.channel_id:
             return
-        name = f"leak-{incident.id}-{draft.doc}-v{draft.version}"
+        lang = job.payload.get("lang") or self.lang
+        body = self._body(draft, drafts, lang)
+        name = f"leak-{incident.id}-{draft.doc}-v{draft.version}" + (f"-{lang}" if lang != self.lang else "")
         await self.client.files_upload_v2(
-            channel=incident.channel_id, initial_comment=t("draft.file", self.lang, version=draft.version),
-            file_uploads=[{"content": to_markdown(draft.body), "filename": f"{name}.md", "title": f"{name}.md"},
-                          {"content": to_docx(draft.body, lang=self.lang, version=draft.version), "filename": f"{name}.docx",
+            channel=incident.channel_id, initial_comment=t("draft.file", lang, version=draft.version),
+            file_uploads=[{"content": to_markdown(body), "filename": f"{name}.md", "title": f"{name}.md"},
+                          {"content": to_docx(body, lang=lang, version=draft.version), "filename": f"{name}.docx",
                            "title": f"{name}.docx"}])
 
     async def close_record(self, job: Job) -> None:

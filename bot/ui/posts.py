@@ -6,7 +6,7 @@ import json
 from typing import Any, Mapping, Sequence
 
 from bot.answers import Answer, display, format_datetime
-from bot.checklist import CHECKLIST_ITEMS, CHECKLIST_STEPS, ITEMS, Step, progress
+from bot.checklist import CHECKLIST_STEPS, ITEMS, Step, asked_items, progress
 from bot.i18n import t
 from bot.nudging import SNOOZE_CHOICES
 from bot.ui.ids import (
@@ -75,7 +75,7 @@ def checklist_blocks(*, title: str, answers: Mapping[str, Answer], lang: str, ow
     if legal_lines:
         blocks.append(section(escape("\n".join(legal_lines))))
     blocks.append({"type": "divider"})
-    for item in CHECKLIST_ITEMS:
+    for item in asked_items({item_id: answer.value for item_id, answer in answers.items()}):
         line = _item_line(item.id, answers.get(item.id), owners.get(item.id), lang)
         picker = owner_picker(incident_id, [item.id], owners.get(item.id), lang) if incident_id is not None else None
         block = section(line, picker)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Mapping, Sequence
 
 from bot.checklist import REQUIRED, missing_required
@@ -28,10 +29,11 @@ class Decision:
     action: str  # "none", "repost", "hold_again", "new"
 
 
-def decide(latest: Draft | None, body: str, *, changed: Sequence[str], again: bool) -> Decision:
+def decide(latest: Draft | None, *, same_text: bool, changed: Sequence[str], again: bool) -> Decision:
     """When a new version is due: the first time everything required is answered, and when a required
-    answer changed the text. `again` (/leak-draft, /leak-close) posts the current text even if unchanged."""
-    if latest is not None and latest.body == body:
+    answer changed the text. `again` (/leak-draft, /leak-close) posts the current text even if unchanged.
+    `same_text`: the answers now would give the latest version's text (its version line and date aside)."""
+    if latest is not None and same_text:
         if latest.waiting:
             return Decision("hold_again")
         return Decision("repost" if again else "none")
@@ -40,18 +42,32 @@ def decide(latest: Draft | None, body: str, *, changed: Sequence[str], again: bo
     return Decision("new")
 
 
+def meta_for(company: str | None, drafts: Sequence[Draft], doc: str, *, version: int, dated: datetime | None,
+             previous: Draft | None) -> DraftMeta:
+    """What a version of `doc` is rendered with besides the answers: issuer, number, date, what came before."""
+    public = [d.version for d in drafts if d.doc == "public"]
+    return DraftMeta(company=company, version=version, dated=dated, public_version=public[-1] if public else None,
+                     previous=previous.values if previous else None, previous_dated=previous.at if previous else None)
+
+
+def text_of(values: Mapping[str, Any], deps: Deps, drafts: Sequence[Draft], doc: str, *, lang: str | None = None) -> str:
+    """The document's text for these answers without a version's own lines (number, date, update note),
+    to tell whether a new version would say anything new."""
+    return render(values, lang=lang or deps.lang, doc=doc, meta=meta_for(deps.company, drafts, doc, version=1, dated=None,
+                                                                          previous=None))
+
+
 async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[str, Any], *, changed: Sequence[str],
                       user_id: str | None, key: str, again: bool = False, doc: str = "public") -> None:
     """Stores and schedules a new version of a document when one is due (see `decide`)."""
     if missing_required(values):
         return
     drafts = await tx.drafts(incident.id)
-    public = [d.version for d in drafts if d.doc == "public"]
-    meta = DraftMeta(company=deps.company, public_version=public[-1] if public else None)
-    body = render(values, lang=deps.lang, doc=doc, meta=meta)
     latest = next((d for d in reversed(drafts) if d.doc == doc), None)
     now = deps.clock.now()
-    decision = decide(latest, body, changed=changed, again=again)
+    same = latest is not None and latest.values is not None and \
+        text_of(latest.values, deps, drafts, doc) == text_of(values, deps, drafts, doc)
+    decision = decide(latest, same_text=same, changed=changed, again=again)
     if decision.action == "hold_again":
         assert latest is not None
         await tx.enqueue("hold", {"draft_id": latest.id}, key=f"hold:{key}:{latest.id}", at=now, incident_id=incident.id)
@@ -60,20 +76,36 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
         await tx.enqueue("draft", {"draft_id": latest.id, "again": True}, key=f"draft-again:{key}:{doc}", at=now,
                          incident_id=incident.id)
     elif decision.action == "new":
+        version = latest.version + 1 if latest else 1
+        body = render(values, lang=deps.lang, doc=doc, meta=meta_for(deps.company, drafts, doc, version=version, dated=now,
+                                                                     previous=latest))
         held = grows_published_max(values, drafts)
         draft = await tx.add_draft(incident.id, body=body, at=now, user_id=user_id, doc=doc, values=values, held=held)
         for kind in ("hold",) if held else ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft.id}, key=f"{kind}:{draft.id}", at=now, incident_id=incident.id)
 
 
-async def request_draft(deps: Deps, incident: Incident, *, user_id: str, doc: str = "public") -> None:
-    """/leak-draft: posts the document's current text (a new version when it changed); raises DraftNotReady."""
+async def request_draft(deps: Deps, incident: Incident, *, user_id: str, doc: str = "public",
+                        lang: str | None = None) -> None:
+    """/leak-draft: posts the document's current text (a new version when it changed); raises DraftNotReady.
+
+    In the incident's language the version itself is posted; in the other language, the current version
+    translated (a new version in the incident's language first, when the text changed)."""
     async with deps.repo.tx(urgent=True) as tx:
         await tx.lock_incident(incident.id)
         values = values_of(await tx.answers(incident.id))
         if missing_required(values):
             raise DraftNotReady(missing_required(values))
-        await new_version(tx, deps, incident, values, changed=[], user_id=user_id, key=uuid.uuid4().hex, again=True, doc=doc)
+        key = uuid.uuid4().hex
+        if lang is None or lang == deps.lang:
+            await new_version(tx, deps, incident, values, changed=[], user_id=user_id, key=key, again=True, doc=doc)
+            return
+        await new_version(tx, deps, incident, values, changed=list(REQUIRED), user_id=user_id, key=key, doc=doc)
+        latest = await tx.latest_draft(incident.id, doc)
+        assert latest is not None
+        for kind in ("draft", "upload"):
+            await tx.enqueue(kind, {"draft_id": latest.id, "again": True, "lang": lang}, key=f"{kind}:{key}:{lang}",
+                             at=deps.clock.now(), incident_id=incident.id)
 
 
 async def confirm_draft(deps: Deps, incident: Incident, draft_id: int, *, user_id: str) -> bool:
