@@ -75,6 +75,7 @@ class JobWorker:
             if claimed and len(self._running) < self.slots:
                 continue  # there may be more
             if pause > 0 or len(self._running) >= self.slots:
+                log.debug("worker waits: claimed %s, running %s, pause %.3f s", claimed, len(self._running), pause)
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=pause if pause > 0 else None)
                 except asyncio.TimeoutError:

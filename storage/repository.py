@@ -11,10 +11,9 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, AsyncIterator, Callable, Mapping
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -73,14 +72,15 @@ class Tx:
     # --- answers ----------------------------------------------------------------------------------
 
     async def record(self, incident_id: int, *, user_id: str, at: datetime, values: Mapping[str, Any],
-                     source: str | None = None) -> list[str]:
-        """Appends a revision for every item whose value changed; returns their ids.
+                     source: str | None = None, current: Mapping[str, Answer] | None = None) -> list[str]:
+        """Appends a revision for every item whose value changed from `current` (read when not given);
+        returns their ids.
 
-        `source` (the view id) makes a repeated submission a Duplicate instead of a second revision.
+        `source` (the view id): the same view's answers are stored once; a repeat that would change
+        something again raises Duplicate (one revision per item and view).
         """
-        if source is not None and await self.source_seen(source):
-            raise Duplicate(source)
-        current = await self.answers(incident_id, item_ids=list(values))
+        if current is None:
+            current = await self.answers(incident_id, item_ids=list(values))
         changed = [i for i, v in values.items() if (current[i].value if i in current else None) != v]
         self.session.add_all(RevisionRow(incident_id=incident_id, item_id=i, value=values[i], user_id=user_id,
                                          created_at=at, source=source) for i in changed)
@@ -208,13 +208,19 @@ class Tx:
     # --- jobs -------------------------------------------------------------------------------------
 
     async def enqueue(self, kind: str, payload: dict[str, Any], *, key: str, at: datetime,
-                      incident_id: int | None = None) -> int:
-        """Records a job to do after the commit; a key seen before makes the whole transaction a Duplicate."""
-        row = JobRow(key=key, kind=kind, payload=payload, incident_id=incident_id, created_at=at, next_attempt_at=at)
-        self.session.add(row)
-        await self.session.flush()
+                      incident_id: int | None = None, supersede: bool = False) -> None:
+        """Records a job to do after the commit; a key seen before makes the whole transaction a Duplicate.
+
+        `supersede`: this job makes waiting jobs of the same kind for the same incident pointless (a newer
+        checklist refresh, the question now next): they are marked done unrun, so a burst costs one call.
+        """
+        if supersede and incident_id is not None:
+            await self.session.execute(update(JobRow).where(
+                JobRow.kind == kind, JobRow.incident_id == incident_id, JobRow.done_at.is_(None),
+                JobRow.failed_at.is_(None), JobRow.leased_until.is_(None)).values(done_at=at, error="superseded"))
+        self.session.add(JobRow(key=key, kind=kind, payload=payload, incident_id=incident_id, created_at=at,
+                                next_attempt_at=at))
         self.enqueued += 1
-        return row.id
 
     async def claim_jobs(self, now: datetime, *, until: datetime, limit: int) -> list[Job]:
         """Leases up to `limit` due jobs until `until`, oldest first, at most the earliest unfinished job of
@@ -342,10 +348,12 @@ class Tx:
 
 
 def _first_of_its_incident() -> Any:
-    """No earlier job of the same incident is unfinished (an incident's jobs run in order)."""
-    earlier = aliased(JobRow)
-    return ~exists().where(earlier.incident_id == JobRow.incident_id, earlier.id < JobRow.id,
-                           earlier.done_at.is_(None), earlier.failed_at.is_(None))
+    """No earlier job of the same incident is unfinished (an incident's jobs run in order): the job is the
+    oldest unfinished one of its incident, or belongs to none. One pass over the unfinished jobs."""
+    heads = (select(func.min(JobRow.id)).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None),
+                                              JobRow.incident_id.is_not(None))
+             .group_by(JobRow.incident_id).scalar_subquery())
+    return or_(JobRow.incident_id.is_(None), JobRow.id.in_(heads))
 
 
 def _claimable(now: datetime) -> tuple[Any, ...]:

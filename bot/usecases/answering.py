@@ -68,22 +68,23 @@ async def _allowed(tx: Tx, form: Form, user_id: str) -> Incident:
 
 async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values: Mapping[str, Any], source: str) -> list[str]:
     now = deps.clock.now()
-    changed = await tx.record(incident.id, user_id=user_id, at=now, values=values, source=source)
+    before = await tx.answers(incident.id)
+    changed = await tx.record(incident.id, user_id=user_id, at=now, values=values, source=source, current=before)
     if not changed:
         return []
-    answers = await tx.answers(incident.id)
-    current = values_of(answers)
+    current = values_of(before) | {i: values[i] for i in changed}
+    current = {i: v for i, v in current.items() if v is not None}  # a cleared optional answer is no answer
     await tx.schedule_nudge(incident.id, due=first_nudge(current, now=now, nudge_after=deps.nudge_after), reset=True)
     key = f"{incident.id}:{source}"
-    if "responders" in changed and "responders" in answers:
-        await tx.enqueue("invite", {"users": answers["responders"].value}, key=f"invite:{key}", at=now,
+    if "responders" in changed and current.get("responders"):
+        await tx.enqueue("invite", {"users": current["responders"]}, key=f"invite:{key}", at=now,
                          incident_id=incident.id)
-    await tx.enqueue("checklist", {}, key=f"checklist:{key}", at=now, incident_id=incident.id)
+    await tx.enqueue("checklist", {}, key=f"checklist:{key}", at=now, incident_id=incident.id, supersede=True)
     await drafts.new_version(tx, deps, incident, current, changed=changed, user_id=None, key=key)
     step = next_step(current)
     if step is not None:
         owners = await tx.owners(incident.id)
         owner = next((owners[i].owner_id for i in step.items if i in owners), None)
         await tx.enqueue("question", {"step_id": step.id, "owner": owner}, key=f"question:{key}", at=now,
-                         incident_id=incident.id)
+                         incident_id=incident.id, supersede=True)
     return changed
