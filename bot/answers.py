@@ -174,6 +174,13 @@ def _users(item: Item, value: Any, lang: str) -> list[str] | None:
     return list(dict.fromkeys(users))
 
 
+def _flag(item: Item, value: Any, lang: str) -> bool | None:
+    chosen = [v for v in (value or []) if isinstance(v, str)] if isinstance(value, list) else []
+    if any(item.choice(v) is None for v in chosen):
+        raise _Invalid(t("error.choice", lang))
+    return True if chosen else None
+
+
 _PARSERS = {
     Kind.TEXT: _text,
     Kind.MULTILINE: _text,
@@ -182,6 +189,7 @@ _PARSERS = {
     Kind.CHECKBOXES: _checkboxes,
     Kind.DATETIME: _datetime,
     Kind.USERS: _users,
+    Kind.FLAG: _flag,
 }
 
 
@@ -213,6 +221,8 @@ def display(item_id: str, value: Any, lang: str) -> str:
         return format_datetime(datetime.fromisoformat(value), lang)
     if item.kind is Kind.USERS:
         return ", ".join(f"<@{user}>" for user in value)
+    if item.kind is Kind.FLAG:
+        return item.choices[0].label(lang) if value else ""
     return str(value)
 
 

@@ -23,13 +23,13 @@ def _with_suffix(base: str, n: int) -> str:
     return base[: MAX_NAME - len(suffix)].rstrip("-") + suffix
 
 
-def readable_names(title: str, day: date) -> Iterator[str]:
-    """leak-20261126-顧客dbの流出疑い, then -2, -3 … when the name is taken."""
-    base = f"leak-{day:%Y%m%d}" + (f"-{slug(title)}" if slug(title) else "")
+def readable_names(title: str, day: date, prefix: str = "leak") -> Iterator[str]:
+    """leak-20261126-顧客dbの流出疑い (drill-… for a fire drill), then -2, -3 … when the name is taken."""
+    base = f"{prefix}-{day:%Y%m%d}" + (f"-{slug(title)}" if slug(title) else "")
     return (_with_suffix(base, n) for n in range(1, SUFFIXES + 1))
 
 
-def fallback_names(day: date, incident_id: int) -> Iterator[str]:
+def fallback_names(day: date, incident_id: int, prefix: str = "leak") -> Iterator[str]:
     """leak-20261126-1 (the incident number), then -2, -3 … when taken."""
-    base = f"leak-{day:%Y%m%d}-{incident_id}"
+    base = f"{prefix}-{day:%Y%m%d}-{incident_id}"
     return (_with_suffix(base, n) for n in range(1, SUFFIXES + 1))

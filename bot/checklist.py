@@ -20,6 +20,7 @@ class Kind(StrEnum):
     CHECKBOXES = "checkboxes"  # several choices plus an "other" text
     DATETIME = "datetime"
     USERS = "users"
+    FLAG = "flag"  # one checkbox: True when ticked, no answer otherwise
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,9 @@ _ITEMS = (
     Item("discovered_at", Kind.DATETIME, True, "発覚日時", "Discovered at", "漏えいが発覚した日時", "When the leak was discovered"),
     Item("summary", Kind.MULTILINE, True, "現時点で分かっていること", "What is known so far"),
     Item("responders", Kind.USERS, False, "対応メンバー", "Responders", "チャンネルに招待する人", "People to invite to the channel"),
+    Item("exercise", Kind.FLAG, False, "訓練", "Exercise", "訓練ではチャンネル名が drill- で始まり、すべての投稿と文書に「訓練」と記されます。",
+         "A drill's channel starts with drill-, and every message and document is marked EXERCISE.",
+         choices=(Choice("drill", "これは訓練です（実際の事案ではありません）", "This is a drill (not a real incident)"),)),
     Item("data_items", Kind.CHECKBOXES, True, "漏えいした（おそれのある）項目", "Data items leaked (or possibly)", choices=DATA_ITEM_CHOICES),
     Item("max_count", Kind.COUNT, True, "最大件数", "Maximum count", "漏えいした可能性のある最大の件数（例：約2,070万件）", "The largest number that may have leaked (e.g. about 20,700,000)", max_length=50),
     Item("confirmed_count", Kind.COUNT, True, "確認済み件数", "Confirmed count", "漏えいが確認された件数（例：約760万件）", "The number confirmed leaked (e.g. 7,600,000)", max_length=50),
@@ -173,7 +177,7 @@ _ITEMS = (
 )
 ITEMS: dict[str, Item] = {item.id: item for item in _ITEMS}
 
-INCIDENT_STEP = Step("incident", ("title", "discovered_at", "summary", "responders"), "漏えい対応を開始", "Open a leak incident")
+INCIDENT_STEP = Step("incident", ("title", "discovered_at", "summary", "responders", "exercise"), "漏えい対応を開始", "Open a leak incident")
 
 STEPS: tuple[Step, ...] = (
     INCIDENT_STEP,
@@ -219,7 +223,7 @@ STEPS: tuple[Step, ...] = (
 STEP_BY_ID: dict[str, Step] = {step.id: step for step in STEPS}
 CHECKLIST_STEPS: tuple[Step, ...] = STEPS[1:]
 # Items shown on the checklist: everything but the people list, which is not a fact of the leak.
-CHECKLIST_ITEMS: tuple[Item, ...] = tuple(item for item in _ITEMS if item.id != "responders")
+CHECKLIST_ITEMS: tuple[Item, ...] = tuple(item for item in _ITEMS if item.id not in ("responders", "exercise"))
 REQUIRED: tuple[str, ...] = tuple(item.id for item in _ITEMS if item.required)
 
 
@@ -285,3 +289,8 @@ def progress(answers: Mapping[str, Any]) -> Progress:
     optional = len(asked) - required
     open_required = sum(i.required for i in still_open)
     return Progress(required - open_required, required, optional - (len(still_open) - open_required), optional)
+
+
+def is_drill(answers: Mapping[str, Any]) -> bool:
+    """True for a fire drill (the new-incident form's `exercise` ticked)."""
+    return answers.get("exercise") is True

@@ -21,6 +21,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.future": {"ja": "発覚日時に未来の日時は指定できません。", "en": "The discovery time cannot be in the future."},
     "error.users": {"ja": "ユーザーを選び直してください。", "en": "Please pick the people again."},
     "error.unexpected": {"ja": "処理中に問題が起きました（参照番号 {ref}）。もう一度試すか、管理者にこの番号を伝えてください。", "en": "Something went wrong (reference {ref}). Please try again, or give this reference to your admin."},
+    # fire drills
+    "drill.mark": {"ja": "【訓練】", "en": "[EXERCISE] "},
+    "drill.clocks": {"ja": "（訓練：以下の期限は表示のみで、実際の報告義務ではありません）", "en": "(Exercise: the deadlines below are shown for practice; they are not real duties.)"},
+    "drill.review": {"ja": "【訓練】振り返り：開始から各必須項目の最初の回答までの時間", "en": "[EXERCISE] Review: time from the start to each required item's first answer"},
+    "drill.review.item": {"ja": "• {item}：{span}（<@{user}>）", "en": "• {item}: {span} (<@{user}>)"},
+    "drill.review.open": {"ja": "• {item}：未回答", "en": "• {item}: never answered"},
+    "drill.review.draft": {"ja": "最初の下書きまで：{span}", "en": "Until the first draft: {span}"},
+    "drill.review.no_draft": {"ja": "下書きは作成されませんでした。", "en": "No draft was made."},
     "error.ref": {"ja": "（参照番号 {ref}）", "en": "(reference {ref})"},
     "error.after_ack": {"ja": "「{what}」を処理できませんでした（参照番号 {ref}）。もう一度試すか、管理者にこの番号を伝えてください。", "en": "Could not finish \"{what}\" (reference {ref}). Please try again, or give this reference to your admin."},
     # jobs that could not be done

@@ -390,13 +390,14 @@ def _outer_text(deadline: Deadline, lang: str) -> str:
 def _time_left_text(left: timedelta, lang: str) -> str:
     """Returns "あと2日5時間" / "2 days 5 hours left", or overdue by how much."""
     if left <= timedelta(0):
-        span = _span(-left, lang)
+        span = span_text(-left, lang)
         return f"期限超過（{span}経過）" if lang == "ja" else f"overdue by {span}"
-    span = _span(left, lang)
+    span = span_text(left, lang)
     return f"あと{span}" if lang == "ja" else f"{span} left"
 
 
-def _span(delta: timedelta, lang: str) -> str:
+def span_text(delta: timedelta, lang: str) -> str:
+    """A length of time for people: "2日5時間" / "2 days 5 hours" (minutes only when under an hour)."""
     minutes = int(delta.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)

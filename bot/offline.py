@@ -170,6 +170,10 @@ def _raw_entries(item: Item, value: Any, typed_units: dict[str, str]) -> dict[st
         return {item.id: _datetime_text(item, value)}
     if kind is Kind.USERS:
         return {item.id: _users(item, value)}
+    if kind is Kind.FLAG:
+        if not isinstance(value, bool):
+            raise OfflineError(f"{item.id}: expected true or false")
+        return {item.id: [item.choices[0].value] if value else []}
     raise OfflineError(f"{item.id}: cannot be read offline")  # pragma: no cover - every kind is handled
 
 

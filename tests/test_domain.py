@@ -111,7 +111,16 @@ def test_parse_incident_step_every_element_type() -> None:
         "discovered_at": "2026-11-26T00:30:00+00:00",
         "summary": "架空のサービス「サンプル会員」のDBに不審なアクセスがありました。\n調査中です。",
         "responders": ["U0ALICE", "U0BOB", "W0CAROL"],  # duplicates dropped, order kept
+        "exercise": None,  # not a drill unless ticked
     }
+
+
+def test_the_drill_checkbox_ticked_is_a_drill() -> None:
+    state = {"title": plain_text_input("t"), "discovered_at": datetimepicker(NOW), "summary": plain_text_input("s"),
+             "exercise": {"value": {"type": "checkboxes", "selected_options": [{"value": "drill"}]}}}
+    assert parse_step(INCIDENT_STEP, state, lang="ja", now=NOW)["exercise"] is True
+    state["exercise"] = {"value": {"type": "checkboxes", "selected_options": []}}
+    assert parse_step(INCIDENT_STEP, state, lang="ja", now=NOW)["exercise"] is None
 
 
 def test_parse_incident_step_optional_responders_may_be_empty_or_absent() -> None:
@@ -289,6 +298,7 @@ def test_parse_ignores_blocks_of_other_steps() -> None:
 # --- display ----------------------------------------------------------------------------------------
 
 DISPLAY_CASES = [
+    ("exercise", True, "これは訓練です（実際の事案ではありません）", "This is a drill (not a real incident)"),
     ("title", "顧客DBの流出疑い", "顧客DBの流出疑い", "顧客DBの流出疑い"),
     ("summary", "一行目\n二行目 & <b>", "一行目\n二行目 & <b>", "一行目\n二行目 & <b>"),
     ("max_count", {"value": 20_700_000, "approx": True, "text": "約2070万"}, "約2,070万", "approximately 20.7 million"),
@@ -334,6 +344,7 @@ VALUES: dict[str, Any] = {
     "discovered_at": "2026-11-26T00:30:00+00:00",
     "summary": "架空のサービスで不審なアクセス。",
     "responders": ["U0BOB"],
+    "exercise": True,
     "data_items": {"selected": ["name", "email"], "other": ""},
     "max_count": {"value": 20_700_000, "approx": True, "text": "約2,070万件"},
     "confirmed_count": {"value": 7_600_000, "approx": True, "text": "約760万件"},
@@ -359,9 +370,9 @@ OPTIONAL_CHECKLIST = ("card_bank_detail", "count_unit", "cause", "malicious", "s
 
 def test_items_and_steps_are_those_of_the_contract() -> None:
     assert set(ITEMS) == set(VALUES)
-    assert [i.id for i in CHECKLIST_ITEMS] == [i for i in VALUES if i != "responders"]
+    assert [i.id for i in CHECKLIST_ITEMS] == [i for i in VALUES if i not in ("responders", "exercise")]
     assert {i.id for i in CHECKLIST_ITEMS if not i.required} == set(OPTIONAL_CHECKLIST)
-    assert set(INCIDENT_STEP.items) == {"title", "discovered_at", "summary", "responders"}
+    assert set(INCIDENT_STEP.items) == {"title", "discovered_at", "summary", "responders", "exercise"}
     assert set(STEP_BY_ID["counts"].items) == {"max_count", "confirmed_count", "count_unit"}
     # every item is asked in exactly one step
     asked = [item_id for step in STEPS for item_id in step.items]
@@ -754,6 +765,8 @@ def test_the_only_initial_values_are_real_answers(name: str, lang: str, view: di
             assert initial == {"initial_date_time": int(datetime.fromisoformat(value).timestamp())}
         elif item.kind is Kind.USERS:
             assert initial == {"initial_users": value}
+        elif item.kind is Kind.FLAG:
+            assert [o["value"] for o in initial["initial_options"]] == ["drill"]
         else:
             assert initial == {"initial_value": value}
 
@@ -836,8 +849,11 @@ def longest_answers() -> dict[str, Answer]:
             values[item.id] = {"selected": [c.value for c in item.choices], "other": longest(item.max_length)}
         elif item.kind is Kind.DATETIME:
             values[item.id] = "2026-11-30T15:30:00+00:00"
+        elif item.kind is Kind.FLAG:
+            values[item.id] = True
         else:
             values[item.id] = [f"U{n:010d}" for n in range(100)]
+    values["card_bank"] = "yes"  # so that its follow-up, card_bank_detail, is on the checklist too
     return {k: Answer(k, v, "U0ALICE", AT, revisions=999) for k, v in values.items()}
 
 

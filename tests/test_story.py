@@ -29,7 +29,7 @@ async def test_leak_open_opens_the_modal_with_title_and_now(leakbot: Harness) ->
     assert reply.status == 200
     view = await leakbot.opened_view(1)
     blocks = {b["block_id"]: b for b in view["blocks"]}
-    assert list(blocks) == ["title", "discovered_at", "summary", "responders"]
+    assert list(blocks) == ["title", "discovered_at", "summary", "responders", "exercise"]
     assert blocks["title"]["element"]["initial_value"] == TITLE
     assert blocks["discovered_at"]["element"]["initial_date_time"] == int(leakbot.clock.now().timestamp())
     assert "initial_value" not in blocks["summary"]["element"]  # no placeholder pretending to be an answer

@@ -18,7 +18,7 @@ from bot import legal, nudging
 from bot.access import Identity
 from bot.answers import Answer, as_count, display, format_datetime
 from bot.channels import fallback_names, readable_names
-from bot.checklist import ITEMS, STEP_BY_ID, missing_required, next_step
+from bot.checklist import INCIDENT_STEP, ITEMS, REQUIRED, STEP_BY_ID, is_drill, missing_required, next_step
 from bot.clock import JST, Clock
 from bot.counts import format_count_en, format_count_ja
 from bot.documents import plain_text, to_docx, to_markdown
@@ -75,6 +75,10 @@ class SlackAdapter:
             draft = await tx.draft(draft_id)
             return draft, (await tx.drafts(draft.incident_id) if draft else [])
 
+    def _mark(self, answers: Mapping[str, Answer], text: str) -> str:
+        """A fire drill's messages say so first: 【訓練】 / [EXERCISE]."""
+        return t("drill.mark", self.lang) + text if "exercise" in answers and answers["exercise"].value is True else text
+
     async def bot_user_id(self) -> str | None:
         """The bot's own user id, so it never invites itself."""
         return (await self.identity.result()).bot_user_id
@@ -96,7 +100,8 @@ class SlackAdapter:
 
     async def _create_channel(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         day = incident.created_at.astimezone(JST).date()
-        for names in (readable_names(answers["title"].value, day), fallback_names(day, incident.id)):
+        prefix = "drill" if is_drill(values_of(answers)) else "leak"
+        for names in (readable_names(answers["title"].value, day, prefix), fallback_names(day, incident.id, prefix)):
             for name in names:
                 try:
                     channel = (await self.client.conversations_create(name=name, is_private=True))["channel"]
@@ -132,11 +137,12 @@ class SlackAdapter:
         await self.invite(incident, [incident.opener_id, *responders])
 
     async def _set_topic(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        topic = t("open.topic", self.lang, id=incident.id, title=escape(answers["title"].value))
+        topic = self._mark(answers, t("open.topic", self.lang, id=incident.id, title=escape(answers["title"].value)))
         await self.client.conversations_setTopic(channel=incident.channel_id, topic=shorten(topic, 250))
 
     async def _welcome(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        await self.client.chat_postMessage(channel=incident.channel_id, text=t("open.welcome", self.lang, user=incident.opener_id))
+        await self.client.chat_postMessage(channel=incident.channel_id,
+                                           text=self._mark(answers, t("open.welcome", self.lang, user=incident.opener_id)))
 
     async def _post_checklist(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         response = await self.client.chat_postMessage(channel=incident.channel_id, text=self._checklist_text(answers),
@@ -251,8 +257,9 @@ class SlackAdapter:
         incident = await self._incident(job)
         now = self.clock.now()
         async with self.repo.read() as tx:
-            values = values_of(await tx.answers(incident.id))
+            answers = await tx.answers(incident.id)
             owned = await tx.owners(incident.id)
+        values = values_of(answers)
         missing, step = missing_required(values), next_step(values)
         if not missing or step is None or incident.closed or not incident.channel_id:
             return  # answered since it was claimed
@@ -261,7 +268,7 @@ class SlackAdapter:
                 if nudging.within_window(now, d.due)]
         blocks = posts.nudge_blocks(missing, step=step, incident_id=incident.id, owners=owners, lang=self.lang, extra=near)
         await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks,
-                                           text=t("nudge.text", self.lang, n=len(missing)))
+                                           text=self._mark(answers, t("nudge.text", self.lang, n=len(missing))))
         if job.payload.get("dm"):
             text = t("nudge.dm", self.lang, channel=incident.channel_id)
             for user in sorted({u for u in owners.values() if u}):
@@ -277,12 +284,15 @@ class SlackAdapter:
         async with self.repo.read() as tx:
             owners = {item: owner.owner_id for item, owner in (await tx.owners(incident.id)).items() if owner.owner_id}
         clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=self.lang)
-        title = answers["title"].value if "title" in answers else f"#{incident.id}"
+        if clocks and is_drill(values_of(answers)):
+            clocks = [t("drill.clocks", self.lang), *clocks]
+        title = self._mark(answers, answers["title"].value if "title" in answers else f"#{incident.id}")
         return posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
                                       legal_lines=clocks, incident_id=incident.id if pickers else None)
 
     def _checklist_text(self, answers: Mapping[str, Answer]) -> str:
-        return t("checklist.header", self.lang, title=escape(answers["title"].value if "title" in answers else ""))
+        title = answers["title"].value if "title" in answers else ""
+        return t("checklist.header", self.lang, title=escape(self._mark(answers, title)))
 
     async def refresh_checklist(self, job: Job) -> None:
         """Updates the pinned checklist in place with the state as it is now (once for a burst of changes)."""
@@ -309,6 +319,8 @@ class SlackAdapter:
         lang = job.payload.get("lang") or self.lang
         key = "draft.header" if draft.doc == "public" else f"draft.header.{draft.doc}"
         heading = t(key, lang, version=draft.version)
+        if draft.values and is_drill(draft.values):
+            heading = t("drill.mark", lang) + heading
         notes = [t("draft.unchanged", lang, version=draft.version)] if again else self._changes(draft, drafts)
         body = plain_text(self._body(draft, drafts, lang))
         for blocks in posts.draft_messages(body=body, heading=heading, lang=lang, notes=notes):
@@ -324,7 +336,7 @@ class SlackAdapter:
         previous = next((d for d in reversed(drafts) if d.doc == draft.doc and d.version < draft.version), None)
         earlier = [d for d in drafts if d.id < draft.id]
         meta = drafts_usecase.meta_for(self.company, earlier, draft.doc, version=draft.version, dated=draft.at,
-                                       previous=previous)
+                                       previous=previous, exercise=is_drill(draft.values))
         return render(draft.values, lang=lang, doc=draft.doc, meta=meta)
 
     def _changes(self, draft: Draft, drafts: list[Draft]) -> list[str]:
@@ -365,7 +377,8 @@ class SlackAdapter:
         await self.client.files_upload_v2(
             channel=incident.channel_id, initial_comment=t("draft.file", lang, version=draft.version),
             file_uploads=[{"content": to_markdown(body), "filename": f"{name}.md", "title": f"{name}.md"},
-                          {"content": to_docx(body, lang=lang, version=draft.version), "filename": f"{name}.docx",
+                          {"content": to_docx(body, lang=lang, version=draft.version, exercise=is_drill(draft.values or {})),
+                           "filename": f"{name}.docx",
                            "title": f"{name}.docx"}])
 
     async def close_record(self, job: Job) -> None:
@@ -380,7 +393,32 @@ class SlackAdapter:
         if missing:
             await self.client.chat_postMessage(channel=incident.channel_id, text=t("close.no_draft", self.lang),
                                                blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"))
+        if is_drill(values_of(answers)):
+            await self.client.chat_postMessage(channel=incident.channel_id, text=await self._drill_review(incident))
         await self.refresh_checklist(job)
+
+    async def _drill_review(self, incident: Incident) -> str:
+        """A drill's closing review: how long each required item took to get its first answer, who gave it,
+        and how long until the first draft."""
+        async with self.repo.read() as tx:
+            history = await tx.history(incident.id)
+            drafts = await tx.drafts(incident.id)
+        first = {}
+        for revision in history:
+            first.setdefault(revision.item_id, revision)
+        lines = [t("drill.review", self.lang)]
+        for item_id in REQUIRED:
+            if item_id in INCIDENT_STEP.items:
+                continue  # given with the new-incident form itself
+            label = ITEMS[item_id].label(self.lang)
+            if item_id in first:
+                span = legal.span_text(first[item_id].at - incident.created_at, self.lang)
+                lines.append(t("drill.review.item", self.lang, item=label, span=span, user=first[item_id].user_id))
+            else:
+                lines.append(t("drill.review.open", self.lang, item=label))
+        lines.append(t("drill.review.draft", self.lang, span=legal.span_text(drafts[0].at - incident.created_at, self.lang))
+                     if drafts else t("drill.review.no_draft", self.lang))
+        return "\n".join(lines)
 
     # --- when nothing helps -----------------------------------------------------------------------
 

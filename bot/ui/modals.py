@@ -115,6 +115,13 @@ def _checkbox_element(item: Item, value: Any, lang: str) -> dict[str, Any]:
     return element
 
 
+def _flag_element(item: Item, value: Any, lang: str) -> dict[str, Any]:
+    element = {"type": "checkboxes", "action_id": INPUT_ACTION, "options": [_option(c, lang) for c in item.choices]}
+    if value is True:
+        element["initial_options"] = [_option(item.choices[0], lang)]
+    return element
+
+
 def _datetime_element(item: Item, value: Any, lang: str) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "datetimepicker", "action_id": INPUT_ACTION}
     if isinstance(value, int):
@@ -139,6 +146,7 @@ _ELEMENTS = {
     Kind.CHECKBOXES: _checkbox_element,
     Kind.DATETIME: _datetime_element,
     Kind.USERS: _users_element,
+    Kind.FLAG: _flag_element,
 }
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping, Sequence
 
-from bot.checklist import REQUIRED, missing_required
+from bot.checklist import REQUIRED, is_drill, missing_required
 from bot.drafting import DraftMeta, DraftNotReady, render
 from bot.usecases.base import Deps, say, values_of
 from storage.repository import Draft, Incident, Tx
@@ -43,10 +43,10 @@ def decide(latest: Draft | None, *, same_text: bool, changed: Sequence[str], aga
 
 
 def meta_for(company: str | None, drafts: Sequence[Draft], doc: str, *, version: int, dated: datetime | None,
-             previous: Draft | None) -> DraftMeta:
+             previous: Draft | None, exercise: bool = False) -> DraftMeta:
     """What a version of `doc` is rendered with besides the answers: issuer, number, date, what came before."""
     public = [d.version for d in drafts if d.doc == "public"]
-    return DraftMeta(company=company, version=version, dated=dated, public_version=public[-1] if public else None,
+    return DraftMeta(company=company, exercise=exercise, version=version, dated=dated, public_version=public[-1] if public else None,
                      previous=previous.values if previous else None, previous_dated=previous.at if previous else None)
 
 
@@ -54,7 +54,7 @@ def text_of(values: Mapping[str, Any], deps: Deps, drafts: Sequence[Draft], doc:
     """The document's text for these answers without a version's own lines (number, date, update note),
     to tell whether a new version would say anything new."""
     return render(values, lang=lang or deps.lang, doc=doc, meta=meta_for(deps.company, drafts, doc, version=1, dated=None,
-                                                                          previous=None))
+                                                                          previous=None, exercise=is_drill(values)))
 
 
 async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[str, Any], *, changed: Sequence[str],
@@ -78,7 +78,7 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
     elif decision.action == "new":
         version = latest.version + 1 if latest else 1
         body = render(values, lang=deps.lang, doc=doc, meta=meta_for(deps.company, drafts, doc, version=version, dated=now,
-                                                                     previous=latest))
+                                                                     previous=latest, exercise=is_drill(values)))
         held = grows_published_max(values, drafts)
         draft = await tx.add_draft(incident.id, body=body, at=now, user_id=user_id, doc=doc, values=values, held=held)
         for kind in ("hold",) if held else ("draft", "upload"):

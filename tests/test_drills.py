@@ -1,0 +1,76 @@
+"""Fire drills: a drill- channel, every message and document marked 訓練 / EXERCISE, clocks labelled as
+practice, and a closing review of how long each answer took. Through signed HTTP, waiting on the fake Slack."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+
+from bot.documents import docx_text
+from tests.conftest import Harness
+from tests.story import ANSWERS, SUMMARY, answer, answer_buttons, messages, text_of
+
+
+async def open_drill(h: Harness, title: str = "架空の訓練シナリオ") -> str:
+    """/leak-open with "this is a drill" ticked; returns the drill channel once its first question is up."""
+    opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
+    await h.command("/leak-open", title)
+    view = await h.opened_view(opened + 1)
+    assert "exercise" in {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
+    reply = await h.submit(view, {"summary": SUMMARY, "responders": ["U0BOB"], "exercise": ["drill"]})
+    assert reply.body["response_action"] == "update", reply
+    created = await h.fake.wait_for("conversations.create", lambda c: c.ok)
+    channel = created.response["channel"]["id"]
+    await h.fake.wait_until(lambda: any(answer_buttons(m) for m in messages(h, channel)), what="the first question")
+    return channel
+
+
+async def test_a_drill_is_marked_everywhere_and_reviewed_at_the_close(leakbot: Harness) -> None:
+    channel = await open_drill(leakbot)
+    assert leakbot.fake.channels[channel].name.startswith("drill-2026")
+    assert "【訓練】" in leakbot.fake.channels[channel].topic
+    checklist = next(m for m in messages(leakbot, channel) if m["ts"] == leakbot.fake.pins[channel][0])
+    assert "【訓練】" in text_of(checklist) and "実際の報告義務ではありません" in text_of(checklist)
+    for n, (_step, values) in enumerate(ANSWERS):
+        leakbot.clock.advance(600)  # ten minutes per answer
+        await answer(leakbot, channel, values, user="U0BOB" if n % 2 else "U0ALICE", expect_question=n < len(ANSWERS) - 1)
+    draft = await leakbot.fake.wait_until(
+        lambda: next((m for m in messages(leakbot, channel) if "公表文の下書き" in text_of(m)), None), what="the draft")
+    assert text_of(draft).count("【訓練】") >= 1 and "訓練" in text_of(draft)
+    # the upload is complete once Slack is told so (files.completeUploadExternal names the file by its title)
+    await leakbot.fake.wait_for("files.completeUploadExternal", lambda c: c.ok and "leak-1-public-v1.docx" in str(c.args))
+    docx = next(f for f in leakbot.fake.files.values() if f["name"] == "leak-1-public-v1.docx")
+    document = Document(io.BytesIO(docx["content"]))
+    assert "訓練" in " ".join(p.text for p in document.sections[0].header.paragraphs)
+    assert "訓練" in docx_text(docx["content"])[0]  # the title
+    reply = await leakbot.command("/leak-close", channel=channel)
+    confirm = [e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
+    await leakbot.click(confirm["action_id"], confirm["value"], channel=channel)
+    review = await leakbot.fake.wait_until(
+        lambda: next((m for m in messages(leakbot, channel) if "振り返り" in text_of(m)), None), what="the review")
+    text = text_of(review)
+    assert "10分" in text and "1時間" in text  # the first answer after 10 minutes, the last after an hour
+    assert "<@U0BOB>" in text and "<@U0ALICE>" in text and "最初の下書きまで：1時間" in text
+
+
+async def test_a_real_incident_is_not_marked(leakbot: Harness) -> None:
+    from tests.story import open_incident
+
+    channel = await open_incident(leakbot)
+    assert leakbot.fake.channels[channel].name.startswith("leak-")
+    assert all("【訓練】" not in text_of(m) for m in messages(leakbot, channel))
+
+
+async def test_a_drill_flag_that_is_not_ours_is_refused_and_nothing_is_stored(leakbot: Harness) -> None:
+    from tests.story import Unchanged
+
+    opened = len([c for c in leakbot.fake.calls_to("views.open") if c.ok])
+    await leakbot.command("/leak-open", "架空")
+    view = await leakbot.opened_view(opened + 1)
+    block = next(b for b in view["blocks"] if b["block_id"] == "exercise")
+    block["element"]["options"].append({"text": {"type": "plain_text", "text": "x"}, "value": "forged"})
+    async with Unchanged(leakbot):
+        reply = await leakbot.submit(view, {"summary": SUMMARY, "exercise": ["forged"]})
+        assert reply.body["response_action"] == "errors" and "exercise" in reply.body["errors"]
+
