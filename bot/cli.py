@@ -15,7 +15,7 @@ import textwrap
 from datetime import date, datetime, time
 from importlib.metadata import PackageNotFoundError, version as installed_version
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from bot.config import HINTS, ConfigError, Settings, load_settings
 from bot.drafting import DOCS
@@ -108,6 +108,17 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("incident", metavar="INCIDENT", help="incident number (3 or #3) or channel id (C0...)")
     export.add_argument("-o", "--output", metavar="FILE", type=Path,
                         help="write to FILE (created with mode 0600) instead of stdout")
+    drill = sub.add_parser(
+        "drill", help="rehearse: replay a prepared scenario into a new drill incident in Slack",
+        description="Opens a fire drill (a drill- channel, everything marked 訓練 / EXERCISE) with the new-incident "
+        "answers of ANSWERS.yaml, then gives its checklist answers one question at a time, as USER, waiting for "
+        "the bot's Slack work after each. Needs the bot's configuration (SLACK_BOT_TOKEN, DATABASE_URL…); the "
+        "running bot takes over from there (nudges, /leak-close and its review).",
+        epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    drill.add_argument("answers", metavar="ANSWERS.yaml", help="the scenario's answers, keyed by item id")
+    drill.add_argument("--user", metavar="USER_ID", required=True,
+                       help="the Slack user id the drill is opened and answered as (U…); they are invited")
+    drill.add_argument("--team", metavar="TEAM_ID", default="", help="the Slack team id (recorded only)")
     sub.add_parser("migrate", help="bring the database schema up to date (the bot also does this at start)",
                    description="Applies every schema migration to DATABASE_URL. Needs no Slack token.")
     return root
@@ -135,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
         from bot.check import check_command
 
         return asyncio.run(check_command(settings, manifest=args.manifest))
+    if args.command == "drill":
+        try:
+            return rehearse(args, settings)
+        except UsageError as error:
+            print(f"leakbot: {error}", file=sys.stderr)
+            return 2
     if args.command in (None, "run"):
         from bot.app import run
 
@@ -173,6 +190,40 @@ def draft(args: argparse.Namespace) -> int:
     sys.stdout.write(plain_text(body))
     sys.stdout.flush()
     return 0
+
+
+def rehearse(args: argparse.Namespace, settings: Any) -> int:
+    """`leakbot drill`: replays a scenario into a new drill incident and says which channel it is in."""
+    import re
+
+    from bot.app import build
+    from bot.offline import OfflineError, load_answers
+    from bot.usecases.rehearsing import rehearse as replay
+
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", args.user):
+        raise UsageError(f"--user must be a Slack user id such as U0123ABCD, not {args.user[:40]!r}")
+    try:
+        values = load_answers(args.answers, lang=settings.leakbot_lang)
+    except OfflineError as error:
+        raise UsageError(str(error)) from None
+    missing = [k for k in ("title", "discovered_at", "summary") if k not in values]
+    if missing:
+        raise UsageError(f"{args.answers}: a scenario needs {', '.join(missing)} to open the drill")
+
+    async def run() -> int:
+        bot = build(settings)
+        await bot.start(sweeps=False)
+        try:
+            incident = await replay(bot.deps, values, team_id=args.team, user_id=args.user)
+        finally:
+            await bot.stop()
+        print(f"leakbot: drill #{incident.id} is in #{incident.channel_name} ({incident.channel_id})")
+        return 0
+
+    try:
+        return asyncio.run(run())
+    except TimeoutError:
+        raise UsageError("Slack did not finish the drill's set-up in time; see the bot's log") from None
 
 
 def export(args: argparse.Namespace) -> int:

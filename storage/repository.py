@@ -270,6 +270,11 @@ class Tx:
         return bool(await self.session.scalar(select(func.count()).select_from(JobRow).where(
             JobRow.kind == kind, JobRow.incident_id == incident_id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None))))
 
+    async def waiting_any(self, incident_id: int) -> bool:
+        """True while any job of this incident is still to be done (or retried)."""
+        return bool(await self.session.scalar(select(func.count()).select_from(JobRow).where(
+            JobRow.incident_id == incident_id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None))))
+
     async def release_leases(self) -> int:
         """Frees every job a runner had taken (for a single process starting: nobody else holds them)."""
         result = await self.session.execute(

@@ -74,3 +74,59 @@ async def test_a_drill_flag_that_is_not_ours_is_refused_and_nothing_is_stored(le
         reply = await leakbot.submit(view, {"summary": SUMMARY, "exercise": ["forged"]})
         assert reply.body["response_action"] == "errors" and "exercise" in reply.body["errors"]
 
+
+
+SCENARIO = """\
+title: 架空の訓練シナリオ（委託先からの持ち出し）
+discovered_at: 2026-11-26 10:00
+summary: 委託先の作業端末から会員データの一部が持ち出された疑い（訓練用の架空の事例）。
+data_items: [氏名, 住所, 電話番号]
+max_count: 約12万件
+confirmed_count: 3,400件
+services: 架空の通販サービス「テスト商店」
+card_bank: none
+customer_actions: 当社を名乗る不審な電話にご注意ください。
+contact: 架空お客様窓口 0120-000-000（9:00〜18:00）
+"""
+
+
+async def test_leakbot_drill_replays_a_scenario_into_a_drill_channel(fake, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import sys
+
+    from tests.conftest import SIGNING_SECRET
+    from tests.test_cli import clean_env
+
+    (tmp_path / "scenario.yaml").write_text(SCENARIO, encoding="utf-8")
+    env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
+                    DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "drill", "scenario.yaml", "--user", "U0ALICE", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()
+    [channel] = [c for c in fake.channels.values() if c.name.startswith("drill-")]
+    assert f"#{channel.name}" in out.decode() and "U0ALICE" in channel.members
+    posted = [text_of(m) for m in fake.messages.get(channel.id, [])]
+    assert any("公表文の下書き" in m and "【訓練】" in m for m in posted)  # every required answer given: the draft
+    assert any("3,400件" in m for m in posted)  # typed as 3,400: published so
+
+
+async def test_leakbot_drill_refuses_a_scenario_it_cannot_open(fake, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import sys
+
+    from tests.conftest import SIGNING_SECRET
+    from tests.test_cli import clean_env
+
+    (tmp_path / "scenario.yaml").write_text("data_items: [氏名]\n", encoding="utf-8")
+    env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
+                    DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}")
+    for args, message in ((["scenario.yaml", "--user", "U0ALICE"], "needs title, discovered_at, summary"),
+                          (["scenario.yaml", "--user", "alice"], "--user must be a Slack user id")):
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "drill", *args, cwd=tmp_path,
+                                                       env=env, stdout=asyncio.subprocess.PIPE,
+                                                       stderr=asyncio.subprocess.PIPE)
+        _out, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 2 and message in err.decode(), err.decode()
+    assert not fake.calls_to("conversations.create")  # nothing was opened
