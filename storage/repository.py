@@ -216,7 +216,7 @@ class Tx:
         """
         if supersede and incident_id is not None:
             await self.session.execute(update(JobRow).where(
-                JobRow.kind == kind, JobRow.incident_id == incident_id, JobRow.done_at.is_(None),
+                JobRow.kind.in_(SUPERSEDED_TOGETHER.get(kind, (kind,))), JobRow.incident_id == incident_id, JobRow.done_at.is_(None),
                 JobRow.failed_at.is_(None), JobRow.leased_until.is_(None)).values(done_at=at, error="superseded"))
         self.session.add(JobRow(key=key, kind=kind, payload=payload, incident_id=incident_id, created_at=at,
                                 next_attempt_at=at))
@@ -301,6 +301,20 @@ class Tx:
         self.session.add(ViewRow(external_id=external_id, user_id=user_id, incident_id=incident_id, step_id=step_id,
                                  opened_at=at))
 
+    async def form_access(self, incident_id: int, *, external_id: str, user_id: str) -> tuple[Incident | None, Any, bool]:
+        """In one query, with the incident's row locked: the incident, the form the bot opened under
+        `external_id` (None if none), and whether the user is in the incident's channel."""
+        query = (select(IncidentRow, ViewRow, MemberRow.user_id).select_from(IncidentRow)
+                 .outerjoin(ViewRow, ViewRow.external_id == external_id)
+                 .outerjoin(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id) & (MemberRow.user_id == user_id))
+                 .where(IncidentRow.id == incident_id).execution_options(populate_existing=True))
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(of=IncidentRow)
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None, await self.view(external_id), False
+        return incident_record(row[0]), row[1], row[2] is not None
+
     async def view(self, external_id: str) -> ViewRow | None:
         """The modal the bot opened under this external_id, if any."""
         return await self.session.get(ViewRow, external_id) if external_id else None
@@ -350,6 +364,11 @@ class Tx:
         """Every incident that is not closed, oldest first."""
         rows = await self.session.scalars(select(IncidentRow).where(IncidentRow.status != "closed").order_by(IncidentRow.id))
         return [incident_record(row) for row in rows]
+
+
+# A new one of these makes waiting ones of all of them pointless: the next question asked and the
+# checklist refreshed come from the same new state.
+SUPERSEDED_TOGETHER = {"question": ("question",), "checklist": ("checklist",)}
 
 
 def _first_of_its_incident() -> Any:

@@ -235,9 +235,12 @@ class SlackAdapter:
         step = STEP_BY_ID[job.payload["step_id"]]
         if incident.closed or not incident.channel_id:
             return
+        async with self.repo.read() as tx:
+            owners = await tx.owners(incident.id)
+        owner = next((owners[i].owner_id for i in step.items if i in owners), None)
         await self.client.chat_postMessage(
             channel=incident.channel_id, text=posts.question_text(step, self.lang),
-            blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=job.payload.get("owner")))
+            blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner))
 
     async def say(self, job: Job) -> None:
         """Posts a plain message in the incident's channel, worded from its i18n key and parameters."""

@@ -53,15 +53,14 @@ async def submit(deps: Deps, form: Form, *, user_id: str, values: Mapping[str, A
 
 async def _allowed(tx: Tx, form: Form, user_id: str) -> Incident:
     """The incident, locked, when this person may answer this form now; else Refused."""
-    opened = await tx.view(form.external_id)
+    incident, opened, member = await tx.form_access(form.incident_id, external_id=form.external_id, user_id=user_id)
     if opened is None or (opened.user_id, opened.incident_id, opened.step_id) != (user_id, form.incident_id, form.step_id):
         raise Refused("access.form_unknown")
-    incident = await tx.lock_incident(form.incident_id)
     if incident is None or incident.channel_id is None:
         raise Refused("cmd.not_incident_channel_plain")
     if incident.closed:
         raise Refused("cmd.closed", incident)
-    if not await tx.is_member(incident.channel_id, user_id):
+    if not member:
         raise Refused("access.not_member", incident)
     return incident
 
@@ -82,9 +81,7 @@ async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values
     await tx.enqueue("checklist", {}, key=f"checklist:{key}", at=now, incident_id=incident.id, supersede=True)
     await drafts.new_version(tx, deps, incident, current, changed=changed, user_id=None, key=key)
     step = next_step(current)
-    if step is not None:
-        owners = await tx.owners(incident.id)
-        owner = next((owners[i].owner_id for i in step.items if i in owners), None)
-        await tx.enqueue("question", {"step_id": step.id, "owner": owner}, key=f"question:{key}", at=now,
-                         incident_id=incident.id, supersede=True)
+    if step is not None:  # its owner, if any, is looked up when it is posted
+        await tx.enqueue("question", {"step_id": step.id}, key=f"question:{key}", at=now, incident_id=incident.id,
+                         supersede=True)
     return changed
