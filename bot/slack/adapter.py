@@ -25,7 +25,9 @@ from bot.documents import to_docx, to_markdown
 from bot.drafting import changed_items
 from bot.i18n import MESSAGES, t
 from bot.jobs import Impossible, Retry, classify, slack_error
+from bot.slack import review as review_jobs
 from bot.ui import posts
+from bot.ui import review as review_ui
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
 from bot.usecases.base import values_of
@@ -47,7 +49,8 @@ class SlackAdapter:
         """The job kinds (intents) and what does them."""
         return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
                 "question": self.post_question, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
-                "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record}
+                "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
+                "review": self.post_review_request, "publish_offer": self.post_publish_offer}
 
     # --- reading and writing the state --------------------------------------------------------------
 
@@ -241,6 +244,7 @@ class SlackAdapter:
             params["items"] = escape(joiner.join(ITEMS[i].label(self.lang) for i in params["items"] if i in ITEMS))
         if "until" in params:
             params["until"] = format_datetime(datetime.fromisoformat(params["until"]), self.lang)
+        params = review_ui.render_params(params, self.lang)
         await self.client.chat_postMessage(channel=incident.channel_id, text=t(job.payload["key"], self.lang, **params))
 
     async def nudge(self, job: Job) -> None:
@@ -275,8 +279,10 @@ class SlackAdapter:
             owners = {item: owner.owner_id for item, owner in (await tx.owners(incident.id)).items() if owner.owner_id}
         clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=self.lang)
         title = answers["title"].value if "title" in answers else f"#{incident.id}"
-        return posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
-                                      legal_lines=clocks, incident_id=incident.id if pickers else None)
+        blocks = posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
+                                        legal_lines=clocks, incident_id=incident.id if pickers else None)
+        # review and publication: per document, and with the pickers (/leak-status) the whole record
+        return blocks + await review_jobs.checklist_blocks(self, incident, trail=pickers, room=posts.MAX_BLOCKS - len(blocks))
 
     def _checklist_text(self, answers: Mapping[str, Answer]) -> str:
         return t("checklist.header", self.lang, title=escape(answers["title"].value if "title" in answers else ""))
@@ -361,6 +367,14 @@ class SlackAdapter:
             await self.client.chat_postMessage(channel=incident.channel_id, text=t("close.no_draft", self.lang),
                                                blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"))
         await self.refresh_checklist(job)
+
+    async def post_review_request(self, job: Job) -> None:
+        """A version put to its document's reviewers (bot/slack/review.py)."""
+        await review_jobs.post_request(self, job)
+
+    async def post_publish_offer(self, job: Job) -> None:
+        """The Publish button once every reviewer approved a version (bot/slack/review.py)."""
+        await review_jobs.post_publish_offer(self, job)
 
     # --- when nothing helps -----------------------------------------------------------------------
 
