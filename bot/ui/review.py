@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 from bot.answers import format_datetime
 from bot.drafting import DOCS
 from bot.i18n import t
-from bot.review import HOWS, MAX_COMMENT, MAX_URL, VersionReview
+from bot.review import HOWS, MAX_COMMENT, VersionReview
 from bot.ui.metadata import Ref
 from bot.ui.modals import modal
 from bot.ui.mrkdwn import escape, shorten
