@@ -33,7 +33,7 @@ from bot.sensitive import find_secret
 
 __all__ = ["OfflineError", "load_answers", "parse_answers", "export_incident", "export_database", "dump_yaml"]
 
-EXPORT_KEYS = ("incident", "answers", "history")
+EXPORT_KEYS = ("incident", "answers", "history", "reviewers", "decisions", "publications")
 # Offline answers describe an exercise as often as a real incident: a discovery time in the future is fine.
 _NO_FUTURE_CHECK = datetime(9000, 1, 1, tzinfo=timezone.utc)
 _OFFLINE_STEP_ID = "offline"
@@ -391,6 +391,10 @@ async def export_incident(repo: Any, ref: str) -> dict[str, Any]:
             raise OfflineError(f"there is no incident {where}")
         answers = await tx.answers(incident.id)
         history = await tx.history(incident.id)
+        versions = {d.id: d for d in await tx.drafts(incident.id)}
+        reviewers = await tx.reviewer_history(incident.id)
+        decisions = await tx.decisions(incident.id)
+        publications = await tx.publications(incident.id)
     order = {item_id: index for index, item_id in enumerate(ITEMS)}
     return {
         "incident": {
@@ -404,6 +408,14 @@ async def export_incident(repo: Any, ref: str) -> dict[str, Any]:
         "answers": {item_id: answers[item_id].value
                     for item_id in sorted(answers, key=lambda i: order.get(i, len(order)))},
         "history": [{"item": r.item_id, "value": r.value, "user": r.user_id, "at": _iso(r.at)} for r in history],
+        # review and publication (issue 12): every change and decision, oldest first, nothing overwritten
+        "reviewers": [{"doc": r.doc, "users": list(r.user_ids), "by": r.set_by, "at": _iso(r.at)} for r in reviewers],
+        "decisions": [{"doc": versions[d.draft_id].doc, "version": versions[d.draft_id].version, "reviewer": d.reviewer,
+                       "decision": "approved" if d.approved else "changes_requested", "comment": d.comment,
+                       "at": _iso(d.at)} for d in decisions],
+        "publications": [{"doc": versions[p.draft_id].doc, "version": versions[p.draft_id].version,
+                          "published_at": _iso(p.published_at), "how": p.how, "url": p.url, "by": p.by,
+                          "at": _iso(p.at)} for p in publications],
     }
 
 

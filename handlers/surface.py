@@ -12,11 +12,12 @@ LEAK_STATUS = "/leak-status"
 LEAK_ANSWER = "/leak-answer"
 LEAK_DRAFT = "/leak-draft"
 LEAK_CLOSE = "/leak-close"
+LEAK_REVIEWERS = "/leak-reviewers"
 MEMBER_JOINED = "member_joined_channel"
 MEMBER_LEFT = "member_left_channel"
 
 # Slash commands (manifest: features.slash_commands[].command).
-COMMANDS: tuple[str, ...] = (LEAK_OPEN, LEAK_NEXT, LEAK_STATUS, LEAK_ANSWER, LEAK_DRAFT, LEAK_CLOSE)
+COMMANDS: tuple[str, ...] = (LEAK_OPEN, LEAK_NEXT, LEAK_STATUS, LEAK_ANSWER, LEAK_DRAFT, LEAK_CLOSE, LEAK_REVIEWERS)
 # Global and message shortcuts by callback_id (manifest: features.shortcuts[].callback_id).
 SHORTCUTS: tuple[str, ...] = ()
 # Events API event types (manifest: settings.event_subscriptions.bot_events).

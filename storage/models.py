@@ -152,3 +152,56 @@ class MemberRow(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     since: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewersRow(Base):
+    """Who must approve a document; every change is a new row holding the whole set (empty: nobody)."""
+
+    __tablename__ = "reviewers"
+    __table_args__ = (Index("ix_reviewers_incident_doc", "incident_id", "doc", "id"),
+                      # one change per document per submitted modal, whatever Slack repeats
+                      UniqueConstraint("source", "doc", name="uq_reviewers_source_doc"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    doc: Mapped[str] = mapped_column(String(16))
+    user_ids: Mapped[Any] = mapped_column(JSON)
+    set_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str | None] = mapped_column(String(64))  # the view id of the reviewers modal
+
+
+class DecisionRow(Base):
+    """A reviewer's decision on one version: approved, or changes requested with a comment. Once per
+    version and reviewer, whatever a double click or a Slack retry repeats."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_incident", "incident_id", "id"),
+                      UniqueConstraint("draft_id", "reviewer", name="uq_decisions_draft_reviewer"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    reviewer: Mapped[str] = mapped_column(String(32))
+    approved: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str | None] = mapped_column(String(64))  # the view id of a request-changes modal
+
+
+class PublicationRow(Base):
+    """A fully approved version that went out: when, how, where, and who said so."""
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_incident", "incident_id", "id"),
+                      UniqueConstraint("source", name="uq_publications_source"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    how: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(64))  # the view id of the publish modal

@@ -96,3 +96,39 @@ def draft_record(row: DraftRow) -> Draft:
 def job_record(row: JobRow) -> Job:
     """The record of a job row."""
     return Job(row.id, row.key, row.kind, row.incident_id, row.payload, row.attempts)
+
+
+@dataclass(frozen=True)
+class Reviewers:
+    """One change of a document's reviewers: the whole set after it, who set it and when."""
+
+    doc: str
+    user_ids: tuple[str, ...]
+    set_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's decision on one version of a document."""
+
+    id: int
+    draft_id: int
+    reviewer: str
+    approved: bool
+    comment: str | None
+    at: datetime
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A version that went out: when, how (web, press, email, letter, other), where, and who recorded it."""
+
+    id: int
+    draft_id: int
+    published_at: datetime
+    how: str
+    url: str | None
+    by: str
+    at: datetime

@@ -19,10 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.answers import Answer
 from storage.db import sessionmaker
-from storage.models import DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, RevisionRow, ViewRow
-from storage.records import Draft, Incident, Job, Owner, Revision, draft_record, incident_record, job_record
+from storage.models import (DecisionRow, DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, PublicationRow,
+                            ReviewersRow, RevisionRow, ViewRow)
+from storage.records import (Decision, Draft, Incident, Job, Owner, Publication, Reviewers, Revision, draft_record,
+                             incident_record, job_record)
 
-__all__ = ["Duplicate", "Repository", "Tx", "Draft", "Incident", "Job", "Owner", "Revision"]
+__all__ = ["Duplicate", "Repository", "Tx", "Decision", "Draft", "Incident", "Job", "Owner", "Publication", "Reviewers",
+           "Revision"]
 
 
 class Duplicate(Exception):
@@ -180,6 +183,77 @@ class Tx:
         """Remembers that a draft version is in the channel."""
         await self.session.execute(update(DraftRow).where(DraftRow.id == draft_id).values(posted_at=at))
 
+    # --- review and publication ------------------------------------------------------------------
+
+    async def set_reviewers(self, incident_id: int, reviewers: Mapping[str, list[str]], *, set_by: str, at: datetime,
+                            source: str) -> list[str]:
+        """Appends a change for every document whose reviewers differ; returns those documents.
+
+        `source` (the view id) makes a repeated submission a Duplicate instead of a second change.
+        """
+        current = await self.reviewers(incident_id)
+        changed = [doc for doc, users in reviewers.items() if sorted(set(users)) != sorted(current.get(doc, ()))]
+        self.session.add_all(ReviewersRow(incident_id=incident_id, doc=doc, user_ids=sorted(set(reviewers[doc])),
+                                          set_by=set_by, created_at=at, source=source) for doc in changed)
+        await self.session.flush()
+        return changed
+
+    async def reviewers(self, incident_id: int) -> dict[str, tuple[str, ...]]:
+        """Returns the current reviewers of every document that ever had some (an empty tuple: none now)."""
+        return {change.doc: change.user_ids for change in await self.reviewer_history(incident_id)}
+
+    async def reviewer_history(self, incident_id: int) -> list[Reviewers]:
+        """Returns every change of reviewers, oldest first."""
+        rows = await self.session.scalars(
+            select(ReviewersRow).where(ReviewersRow.incident_id == incident_id).order_by(ReviewersRow.id))
+        return [Reviewers(r.doc, tuple(r.user_ids or ()), r.set_by, r.created_at) for r in rows]
+
+    async def reviewers_seen(self, source: str) -> bool:
+        """True when reviewers from this view were stored already."""
+        return bool(await self.session.scalar(
+            select(func.count()).select_from(ReviewersRow).where(ReviewersRow.source == source)))
+
+    async def add_decision(self, incident_id: int, draft_id: int, *, reviewer: str, approved: bool,
+                           comment: str | None, at: datetime, source: str | None = None) -> Decision:
+        """Stores a reviewer's decision on a version; a second one for the same version raises Duplicate."""
+        row = DecisionRow(incident_id=incident_id, draft_id=draft_id, reviewer=reviewer, approved=approved,
+                          comment=comment, created_at=at, source=source)
+        self.session.add(row)
+        await self.session.flush()
+        return _decision(row)
+
+    async def decision(self, draft_id: int, reviewer: str) -> Decision | None:
+        """The decision of one reviewer on one version, if any."""
+        row = (await self.session.scalars(select(DecisionRow).where(
+            DecisionRow.draft_id == draft_id, DecisionRow.reviewer == reviewer))).first()
+        return _decision(row) if row else None
+
+    async def decisions(self, incident_id: int) -> list[Decision]:
+        """Every decision on every version of an incident's documents, oldest first."""
+        rows = await self.session.scalars(
+            select(DecisionRow).where(DecisionRow.incident_id == incident_id).order_by(DecisionRow.id))
+        return [_decision(row) for row in rows]
+
+    async def add_publication(self, incident_id: int, draft_id: int, *, published_at: datetime, how: str,
+                              url: str | None, by: str, at: datetime, source: str) -> Publication:
+        """Records that a version went out; the same modal submitted again raises Duplicate."""
+        row = PublicationRow(incident_id=incident_id, draft_id=draft_id, published_at=published_at, how=how, url=url,
+                             by=by, created_at=at, source=source)
+        self.session.add(row)
+        await self.session.flush()
+        return _publication(row)
+
+    async def publications(self, incident_id: int) -> list[Publication]:
+        """Every publication recorded for an incident, oldest first."""
+        rows = await self.session.scalars(
+            select(PublicationRow).where(PublicationRow.incident_id == incident_id).order_by(PublicationRow.id))
+        return [_publication(row) for row in rows]
+
+    async def publication_seen(self, source: str) -> bool:
+        """True when a publication from this view was stored already."""
+        return bool(await self.session.scalar(
+            select(func.count()).select_from(PublicationRow).where(PublicationRow.source == source)))
+
     # --- nudges -----------------------------------------------------------------------------------
 
     async def due_nudges(self, now: datetime, *, limit: int = 100) -> list[Incident]:
@@ -216,7 +290,7 @@ class Tx:
         """
         if supersede and incident_id is not None:
             await self.session.execute(update(JobRow).where(
-                JobRow.kind.in_(SUPERSEDED_TOGETHER.get(kind, (kind,))), JobRow.incident_id == incident_id, JobRow.done_at.is_(None),
+                JobRow.kind == kind, JobRow.incident_id == incident_id, JobRow.done_at.is_(None),
                 JobRow.failed_at.is_(None), JobRow.leased_until.is_(None)).values(done_at=at, error="superseded"))
         self.session.add(JobRow(key=key, kind=kind, payload=payload, incident_id=incident_id, created_at=at,
                                 next_attempt_at=at))
@@ -366,9 +440,12 @@ class Tx:
         return [incident_record(row) for row in rows]
 
 
-# A new one of these makes waiting ones of all of them pointless: the next question asked and the
-# checklist refreshed come from the same new state.
-SUPERSEDED_TOGETHER = {"question": ("question",), "checklist": ("checklist",)}
+def _decision(row: DecisionRow) -> Decision:
+    return Decision(row.id, row.draft_id, row.reviewer, bool(row.approved), row.comment, row.created_at, row.source)
+
+
+def _publication(row: PublicationRow) -> Publication:
+    return Publication(row.id, row.draft_id, row.published_at, row.how, row.url, row.by, row.created_at)
 
 
 def _first_of_its_incident() -> Any:

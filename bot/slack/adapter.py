@@ -25,7 +25,9 @@ from bot.documents import plain_text, to_docx, to_markdown
 from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
 from bot.jobs import Impossible, Retry, classify, slack_error
+from bot.slack import review as review_jobs
 from bot.ui import posts
+from bot.ui import review as review_ui
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
 from bot.usecases import drafts as drafts_usecase
@@ -50,7 +52,8 @@ class SlackAdapter:
         """The job kinds (intents) and what does them."""
         return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
                 "question": self.post_question, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
-                "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record}
+                "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
+                "review": self.post_review_request, "publish_offer": self.post_publish_offer}
 
     # --- reading and writing the state --------------------------------------------------------------
 
@@ -253,6 +256,7 @@ class SlackAdapter:
             params["items"] = escape(joiner.join(ITEMS[i].label(self.lang) for i in params["items"] if i in ITEMS))
         if "until" in params:
             params["until"] = format_datetime(datetime.fromisoformat(params["until"]), self.lang)
+        params = review_ui.render_params(params, self.lang)
         await self.client.chat_postMessage(channel=incident.channel_id, text=t(job.payload["key"], self.lang, **params))
 
     async def nudge(self, job: Job) -> None:
@@ -290,8 +294,10 @@ class SlackAdapter:
         if clocks and is_drill(values_of(answers)):
             clocks = [t("drill.clocks", self.lang), *clocks]
         title = self._mark(answers, answers["title"].value if "title" in answers else f"#{incident.id}")
-        return posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
-                                      legal_lines=clocks, incident_id=incident.id if pickers else None)
+        blocks = posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
+                                        legal_lines=clocks, incident_id=incident.id if pickers else None)
+        # review and publication: per document, and with the pickers (/leak-status) the whole record
+        return blocks + await review_jobs.checklist_blocks(self, incident, trail=pickers, room=posts.MAX_BLOCKS - len(blocks))
 
     def _checklist_text(self, answers: Mapping[str, Answer]) -> str:
         title = answers["title"].value if "title" in answers else ""
@@ -422,6 +428,14 @@ class SlackAdapter:
         lines.append(t("drill.review.draft", self.lang, span=legal.span_text(drafts[0].at - incident.created_at, self.lang))
                      if drafts else t("drill.review.no_draft", self.lang))
         return "\n".join(lines)
+
+    async def post_review_request(self, job: Job) -> None:
+        """A version put to its document's reviewers (bot/slack/review.py)."""
+        await review_jobs.post_request(self, job)
+
+    async def post_publish_offer(self, job: Job) -> None:
+        """The Publish button once every reviewer approved a version (bot/slack/review.py)."""
+        await review_jobs.post_publish_offer(self, job)
 
     # --- when nothing helps -----------------------------------------------------------------------
 

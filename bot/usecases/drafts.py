@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 
 from bot.checklist import REQUIRED, is_drill, missing_required
 from bot.drafting import DraftMeta, DraftNotReady, render
+from bot.usecases import review
 from bot.usecases.base import Deps, say, values_of
 from storage.repository import Draft, Incident, Tx
 
@@ -83,6 +84,8 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
         draft = await tx.add_draft(incident.id, body=body, at=now, user_id=user_id, doc=doc, values=values, held=held)
         for kind in ("hold",) if held else ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft.id}, key=f"{kind}:{draft.id}", at=now, incident_id=incident.id)
+        if not held:
+            await review.after_version(tx, incident.id, draft, at=now)
 
 
 async def request_draft(deps: Deps, incident: Incident, *, user_id: str, doc: str = "public",
@@ -120,4 +123,5 @@ async def confirm_draft(deps: Deps, incident: Incident, draft_id: int, *, user_i
                   version=draft.version)
         for kind in ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft_id}, key=f"{kind}:{draft_id}", at=now, incident_id=incident.id)
+        await review.after_version(tx, incident.id, draft, at=now)
         return True

@@ -1,0 +1,72 @@
+"""The review intents done in Slack: a version put to its reviewers, the publish button, and the review
+lines of the checklist and /leak-status. Each reads the state as it is when it runs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.i18n import t
+from bot.review import review_of, reviews
+from bot.ui import review as ui
+from storage.repository import Incident, Job
+
+if TYPE_CHECKING:
+    from bot.slack.adapter import SlackAdapter
+
+
+async def post_request(adapter: "SlackAdapter", job: Job) -> None:
+    """Posts the Approve / Request changes buttons of a version, unless a newer version exists by now.
+
+    A version after the first says that approvals of the previous one do not carry over, and what changed."""
+    draft, drafts = await adapter._draft(job.payload["draft_id"])
+    incident = await adapter._incident(job)
+    if draft is None or draft.waiting or incident.closed or not incident.channel_id:
+        return
+    async with adapter.repo.read() as tx:
+        latest = await tx.latest_draft(incident.id, draft.doc)
+        reviewers = (await tx.reviewers(incident.id)).get(draft.doc, ())
+    if not reviewers or latest is None or latest.id != draft.id:
+        return
+    notes: list[str] = []
+    previous = next((d for d in reversed(drafts) if d.doc == draft.doc and d.version < draft.version), None)
+    if previous is not None and not job.payload.get("again"):
+        notes = [t("review.reset", adapter.lang, previous=previous.version), *adapter._changes(draft, drafts)]
+    text = t("review.request", adapter.lang, doc=ui.doc_name(draft.doc, adapter.lang), version=draft.version,
+             users=ui.mentions(reviewers, adapter.lang))
+    await adapter.client.chat_postMessage(channel=incident.channel_id, text=text,
+                                          blocks=ui.request_blocks(draft, reviewers, notes=notes, lang=adapter.lang))
+
+
+async def post_publish_offer(adapter: "SlackAdapter", job: Job) -> None:
+    """Posts the Publish button once every reviewer approved a version (if that is still so)."""
+    draft, _drafts = await adapter._draft(job.payload["draft_id"])
+    incident = await adapter._incident(job)
+    if draft is None or incident.closed or not incident.channel_id:
+        return
+    async with adapter.repo.read() as tx:
+        latest = await tx.latest_draft(incident.id, draft.doc)
+        review = review_of(draft, (await tx.reviewers(incident.id)).get(draft.doc, ()), await tx.decisions(incident.id))
+    if latest is None or latest.id != draft.id or not review.fully_approved:
+        return
+    blocks = ui.publish_blocks(draft, review.reviewers, adapter.lang)
+    await adapter.client.chat_postMessage(channel=incident.channel_id, blocks=blocks,
+                                          text=t("review.publish", adapter.lang))
+
+
+async def checklist_blocks(adapter: "SlackAdapter", incident: Incident, *, trail: bool, room: int) -> list[dict[str, Any]]:
+    """The review summary per document (and with `trail`, the whole record), then the Set reviewers button."""
+    async with adapter.repo.read() as tx:
+        reviewers = await tx.reviewers(incident.id)
+        drafts = await tx.drafts(incident.id)
+        decisions = await tx.decisions(incident.id)
+        publications = await tx.publications(incident.id)
+        history = await tx.reviewer_history(incident.id) if trail else []
+    lines = ui.summary_lines(reviews(drafts, reviewers, decisions), reviewers, publications, adapter.lang)
+    blocks = ui.summary_blocks(lines, adapter.lang)
+    if trail:
+        by_id = {d.id: d for d in drafts}
+        blocks += ui.trail_blocks(ui.trail_lines(history, decisions, publications, by_id, adapter.lang), adapter.lang,
+                                  room=room - len(blocks) - 1)
+    if not incident.closed:
+        blocks.append(ui.reviewers_button(incident.id, adapter.lang))
+    return blocks[:max(room, 0)]
