@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import logging
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import send_async_response
+from slack_bolt.adapter.socket_mode.internals import build_headers
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
@@ -166,9 +170,23 @@ async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
     return runner
 
 
+class CountedSocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, with each envelope counted and timed like an HTTP request (/metrics)."""
+
+    def __init__(self, bot: Leakbot) -> None:
+        super().__init__(bot.app, bot.settings.slack_app_token, web_client=bot.adapter.client)
+        self.metrics = metrics_of(bot)
+
+    async def handle(self, client: Any, req: Any) -> None:  # type: ignore[override]
+        started = time.time()
+        request = AsyncBoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
+        response = await self.metrics.dispatch(self.app, request)
+        await send_async_response(client, req, response, started)
+
+
 async def connect_socket_mode(bot: Leakbot) -> AsyncSocketModeHandler:
     """Connects to Slack over Socket Mode (apps.connections.open on SLACK_API_URL, then a websocket)."""
-    handler = AsyncSocketModeHandler(bot.app, bot.settings.slack_app_token, web_client=bot.adapter.client)
+    handler = CountedSocketModeHandler(bot)
     await handler.connect_async()
     log.info("leakbot connected in Socket Mode")
     return handler

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from bot.app import build, connect_socket_mode
+from bot.metrics import metrics_of
 from tests.conftest import FakeClock, settings_for
 from tests.fake_slack import FakeSlack
 from tests.slack_payloads import slash_command, view_submission
@@ -54,6 +57,11 @@ async def test_wrong_place_answer_comes_back_in_the_ack(fake: FakeSlack, tmp_pat
         assert ack["payload"]["response_type"] == "ephemeral"
         assert "/leak-status" in ack["payload"]["text"]
         assert fake.calls_to("chat.postMessage") == []
+        # counted like an HTTP request, for /metrics
+        exposition = (await metrics_of(bot).exposition()).decode()
+        families = {(s.name, tuple(sorted(s.labels.items()))): s.value
+                    for family in text_string_to_metric_families(exposition) for s in family.samples}
+        assert families[("leakbot_requests_total", (("kind", "command"), ("status", "200")))] == 1
     finally:
         await handler.close_async()
         await bot.stop()
