@@ -116,7 +116,7 @@ async def test_a_post_slack_will_never_take_is_told_to_the_opener(slow_to_fail: 
     h.fake.channels[channel].is_archived = True  # someone archived the channel mid-incident
     await h.submit(view, ANSWERS[0][1])
     await h.settle()
-    assert ("question", "is_archived") in await failed_jobs(h)  # the next question could not be posted
+    assert ("followup", "is_archived") in await failed_jobs(h)  # the next question could not be posted
     told = [c for c in h.fake.calls_to("chat.postMessage") if c.ok and c.args["channel"] == "U0ALICE"]
     assert told and "is_archived" in told[-1].args["text"]
     assert len(await h.stored.history(1, "data_items")) == 1  # the answer itself is kept

@@ -18,7 +18,7 @@ from bot import legal, nudging
 from bot.access import Identity
 from bot.answers import Answer, as_count, display, format_datetime
 from bot.channels import fallback_names, readable_names
-from bot.checklist import INCIDENT_STEP, ITEMS, REQUIRED, STEP_BY_ID, is_drill, missing_required, next_step
+from bot.checklist import INCIDENT_STEP, ITEMS, REQUIRED, is_drill, missing_required, next_step
 from bot.clock import JST, Clock
 from bot.counts import format_count_en, format_count_ja
 from bot.documents import plain_text, to_docx, to_markdown
@@ -51,7 +51,7 @@ class SlackAdapter:
     def handlers(self) -> dict[str, Any]:
         """The job kinds (intents) and what does them."""
         return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
-                "question": self.post_question, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
+                "followup": self.follow_up, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
                 "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
                 "review": self.post_review_request, "publish_offer": self.post_publish_offer}
 
@@ -232,17 +232,25 @@ class SlackAdapter:
 
     # --- messages ---------------------------------------------------------------------------------
 
-    async def post_question(self, job: Job) -> None:
-        """Posts a checklist question with its button, unless it has been answered since."""
+    async def follow_up(self, job: Job) -> None:
+        """After an answer: the pinned checklist updated, then the next question asked (with its owner),
+        both from the state as it is now; nothing when a newer follow-up is waiting (it will say all of it)."""
+        async with self.repo.read() as tx:
+            if await tx.newer_job(job):
+                return
         incident = await self._incident(job)
-        step = STEP_BY_ID[job.payload["step_id"]]
+        await self._update_checklist(incident)
         if incident.closed or not incident.channel_id:
             return
         async with self.repo.read() as tx:
+            answers = await tx.answers(incident.id)
             owners = await tx.owners(incident.id)
+        step = next_step(values_of(answers))
+        if step is None:
+            return
         owner = next((owners[i].owner_id for i in step.items if i in owners), None)
         await self.client.chat_postMessage(
-            channel=incident.channel_id, text=posts.question_text(step, self.lang),
+            channel=incident.channel_id, text=self._mark(answers, posts.question_text(step, self.lang)),
             blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner))
 
     async def say(self, job: Job) -> None:
@@ -309,7 +317,9 @@ class SlackAdapter:
             async with self.repo.read() as tx:
                 if await tx.newer_job(job):
                     return  # a later refresh of the same checklist is waiting: it will show all of this
-        incident = await self._incident(job)
+        await self._update_checklist(await self._incident(job))
+
+    async def _update_checklist(self, incident: Incident) -> None:
         if incident.channel_id and incident.checklist_ts:
             answers = await self._answers(incident.id)
             await self.client.chat_update(channel=incident.channel_id, ts=incident.checklist_ts,

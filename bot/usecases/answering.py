@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from bot.checklist import next_step
 from bot.usecases import drafts
 from bot.usecases.base import Deps, first_nudge, values_of
 from storage.repository import Duplicate, Incident, Tx
@@ -78,10 +77,8 @@ async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values
     if "responders" in changed and current.get("responders"):
         await tx.enqueue("invite", {"users": current["responders"]}, key=f"invite:{key}", at=now,
                          incident_id=incident.id)
-    await tx.enqueue("checklist", {}, key=f"checklist:{key}", at=now, incident_id=incident.id, supersede=True)
     await drafts.new_version(tx, deps, incident, current, changed=changed, user_id=None, key=key)
-    step = next_step(current)
-    if step is not None:  # its owner, if any, is looked up when it is posted
-        await tx.enqueue("question", {"step_id": step.id}, key=f"question:{key}", at=now, incident_id=incident.id,
-                         supersede=True)
+    # the pinned checklist updated and the next question asked, from the state when it runs (so a burst of
+    # answers, superseding the waiting follow-ups, costs one update and one question)
+    await tx.enqueue("followup", {}, key=f"followup:{key}", at=now, incident_id=incident.id, supersede=True)
     return changed
