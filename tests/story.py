@@ -128,3 +128,12 @@ class Unchanged:
         assert await table_counts(self.h) == self.rows
         assert writes(self.h) == self.calls, self.h.fake.calls[-3:]
         assert {c: len(m) for c, m in self.h.fake.messages.items()} == self.messages
+
+
+async def nothing_follows(h: Harness) -> None:
+    """Proves that nothing more happens from here on: no Slack write, no new incident, revision or draft.
+
+    Only for "exactly once" and "nothing happened" checks, after waiting on Slack for what did happen:
+    the absence of a call can only be waited for inside the bot (see Unchanged)."""
+    async with Unchanged(h):
+        pass

@@ -14,7 +14,6 @@ from tests.slack_payloads import interactive_body
 from tests.story import ANSWERS, Unchanged, answer_buttons, last_question, open_incident, open_step
 
 
-
 async def test_a_member_who_left_cannot_answer_and_is_told_in_the_modal(leakbot: Harness, caplog: pytest.LogCaptureFixture) -> None:
     channel = await open_incident(leakbot)  # Alice and Bob
     view = await open_step(leakbot, channel, user="U0BOB")
@@ -48,10 +47,15 @@ async def test_membership_the_bot_missed_is_checked_again_with_slack(leakbot: Ha
     assert "data_items" not in await leakbot.stored.answers(1)  # nobody is let in on a guess
     await leakbot.fake.wait_for("conversations.members", lambda c: c.ok and c.args.get("channel") == channel)
     await leakbot.fake.wait_until(lambda: "U0DAVE" in leakbot.fake.channels[channel].members, what="Dave")
-    for _ in range(50):  # the person submits again once the refresh is recorded (as a person would retry)
+    # Dave does what the modal told him ("wait a little and submit again"): he retries, and each reply he
+    # gets is the only thing he waits on. Slack shows nothing once the bot has recorded what
+    # conversations.members said (the last thing Slack sees is that call), so there is no call to wait
+    # for instead; the pause between tries stands for the person, and the loop has a deadline.
+    for _ in range(50):
         reply = await leakbot.submit(view, ANSWERS[0][1], user="U0DAVE")
         if reply.body is None:
             break
+        assert "少し待って" in json.dumps(reply.body, ensure_ascii=False), reply  # refused only while unrecorded
         await asyncio.sleep(0.05)
     assert reply.body is None, reply
     assert (await leakbot.stored.answers(1))["data_items"].user_id == "U0DAVE"

@@ -27,8 +27,9 @@ async def test_the_fields_are_asked_right_after_card_bank_and_named_in_the_draft
     for step, values in ANSWERS:
         if step in ("customer_actions", "contact"):
             await answer(leakbot, channel, values)
-    await leakbot.settle()
-    draft = next(m for m in messages(leakbot, channel) if "公表文の下書き（第1版）" in text_of(m))
+    draft = await leakbot.fake.wait_until(
+        lambda: next((m for m in messages(leakbot, channel) if "公表文の下書き（第1版）" in text_of(m)), None),
+        what="the first draft in the channel")
     body = text_of(draft)
     assert "クレジットカード情報（カード番号、有効期限）および暗証番号が含まれております" in body
     assert "・クレジットカード番号" in body and "再発行にかかる手数料は当社が負担いたします" in body

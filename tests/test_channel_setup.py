@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import Harness
-from tests.story import SUMMARY, TITLE, answer_buttons, messages, open_incident, text_of
+from tests.story import SUMMARY, TITLE, answer_buttons, messages, nothing_follows, open_incident, text_of
 
 
 async def test_non_ascii_name_refused_falls_back_to_ascii(leakbot: Harness) -> None:
@@ -53,9 +53,10 @@ async def test_channel_creation_refused_tells_the_opener(leakbot: Harness) -> No
     assert reply.body["response_action"] == "update"
     update = await leakbot.fake.wait_for("views.update", lambda c: "restricted_action" in json.dumps(c.args, ensure_ascii=False))
     assert "#1" in json.dumps(update.args["view"], ensure_ascii=False)
-    await leakbot.settle()
-    (told,) = leakbot.fake.calls_to("chat.postMessage")  # a DM to the opener, in plain words
-    assert told.args["channel"] == "U0ALICE" and "restricted_action" in told.args["text"]
+    told = await leakbot.fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == "U0ALICE")
+    assert "restricted_action" in told.args["text"]  # a DM to the opener, in plain words
+    await nothing_follows(leakbot)  # no second DM, no channel after all
+    assert len(leakbot.fake.calls_to("chat.postMessage")) == 1
     incident = await leakbot.stored.incident(1)
     assert incident.channel_id is None and incident.status == "opening"
     assert (await leakbot.stored.answers(1))["summary"].value == SUMMARY  # nothing typed is lost

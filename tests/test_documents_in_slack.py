@@ -9,19 +9,39 @@ import pytest
 
 from bot.documents import docx_text, plain_text
 from tests.conftest import Harness
-from tests.story import answer, answer_required, messages, open_incident, text_of
+from tests.story import Unchanged, answer, answer_required, messages, open_incident, text_of
 
 
 def posted(h: Harness, channel: str, heading: str) -> list[dict]:
     return [m for m in messages(h, channel) if heading in (m.get("text") or "")]
 
 
+async def posted_once(h: Harness, channel: str, heading: str) -> dict:
+    """Waits until Slack has a message headed `heading` in the channel; returns it (it must be the only one)."""
+    found = await h.fake.wait_until(lambda: posted(h, channel, heading), what=f"{heading} in the channel")
+    assert len(found) == 1, found
+    return found[0]
+
+
+async def files_in(h: Harness, channel: str, *names: str) -> dict[str, dict]:
+    """Waits until Slack has the named files shared in the channel; returns every file there by name."""
+    def shared() -> dict[str, dict]:
+        return {f["name"]: f for f in h.fake.files.values() if channel in f["channels"]}
+    return await h.fake.wait_until(lambda: set(names) <= set(shared()) and shared(), what=f"the files {names}")
+
+
+def warnings(h: Harness, channel: str) -> list[dict]:
+    """The bot's warnings that a version's maximum count grew (the Benesse rule)."""
+    return [m for m in messages(h, channel) if "上回っています" in text_of(m)]
+
+
 async def revise(h: Harness, channel: str, item: str, values: dict, user: str = "U0ALICE") -> None:
+    """/leak-answer <item> and submit: returns once Slack shows the answer on the pinned checklist and the
+    bot has asked the next unanswered question again (as it does after every answer)."""
     opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
     await h.command("/leak-answer", item, channel=channel, user=user)
     view = await h.opened_view(opened + 1)
-    await answer(h, channel, values, view=view, user=user, expect_question=False)
-    await h.settle()
+    await answer(h, channel, values, view=view, user=user)
 
 
 @pytest.mark.parametrize(("doc", "heading", "facts"), [
@@ -40,12 +60,10 @@ async def test_leak_draft_posts_each_document_with_files(leakbot: Harness, doc: 
     await answer_required(leakbot, channel)
     reply = await leakbot.command("/leak-draft", doc, channel=channel)
     assert reply.body is None
-    await leakbot.settle()
-    (message,) = posted(leakbot, channel, heading)
+    message = await posted_once(leakbot, channel, heading)
     for fact in facts:
         assert fact in text_of(message), fact
-    files = {f["name"]: f for f in leakbot.fake.files.values()}
-    assert {f"leak-1-{doc}-v1.md", f"leak-1-{doc}-v1.docx"} <= set(files)
+    files = await files_in(leakbot, channel, f"leak-1-{doc}-v1.md", f"leak-1-{doc}-v1.docx")
     lines = docx_text(files[f"leak-1-{doc}-v1.docx"]["content"])
     assert lines[0].startswith(("漏えい等報告", "【重要】顧客DBの流出疑い", "顧客DBの流出疑いに関する想定問答"))
     assert any(line.startswith("1. ") for line in lines)
@@ -61,31 +79,35 @@ async def test_a_new_version_says_what_changed(leakbot: Harness) -> None:
     channel = await open_incident(leakbot)
     await answer_required(leakbot, channel)
     await revise(leakbot, channel, "services", {"services": "通信教育サービス「テストゼミ」のみ"})
-    second = posted(leakbot, channel, "公表文の下書き（第2版）")
-    assert second and "第1版からの変更：対象サービス" in text_of(second[0])
+    second = await posted_once(leakbot, channel, "公表文の下書き（第2版）")
+    assert "第1版からの変更：対象サービス" in text_of(second)
 
 
 async def test_a_higher_maximum_waits_for_a_person_to_confirm(leakbot: Harness) -> None:
     channel = await open_incident(leakbot, responders=["U0BOB"])
     await answer_required(leakbot, channel)
     await revise(leakbot, channel, "max_count", {"max_count": "約3,500万件"}, user="U0BOB")
-    assert posted(leakbot, channel, "公表文の下書き（第2版）") == []  # held
-    warning = next(m for m in messages(leakbot, channel) if "上回っています" in text_of(m))
+    (warning,) = await leakbot.fake.wait_until(lambda: warnings(leakbot, channel), what="the warning")
+    assert posted(leakbot, channel, "公表文の下書き（第2版）") == []  # held: the warning came instead
     assert "約3,500万" in text_of(warning) and "約2,070万" in text_of(warning) and "ベネッセ" in text_of(warning)
     button = next(e for b in warning["blocks"] if b["type"] == "actions" for e in b["elements"])
     assert button["confirm"]  # Slack asks again before the click counts
-    # /leak-draft does not slip the held version out either
+    # /leak-draft does not slip the held version out either: it shows the warning again
     await leakbot.command("/leak-draft", channel=channel)
-    await leakbot.settle()
+    await leakbot.fake.wait_until(lambda: len(warnings(leakbot, channel)) == 2, what="the warning again")
     assert posted(leakbot, channel, "公表文の下書き（第2版）") == []
+    responses = len(leakbot.fake.responses)
     await leakbot.click(button["action_id"], button["value"], channel=channel, user="U0BOB", message_ts=warning["ts"])
-    await leakbot.settle()
-    second = posted(leakbot, channel, "公表文の下書き（第2版）")
-    assert len(second) == 1 and "最大約3,500万件" in text_of(second[0])
-    assert any("確認し、第2版を投稿しました" in text_of(m) for m in messages(leakbot, channel))
+    second = await posted_once(leakbot, channel, "公表文の下書き（第2版）")
+    assert "最大約3,500万件" in text_of(second)
+    await leakbot.fake.wait_until(lambda: any("確認し、第2版を投稿しました" in text_of(m) for m in messages(leakbot, channel)),
+                                  what="who confirmed it, in the channel")
+    await leakbot.fake.wait_until(lambda: len(leakbot.fake.responses) > responses, what="the warning replaced")
+    assert "最大件数の増加を確認しました" in leakbot.fake.responses[-1][1]["text"]
+    await files_in(leakbot, channel, "leak-1-public-v2.md", "leak-1-public-v2.docx")
     # a second click changes nothing
-    await leakbot.click(button["action_id"], button["value"], channel=channel, user="U0BOB")
-    await leakbot.settle()
+    async with Unchanged(leakbot):
+        await leakbot.click(button["action_id"], button["value"], channel=channel, user="U0BOB")
     assert len(posted(leakbot, channel, "公表文の下書き（第2版）")) == 1
 
 
@@ -93,7 +115,8 @@ async def test_a_lower_maximum_needs_no_confirmation(leakbot: Harness) -> None:
     channel = await open_incident(leakbot)
     await answer_required(leakbot, channel)
     await revise(leakbot, channel, "max_count", {"max_count": "約2,000万件"})
-    assert posted(leakbot, channel, "公表文の下書き（第2版）")
+    second = await posted_once(leakbot, channel, "公表文の下書き（第2版）")
+    assert "最大約2,000万件" in text_of(second) and warnings(leakbot, channel) == []
 
 
 async def test_a_forged_confirmation_for_another_incident_is_refused(leakbot: Harness) -> None:
@@ -101,9 +124,10 @@ async def test_a_forged_confirmation_for_another_incident_is_refused(leakbot: Ha
     other = await open_incident(leakbot, "別の流出疑い", user="U0CAROL", responders=["U0DAVE"])
     await answer_required(leakbot, other, user="U0CAROL")
     await revise(leakbot, other, "max_count", {"max_count": "約9,000万件"}, user="U0CAROL")
+    await leakbot.fake.wait_until(lambda: warnings(leakbot, other), what="the warning in the other channel")
     held = json.dumps({"incident_id": 2, "draft_id": 2})
-    await leakbot.click("leak_confirm_draft", held, channel=mine)
-    await leakbot.settle()
+    async with Unchanged(leakbot):  # nothing posted anywhere, no reply
+        await leakbot.click("leak_confirm_draft", held, channel=mine)
     assert posted(leakbot, other, "公表文の下書き（第2版）") == []
 
 
@@ -115,8 +139,7 @@ async def test_english_documents(fake, database_url) -> None:  # type: ignore[no
         channel = await open_incident(h)
         await answer_required(h, channel)
         await h.command("/leak-draft", "ppc", channel=channel)
-        await h.settle()
-        (report,) = posted(h, channel, "Draft report to the PPC (version 1)")
+        report = await posted_once(h, channel, "Draft report to the PPC (version 1)")
         text = text_of(report)
         assert "3. Number of people" in text and "the number of people is under investigation" in text
         assert "Under investigation." in text  # the cause was not answered
@@ -133,7 +156,7 @@ async def test_export_then_draft_gives_the_document_the_bot_posted(leakbot: Harn
 
     channel = await open_incident(leakbot)
     await answer_required(leakbot, channel)
-    await leakbot.settle()
+    await posted_once(leakbot, channel, "公表文の下書き（第1版）")
     async with leakbot.bot.engine.connect() as connection:
         posted = (await connection.exec_driver_sql(
             "SELECT body FROM drafts WHERE doc = 'public' AND version = 1")).scalar_one()

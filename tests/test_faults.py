@@ -55,7 +55,7 @@ async def test_opening_survives_one_fault_on_any_method(slow_to_fail: Harness, m
     h.fake.fail(method, **FAULTS[fault])
     reply = await h.submit(view, {"summary": SUMMARY, "responders": ["U0BOB"]})
     assert reply.status == 200 and reply.body["response_action"] == "update"
-    await h.settle()
+    await h.settle()  # internal: the first attempt has met its fault before the clock moves (see recover)
     await recover(h)
     assert await failed_jobs(h) == []
     created = [c for c in h.fake.calls_to("conversations.create") if c.ok]
@@ -81,7 +81,7 @@ async def test_answering_survives_one_fault(slow_to_fail: Harness, method: str, 
     h.fake.fail(method, **FAULTS[fault])
     reply = await h.submit(view, ANSWERS[0][1])
     assert reply.status == 200 and reply.body is None  # stored before the ack; Slack is only needed after it
-    await h.settle()
+    await h.settle()  # internal: the first attempt has met its fault before the clock moves (see recover)
     await recover(h)
     assert await failed_jobs(h) == []
     assert len(await h.stored.history(1, "data_items")) == 1
@@ -98,7 +98,7 @@ async def test_a_slow_channel_creation_that_slack_did_make_is_adopted_not_double
     h.fake.slow("conversations.create", TIMEOUT * 3)  # Slack makes the channel, but answers too late
     await h.submit(view, {"summary": SUMMARY})
     await h.fake.wait_until(lambda: h.fake.channel_by_name("leak-20261126-顧客dbの流出疑い"), what="the slow channel")
-    await h.settle()
+    await h.settle()  # internal: the attempt that timed out has given up before the clock moves (see recover)
     await recover(h)
     assert await failed_jobs(h) == []
     channels = [c for c in h.fake.channels.values() if c.name.startswith("leak-")]
@@ -115,7 +115,9 @@ async def test_a_post_slack_will_never_take_is_told_to_the_opener(slow_to_fail: 
     view = await open_step(h, channel)
     h.fake.channels[channel].is_archived = True  # someone archived the channel mid-incident
     await h.submit(view, ANSWERS[0][1])
-    await h.settle()
+    await h.fake.wait_until(lambda: [c for c in h.fake.calls_to("chat.postMessage") if c.ok and c.args["channel"] == "U0ALICE"],
+                            what="the opener told by DM")
+    await h.settle()  # internal: the failure is read from the jobs table below
     assert ("followup", "is_archived") in await failed_jobs(h)  # the next question could not be posted
     told = [c for c in h.fake.calls_to("chat.postMessage") if c.ok and c.args["channel"] == "U0ALICE"]
     assert told and "is_archived" in told[-1].args["text"]

@@ -8,10 +8,17 @@ import logging
 import pytest
 
 from tests.conftest import Harness
-from tests.story import ANSWERS, SUMMARY, answer, answer_required, messages, open_incident, text_of
+from tests.story import ANSWERS, SUMMARY, answer, answer_required, messages, nothing_follows, open_incident, text_of
 
 PINGS = ["<!channel>", "<!here>", "<@U0BOB>", "<https://evil.example|ここをクリック>", "<#C0GENERAL>"]
 LOUD = " ".join(PINGS)
+
+
+def draft_and_files(h: Harness, channel: str) -> list[dict]:
+    """The first draft posted in the channel, once its files are shared there too (else nothing)."""
+    drafts = [m for m in messages(h, channel) if "公表文の下書き" in text_of(m)]
+    files = {f["name"] for f in h.fake.files.values() if channel in f["channels"]}
+    return drafts if {"leak-1-public-v1.md", "leak-1-public-v1.docx"} <= files else []
 
 
 def mrkdwn_texts(args: dict) -> list[str]:
@@ -40,14 +47,15 @@ async def test_mentions_and_links_typed_anywhere_never_ping_or_link(leakbot: Har
     for _step, values in answers:
         await answer(leakbot, channel, values)
     await answer(leakbot, channel, {"cause": LOUD})
-    await leakbot.settle()
+    drafts = await leakbot.fake.wait_until(lambda: draft_and_files(leakbot, channel), what="the draft and its files")
+    # every call is checked below, so every call the story makes must be in: nothing more may follow
+    await nothing_follows(leakbot)
     sent = [c for c in leakbot.fake.calls if c.method in ("chat.postMessage", "chat.update", "conversations.setTopic",
                                                           "views.update", "files.completeUploadExternal")]
     for call in sent:
         rendered = "\n".join(mrkdwn_texts(call.args))
         for ping in PINGS:
             assert ping not in rendered, (call.method, ping)
-    drafts = [m for m in messages(leakbot, channel) if "公表文の下書き" in text_of(m)]
     assert "&lt;!channel&gt;" in text_of(drafts[0])  # shown as typed, harmlessly
 
 
@@ -55,7 +63,8 @@ async def test_no_answer_text_reaches_the_log_at_info(leakbot: Harness, caplog: 
     caplog.set_level(logging.INFO)
     channel = await open_incident(leakbot)
     await answer_required(leakbot, channel)
-    await leakbot.settle()
+    await leakbot.fake.wait_until(lambda: draft_and_files(leakbot, channel), what="the draft and its files")
+    await nothing_follows(leakbot)  # the whole story's work is logged by now, none of it still to come
     logged = "\n".join(r.getMessage() for r in caplog.records)
     secrets = [SUMMARY, "保護者の氏名", "テストゼミ", "0120-000-000", "不審な電話", "2,070万"]
     assert not [s for s in secrets if s in logged]
@@ -67,7 +76,7 @@ async def test_every_draft_version_is_uploaded_whole_as_markdown(leakbot: Harnes
     for _step, values in ANSWERS[:-1]:
         await answer(leakbot, channel, values)
     await answer(leakbot, channel, {"contact": long_contact})
-    await leakbot.settle()
+    await leakbot.fake.wait_until(lambda: draft_and_files(leakbot, channel), what="the draft and its files")
     files = {f["name"]: f for f in leakbot.fake.files.values() if channel in f["channels"]}
     assert set(files) == {"leak-1-public-v1.md", "leak-1-public-v1.docx"}
     uploaded = files["leak-1-public-v1.md"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
@@ -31,15 +33,28 @@ async def scrape(http: aiohttp.ClientSession, url: str) -> dict[tuple[str, tuple
         return samples(await response.text())
 
 
+async def scrape_until(http: aiohttp.ClientSession, url: str, ready: Any, *, what: str,
+                       timeout: float = 5.0) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Scrapes /metrics, as an operator's dashboard would, until `ready(samples)` holds; returns those samples."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await scrape(http, url)
+        if ready(found):
+            return found
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"/metrics did not show {what} within {timeout}s: {found}")
+        await asyncio.sleep(0.02)  # the next scrape
+
+
 async def test_requests_jobs_and_incidents_are_counted(leakbot: Harness) -> None:
     before = await scrape(leakbot.http, leakbot.url)
     assert before[("leakbot_open_incidents", ())] == 0
     assert before[("leakbot_database_up", ())] == 1
     assert ("leakbot_requests_total", (("kind", "command"), ("status", "200"))) not in before
 
-    await open_incident(leakbot)
-    await leakbot.settle()
-    found = await scrape(leakbot.http, leakbot.url)
+    await open_incident(leakbot)  # its set-up (one job) is done in Slack: the modal says the channel is ready
+    found = await scrape_until(leakbot.http, leakbot.url, lambda s: s.get(("leakbot_jobs", (("state", "done"),))) == 1,
+                               what="the set-up job done")
     assert found[("leakbot_requests_total", (("kind", "command"), ("status", "200")))] == 1
     assert found[("leakbot_requests_total", (("kind", "view_submission"), ("status", "200")))] == 1
     assert found[("leakbot_ack_seconds_count", (("kind", "command"),))] == 1

@@ -29,7 +29,7 @@ async def sweep_at(h: Harness, seconds_after_start: float) -> int:
 
     h.clock.current = START + timedelta(seconds=seconds_after_start)
     sent = await h.bot.sweeper.sweep()
-    await h.settle()
+    await h.settle()  # internal: the jobs the sweep made have run (or wait for the clock) before the next step
     return sent
 
 
@@ -135,7 +135,7 @@ async def test_a_sweep_costs_the_same_queries_with_10000_open_incidents(leakbot:
 
     async def counted_sweep(seconds_after_start: float) -> int:
         """The statements of one sweep alone (the worker, idle before, is woken at its end)."""
-        await leakbot.settle()
+        await leakbot.settle()  # internal: the worker is idle, so no statement of its own is counted
         leakbot.clock.current = START + timedelta(seconds=seconds_after_start)
         statements.clear()
         event.listen(engine.sync_engine, "before_cursor_execute", count)
@@ -161,19 +161,19 @@ async def test_a_nudge_during_a_slack_outage_is_delivered_once_after_a_restart(f
     fake.fail("chat.postMessage", status=500)
     first.clock.advance(HOUR)
     assert await first.bot.sweeper.sweep() == 1  # claimed and recorded, but Slack answered 500
-    await first.settle()
+    await first.settle()  # internal: the failed attempt is over (it waits for its backoff) before the restart
     assert nudges(first, channel) == []
     await stop_harness(first, runner)
     second, runner = await start_harness(fake, database_url)
     try:
         second.clock.advance(HOUR + 4)
         await second.bot.sweeper.sweep()
-        await second.settle()
+        await second.settle()  # internal: "nothing yet" can only be waited for inside the bot
         assert nudges(second, channel) == []  # the retry waits its backoff (5 s)
         second.clock.advance(1)  # the worker is woken by the clock: the retry is due now
         await second.fake.wait_until(lambda: len(nudges(second, channel)) == 1, what="the retried nudge")
         assert await second.bot.sweeper.sweep() == 0  # no new nudge is due...
-        await second.settle()
+        await second.settle()  # internal: "no second nudge" can only be waited for inside the bot
         assert len(nudges(second, channel)) == 1  # ...and the pending one landed once
     finally:
         await stop_harness(second, runner)

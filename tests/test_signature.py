@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.app import build, serve_http
-from tests.conftest import GENERAL, Harness, _drain, settings_for
+from tests.conftest import GENERAL, Harness, settings_for
 from tests.fake_slack import FakeSlack
 from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission
-from tests.story import SUMMARY, TITLE
+from tests.story import SUMMARY, TITLE, Unchanged
 
 FIVE_MINUTES = 5 * 60
 
@@ -72,9 +72,9 @@ FORGERIES = ["bad signature", "another secret", "stale timestamp", "future times
 @pytest.mark.parametrize("kind", FORGERIES)
 async def test_an_unsigned_or_badly_signed_command_gets_401_and_opens_nothing(leakbot: Harness, kind: str) -> None:
     body = open_command(leakbot)
-    reply = await leakbot.post(body, signed=False, headers=forged_headers(kind, leakbot.secret, body))
-    assert reply.status == 401, reply
-    await _drain()
+    async with Unchanged(leakbot):  # nothing opened, posted or stored, not even after the 401
+        reply = await leakbot.post(body, signed=False, headers=forged_headers(kind, leakbot.secret, body))
+        assert reply.status == 401, reply
     assert leakbot.fake.calls_to("views.open") == []
     assert leakbot.fake.responses == [] and leakbot.fake.calls_to("chat.postMessage") == []
     assert await table_counts(leakbot) == {"incidents": 0, "revisions": 0, "drafts": 0}
@@ -83,9 +83,9 @@ async def test_an_unsigned_or_badly_signed_command_gets_401_and_opens_nothing(le
 @pytest.mark.parametrize("kind", FORGERIES)
 async def test_a_badly_signed_modal_submission_gets_401_and_stores_nothing(leakbot: Harness, kind: str) -> None:
     body = await new_incident_submission(leakbot)
-    reply = await leakbot.post(body, signed=False, headers=forged_headers(kind, leakbot.secret, body))
-    assert reply.status == 401, reply
-    await _drain()
+    async with Unchanged(leakbot):  # nothing stored, created or updated, not even after the 401
+        reply = await leakbot.post(body, signed=False, headers=forged_headers(kind, leakbot.secret, body))
+        assert reply.status == 401, reply
     assert await table_counts(leakbot) == {"incidents": 0, "revisions": 0, "drafts": 0}
     assert leakbot.fake.calls_to("conversations.create") == [] and leakbot.fake.calls_to("views.update") == []
     assert len(leakbot.fake.calls_to("views.open")) == 1  # only the genuine /leak-open that made the modal
@@ -116,9 +116,9 @@ async def test_a_replayed_signature_with_a_changed_body_is_refused(leakbot: Harn
     headers = sign(leakbot.secret, seen)
     other = form_body(slash_command("/leak-open", "偽の起票", user_id="U0DAVE", channel_id=GENERAL,
                                     trigger_id=leakbot.fake.new_trigger_id(), response_url=leakbot.fake.response_url()))
-    reply = await leakbot.post(other, signed=False, headers=headers)
-    assert reply.status == 401
-    await _drain()
+    async with Unchanged(leakbot):
+        reply = await leakbot.post(other, signed=False, headers=headers)
+        assert reply.status == 401
     assert leakbot.fake.calls_to("views.open") == []
 
 
@@ -135,8 +135,8 @@ async def test_a_non_numeric_timestamp_gets_401(leakbot: Harness) -> None:
 
 async def test_an_unverified_request_makes_the_bot_send_nothing_anywhere(leakbot: Harness) -> None:
     body = open_command(leakbot)  # its response_url could point anywhere; here it is the fake's
-    await leakbot.post(body, signed=False, headers=garbled_timestamp(leakbot, body))
-    await _drain()
+    async with Unchanged(leakbot):
+        await leakbot.post(body, signed=False, headers=garbled_timestamp(leakbot, body))
     assert leakbot.fake.responses == []
     assert leakbot.fake.calls_to("views.open") == []
 
