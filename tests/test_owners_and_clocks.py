@@ -102,7 +102,7 @@ async def test_clocks_show_in_status_and_checklist_and_stop_when_filed(leakbot: 
     checklist = next(m for m in messages(leakbot, channel) if m["ts"] == leakbot.fake.pins[channel][0])
     assert "速報の期限" in text_of(checklist)
     view = await leakbot.modal("/leak-answer", "ppc_report", channel=channel, user="U0BOB")
-    await answer(leakbot, channel, {"ppc_report": "preliminary"}, view=view, user="U0BOB", expect_question=True)
+    await answer(leakbot, channel, {"ppc_report": "preliminary"}, view=view, user="U0BOB", expect_question=False)  # the next question (cause) is where it was: not asked again
     status = await leakbot.reply("/leak-status", channel=channel)
     assert "速報：提出済み" in status.text and "確報の期限" in status.text
     assert "<@U0BOB>" in status.text  # who recorded the filing, and when

@@ -181,7 +181,7 @@ async def test_a_new_version_resets_the_approvals_and_says_what_changed(leakbot:
     v1 = value_of(await request_for(leakbot, channel, 1), "leak_approve")
     await decide(leakbot, "leak_approve", v1, user=ALICE, channel=channel)
     view = await leakbot.modal("/leak-answer", "services", channel=channel)
-    await answer(leakbot, channel, {"services": "通信教育サービス「テストゼミ」のみ"}, view=view)
+    await answer(leakbot, channel, {"services": "通信教育サービス「テストゼミ」のみ"}, view=view, expect_question=False)
     request = await request_for(leakbot, channel, 2)
     notes = text_of(request)
     assert "第1版への承認はこの版には引き継がれません" in notes and "第1版からの変更：対象サービス" in notes, notes
@@ -274,7 +274,7 @@ async def test_the_export_holds_the_whole_trail(leakbot: Harness) -> None:
     await submit_and_wait(leakbot, await leakbot.opened_view(opened + 1), {"comment": "件数の表記を確認"}, user=BOB,
                           says="修正を依頼しました")
     view = await leakbot.modal("/leak-answer", "services", channel=channel)
-    await answer(leakbot, channel, {"services": "通信教育サービス「テストゼミ」のみ"}, view=view)
+    await answer(leakbot, channel, {"services": "通信教育サービス「テストゼミ」のみ"}, view=view, expect_question=False)
     v2 = await request_for(leakbot, channel, 2)
     for user in (ALICE, BOB):
         await decide(leakbot, "leak_approve", value_of(v2, "leak_approve"), user=user, channel=channel)

@@ -125,3 +125,17 @@ async def test_finished_jobs_are_forgotten_after_the_retention_period(leakbot: H
             or_(JobRow.done_at < cutoff, JobRow.failed_at < cutoff)))
         setup = await tx.session.scalar(select(func.count()).select_from(JobRow).where(JobRow.kind == "setup"))
     assert old == 0 and setup == 0  # the set-up's job is gone, payload and all (the nudges since are kept)
+
+
+async def test_a_revision_that_leaves_the_next_question_where_it_was_does_not_ask_it_again(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    await answer(leakbot, channel, ANSWERS[0][1])  # data_items: the counts are asked next
+    asked = len([m for m in messages(leakbot, channel) if answer_buttons(m)])
+    opened = len([c for c in leakbot.fake.calls_to("views.open") if c.ok])
+    await leakbot.command("/leak-answer", "data_items", channel=channel)
+    view = await leakbot.opened_view(opened + 1)
+    await answer(leakbot, channel, {"data_items": ["name"]}, view=view, expect_question=False)  # the checklist shows it
+    await leakbot.settle()  # internal: proves no question is asked again
+    assert len([m for m in messages(leakbot, channel) if answer_buttons(m)]) == asked
+    await answer(leakbot, channel, ANSWERS[1][1])  # answering the counts moves on: services is asked
+    assert "どのサービス" in str(messages(leakbot, channel)[-1].get("text"))

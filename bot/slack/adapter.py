@@ -240,7 +240,7 @@ class SlackAdapter:
                 return
         incident = await self._incident(job)
         await self._update_checklist(incident)
-        if incident.closed or not incident.channel_id:
+        if incident.closed or not incident.channel_id or not job.payload.get("ask", True):
             return
         async with self.repo.read() as tx:
             answers = await tx.answers(incident.id)
