@@ -133,6 +133,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "close.kept": {"ja": "クローズしませんでした。", "en": "The incident stays open."},
     "close.already": {"ja": "このインシデントはすでにクローズされています。", "en": "This incident is already closed."},
     "close.no_draft": {"ja": "必須項目が未回答のため、下書きはまだありません：", "en": "There is no draft yet; these required items are still open:"},
+    # the incident desk (App Home, /leak-list)
+    "home.header": {"ja": "対応中のインシデント（{n}件）", "en": "Open incidents ({n})"},
+    "home.none": {"ja": "あなたが参加しているインシデントチャンネルで対応中のものはありません。", "en": "No open incident in a channel you are in."},
+    "home.closed_header": {"ja": "最近クローズしたインシデント", "en": "Recently closed"},
+    "home.row": {"ja": "*{title}*　<#{channel}>\n開始から{age}・必須 {done}/{total} 回答済み・下書き {draft}・次の担当 {owner}", "en": "*{title}*  <#{channel}>\nopened {age} ago · required {done}/{total} answered · draft {draft} · next owner {owner}"},
+    "home.closed_row": {"ja": "*{title}*　<#{channel}>　{when} にクローズ", "en": "*{title}*  <#{channel}>  closed {when}"},
+    "home.no_draft": {"ja": "なし", "en": "none"},
+    "home.draft_version": {"ja": "第{version}版", "en": "v{version}"},
+    "home.no_owner": {"ja": "未割当", "en": "unassigned"},
+    "home.no_deadline": {"ja": "報告期限：なし（または未計算）", "en": "Report deadlines: none (or not worked out yet)"},
+    "home.next_button": {"ja": "次の質問に回答", "en": "Answer the next question"},
+    "home.all_answered": {"ja": "すべて回答済み", "en": "all answered"},
+    "home.page": {"ja": "{first}〜{last}件目／全{total}件", "en": "{first}–{last} of {total}"},
+    "home.more_button": {"ja": "次の{n}件", "en": "Next {n}"},
+    "home.previous_button": {"ja": "前へ", "en": "Previous"},
+    "home.refused_title": {"ja": "インシデント", "en": "Incident"},
+    "home.refused": {"ja": "このインシデントはクローズ済みか、あなたがそのチャンネルのメンバーではないため開けません。", "en": "This incident is closed, or you are not in its channel, so it cannot be opened."},
+    "home.nothing_open": {"ja": "このインシデントに未回答の項目はありません。", "en": "Nothing is open in this incident."},
+    "list.more": {"ja": "ほか{n}件はアプリの「ホーム」タブで見られます。", "en": "{n} more on the app's Home tab."},
 }
 
 

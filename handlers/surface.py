@@ -12,15 +12,17 @@ LEAK_STATUS = "/leak-status"
 LEAK_ANSWER = "/leak-answer"
 LEAK_DRAFT = "/leak-draft"
 LEAK_CLOSE = "/leak-close"
+LEAK_LIST = "/leak-list"
 MEMBER_JOINED = "member_joined_channel"
 MEMBER_LEFT = "member_left_channel"
+APP_HOME_OPENED = "app_home_opened"
 
 # Slash commands (manifest: features.slash_commands[].command).
-COMMANDS: tuple[str, ...] = (LEAK_OPEN, LEAK_NEXT, LEAK_STATUS, LEAK_ANSWER, LEAK_DRAFT, LEAK_CLOSE)
+COMMANDS: tuple[str, ...] = (LEAK_OPEN, LEAK_NEXT, LEAK_STATUS, LEAK_ANSWER, LEAK_DRAFT, LEAK_CLOSE, LEAK_LIST)
 # Global and message shortcuts by callback_id (manifest: features.shortcuts[].callback_id).
 SHORTCUTS: tuple[str, ...] = ()
 # Events API event types (manifest: settings.event_subscriptions.bot_events).
-EVENTS: tuple[str, ...] = (MEMBER_JOINED, MEMBER_LEFT)
+EVENTS: tuple[str, ...] = (MEMBER_JOINED, MEMBER_LEFT, APP_HOME_OPENED)
 
 # Every Slack Web API method the bot calls, with the bot token scopes it needs
 # (https://api.slack.com/methods). tests/test_surface.py fails when the code calls a method missing here.
@@ -36,6 +38,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "pins.add": ("pins:write",),
     "views.open": (),
     "views.update": (),
+    "views.publish": (),  # the App Home tab
     "files.getUploadURLExternal": ("files:write",),  # files_upload_v2, step 1
     "files.completeUploadExternal": ("files:write",),  # files_upload_v2, step 2
 }

@@ -322,6 +322,29 @@ class Tx:
         self.session.add_all(MemberRow(channel_id=channel_id, user_id=u, since=at) for u in user_ids - known)
         await self.session.flush()
 
+    # --- the incident desk (App Home, /leak-list) --------------------------------------------------
+
+    def _members_incidents(self, user_id: str, *, closed: bool) -> Any:
+        """Incidents with a channel this user is a member of, open or closed (as the bot last learnt it)."""
+        status = IncidentRow.status == "closed" if closed else IncidentRow.status != "closed"
+        return (select(IncidentRow)
+                .join(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id) & (MemberRow.user_id == user_id))
+                .where(status))
+
+    async def member_incidents(self, user_id: str, *, closed: bool = False, offset: int = 0,
+                               limit: int = 20) -> list[Incident]:
+        """One page of the incidents whose channel the user is in: open ones newest first, closed ones
+        most recently closed first."""
+        order = (IncidentRow.closed_at.desc(), IncidentRow.id.desc()) if closed else (IncidentRow.id.desc(),)
+        rows = await self.session.scalars(self._members_incidents(user_id, closed=closed).order_by(*order)
+                                          .offset(offset).limit(limit))
+        return [incident_record(row) for row in rows]
+
+    async def count_member_incidents(self, user_id: str, *, closed: bool = False) -> int:
+        """How many incidents, open or closed, have a channel the user is in."""
+        query = self._members_incidents(user_id, closed=closed).with_only_columns(func.count(IncidentRow.id))
+        return int(await self.session.scalar(query) or 0)
+
     async def open_incident(self, *, team_id: str, opener_id: str, view_id: str, at: datetime,
                             nudge_due: datetime | None) -> Incident:
         """Stores a new incident (one per submitted view: the same view again raises Duplicate)."""

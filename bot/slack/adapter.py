@@ -25,9 +25,10 @@ from bot.documents import to_docx, to_markdown
 from bot.drafting import changed_items
 from bot.i18n import MESSAGES, t
 from bot.jobs import Impossible, Retry, classify, slack_error
-from bot.ui import posts
+from bot.ui import home as home_ui, posts
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
+from bot.usecases import home
 from bot.usecases.base import values_of
 from storage.repository import Draft, Incident, Job, Repository
 
@@ -47,7 +48,8 @@ class SlackAdapter:
         """The job kinds (intents) and what does them."""
         return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
                 "question": self.post_question, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
-                "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record}
+                "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
+                "home": self.publish_homes}
 
     # --- reading and writing the state --------------------------------------------------------------
 
@@ -361,6 +363,28 @@ class SlackAdapter:
             await self.client.chat_postMessage(channel=incident.channel_id, text=t("close.no_draft", self.lang),
                                                blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"))
         await self.refresh_checklist(job)
+
+    # --- the App Home -----------------------------------------------------------------------------
+
+    async def publish_homes(self, job: Job) -> None:
+        """Publishes the App Home again for everyone in the incident's channel (once for a burst of changes)."""
+        async with self.repo.read() as tx:
+            if await tx.newer_job(job):
+                return  # a later republish of the same incident is waiting: it will show all of this
+        incident = await self._incident(job)
+        if not incident.channel_id:
+            return
+        async with self.repo.read() as tx:
+            members = sorted(await tx.members(incident.channel_id))
+        bot = await self.bot_user_id()
+        for user_id in members:
+            if user_id != bot:
+                await self.publish_home(user_id)
+
+    async def publish_home(self, user_id: str, *, page: int = 0) -> None:
+        """Shows one person their desk on the App Home tab (views.publish)."""
+        desk = await home.desk(self.repo, user_id, page=page)
+        await self.client.views_publish(user_id=user_id, view=home_ui.home_view(desk, now=self.clock.now(), lang=self.lang))
 
     # --- when nothing helps -----------------------------------------------------------------------
 
