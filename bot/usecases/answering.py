@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from bot.checklist import next_step
-from bot.usecases import drafts
+from bot.usecases import drafts, home
 from bot.usecases.base import Deps, first_nudge, values_of
 from storage.repository import Duplicate, Incident, Tx
 
@@ -79,6 +79,7 @@ async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values
         await tx.enqueue("invite", {"users": answers["responders"].value}, key=f"invite:{key}", at=now,
                          incident_id=incident.id)
     await tx.enqueue("checklist", {}, key=f"checklist:{key}", at=now, incident_id=incident.id)
+    await home.republish(tx, incident.id, key=key, at=now)
     await drafts.new_version(tx, deps, incident, current, changed=changed, user_id=None, key=key)
     step = next_step(current)
     if step is not None:

@@ -8,6 +8,7 @@ from typing import Any, Mapping, Sequence
 
 from bot.checklist import REQUIRED, missing_required
 from bot.drafting import DraftMeta, DraftNotReady, render
+from bot.usecases import home
 from bot.usecases.base import Deps, say, values_of
 from storage.repository import Draft, Incident, Tx
 
@@ -64,6 +65,7 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
         draft = await tx.add_draft(incident.id, body=body, at=now, user_id=user_id, doc=doc, values=values, held=held)
         for kind in ("hold",) if held else ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft.id}, key=f"{kind}:{draft.id}", at=now, incident_id=incident.id)
+        await home.republish(tx, incident.id, key=f"draft:{draft.id}", at=now)
 
 
 async def request_draft(deps: Deps, incident: Incident, *, user_id: str, doc: str = "public") -> None:
