@@ -151,6 +151,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home.refused_title": {"ja": "インシデント", "en": "Incident"},
     "home.refused": {"ja": "このインシデントはクローズ済みか、あなたがそのチャンネルのメンバーではないため開けません。", "en": "This incident is closed, or you are not in its channel, so it cannot be opened."},
     "home.nothing_open": {"ja": "このインシデントに未回答の項目はありません。", "en": "Nothing is open in this incident."},
+    "shortcut.source": {"ja": "元のメッセージ：{link}", "en": "Reported in: {link}"},
+    "shortcut.refused_title": {"ja": "インシデント", "en": "Incident"},
+    "shortcut.refused": {"ja": "このメッセージはあなたがメンバーではないインシデントチャンネルのものなので、使えません。", "en": "This message is in an incident channel you are not in, so it cannot be used."},
     "list.more": {"ja": "ほか{n}件はアプリの「ホーム」タブで見られます。", "en": "{n} more on the app's Home tab."},
 }
 

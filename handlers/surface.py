@@ -16,11 +16,13 @@ LEAK_LIST = "/leak-list"
 MEMBER_JOINED = "member_joined_channel"
 MEMBER_LEFT = "member_left_channel"
 APP_HOME_OPENED = "app_home_opened"
+SHORTCUT_OPEN = "leak_open"  # global shortcut
+SHORTCUT_OPEN_FROM_MESSAGE = "leak_open_from_message"  # message shortcut
 
 # Slash commands (manifest: features.slash_commands[].command).
 COMMANDS: tuple[str, ...] = (LEAK_OPEN, LEAK_NEXT, LEAK_STATUS, LEAK_ANSWER, LEAK_DRAFT, LEAK_CLOSE, LEAK_LIST)
 # Global and message shortcuts by callback_id (manifest: features.shortcuts[].callback_id).
-SHORTCUTS: tuple[str, ...] = ()
+SHORTCUTS: tuple[str, ...] = (SHORTCUT_OPEN, SHORTCUT_OPEN_FROM_MESSAGE)
 # Events API event types (manifest: settings.event_subscriptions.bot_events).
 EVENTS: tuple[str, ...] = (MEMBER_JOINED, MEMBER_LEFT, APP_HOME_OPENED)
 
@@ -39,6 +41,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "views.open": (),
     "views.update": (),
     "views.publish": (),  # the App Home tab
+    "chat.getPermalink": (),  # the message a shortcut was used on
     "files.getUploadURLExternal": ("files:write",),  # files_upload_v2, step 1
     "files.completeUploadExternal": ("files:write",),  # files_upload_v2, step 2
 }
