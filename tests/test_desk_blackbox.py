@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import SIGNING_SECRET, postgres_database
 from tests.fake_slack import FakeSlack
 from tests.processes import BotProcess
-from tests.slack_payloads import event_callback, sign
+from tests.slack_payloads import event_callback, interactive_body, message_shortcut, sign
 from tests.test_read_your_writes import WAIT, Person
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="real processes with POSIX signals")
@@ -66,3 +66,24 @@ async def test_app_home_opened_publishes_exactly_the_viewers_incidents(bot: BotP
         assert channels == ({shown} if shown else set()), f"{user}'s Home lists {channels}"
         if hidden:
             assert hidden not in text
+
+
+async def test_the_message_shortcut_opens_the_form_prefilled_from_the_message(bot: BotProcess, fake: FakeSlack) -> None:
+    general = fake.channel_by_name("general")
+    message = fake.add_message(general.id, "会員データが <https://paste.example/abc|外部サイト> に出ているようです",
+                               user="U0BOB")
+    trigger = fake.new_trigger_id()
+    payload = message_shortcut("leak_open_from_message", user_id="U0ALICE", channel_id=general.id, message=message,
+                               trigger_id=trigger, response_url=fake.response_url())
+    status, raw = await bot.post(interactive_body(payload))
+    assert status == 200 and not raw.strip(), raw
+    try:
+        call = await fake.wait_for("views.open", lambda c: c.ok and c.args.get("trigger_id") == trigger, timeout=WAIT)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n--- log:\n{bot.log_tail()}") from None
+    view = fake.views[call.response["view"]["id"]]
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b.get("type") == "input"}
+    summary = inputs["summary"]["initial_value"]
+    assert summary.startswith("会員データが 外部サイト (https://paste.example/abc) に出ているようです")
+    assert f"https://leak-test.slack.com/archives/{general.id}/p{message['ts'].replace('.', '')}" in summary
+    assert inputs["responders"]["initial_users"] == ["U0BOB"]
