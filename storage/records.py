@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.models import DraftRow, IncidentRow, JobRow
+from storage.models import DraftRow, IncidentRow, JobRow, TimelineRow
 
 
 @dataclass(frozen=True)
@@ -96,3 +96,22 @@ def draft_record(row: DraftRow) -> Draft:
 def job_record(row: JobRow) -> Job:
     """The record of a job row."""
     return Job(row.id, row.key, row.kind, row.incident_id, row.payload, row.attempts)
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One stored timeline entry."""
+
+    id: int
+    incident_id: int
+    at: datetime
+    text: str
+    author: str | None
+    added_by: str
+    added_at: datetime
+    permalink: str | None = None
+
+
+def timeline_record(row: TimelineRow) -> TimelineItem:
+    """The record of a timeline row."""
+    return TimelineItem(row.id, row.incident_id, row.at, row.text, row.author, row.added_by, row.added_at, row.permalink)

@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.answers import Answer
 from storage.db import sessionmaker
-from storage.models import DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, RevisionRow, ViewRow
-from storage.records import Draft, Incident, Job, Owner, Revision, draft_record, incident_record, job_record
+from storage.models import DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, RevisionRow, TimelineRow, ViewRow
+from storage.records import (Draft, Incident, Job, Owner, Revision, TimelineItem, draft_record, incident_record, job_record,
+                             timeline_record)
 
 __all__ = ["Duplicate", "Repository", "Tx", "Draft", "Incident", "Job", "Owner", "Revision"]
 
@@ -321,6 +322,28 @@ class Tx:
                                                                MemberRow.user_id.in_(known - user_ids)))
         self.session.add_all(MemberRow(channel_id=channel_id, user_id=u, since=at) for u in user_ids - known)
         await self.session.flush()
+
+    # --- the timeline (経緯) ------------------------------------------------------------------------
+
+    async def add_timeline(self, incident_id: int, *, at: datetime, text: str, author: str | None, added_by: str,
+                           added_at: datetime, source: str, permalink: str | None = None) -> TimelineItem:
+        """Appends an entry; the same source for the same incident again raises Duplicate (at the commit)."""
+        row = TimelineRow(incident_id=incident_id, at=at, text=text, author=author, added_by=added_by,
+                          added_at=added_at, source=source, permalink=permalink)
+        self.session.add(row)
+        await self.session.flush()
+        return timeline_record(row)
+
+    async def timeline(self, incident_id: int) -> list[TimelineItem]:
+        """Every entry of the incident's timeline, in the order things happened."""
+        rows = await self.session.scalars(select(TimelineRow).where(TimelineRow.incident_id == incident_id)
+                                          .order_by(TimelineRow.at, TimelineRow.id))
+        return [timeline_record(row) for row in rows]
+
+    async def set_timeline_permalink(self, entry_id: int, permalink: str) -> None:
+        """Fills in the link of an entry added from a message (Slack gives it only after the ack)."""
+        await self.session.execute(update(TimelineRow).where(TimelineRow.id == entry_id, TimelineRow.permalink.is_(None))
+                                   .values(permalink=permalink[:500]))
 
     # --- the incident desk (App Home, /leak-list) --------------------------------------------------
 
