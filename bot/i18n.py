@@ -154,6 +154,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "shortcut.source": {"ja": "元のメッセージ：{link}", "en": "Reported in: {link}"},
     "shortcut.refused_title": {"ja": "インシデント", "en": "Incident"},
     "shortcut.refused": {"ja": "このメッセージはあなたがメンバーではないインシデントチャンネルのものなので、使えません。", "en": "This message is in an incident channel you are not in, so it cannot be used."},
+    "timeline.header": {"ja": "経緯（{n}件）", "en": "Timeline ({n})"},
+    "timeline.none": {"ja": "経緯はまだありません。`/leak-timeline 内容` で追加できます。", "en": "No timeline entries yet. Add one with `/leak-timeline text`."},
+    "timeline.line": {"ja": "• {when}　<@{user}>：{text}", "en": "• {when} <@{user}>: {text}"},
+    "timeline.link": {"ja": "<{link}|元のメッセージ>", "en": "<{link}|message>"},
+    "timeline.added": {"ja": "経緯に追加しました：{line}", "en": "Added to the timeline: {line}"},
+    "timeline.already": {"ja": "このメッセージはすでに経緯にあります。", "en": "This message is already in the timeline."},
+    "timeline.empty": {"ja": "空の経緯は追加できません。", "en": "An empty entry cannot be added."},
+    "timeline.refused_title": {"ja": "経緯", "en": "Timeline"},
     "list.more": {"ja": "ほか{n}件はアプリの「ホーム」タブで見られます。", "en": "{n} more on the app's Home tab."},
 }
 

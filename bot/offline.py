@@ -33,7 +33,7 @@ from bot.sensitive import find_secret
 
 __all__ = ["OfflineError", "load_answers", "parse_answers", "export_incident", "export_database", "dump_yaml"]
 
-EXPORT_KEYS = ("incident", "answers", "history")
+EXPORT_KEYS = ("incident", "answers", "history", "timeline")
 # Offline answers describe an exercise as often as a real incident: a discovery time in the future is fine.
 _NO_FUTURE_CHECK = datetime(9000, 1, 1, tzinfo=timezone.utc)
 _OFFLINE_STEP_ID = "offline"
@@ -387,6 +387,7 @@ async def export_incident(repo: Any, ref: str) -> dict[str, Any]:
             raise OfflineError(f"there is no incident {where}")
         answers = await tx.answers(incident.id)
         history = await tx.history(incident.id)
+        timeline = await tx.timeline(incident.id)
     order = {item_id: index for index, item_id in enumerate(ITEMS)}
     return {
         "incident": {
@@ -400,6 +401,9 @@ async def export_incident(repo: Any, ref: str) -> dict[str, Any]:
         "answers": {item_id: answers[item_id].value
                     for item_id in sorted(answers, key=lambda i: order.get(i, len(order)))},
         "history": [{"item": r.item_id, "value": r.value, "user": r.user_id, "at": _iso(r.at)} for r in history],
+        # the 経緯, in the order things happened: who said it, when, what, and the message it came from
+        "timeline": [{"at": _iso(e.at), "text": e.text, "author": e.author, "added_by": e.added_by,
+                      "added_at": _iso(e.added_at), "permalink": e.permalink} for e in timeline],
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 from bot.checklist import REQUIRED, missing_required
 from bot.drafting import DraftMeta, DraftNotReady, render
-from bot.usecases import home
+from bot.usecases import home, timeline
 from bot.usecases.base import Deps, say, values_of
 from storage.repository import Draft, Incident, Tx
 
@@ -48,7 +48,8 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
         return
     drafts = await tx.drafts(incident.id)
     public = [d.version for d in drafts if d.doc == "public"]
-    meta = DraftMeta(company=deps.company, public_version=public[-1] if public else None)
+    meta = DraftMeta(company=deps.company, public_version=public[-1] if public else None,
+                     timeline=await timeline.for_documents(tx, incident.id))
     body = render(values, lang=deps.lang, doc=doc, meta=meta)
     latest = next((d for d in reversed(drafts) if d.doc == doc), None)
     now = deps.clock.now()
