@@ -175,3 +175,20 @@ async def _incident_of(h: Harness, channel: str) -> int:
         incident = await tx.incident_by_channel(channel)
     assert incident is not None
     return incident.id
+
+
+async def test_home_buttons_with_values_the_bot_never_sent_open_nothing_of_an_incident(leakbot: Harness) -> None:
+    h = leakbot
+    await open_incident(h, responders=["U0BOB"])
+    home = await open_home(h, "U0BOB")
+    published = len(h.fake.calls_to("views.publish"))
+    forged = [{"action_id": HOME_ANSWER_ACTION, "value": "not json"},
+              {"action_id": HOME_ANSWER_ACTION, "value": '{"incident_id": 999}'}]
+    for element in forged:
+        before = len([c for c in h.fake.calls_to("views.open") if c.ok])
+        await click_in_home(h, home, element, user="U0BOB")
+        call = await h.fake.wait_for("views.open", lambda c: c.ok, count=before + 1)
+        assert "メンバーではない" in json.dumps(call.args["view"], ensure_ascii=False)
+    async with Unchanged(h):  # a page the bot never offered publishes nothing
+        await click_in_home(h, home, {"action_id": f"{HOME_PAGE_ACTION}_next", "value": "{\"page\": \"x\"}"}, user="U0BOB")
+    assert len(h.fake.calls_to("views.publish")) == published

@@ -110,3 +110,20 @@ async def test_the_timeline_is_exported_and_in_the_documents_on_leak_draft(leakb
     data = await export_incident(h.bot.repo, str(await incident_id(h, channel)))
     assert [(e["text"], e["author"]) for e in data["timeline"]] == [("委託先から第一報を受領", "U0ALICE")]
     assert json.dumps(data, ensure_ascii=False)  # plain data
+
+
+async def test_a_timeline_entry_alone_makes_no_new_version_until_leak_draft(leakbot: Harness) -> None:
+    h = leakbot
+    channel = await open_incident(h, responders=["U0BOB"])
+    await answer_required(h, channel)
+    await h.fake.wait_until(lambda: any("公表文の下書き（第1版）" in text_of(m) for m in messages(h, channel)),
+                            what="the first draft")
+    await h.command("/leak-timeline", "委託先から第一報を受領", channel=channel)
+    view = await h.modal("/leak-answer", "cause", channel=channel)
+    async with h.bot.repo.read() as tx:
+        before = len(await tx.drafts(await incident_id(h, channel)))
+    reply = await h.submit(view, {"cause": "委託先の作業端末の設定不備（調査中）"})
+    assert reply.status == 200 and reply.body is None, reply
+    await h.settle()  # "no new version" can only be waited for inside: every job of the answer done
+    async with h.bot.repo.read() as tx:
+        assert len(await tx.drafts(await incident_id(h, channel))) == before
