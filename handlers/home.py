@@ -29,7 +29,7 @@ from handlers.commands import open_modal, open_step, private
 log = logging.getLogger(__name__)
 
 
-async def _quiet(**reply: Any) -> None:
+async def log_only(**reply: Any) -> None:
     """Stands in for `respond` where Slack gave no response_url (the App Home): the log has it."""
     log.warning("could not tell the user: %s", reply.get("text", "")[:200])
 
@@ -75,7 +75,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     @telling_failures("leak_home_answer", lang)
     async def answer_modal(body: dict[str, Any], context: Any, client: Any, respond: Any = None) -> None:
         incident, step_id = context.get("home_incident"), context.get("home_step")
-        respond = respond or _quiet
+        respond = respond or log_only
         if incident is None or step_id is None:
             key = "home.refused" if incident is None else "home.nothing_open"
             await open_modal(client, respond, body["trigger_id"], notice_modal(t("home.refused_title", lang), t(key, lang)),

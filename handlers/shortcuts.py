@@ -22,7 +22,7 @@ from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
 from handlers.commands import open_modal
-from handlers.home import _quiet
+from handlers.home import log_only
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @telling_failures(surface.SHORTCUT_OPEN, lang)
     async def open_anywhere(body: dict[str, Any], client: Any, respond: Any = None) -> None:
         view = new_incident_modal(title="", now=deps.clock.now(), lang=lang)
-        await open_modal(client, respond or _quiet, body["trigger_id"], view, lang)
+        await open_modal(client, respond or log_only, body["trigger_id"], view, lang)
 
     app.shortcut(surface.SHORTCUT_OPEN)(ack=just_ack, lazy=[open_anywhere])
 
@@ -59,7 +59,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @telling_failures(surface.SHORTCUT_OPEN_FROM_MESSAGE, lang)
     async def open_from_message(body: dict[str, Any], context: Any, client: Any, respond: Any = None) -> None:
-        respond = respond or _quiet
+        respond = respond or log_only
         if not context.get("may_use"):
             view = notice_modal(t("shortcut.refused_title", lang), t("shortcut.refused", lang))
             await open_modal(client, respond, body["trigger_id"], view, lang)
