@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.drafting import TimelineEntry
+from bot.sensitive import find_secret
 from bot.usecases.base import Deps
 from storage.repository import Duplicate, Incident, Repository, Tx
 from storage.records import TimelineItem
@@ -28,6 +29,9 @@ async def add(deps: Deps, incident: Incident, *, user_id: str, text: str, at: da
     text = text.strip()
     if not text:
         raise Refused("timeline.empty")
+    secret = find_secret(text)
+    if secret is not None:  # the bot must not become a second leak: never stored, as for answers
+        raise Refused(f"error.secret.{secret}")
     now = deps.clock.now()
     try:
         async with deps.repo.tx(urgent=True) as tx:
