@@ -33,7 +33,7 @@ from bot.sensitive import find_secret
 
 __all__ = ["OfflineError", "load_answers", "parse_answers", "export_incident", "export_database", "dump_yaml"]
 
-EXPORT_KEYS = ("incident", "answers", "history", "reviewers", "decisions", "publications")
+EXPORT_KEYS = ("incident", "answers", "history", "timeline", "reviewers", "decisions", "publications")
 # Offline answers describe an exercise as often as a real incident: a discovery time in the future is fine.
 _NO_FUTURE_CHECK = datetime(9000, 1, 1, tzinfo=timezone.utc)
 _OFFLINE_STEP_ID = "offline"
@@ -395,6 +395,7 @@ async def export_incident(repo: Any, ref: str) -> dict[str, Any]:
         reviewers = await tx.reviewer_history(incident.id)
         decisions = await tx.decisions(incident.id)
         publications = await tx.publications(incident.id)
+        timeline = await tx.timeline(incident.id)
     order = {item_id: index for index, item_id in enumerate(ITEMS)}
     return {
         "incident": {
@@ -416,6 +417,9 @@ async def export_incident(repo: Any, ref: str) -> dict[str, Any]:
         "publications": [{"doc": versions[p.draft_id].doc, "version": versions[p.draft_id].version,
                           "published_at": _iso(p.published_at), "how": p.how, "url": p.url, "by": p.by,
                           "at": _iso(p.at)} for p in publications],
+        # the 経緯, in the order things happened: who said it, when, what, and the message it came from
+        "timeline": [{"at": _iso(e.at), "text": e.text, "author": e.author, "added_by": e.added_by,
+                      "added_at": _iso(e.added_at), "permalink": e.permalink} for e in timeline],
     }
 
 

@@ -12,6 +12,9 @@ from enum import StrEnum
 
 # A run of digits, each optionally followed by one space or hyphen, not touching other digits.
 _DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ -]?\d)+(?![\d])")
+# A Slack message permalink: its p + 16 digits is the message's timestamp, not a card number (the
+# message shortcut puts one in the summary; about one in ten would otherwise pass the Luhn check).
+_SLACK_PERMALINK = re.compile(r"https://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.slack\.com/archives/[A-Z0-9]+/p\d{16}(?![\d])")
 
 
 class Secret(StrEnum):
@@ -21,7 +24,7 @@ class Secret(StrEnum):
 
 def find_secret(text: str) -> Secret | None:
     """Returns what kind of forbidden number the text contains, if any."""
-    normalized = unicodedata.normalize("NFKC", text)
+    normalized = _SLACK_PERMALINK.sub(" ", unicodedata.normalize("NFKC", text))
     candidates = [c for run in _DIGIT_RUN.finditer(normalized) for part in _segments(run.group()) for c in _candidates(part)]
     if any(13 <= len(digits) <= 19 and luhn_valid(digits) for digits in candidates):
         return Secret.CARD

@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.i18n import t
 from bot.slack.adapter import SlackAdapter
 from bot.usecases.base import Deps
-from handlers import actions, commands, events, review, views
+from handlers import actions, commands, events, home, review, shortcuts, timeline, views
 from handlers.context import incident_resolver
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,9 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     actions.register(app, deps)
     events.register(app, deps)
     review.register(app, deps)
+    home.register(app, deps, adapter)
+    shortcuts.register(app, deps)
+    timeline.register(app, deps)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:

@@ -17,6 +17,7 @@ from bot.slack.adapter import SlackAdapter
 from bot.ui import posts
 from bot.ui.modals import new_incident_modal, step_modal
 from bot.ui.mrkdwn import escape
+from bot.ui.timeline import timeline_blocks
 from bot.usecases import asking, drafts
 from bot.usecases.base import Deps, values_of
 from handlers import surface
@@ -121,9 +122,11 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             return
         async with deps.repo.read() as tx:
             answers = await tx.answers(incident.id)
+            entries = await tx.timeline(incident.id)
         title = escape(answers["title"].value) if "title" in answers else f"#{incident.id}"
-        await respond(**private(t("checklist.header", lang, title=title),
-                                await adapter.checklist(incident, answers, pickers=True)))
+        blocks = await adapter.checklist(incident, answers, pickers=True)
+        blocks += timeline_blocks(entries, lang, room=posts.MAX_BLOCKS - len(blocks))  # the 経緯 below the checklist
+        await respond(**private(t("checklist.header", lang, title=title), blocks))
 
     app.command(surface.LEAK_STATUS)(ack=leak_status_ack, lazy=[leak_status_reply])
 

@@ -14,7 +14,7 @@ from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 # Commands that do not belong to an incident channel need no lookup.
-_NO_INCIDENT_COMMANDS = {"/leak-open"}
+_NO_INCIDENT_COMMANDS = {"/leak-open", "/leak-list"}  # /leak-timeline needs its channel
 
 
 def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:

@@ -13,15 +13,22 @@ LEAK_ANSWER = "/leak-answer"
 LEAK_DRAFT = "/leak-draft"
 LEAK_CLOSE = "/leak-close"
 LEAK_REVIEWERS = "/leak-reviewers"
+LEAK_LIST = "/leak-list"
+LEAK_TIMELINE = "/leak-timeline"
 MEMBER_JOINED = "member_joined_channel"
 MEMBER_LEFT = "member_left_channel"
+APP_HOME_OPENED = "app_home_opened"
+SHORTCUT_OPEN = "leak_open"  # global shortcut
+SHORTCUT_OPEN_FROM_MESSAGE = "leak_open_from_message"  # message shortcut
+SHORTCUT_ADD_TO_TIMELINE = "leak_add_to_timeline"  # message shortcut, in an incident channel
 
 # Slash commands (manifest: features.slash_commands[].command).
-COMMANDS: tuple[str, ...] = (LEAK_OPEN, LEAK_NEXT, LEAK_STATUS, LEAK_ANSWER, LEAK_DRAFT, LEAK_CLOSE, LEAK_REVIEWERS)
+COMMANDS: tuple[str, ...] = (LEAK_OPEN, LEAK_NEXT, LEAK_STATUS, LEAK_ANSWER, LEAK_DRAFT, LEAK_LIST, LEAK_TIMELINE,
+                             LEAK_REVIEWERS, LEAK_CLOSE)
 # Global and message shortcuts by callback_id (manifest: features.shortcuts[].callback_id).
-SHORTCUTS: tuple[str, ...] = ()
+SHORTCUTS: tuple[str, ...] = (SHORTCUT_OPEN, SHORTCUT_OPEN_FROM_MESSAGE, SHORTCUT_ADD_TO_TIMELINE)
 # Events API event types (manifest: settings.event_subscriptions.bot_events).
-EVENTS: tuple[str, ...] = (MEMBER_JOINED, MEMBER_LEFT)
+EVENTS: tuple[str, ...] = (MEMBER_JOINED, MEMBER_LEFT, APP_HOME_OPENED)
 
 # Every Slack Web API method the bot calls, with the bot token scopes it needs
 # (https://api.slack.com/methods). tests/test_surface.py fails when the code calls a method missing here.
@@ -37,6 +44,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "pins.add": ("pins:write",),
     "views.open": (),
     "views.update": (),
+    "views.publish": (),  # the App Home tab
+    "chat.getPermalink": (),  # the message a shortcut was used on
     "files.getUploadURLExternal": ("files:write",),  # files_upload_v2, step 1
     "files.completeUploadExternal": ("files:write",),  # files_upload_v2, step 2
 }

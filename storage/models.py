@@ -205,3 +205,22 @@ class PublicationRow(Base):
     by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(64))  # the view id of the publish modal
+class TimelineRow(Base):
+    """One dated entry of an incident's timeline (経緯); append-only like the answers.
+
+    `source` names what it came from (a message's channel and ts, or the request that typed it), so a
+    retried request or the same message added twice makes no second entry.
+    """
+
+    __tablename__ = "timeline"
+    __table_args__ = (UniqueConstraint("incident_id", "source"), Index("ix_timeline_incident", "incident_id", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())  # when it happened (a message: when it was posted)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(32))  # who said it (a message's author)
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    permalink: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(200))

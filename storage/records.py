@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.models import DraftRow, IncidentRow, JobRow
+from storage.models import DraftRow, IncidentRow, JobRow, TimelineRow
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,19 @@ class Publication:
     url: str | None
     by: str
     at: datetime
+class TimelineItem:
+    """One stored timeline entry."""
+
+    id: int
+    incident_id: int
+    at: datetime
+    text: str
+    author: str | None
+    added_by: str
+    added_at: datetime
+    permalink: str | None = None
+
+
+def timeline_record(row: TimelineRow) -> TimelineItem:
+    """The record of a timeline row."""
+    return TimelineItem(row.id, row.incident_id, row.at, row.text, row.author, row.added_by, row.added_at, row.permalink)

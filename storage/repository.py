@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.answers import Answer
 from storage.db import sessionmaker
 from storage.models import (DecisionRow, DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, PublicationRow,
-                            ReviewersRow, RevisionRow, ViewRow)
-from storage.records import (Decision, Draft, Incident, Job, Owner, Publication, Reviewers, Revision, draft_record,
-                             incident_record, job_record)
+                            ReviewersRow, RevisionRow, TimelineRow, ViewRow)
+from storage.records import (Decision, Draft, Incident, Job, Owner, Publication, Reviewers, Revision, TimelineItem,
+                             draft_record, incident_record, job_record, timeline_record)
 
 __all__ = ["Duplicate", "Repository", "Tx", "Decision", "Draft", "Incident", "Job", "Owner", "Publication", "Reviewers",
            "Revision"]
@@ -427,6 +427,51 @@ class Tx:
                                                                MemberRow.user_id.in_(known - user_ids)))
         self.session.add_all(MemberRow(channel_id=channel_id, user_id=u, since=at) for u in user_ids - known)
         await self.session.flush()
+
+    # --- the timeline (経緯) ------------------------------------------------------------------------
+
+    async def add_timeline(self, incident_id: int, *, at: datetime, text: str, author: str | None, added_by: str,
+                           added_at: datetime, source: str, permalink: str | None = None) -> TimelineItem:
+        """Appends an entry; the same source for the same incident again raises Duplicate (at the commit)."""
+        row = TimelineRow(incident_id=incident_id, at=at, text=text, author=author, added_by=added_by,
+                          added_at=added_at, source=source, permalink=permalink)
+        self.session.add(row)
+        await self.session.flush()
+        return timeline_record(row)
+
+    async def timeline(self, incident_id: int) -> list[TimelineItem]:
+        """Every entry of the incident's timeline, in the order things happened."""
+        rows = await self.session.scalars(select(TimelineRow).where(TimelineRow.incident_id == incident_id)
+                                          .order_by(TimelineRow.at, TimelineRow.id))
+        return [timeline_record(row) for row in rows]
+
+    async def set_timeline_permalink(self, entry_id: int, permalink: str) -> None:
+        """Fills in the link of an entry added from a message (Slack gives it only after the ack)."""
+        await self.session.execute(update(TimelineRow).where(TimelineRow.id == entry_id, TimelineRow.permalink.is_(None))
+                                   .values(permalink=permalink[:500]))
+
+    # --- the incident desk (App Home, /leak-list) --------------------------------------------------
+
+    def _members_incidents(self, user_id: str, *, closed: bool) -> Any:
+        """Incidents with a channel this user is a member of, open or closed (as the bot last learnt it)."""
+        status = IncidentRow.status == "closed" if closed else IncidentRow.status != "closed"
+        return (select(IncidentRow)
+                .join(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id) & (MemberRow.user_id == user_id))
+                .where(status))
+
+    async def member_incidents(self, user_id: str, *, closed: bool = False, offset: int = 0,
+                               limit: int = 20) -> list[Incident]:
+        """One page of the incidents whose channel the user is in: open ones newest first, closed ones
+        most recently closed first."""
+        order = (IncidentRow.closed_at.desc(), IncidentRow.id.desc()) if closed else (IncidentRow.id.desc(),)
+        rows = await self.session.scalars(self._members_incidents(user_id, closed=closed).order_by(*order)
+                                          .offset(offset).limit(limit))
+        return [incident_record(row) for row in rows]
+
+    async def count_member_incidents(self, user_id: str, *, closed: bool = False) -> int:
+        """How many incidents, open or closed, have a channel the user is in."""
+        query = self._members_incidents(user_id, closed=closed).with_only_columns(func.count(IncidentRow.id))
+        return int(await self.session.scalar(query) or 0)
 
     async def open_incident(self, *, team_id: str, opener_id: str, view_id: str, at: datetime,
                             nudge_due: datetime | None) -> Incident:

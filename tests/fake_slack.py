@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from tests.fake_slack_blocks import validate_message_blocks, validate_view, with_generated_ids
+from tests.fake_slack_blocks import validate_home_view, validate_message_blocks, validate_view, with_generated_ids
 
 JSON_ARGS = ("blocks", "view", "attachments", "metadata")
 DEFAULT_USERS = (("U0ALICE", "alice"), ("U0BOB", "bob"), ("U0CAROL", "carol"), ("U0DAVE", "dave"))
@@ -113,6 +113,7 @@ class FakeSlack:
         self.messages: dict[str, list[dict]] = {}
         self.pins: dict[str, list[str]] = {}
         self.views: dict[str, dict] = {}
+        self.homes: dict[str, dict] = {}  # user id -> the App Home view last published for them
         self.ephemerals: list[dict] = []
         self.responses: list[tuple[str, dict]] = []
         self.files: dict[str, dict] = {}  # file id -> {name, title, content (bytes), channels, initial_comment}
@@ -134,6 +135,7 @@ class FakeSlack:
         for user_id, name in DEFAULT_USERS:
             self.add_user(user_id, name)
         self._methods = self._method_table()
+        self._methods.update(self._desk_methods())
 
     def _method_table(self) -> dict[str, Callable[[dict], dict]]:
         return {
@@ -670,6 +672,27 @@ class FakeSlack:
             raise SlackError("hash_conflict")
         view = self._checked_view(args.get("view"))
         return {"view": self._store_view(view, view_id=stored["id"], previous=stored["previous_view_id"])}
+
+    # ------------------------------------------------------------------------- the App Home
+
+    def _desk_methods(self) -> dict[str, Callable[[dict], dict]]:
+        return {"views.publish": self._views_publish}
+
+    def _views_publish(self, args: dict) -> dict:
+        user = str(args.get("user_id") or "")
+        if user not in self.users:
+            raise SlackError("user_not_found")
+        view = args.get("view")
+        problems = validate_home_view(view) if isinstance(view, dict) else ["[ERROR] must provide an object [json-pointer:/view]"]
+        if problems:
+            raise SlackError("invalid_arguments", response_metadata={"messages": problems})
+        stored = {"id": self._new_id("V"), "team_id": self.team_id, "type": "home",
+                  "blocks": with_generated_ids(view["blocks"]), "private_metadata": view.get("private_metadata", ""),
+                  "callback_id": view.get("callback_id", ""), "external_id": view.get("external_id", ""),
+                  "state": {"values": {}}, "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
+                  "app_id": self.app_id, "bot_id": self.bot_id}
+        self.homes[user] = stored
+        return {"view": copy.deepcopy(stored)}
 
     # ----------------------------------------------------------------------------- Socket Mode
 

@@ -377,6 +377,24 @@ def validate_view(view: Any) -> list[str]:
     return p.messages
 
 
+def validate_home_view(view: Any) -> list[str]:
+    """Problems with an App Home view, as views.publish reports them (at most 100 blocks, no inputs needed)."""
+    p = Problems()
+    if not isinstance(view, dict):
+        p.add("/view", "must provide an object")
+        return p.messages
+    if view.get("type") != "home":
+        p.add("/view/type", "must be a valid enum value")
+    p.length(view.get("callback_id"), "/view/callback_id", 255)
+    p.length(view.get("private_metadata"), "/view/private_metadata", 3000)
+    p.length(view.get("external_id"), "/view/external_id", 255)
+    if "blocks" not in view:
+        p.add("/view", "missing required field: blocks")
+    else:
+        check_blocks(p, view["blocks"], "/view/blocks", VIEW_MAX_BLOCKS)
+    return p.messages
+
+
 def _random_id(length: int) -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
 

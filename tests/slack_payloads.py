@@ -261,3 +261,23 @@ def member_event(kind: str, *, user_id: str, channel_id: str, team_id: str = "T0
     """member_joined_channel or member_left_channel, for a private channel."""
     return event_callback({"type": kind, "user": user_id, "channel": channel_id, "channel_type": "G", "team": team_id},
                           team_id=team_id)
+
+
+# ----------------------------------------------------------------------------- shortcuts
+
+def global_shortcut(callback_id: str, *, user_id: str, trigger_id: str, team_id: str = "T0LEAK") -> dict:
+    """A `shortcut` payload: a global shortcut chosen from the shortcuts menu (no channel, no response_url)."""
+    payload = _envelope("shortcut", user_id=user_id, trigger_id=trigger_id, team_id=team_id)
+    payload.update({"callback_id": callback_id, "action_ts": f"{time.time():.6f}"})
+    return payload
+
+
+def message_shortcut(callback_id: str, *, user_id: str, channel_id: str, message: dict, trigger_id: str,
+                     response_url: str, team_id: str = "T0LEAK") -> dict:
+    """A `message_action` payload: a message shortcut used on `message` (as FakeSlack stores it)."""
+    payload = _envelope("message_action", user_id=user_id, trigger_id=trigger_id, team_id=team_id)
+    shown = {k: v for k, v in message.items() if k != "edits"}
+    payload.update({"callback_id": callback_id, "action_ts": f"{time.time():.6f}", "message_ts": message["ts"],
+                    "channel": {"id": channel_id, "name": "channel"}, "message": copy.deepcopy(shown),
+                    "response_url": response_url})
+    return payload

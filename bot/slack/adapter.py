@@ -26,11 +26,12 @@ from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
 from bot.jobs import Impossible, Retry, classify, slack_error
 from bot.slack import review as review_jobs
-from bot.ui import posts
+from bot.ui import home as home_ui, posts
 from bot.ui import review as review_ui
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
 from bot.usecases import drafts as drafts_usecase
+from bot.usecases import home
 from bot.usecases.base import values_of
 from storage.repository import Draft, Incident, Job, Repository
 
@@ -53,7 +54,7 @@ class SlackAdapter:
         return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
                 "followup": self.follow_up, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
                 "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
-                "review": self.post_review_request, "publish_offer": self.post_publish_offer}
+                "review": self.post_review_request, "publish_offer": self.post_publish_offer, "home": self.publish_homes}
 
     # --- reading and writing the state --------------------------------------------------------------
 
@@ -446,6 +447,28 @@ class SlackAdapter:
     async def post_publish_offer(self, job: Job) -> None:
         """The Publish button once every reviewer approved a version (bot/slack/review.py)."""
         await review_jobs.post_publish_offer(self, job)
+
+    # --- the App Home -----------------------------------------------------------------------------
+
+    async def publish_homes(self, job: Job) -> None:
+        """Publishes the App Home again for everyone in the incident's channel (once for a burst of changes)."""
+        async with self.repo.read() as tx:
+            if await tx.newer_job(job):
+                return  # a later republish of the same incident is waiting: it will show all of this
+        incident = await self._incident(job)
+        if not incident.channel_id:
+            return
+        async with self.repo.read() as tx:
+            members = sorted(await tx.members(incident.channel_id))
+        bot = await self.bot_user_id()
+        for user_id in members:
+            if user_id != bot:
+                await self.publish_home(user_id)
+
+    async def publish_home(self, user_id: str, *, page: int = 0) -> None:
+        """Shows one person their desk on the App Home tab (views.publish)."""
+        desk = await home.desk(self.repo, user_id, page=page)
+        await self.client.views_publish(user_id=user_id, view=home_ui.home_view(desk, now=self.clock.now(), lang=self.lang))
 
     # --- when nothing helps -----------------------------------------------------------------------
 

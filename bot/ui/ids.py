@@ -11,3 +11,6 @@ OWNER_ACTION = "leak_owner"  # user picker: give items an owner
 SNOOZE_ACTION = "leak_snooze"  # button on a nudge: hold the nudges for a while
 
 INPUT_ACTION = "value"  # action_id of every input element; the block_id names the item
+
+HOME_ANSWER_ACTION = "leak_home_answer"  # button on the App Home: open an incident's next question
+HOME_PAGE_ACTION = "leak_home_page"  # buttons on the App Home: another page of open incidents

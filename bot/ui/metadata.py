@@ -40,3 +40,15 @@ class OwnerRef(Ref):
 
     incident_id: int
     item_ids: list[str]
+
+
+class IncidentRef(Ref):
+    """Which incident a button outside its channel (the App Home) is about; access is checked on click."""
+
+    incident_id: int
+
+
+class PageRef(Ref):
+    """Which page of the App Home a paging button shows."""
+
+    page: int

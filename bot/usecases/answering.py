@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from bot.checklist import next_step
-from bot.usecases import drafts
+from bot.usecases import drafts, home
 from bot.usecases.base import Deps, first_nudge, values_of
 from storage.repository import Duplicate, Incident, Tx
 
@@ -85,4 +85,5 @@ async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values
     step = next_step(current)
     ask = (step is not None and step != next_step(values_of(before))) or await tx.waiting_to_ask(incident.id)
     await tx.enqueue("followup", {"ask": ask}, key=f"followup:{key}", at=now, incident_id=incident.id, supersede=True)
+    await home.republish(tx, incident.id, key=key, at=now)  # the Home tabs of the channel's members
     return changed

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any, Mapping, Sequence
 
 from bot.checklist import REQUIRED, is_drill, missing_required
-from bot.drafting import DraftMeta, DraftNotReady, render
-from bot.usecases import review
+from bot.drafting import DraftMeta, DraftNotReady, TimelineEntry, render
+from bot.usecases import home, review, timeline
 from bot.usecases.base import Deps, say, values_of
 from storage.repository import Draft, Incident, Tx
 
@@ -44,18 +44,21 @@ def decide(latest: Draft | None, *, same_text: bool, changed: Sequence[str], aga
 
 
 def meta_for(company: str | None, drafts: Sequence[Draft], doc: str, *, version: int, dated: datetime | None,
-             previous: Draft | None, exercise: bool = False) -> DraftMeta:
-    """What a version of `doc` is rendered with besides the answers: issuer, number, date, what came before."""
+             previous: Draft | None, exercise: bool = False, entries: Sequence[TimelineEntry] = ()) -> DraftMeta:
+    """What a version of `doc` is rendered with besides the answers: issuer, number, date, what came before,
+    the timeline (経緯)."""
     public = [d.version for d in drafts if d.doc == "public"]
-    return DraftMeta(company=company, exercise=exercise, version=version, dated=dated, public_version=public[-1] if public else None,
+    return DraftMeta(company=company, exercise=exercise, timeline=tuple(entries), version=version, dated=dated, public_version=public[-1] if public else None,
                      previous=previous.values if previous else None, previous_dated=previous.at if previous else None)
 
 
-def text_of(values: Mapping[str, Any], deps: Deps, drafts: Sequence[Draft], doc: str, *, lang: str | None = None) -> str:
+def text_of(values: Mapping[str, Any], deps: Deps, drafts: Sequence[Draft], doc: str, *, lang: str | None = None,
+            entries: Sequence[TimelineEntry] = ()) -> str:
     """The document's text for these answers without a version's own lines (number, date, update note),
     to tell whether a new version would say anything new."""
     return render(values, lang=lang or deps.lang, doc=doc, meta=meta_for(deps.company, drafts, doc, version=1, dated=None,
-                                                                          previous=None, exercise=is_drill(values)))
+                                                                          previous=None, exercise=is_drill(values),
+                                                                          entries=entries))
 
 
 async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[str, Any], *, changed: Sequence[str],
@@ -64,10 +67,11 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
     if missing_required(values):
         return
     drafts = await tx.drafts(incident.id)
+    entries = await timeline.for_documents(tx, incident.id)
     latest = next((d for d in reversed(drafts) if d.doc == doc), None)
     now = deps.clock.now()
     same = latest is not None and latest.values is not None and \
-        text_of(latest.values, deps, drafts, doc) == text_of(values, deps, drafts, doc)
+        text_of(latest.values, deps, drafts, doc, entries=entries) == text_of(values, deps, drafts, doc, entries=entries)
     decision = decide(latest, same_text=same, changed=changed, again=again)
     if decision.action == "hold_again":
         assert latest is not None
@@ -79,13 +83,15 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
     elif decision.action == "new":
         version = latest.version + 1 if latest else 1
         body = render(values, lang=deps.lang, doc=doc, meta=meta_for(deps.company, drafts, doc, version=version, dated=now,
-                                                                     previous=latest, exercise=is_drill(values)))
+                                                                     previous=latest, exercise=is_drill(values),
+                                                                     entries=entries))
         held = grows_published_max(values, drafts)
         draft = await tx.add_draft(incident.id, body=body, at=now, user_id=user_id, doc=doc, values=values, held=held)
         for kind in ("hold",) if held else ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft.id}, key=f"{kind}:{draft.id}", at=now, incident_id=incident.id)
         if not held:
             await review.after_version(tx, incident.id, draft, at=now)
+        await home.republish(tx, incident.id, key=f"draft:{draft.id}", at=now)
 
 
 async def request_draft(deps: Deps, incident: Incident, *, user_id: str, doc: str = "public",

@@ -1,8 +1,8 @@
 """Review and publication: who must approve each document (append-only), each reviewer's decision on a
 version (once per version and reviewer), and what was published, when, how and by whom.
 
-Revision ID: 0003r
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = "0003r"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,46 @@
+"""The timeline (経緯) in Block Kit: for /leak-timeline and under the checklist of /leak-status.
+
+Entry text was typed by people (or copied from a message): it is escaped, so it never pings or links.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from bot.answers import format_datetime
+from bot.i18n import t
+from bot.ui.mrkdwn import escape
+from bot.ui.posts import header, section
+from storage.records import TimelineItem
+
+Block = dict[str, Any]
+
+
+def entry_line(item: TimelineItem, lang: str) -> str:
+    """One entry: when, who, what (escaped), and a link to the message it came from."""
+    line = t("timeline.line", lang, when=format_datetime(item.at, lang), user=item.author or item.added_by,
+             text=escape(" ".join(item.text.split())))
+    if item.permalink and item.permalink.startswith("https://"):
+        line += " " + t("timeline.link", lang, link=item.permalink.replace("|", "%7C").replace(">", "%3E"))
+    return line
+
+
+def timeline_blocks(items: Sequence[TimelineItem], lang: str, *, room: int = 40) -> list[Block]:
+    """A header and the entries, oldest first, in at most `room` blocks (the newest are kept when cut)."""
+    if room < 2:
+        return []
+    blocks: list[Block] = [header(t("timeline.header", lang, n=len(items)))]
+    if not items:
+        return blocks + [section(t("timeline.none", lang))]
+    lines = [entry_line(item, lang) for item in items]
+    # entry_line escapes the typed text itself; the chunks only split whole lines
+    pieces, current = [], ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > 2900:
+            pieces.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line[:2900]
+    pieces.append(current)
+    return blocks + [section(p) for p in pieces[-(room - 1):]]
+
+
