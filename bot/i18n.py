@@ -211,6 +211,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the incident desk (App Home, /leak-list)
     "home.header": {"ja": "対応中のインシデント（{n}件）", "en": "Open incidents ({n})"},
     "home.none": {"ja": "あなたが参加しているインシデントチャンネルで対応中のものはありません。", "en": "No open incident in a channel you are in."},
+    "home.drills_header": {"ja": "訓練中（実際の事案ではありません）", "en": "Fire drills (not real incidents)"},
     "home.closed_header": {"ja": "最近クローズしたインシデント", "en": "Recently closed"},
     "home.row": {"ja": "*{title}*　<#{channel}>\n開始から{age}・必須 {done}/{total} 回答済み・下書き {draft}・次の担当 {owner}", "en": "*{title}*  <#{channel}>\nopened {age} ago · required {done}/{total} answered · draft {draft} · next owner {owner}"},
     "home.closed_row": {"ja": "*{title}*　<#{channel}>　{when} にクローズ", "en": "*{title}*  <#{channel}>  closed {when}"},

@@ -192,3 +192,27 @@ async def test_home_buttons_with_values_the_bot_never_sent_open_nothing_of_an_in
     async with Unchanged(h):  # a page the bot never offered publishes nothing
         await click_in_home(h, home, {"action_id": f"{HOME_PAGE_ACTION}_next", "value": "{\"page\": \"x\"}"}, user="U0BOB")
     assert len(h.fake.calls_to("views.publish")) == published
+
+
+async def test_a_fire_drill_is_shown_apart_from_the_real_incidents(leakbot: Harness) -> None:
+    from tests.test_drills import open_drill
+
+    h = leakbot
+    real = await open_incident(h, "本番の流出疑い")
+    drill = await open_drill(h, "架空の訓練シナリオ")
+    await open_home(h, "U0ALICE")
+
+    def latest_home() -> list[dict[str, Any]]:  # the Home as Slack shows it now: the last one published
+        call = [c for c in h.fake.calls_to("views.publish") if c.ok and c.args.get("user_id") == "U0ALICE"][-1]
+        view = json.loads(call.args["view"]) if isinstance(call.args["view"], str) else call.args["view"]
+        return view["blocks"]
+
+    def with_the_drill() -> list[dict[str, Any]] | None:
+        blocks = latest_home()
+        return blocks if drill in json.dumps(blocks) else None
+
+    blocks = await h.fake.wait_until(with_the_drill, what="the drill on the Home tab")
+    drills_at = next(n for n, b in enumerate(blocks) if b["type"] == "header" and "訓練中" in json.dumps(b, ensure_ascii=False))
+    before, after = json.dumps(blocks[:drills_at], ensure_ascii=False), json.dumps(blocks[drills_at:], ensure_ascii=False)
+    assert real in before and drill not in before  # the real incidents section holds no drill
+    assert drill in after and real not in after

@@ -29,7 +29,7 @@ async def test_the_global_shortcut_opens_the_new_incident_modal(leakbot: Harness
     assert reply.status == 200 and reply.body is None, reply
     view = await h.opened_view(opened + 1)
     assert view["callback_id"] == "leak_open"
-    assert list(inputs(view)) == ["title", "discovered_at", "summary", "responders"]
+    assert list(inputs(view)) == ["title", "discovered_at", "summary", "responders", "exercise"]
 
     # It is the /leak-open form: submitting it opens an incident like the command's does.
     reply = await h.submit(view, {"title": "ショートカットから", "summary": SUMMARY, "responders": ["U0BOB"]})

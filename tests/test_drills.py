@@ -20,7 +20,8 @@ async def open_drill(h: Harness, title: str = "架空の訓練シナリオ") -> 
     assert "exercise" in {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
     reply = await h.submit(view, {"summary": SUMMARY, "responders": ["U0BOB"], "exercise": ["drill"]})
     assert reply.body["response_action"] == "update", reply
-    created = await h.fake.wait_for("conversations.create", lambda c: c.ok)
+    created = await h.fake.wait_for("conversations.create",
+                                    lambda c: c.ok and c.response["channel"]["name"].startswith("drill-"))
     channel = created.response["channel"]["id"]
     await h.fake.wait_until(lambda: any(answer_buttons(m) for m in messages(h, channel)), what="the first question")
     return channel

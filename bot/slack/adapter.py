@@ -167,6 +167,7 @@ class SlackAdapter:
                                                blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang))
 
     async def _confirm(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        await self._publish_homes(incident)  # the new incident on its members' Home tabs, then the opener told
         view = notice_modal(t("open.progress_title", self.lang), t("open.done", self.lang, channel=incident.channel_id))
         try:
             await self.client.views_update(view_id=job.payload["view_id"], view=view)
@@ -455,7 +456,9 @@ class SlackAdapter:
         async with self.repo.read() as tx:
             if await tx.newer_job(job):
                 return  # a later republish of the same incident is waiting: it will show all of this
-        incident = await self._incident(job)
+        await self._publish_homes(await self._incident(job))
+
+    async def _publish_homes(self, incident: Incident) -> None:
         if not incident.channel_id:
             return
         async with self.repo.read() as tx:

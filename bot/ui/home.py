@@ -102,15 +102,27 @@ def home_view(desk: Desk, *, now: datetime, lang: str) -> dict[str, Any]:
         blocks.append(section(t("home.none", lang)))
     elif desk.open_total > PAGE_SIZE:
         blocks.append(context(page_line(desk, lang)))
-    for row in desk.open:
+    for row in desk.real:
         blocks += incident_blocks(row, now=now, lang=lang, button=True)
+    blocks += drill_blocks(desk.drills, now=now, lang=lang)
     paging = paging_block(desk, lang)
     if paging:
         blocks.append(paging)
-    if desk.closed:
+    closed = [row for row in desk.closed if not row.drill]
+    if closed:
         blocks.append(header(t("home.closed_header", lang)))
-        blocks += [closed_block(row, lang) for row in desk.closed]
+        blocks += [closed_block(row, lang) for row in closed]
     return {"type": "home", "blocks": blocks}
+
+
+def drill_blocks(rows: tuple[Row, ...], *, now: datetime, lang: str) -> list[Block]:
+    """Fire drills, under a heading of their own: never mixed with real incidents."""
+    if not rows:
+        return []
+    blocks: list[Block] = [header(t("home.drills_header", lang))]
+    for row in rows:
+        blocks += incident_blocks(row, now=now, lang=lang, button=True)
+    return blocks
 
 
 def list_blocks(desk: Desk, *, now: datetime, lang: str) -> tuple[str, list[Block]]:
@@ -120,11 +132,15 @@ def list_blocks(desk: Desk, *, now: datetime, lang: str) -> tuple[str, list[Bloc
     blocks: list[Block] = [header(text)]
     if not desk.open:
         blocks.append(section(t("home.none", lang)))
-    for row in desk.open[:LIST_SHOWN]:
-        blocks += incident_blocks(row, now=now, lang=lang, button=True)
+    shown = desk.open[:LIST_SHOWN]
+    for row in shown:
+        if not row.drill:
+            blocks += incident_blocks(row, now=now, lang=lang, button=True)
+    blocks += drill_blocks(tuple(row for row in shown if row.drill), now=now, lang=lang)
     if desk.open_total > LIST_SHOWN:
         blocks.append(context(t("list.more", lang, n=desk.open_total - LIST_SHOWN)))
-    if desk.closed:
+    closed = [row for row in desk.closed if not row.drill]
+    if closed:
         blocks.append(header(t("home.closed_header", lang)))
-        blocks += [closed_block(row, lang) for row in desk.closed]
+        blocks += [closed_block(row, lang) for row in closed]
     return text, blocks

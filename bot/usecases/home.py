@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import legal
-from bot.checklist import next_step, progress
+from bot.checklist import is_drill, next_step, progress
 from bot.usecases.base import values_of
 from storage.repository import Incident, Repository, Tx
 
@@ -32,6 +32,7 @@ class Row:
     next_owner: str | None  # who owns the next open item (None: nobody yet)
     deadlines: tuple[legal.Deadline, ...]  # APPI report deadlines still open (速報, 確報)
     draft_version: int | None  # latest public draft version
+    drill: bool = False  # a fire drill: shown apart, never among the real incidents
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,16 @@ class Desk:
     open_total: int
     page: int
     closed: tuple[Row, ...]
+
+    @property
+    def real(self) -> tuple[Row, ...]:
+        """The open incidents of this page that are not drills."""
+        return tuple(row for row in self.open if not row.drill)
+
+    @property
+    def drills(self) -> tuple[Row, ...]:
+        """The open fire drills of this page, shown apart from the real incidents."""
+        return tuple(row for row in self.open if row.drill)
 
     @property
     def more(self) -> int:
@@ -75,7 +86,7 @@ async def _row(tx: Tx, incident: Incident) -> Row:
     draft = await tx.latest_draft(incident.id)
     return Row(incident, str(values.get("title") or f"#{incident.id}"), done.required_done, done.required_total,
                step.id if step else None, owner, tuple(legal.assess(values).open_deadlines()),
-               draft.version if draft else None)
+               draft.version if draft else None, is_drill(values))
 
 
 async def republish(tx: Tx, incident_id: int, *, key: str, at: datetime) -> None:
