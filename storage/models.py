@@ -51,6 +51,8 @@ class IncidentRow(Base):
     nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
     # How far the channel set-up got (see bot.effects.SETUP_STAGES), so a retry resumes, not repeats.
     setup_stage: Mapped[int] = mapped_column(Integer, default=0)
+    # The step whose question the channel was asked last (a follow-up asks only a different one).
+    asked_step: Mapped[str | None] = mapped_column(String(64))
 
 
 class RevisionRow(Base):

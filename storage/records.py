@@ -25,6 +25,7 @@ class Incident:
     nudges_sent: int = 0
     open_view_id: str | None = None
     setup_stage: int = 0
+    asked_step: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -84,7 +85,7 @@ def incident_record(row: IncidentRow) -> Incident:
     """The record of an incident row."""
     return Incident(row.id, row.team_id, row.opener_id, row.status, row.channel_id, row.channel_name,
                     row.checklist_ts, row.created_at, row.closed_at, row.closed_by, row.nudge_due_at,
-                    row.nudges_sent or 0, row.open_view_id, row.setup_stage or 0)
+                    row.nudges_sent or 0, row.open_view_id, row.setup_stage or 0, row.asked_step)
 
 
 def draft_record(row: DraftRow) -> Draft:
@@ -132,6 +133,9 @@ class Publication:
     url: str | None
     by: str
     at: datetime
+
+
+@dataclass(frozen=True)
 class TimelineItem:
     """One stored timeline entry."""
 

@@ -344,13 +344,6 @@ class Tx:
         return bool(await self.session.scalar(select(func.count()).select_from(JobRow).where(
             JobRow.kind == kind, JobRow.incident_id == incident_id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None))))
 
-    async def waiting_to_ask(self, incident_id: int) -> bool:
-        """True when a follow-up still to be done (about to be superseded) was to ask the next question."""
-        payloads = await self.session.scalars(select(JobRow.payload).where(
-            JobRow.kind == "followup", JobRow.incident_id == incident_id, JobRow.done_at.is_(None),
-            JobRow.failed_at.is_(None), JobRow.leased_until.is_(None)))
-        return any(isinstance(p, dict) and p.get("ask") for p in payloads)
-
     async def waiting_any(self, incident_id: int) -> bool:
         """True while any job of this incident is still to be done (or retried)."""
         return bool(await self.session.scalar(select(func.count()).select_from(JobRow).where(

@@ -18,7 +18,7 @@ from bot import legal, nudging
 from bot.access import Identity
 from bot.answers import Answer, as_count, display, format_datetime
 from bot.channels import fallback_names, readable_names
-from bot.checklist import INCIDENT_STEP, ITEMS, REQUIRED, is_drill, missing_required, next_step
+from bot.checklist import INCIDENT_STEP, ITEMS, REQUIRED, Step, is_drill, missing_required, next_step
 from bot.clock import JST, Clock
 from bot.counts import format_count_en, format_count_ja
 from bot.documents import plain_text, to_docx, to_markdown
@@ -163,8 +163,7 @@ class SlackAdapter:
     async def _first_question(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         step = next_step(values_of(answers))
         if step is not None:
-            await self.client.chat_postMessage(channel=incident.channel_id, text=posts.question_text(step, self.lang),
-                                               blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang))
+            await self._ask(incident, answers, step)
 
     async def _confirm(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         await self._publish_homes(incident)  # the new incident on its members' Home tabs, then the opener told
@@ -242,18 +241,23 @@ class SlackAdapter:
                 return
         incident = await self._incident(job)
         await self._update_checklist(incident)
-        if incident.closed or not incident.channel_id or not job.payload.get("ask", True):
+        if incident.closed or not incident.channel_id:
             return
         async with self.repo.read() as tx:
             answers = await tx.answers(incident.id)
-            owners = await tx.owners(incident.id)
         step = next_step(values_of(answers))
-        if step is None:
-            return
+        if step is not None and step.id != incident.asked_step:
+            await self._ask(incident, answers, step)
+
+    async def _ask(self, incident: Incident, answers: Mapping[str, Answer], step: Step) -> None:
+        """Posts a checklist question with its button (and its owner) and remembers it was asked."""
+        async with self.repo.read() as tx:
+            owners = await tx.owners(incident.id)
         owner = next((owners[i].owner_id for i in step.items if i in owners), None)
         await self.client.chat_postMessage(
             channel=incident.channel_id, text=self._mark(answers, posts.question_text(step, self.lang)),
             blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner))
+        await self._update(incident.id, asked_step=step.id)
 
     async def say(self, job: Job) -> None:
         """Posts a plain message in the incident's channel, worded from its i18n key and parameters."""

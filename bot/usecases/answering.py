@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from bot.checklist import next_step
 from bot.usecases import drafts, home
 from bot.usecases.base import Deps, first_nudge, values_of
 from storage.repository import Duplicate, Incident, Tx
@@ -79,11 +78,9 @@ async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values
         await tx.enqueue("invite", {"users": current["responders"]}, key=f"invite:{key}", at=now,
                          incident_id=incident.id)
     await drafts.new_version(tx, deps, incident, current, changed=changed, user_id=None, key=key)
-    # The pinned checklist updated and, when the answer moved the checklist on, the next question asked,
-    # from the state when it runs: a burst of answers, superseding the waiting follow-ups, costs one
-    # update and one question. A revision that leaves the next question where it was asks nothing again.
-    step = next_step(current)
-    ask = (step is not None and step != next_step(values_of(before))) or await tx.waiting_to_ask(incident.id)
-    await tx.enqueue("followup", {"ask": ask}, key=f"followup:{key}", at=now, incident_id=incident.id, supersede=True)
+    # The pinned checklist updated and the next question asked if it is not the one asked last, from the
+    # state when it runs: a burst of answers, superseding the waiting follow-ups, costs one update and
+    # one question, and a revision that leaves the next question where it was asks nothing again.
+    await tx.enqueue("followup", {}, key=f"followup:{key}", at=now, incident_id=incident.id, supersede=True)
     await home.republish(tx, incident.id, key=key, at=now)  # the Home tabs of the channel's members
     return changed

@@ -52,13 +52,15 @@ def meta_for(company: str | None, drafts: Sequence[Draft], doc: str, *, version:
                      previous=previous.values if previous else None, previous_dated=previous.at if previous else None)
 
 
-def text_of(values: Mapping[str, Any], deps: Deps, drafts: Sequence[Draft], doc: str, *, lang: str | None = None,
-            entries: Sequence[TimelineEntry] = ()) -> str:
-    """The document's text for these answers without a version's own lines (number, date, update note),
-    to tell whether a new version would say anything new."""
-    return render(values, lang=lang or deps.lang, doc=doc, meta=meta_for(deps.company, drafts, doc, version=1, dated=None,
-                                                                          previous=None, exercise=is_drill(values),
-                                                                          entries=entries))
+def says_the_same(latest: Draft, values: Mapping[str, Any], deps: Deps, drafts: Sequence[Draft],
+                  entries: Sequence[TimelineEntry]) -> bool:
+    """True when these answers (and timeline) would give exactly the latest version's text, rendered as that
+    version was: its number, its date, the versions before it."""
+    earlier = [d for d in drafts if d.id < latest.id]
+    previous = next((d for d in reversed(earlier) if d.doc == latest.doc), None)
+    meta = meta_for(deps.company, earlier, latest.doc, version=latest.version, dated=latest.at, previous=previous,
+                    exercise=is_drill(values), entries=entries)
+    return render(values, lang=deps.lang, doc=latest.doc, meta=meta) == latest.body
 
 
 async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[str, Any], *, changed: Sequence[str],
@@ -70,8 +72,7 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
     entries = await timeline.for_documents(tx, incident.id)
     latest = next((d for d in reversed(drafts) if d.doc == doc), None)
     now = deps.clock.now()
-    same = latest is not None and latest.values is not None and \
-        text_of(latest.values, deps, drafts, doc, entries=entries) == text_of(values, deps, drafts, doc, entries=entries)
+    same = latest is not None and says_the_same(latest, values, deps, drafts, entries)
     decision = decide(latest, same_text=same, changed=changed, again=again)
     if decision.action == "hold_again":
         assert latest is not None
