@@ -11,4 +11,9 @@ turns those into Web API calls after the commit; nothing here knows Slack or SQL
 - owners:     owners of items, snoozing nudges
 - nudges:     the sweep that claims due nudges
 - membership: who is in an incident's channel, kept from set-up, invites and membership events
+- home:       the incident desk (App Home, /leak-list): the incidents of the channels a person is in
+- timeline:   the incident's 経緯, added by hand or from a message
+- from_message: who may use a message shortcut on which message
+- review:     reviewers per document, decisions per version, what was published
+- rehearsing: `leakbot drill`, a prepared scenario replayed into a drill incident
 """
