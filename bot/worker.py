@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
 import aiohttp
@@ -145,6 +145,6 @@ class JobWorker:
             if self.observe is not None:
                 self.observe(job, error)
 
-    async def _finish(self, job: Job, *, error: str | None = None, retry_at=None) -> None:  # type: ignore[no-untyped-def]
+    async def _finish(self, job: Job, *, error: str | None = None, retry_at: datetime | None = None) -> None:
         async with self.repo.tx() as tx:
             await tx.finish_job(job.id, at=self.clock.now(), error=error, retry_at=retry_at)
