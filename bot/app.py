@@ -28,6 +28,7 @@ from bot.check import health_report
 from bot.metrics import metrics_of, metrics_route
 from bot.scheduled import Sweeper
 from bot.slack.adapter import SlackAdapter
+from bot.slack.locales import Locales
 from bot.usecases.base import Deps
 from bot.worker import JobWorker
 from storage.db import make_engine, migrate, ping
@@ -132,8 +133,9 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     deps = Deps(repo=repo, clock=clock, lang=settings.leakbot_lang, nudge_after=settings.leakbot_nudge_after,
                 company=settings.leakbot_company)
     identity = Identity(client)
+    locales = Locales(client, clock, settings.leakbot_lang)  # each person's language, from their Slack locale
     adapter = SlackAdapter(repo=repo, client=client, clock=clock, lang=settings.leakbot_lang, identity=identity,
-                           company=settings.leakbot_company)
+                           company=settings.leakbot_company, locales=locales)
     worker = JobWorker(repo=repo, clock=clock, handlers=adapter.handlers(), give_up=adapter.give_up,
                        idle=settings.leakbot_nudge_tick)
     repo.on_jobs = worker.wake  # woken when a transaction that recorded jobs commits

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 MESSAGES: dict[str, dict[str, str]] = {
     # validation, shown under the input in the modal
@@ -238,6 +239,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "timeline.already": {"ja": "このメッセージはすでに経緯にあります。", "en": "This message is already in the timeline."},
     "timeline.empty": {"ja": "空の経緯は追加できません。", "en": "An empty entry cannot be added."},
     "timeline.refused_title": {"ja": "経緯", "en": "Timeline"},
+    "timeline.add_button": {"ja": "経緯を追加", "en": "Add entry"},
+    "timeline.modal_title": {"ja": "経緯を追加", "en": "Add to the timeline"},
+    "timeline.modal_submit": {"ja": "追加", "en": "Add"},
+    "timeline.modal_cancel": {"ja": "キャンセル", "en": "Cancel"},
+    "timeline.at_label": {"ja": "日時", "en": "When"},
+    "timeline.text_label": {"ja": "何があったか", "en": "What happened"},
+    "timeline.text_hint": {"ja": "例：委託先から第一報を受領。経緯は追記のみで、後から消せません。", "en": "For example: first report received from the contractor. Entries are append-only."},
+    "timeline.future": {"ja": "未来の日時は経緯に書けません。起きた日時を選んでください。", "en": "The timeline records what happened: pick a time that is not in the future."},
+    "timeline.form_unknown": {"ja": "このフォームはボットがあなたに開いたものとして記録がないため、受け付けませんでした。`/leak-timeline` の「経緯を追加」から開き直してください。", "en": "This form is not one the bot opened for you, so it was not accepted. Open it again with Add entry under `/leak-timeline`."},
     "list.more": {"ja": "ほか{n}件はアプリの「ホーム」タブで見られます。", "en": "{n} more on the app's Home tab."},
 }
 
@@ -246,3 +256,14 @@ def t(key: str, lang: str, **values: Any) -> str:
     """Returns the message `key` in `lang`, with `values` filled in."""
     text = MESSAGES[key][lang]
     return text.format(**values) if values else text
+
+
+@dataclass(frozen=True)
+class Words:
+    """A message chosen now and said later, in the language of whoever reads it (known only then)."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def say(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)

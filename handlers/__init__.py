@@ -24,14 +24,15 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     """Wires every listener, the incident middleware and the error handler into the app."""
     app.middleware(incident_resolver(deps.repo))
+    locales = adapter.locales  # each person's language: replies, modals and the App Home use it
     commands.register(app, deps, adapter)
-    views.register(app, deps)
-    actions.register(app, deps)
+    views.register(app, deps, locales)
+    actions.register(app, deps, locales)
     events.register(app, deps)
-    review.register(app, deps)
+    review.register(app, deps, locales)
     home.register(app, deps, adapter)
-    shortcuts.register(app, deps)
-    timeline.register(app, deps)
+    shortcuts.register(app, deps, locales)
+    timeline.register(app, deps, locales)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
@@ -39,4 +40,6 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         log.error("unexpected error ref=%s type=%s", ref, (body or {}).get("type") or (body or {}).get("command"),
                   exc_info=error)
         if respond is not None and (body or {}).get("response_url"):
-            await respond(response_type="ephemeral", replace_original=False, text=t("error.unexpected", deps.lang, ref=ref))
+            user = (body.get("user") or {}).get("id") or body.get("user_id")
+            await respond(response_type="ephemeral", replace_original=False,
+                          text=t("error.unexpected", locales.known(user), ref=ref))

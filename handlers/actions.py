@@ -19,6 +19,8 @@ from bot.ui.ids import (
     OWNER_ACTION,
     SNOOZE_ACTION,
 )
+from bot.i18n import Words
+from bot.slack.locales import Locales
 from bot.usecases import closing, drafts, owners
 from bot.usecases.base import Deps
 from handlers.after_ack import telling_failures
@@ -28,27 +30,27 @@ from storage.repository import Incident
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    """Adds the button listeners to the app."""
-    lang = deps.lang
+def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
+    """Adds the button listeners to the app. What only the clicker sees is in their language: the words
+    are chosen in the ack and said after it, once their language is known."""
 
     async def tell(respond: Any, text: str) -> None:
         await respond(response_type="ephemeral", replace_original=False, text=text)
 
-    def refusal(context: Any, command: str) -> str | None:
+    def refusal(context: Any, command: str) -> Words | None:
         """Why the action cannot apply here (to tell the user), or None."""
         if context.get("refused"):
-            return t("access.refused", lang)
+            return Words("access.refused")
         incident: Incident | None = context.get("incident")
         if incident is None:
-            return t("cmd.not_incident_channel", lang, command=command)
+            return Words("cmd.not_incident_channel", {"command": command})
         if incident.closed:
-            return t("cmd.closed", lang)
+            return Words("cmd.closed")
         return None
 
-    async def refuse_later(context: Any, respond: Any) -> None:
+    async def refuse_later(body: dict[str, Any], context: Any, respond: Any) -> None:
         if context.get("refusal"):
-            await tell(respond, context["refusal"])
+            await tell(respond, context["refusal"].say(await locales.lang_of(body["user"]["id"])))
 
     # --- "Answer": open the step's modal ------------------------------------------------------------
 
@@ -58,14 +60,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         context["step_id"] = ref.step_id if ref is not None and ref.step_id in STEP_BY_ID else None
         await ack()
 
-    @telling_failures("leak_answer", lang)
+    @telling_failures("leak_answer", locales)
     async def answer_modal(body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         if context.get("refusal"):
-            await refuse_later(context, respond)
+            await refuse_later(body, context, respond)
             return
         if context.get("step_id") is None:
             return
-        await open_step(deps, client, respond, body["trigger_id"], context["incident"], STEP_BY_ID[context["step_id"]],
+        await open_step(deps, locales, client, respond, body["trigger_id"], context["incident"], STEP_BY_ID[context["step_id"]],
                         body["user"]["id"])
 
     app.action(ANSWER_ACTION)(ack=answer_ack, lazy=[answer_modal])
@@ -75,19 +77,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def close_ack(ack: Any, body: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
         if incident is None:
-            context["refusal"] = t("cmd.not_incident_channel", lang, command="/leak-close")
+            context["refusal"] = Words("cmd.not_incident_channel", {"command": "/leak-close"})
         else:
             closed = await closing.close(deps, incident, user_id=body["user"]["id"])
-            context["reply"] = t("close.done" if closed else "close.already", lang, user=body["user"]["id"])
+            context["reply"] = Words("close.done" if closed else "close.already", {"user": body["user"]["id"]})
         await ack()
 
-    async def close_reply(context: Any, respond: Any) -> None:
+    async def close_reply(body: dict[str, Any], context: Any, respond: Any) -> None:
         if context.get("refusal"):
-            await refuse_later(context, respond)
+            await refuse_later(body, context, respond)
         elif context.get("reply"):
-            await respond(replace_original=True, text=context["reply"])
+            await respond(replace_original=True, text=context["reply"].say(await locales.lang_of(body["user"]["id"])))
 
-    app.action(CLOSE_CONFIRM_ACTION)(ack=close_ack, lazy=[telling_failures("/leak-close", lang)(close_reply)])
+    app.action(CLOSE_CONFIRM_ACTION)(ack=close_ack, lazy=[telling_failures("/leak-close", locales)(close_reply)])
 
     async def draft_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
         context["refusal"] = refusal(context, "/leak-draft")
@@ -103,11 +105,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     async def draft_reply(body: dict[str, Any], context: Any, respond: Any) -> None:
         if context.get("refusal"):
-            await refuse_later(context, respond)
+            await refuse_later(body, context, respond)
         elif context.get("confirmed"):
-            await respond(replace_original=True, text=t("draft.hold_checked", lang, user=body["user"]["id"]))
+            # the confirmation message is in the channel: the incident's language
+            await respond(replace_original=True, text=t("draft.hold_checked", deps.lang, user=body["user"]["id"]))
 
-    app.action(CONFIRM_DRAFT_ACTION)(ack=draft_ack, lazy=[telling_failures("leak_confirm_draft", lang)(draft_reply)])
+    app.action(CONFIRM_DRAFT_ACTION)(ack=draft_ack, lazy=[telling_failures("leak_confirm_draft", locales)(draft_reply)])
 
     async def owner_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
         ref = context.get("owner_ref")
@@ -118,7 +121,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                                 by=body["user"]["id"])
         await ack()
 
-    app.action(OWNER_ACTION)(ack=owner_ack, lazy=[telling_failures("leak_owner", lang)(refuse_later)])
+    app.action(OWNER_ACTION)(ack=owner_ack, lazy=[telling_failures("leak_owner", locales)(refuse_later)])
 
     async def snooze_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
         context["refusal"] = refusal(context, "/leak-next")
@@ -130,12 +133,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 log.warning("snooze with an unknown value refused")
         await ack()
 
-    app.action(re.compile(f"^{SNOOZE_ACTION}_"))(ack=snooze_ack, lazy=[telling_failures("leak_snooze", lang)(refuse_later)])
+    app.action(re.compile(f"^{SNOOZE_ACTION}_"))(ack=snooze_ack, lazy=[telling_failures("leak_snooze", locales)(refuse_later)])
 
     async def cancel_ack(ack: Any) -> None:
         await ack()
 
-    async def close_kept(respond: Any) -> None:
-        await respond(replace_original=True, text=t("close.kept", lang))
+    async def close_kept(body: dict[str, Any], respond: Any) -> None:
+        await respond(replace_original=True, text=t("close.kept", await locales.lang_of(body["user"]["id"])))
 
-    app.action(CLOSE_CANCEL_ACTION)(ack=cancel_ack, lazy=[telling_failures("/leak-close", lang)(close_kept)])
+    app.action(CLOSE_CANCEL_ACTION)(ack=cancel_ack, lazy=[telling_failures("/leak-close", locales)(close_kept)])

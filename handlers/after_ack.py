@@ -12,13 +12,15 @@ from slack_sdk.errors import SlackApiError
 
 from bot.i18n import t
 from bot.jobs import slack_error
+from bot.slack.locales import Locales
 
 log = logging.getLogger(__name__)
 Listener = Callable[..., Awaitable[None]]
 
 
-def telling_failures(what: str, lang: str) -> Callable[[Listener], Listener]:
-    """Wraps a lazy listener: an exception is logged with a reference and the person is told (ephemeral)."""
+def telling_failures(what: str, lang: str | Locales) -> Callable[[Listener], Listener]:
+    """Wraps a lazy listener: an exception is logged with a reference and the person is told (ephemeral),
+    in their language when `lang` is the Locales (as far as it is known: no Slack call)."""
 
     def decorate(listener: Listener) -> Listener:
         @functools.wraps(listener)
@@ -31,10 +33,20 @@ def telling_failures(what: str, lang: str) -> Callable[[Listener], Listener]:
                 log.error("after the ack of %s: %s ref=%s", what, detail, ref, exc_info=error)
                 respond = kwargs.get("respond")
                 if respond is not None:
+                    said = lang if isinstance(lang, str) else lang.known(user_of(kwargs.get("body") or {}))
                     try:
                         await respond(response_type="ephemeral", replace_original=False,
-                                      text=t("error.after_ack", lang, what=what, ref=ref))
+                                      text=t("error.after_ack", said, what=what, ref=ref))
                     except Exception:  # noqa: BLE001 - Slack cannot be told either; the log has it
                         log.warning("could not tell the user about ref=%s", ref)
         return told
     return decorate
+
+
+def user_of(body: dict[str, Any]) -> str | None:
+    """Who sent a request: a command's user_id, an interaction's or an event's user."""
+    user = body.get("user")
+    if isinstance(user, dict):
+        return user.get("id")
+    event = body.get("event") or {}
+    return body.get("user_id") or (user if isinstance(user, str) else None) or event.get("user")

@@ -21,7 +21,8 @@ from bot.ui.timeline import timeline_blocks
 from bot.usecases import asking, drafts
 from bot.usecases.base import Deps, values_of
 from handlers import surface
-from handlers.after_ack import telling_failures
+from bot.slack.locales import Locales
+from handlers.after_ack import telling_failures, user_of
 from storage.repository import Incident
 
 log = logging.getLogger(__name__)
@@ -47,22 +48,35 @@ async def open_modal(client: Any, respond: Any, trigger_id: str, view: dict[str,
             await respond(response_type="ephemeral", replace_original=False, text=t("cmd.modal_failed", lang, error=slack_error(exc)))
 
 
-async def open_step(deps: Deps, client: Any, respond: Any, trigger_id: str, incident: Incident, step: Step,
-                    user_id: str) -> None:
-    """Opens a checklist form for one person, recorded first so that only its submission counts."""
+async def open_step(deps: Deps, locales: Locales, client: Any, respond: Any, trigger_id: str, incident: Incident,
+                    step: Step, user_id: str) -> None:
+    """Opens a checklist form for one person, in their language, recorded first so that only its submission counts."""
+    lang = await locales.lang_of(user_id)
     external_id, answers = await asking.prepare(deps, incident, step, user_id=user_id)
-    view = step_modal(step, incident_id=incident.id, answers=answers, lang=deps.lang) | {"external_id": external_id}
-    await open_modal(client, respond, trigger_id, view, deps.lang)
+    view = step_modal(step, incident_id=incident.id, answers=answers, lang=lang) | {"external_id": external_id}
+    await open_modal(client, respond, trigger_id, view, lang)
+
+
+def remembering(locales: Locales) -> Any:
+    """A lazy listener that learns the person's language after the ack, for the replies given in later acks."""
+
+    async def remember_language(body: dict[str, Any]) -> None:
+        await locales.lang_of(user_of(body))
+
+    return remember_language
 
 
 def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
-    """Adds the commands of the contract to the app."""
-    lang = deps.lang
+    """Adds the commands of the contract to the app. Replies are in the person's language (Locales): in an
+    ack as far as it is known already, after the ack as Slack says."""
+    locales = adapter.locales
+    remember = remembering(locales)
 
     async def open_incident_or_say(command: dict[str, Any], context: Any, ack: Any, *,
                                    allow_closed: bool = False) -> Incident | None:
         """The command's incident; else acks with why the command does not apply here."""
         incident: Incident | None = context.get("incident")
+        lang = locales.known(command["user_id"])
         if incident is None:
             await ack(**private(t("cmd.not_incident_channel", lang, command=command["command"])))
             return None
@@ -76,8 +90,9 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     async def leak_open_ack(ack: Any) -> None:
         await ack()
 
-    @telling_failures("/leak-open", lang)
+    @telling_failures("/leak-open", locales)
     async def leak_open_modal(command: dict[str, Any], client: Any, respond: Any) -> None:
+        lang = await locales.lang_of(command["user_id"])
         view = new_incident_modal(title=command.get("text", ""), now=deps.clock.now(), lang=lang)
         await open_modal(client, respond, command["trigger_id"], view, lang)
 
@@ -97,15 +112,17 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             context["next_step"] = step.id
             await ack()
             return
+        lang = locales.known(command["user_id"])
         blocks = posts.optional_steps_blocks(open_steps(values, required=False), incident_id=incident.id, lang=lang)
         await ack(**private(t("next.required_done", lang), blocks))
 
-    @telling_failures("/leak-next", lang)
+    @telling_failures("/leak-next", locales)
     async def leak_next_modal(command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         incident, step_id = context.get("incident"), context.get("next_step")
         if incident is None or step_id is None:
-            return  # answered in the ack
-        await open_step(deps, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
+            await locales.lang_of(command["user_id"])  # answered in the ack; known for the next reply
+            return
+        await open_step(deps, locales, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
 
     app.command(surface.LEAK_NEXT)(ack=leak_next_ack, lazy=[leak_next_modal])
 
@@ -115,16 +132,17 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         if await open_incident_or_say(command, context, ack, allow_closed=True) is not None:
             await ack()
 
-    @telling_failures("/leak-status", lang)
-    async def leak_status_reply(context: Any, respond: Any) -> None:
+    @telling_failures("/leak-status", locales)
+    async def leak_status_reply(command: dict[str, Any], context: Any, respond: Any) -> None:
         incident: Incident | None = context.get("incident")
+        lang = await locales.lang_of(command["user_id"])
         if incident is None:
             return
         async with deps.repo.read() as tx:
             answers = await tx.answers(incident.id)
             entries = await tx.timeline(incident.id)
         title = escape(answers["title"].value) if "title" in answers else f"#{incident.id}"
-        blocks = await adapter.checklist(incident, answers, pickers=True)
+        blocks = await adapter.checklist(incident, answers, pickers=True, lang=lang)
         blocks += timeline_blocks(entries, lang, room=posts.MAX_BLOCKS - len(blocks))  # the 経緯 below the checklist
         await respond(**private(t("checklist.header", lang, title=title), blocks))
 
@@ -134,6 +152,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
 
     async def leak_answer_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
         item_id = (command.get("text") or "").strip().lower()
+        lang = locales.known(command["user_id"])
         items = ", ".join(f"`{i}`" for i in ANSWERABLE)
         if not item_id:
             await ack(**private(t("cmd.answer_usage", lang, items=items)))
@@ -145,22 +164,23 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             context["step_id"] = step_of(item_id).id
             await ack()
 
-    @telling_failures("/leak-answer", lang)
+    @telling_failures("/leak-answer", locales)
     async def leak_answer_modal(command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         incident, step_id = context.get("incident"), context.get("step_id")
         if incident is None or step_id is None:
+            await locales.lang_of(command["user_id"])  # answered in the ack; known for the next reply
             return
-        await open_step(deps, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
+        await open_step(deps, locales, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
 
     app.command(surface.LEAK_ANSWER)(ack=leak_answer_ack, lazy=[leak_answer_modal])
 
     # --- /leak-draft -----------------------------------------------------------------------------
 
-    @app.command(surface.LEAK_DRAFT)
     async def leak_draft(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident = await open_incident_or_say(command, context, ack, allow_closed=True)
         if incident is None:
             return
+        lang = locales.known(command["user_id"])
         words = (command.get("text") or "").strip().lower().split()
         asked_lang = next((w for w in words if w in LANGS), None)
         docs = [w for w in words if w not in LANGS]
@@ -175,14 +195,18 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             return
         await ack()
 
+    app.command(surface.LEAK_DRAFT)(ack=leak_draft, lazy=[remember])
+
     # --- /leak-close -----------------------------------------------------------------------------
 
-    @app.command(surface.LEAK_CLOSE)
     async def leak_close(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
+        lang = locales.known(command["user_id"])
         if incident is not None and incident.closed:
             await ack(**private(t("close.already", lang)))
             return
         if await open_incident_or_say(command, context, ack) is None:
             return
         await ack(**private(t("close.question", lang), posts.close_question_blocks(lang)))
+
+    app.command(surface.LEAK_CLOSE)(ack=leak_close, lazy=[remember])

@@ -24,7 +24,7 @@ from bot.usecases import home
 from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
-from handlers.commands import open_modal, open_step, private
+from handlers.commands import open_modal, open_step, private, remembering
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +35,15 @@ async def log_only(**reply: Any) -> None:
 
 
 def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
-    """Adds the App Home event, its buttons and /leak-list to the app."""
-    lang = deps.lang
+    """Adds the App Home event, its buttons and /leak-list to the app, in each viewer's language."""
+    locales = adapter.locales
 
     # --- the Home tab opened: publish the person's desk -------------------------------------------------
 
     async def home_opened_ack(ack: Any) -> None:
         await ack()
 
-    @telling_failures("app_home_opened", lang)
+    @telling_failures("app_home_opened", locales)
     async def home_publish(event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
             await adapter.publish_home(event["user"])
@@ -55,7 +55,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     async def page_ack(ack: Any) -> None:
         await ack()
 
-    @telling_failures("leak_home_page", lang)
+    @telling_failures("leak_home_page", locales)
     async def page_publish(body: dict[str, Any], action: dict[str, Any]) -> None:
         ref = PageRef.load(action.get("value"))
         if ref is not None:
@@ -72,23 +72,26 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         context["home_step"] = await home.next_of(deps.repo, incident) if incident else None
         await ack()
 
-    @telling_failures("leak_home_answer", lang)
+    @telling_failures("leak_home_answer", locales)
     async def answer_modal(body: dict[str, Any], context: Any, client: Any, respond: Any = None) -> None:
         incident, step_id = context.get("home_incident"), context.get("home_step")
         respond = respond or log_only
         if incident is None or step_id is None:
+            lang = await locales.lang_of(body["user"]["id"])
             key = "home.refused" if incident is None else "home.nothing_open"
             await open_modal(client, respond, body["trigger_id"], notice_modal(t("home.refused_title", lang), t(key, lang)),
                              lang)
             return
-        await open_step(deps, client, respond, body["trigger_id"], incident, STEP_BY_ID[step_id], body["user"]["id"])
+        await open_step(deps, locales, client, respond, body["trigger_id"], incident, STEP_BY_ID[step_id],
+                        body["user"]["id"])
 
     app.action(HOME_ANSWER_ACTION)(ack=answer_ack, lazy=[answer_modal])
 
     # --- /leak-list: the same desk, anywhere, only for the person who asked -------------------------------
 
-    @app.command(surface.LEAK_LIST)
     async def leak_list(ack: Any, command: dict[str, Any]) -> None:
         desk = await home.desk(deps.repo, command["user_id"], page_size=LIST_SHOWN)
-        text, blocks = list_blocks(desk, now=deps.clock.now(), lang=lang)
+        text, blocks = list_blocks(desk, now=deps.clock.now(), lang=locales.known(command["user_id"]))
         await ack(**private(text, blocks))
+
+    app.command(surface.LEAK_LIST)(ack=leak_list, lazy=[remembering(locales)])

@@ -12,9 +12,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.drafting import DOCS
-from bot.i18n import t
+from bot.i18n import Words, t
 from bot.review import HOWS, MAX_COMMENT, valid_url
 from bot.ui import review as ui
+from bot.slack.locales import Locales
 from bot.usecases import review
 from bot.usecases.base import Deps
 from handlers import surface
@@ -27,19 +28,20 @@ log = logging.getLogger(__name__)
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    """Adds the review listeners to the app."""
-    lang = deps.lang
+def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
+    """Adds the review listeners to the app. What only one person sees is in their language: replies
+    chosen in an ack are said after it (context["reply"] is a function of the language; a function is
+    passed to the lazy listener as it is, not copied)."""
 
-    def refused(error: review.Refused) -> str:
+    def refused(error: review.Refused, lang: str) -> str:
         return t(error.key, lang, **ui.render_params(error.params, lang))
 
     async def tell(respond: Any, text: str) -> None:
         await respond(response_type="ephemeral", replace_original=False, text=text)
 
-    async def reply_later(context: Any, respond: Any) -> None:
+    async def reply_later(body: dict[str, Any], context: Any, respond: Any) -> None:
         if context.get("reply"):
-            await tell(respond, context["reply"])
+            await tell(respond, context["reply"](await locales.lang_of(body["user"]["id"])))
 
     def clicked(action: dict[str, Any], context: Any) -> ui.ReviewRef | None:
         """The button's reference when it names this channel's open incident; else the refusal goes in context."""
@@ -48,10 +50,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if ref is None or incident is None or incident.id != ref.incident_id:
             log.warning("refused a review button naming %s in a channel of incident %s",
                         ref.incident_id if ref else None, incident.id if incident else None)
-            context["reply"] = t("review.wrong_incident", lang)
+            context["reply"] = Words("review.wrong_incident").say
             return None
         if incident.closed:
-            context["reply"] = t("cmd.closed", lang)
+            context["reply"] = Words("cmd.closed").say
             return None
         return ref
 
@@ -59,6 +61,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     async def reviewers_command_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
+        lang = locales.known(command["user_id"])
         if incident is None:
             await ack(**private(t("cmd.not_incident_channel", lang, command=surface.LEAK_REVIEWERS)))
         elif incident.closed:
@@ -67,11 +70,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack()
 
     async def open_reviewers(incident: Incident, user_id: str, trigger_id: str, client: Any, respond: Any) -> None:
+        lang = await locales.lang_of(user_id)
         external_id = await review.prepare_view(deps, incident, review.REVIEWERS_STEP, user_id=user_id)
         view = ui.reviewers_modal(incident_id=incident.id, current=await review.current_reviewers(deps, incident), lang=lang)
         await open_modal(client, respond, trigger_id, view | {"external_id": external_id}, lang)
 
-    @telling_failures(surface.LEAK_REVIEWERS, lang)
+    @telling_failures(surface.LEAK_REVIEWERS, locales)
     async def reviewers_command_modal(command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         incident: Incident | None = context.get("incident")
         if incident is not None and not incident.closed:
@@ -83,10 +87,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         clicked(action, context)
         await ack()
 
-    @telling_failures(ui.REVIEWERS_ACTION, lang)
+    @telling_failures(ui.REVIEWERS_ACTION, locales)
     async def reviewers_button_modal(body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         if context.get("reply"):
-            await reply_later(context, respond)
+            await reply_later(body, context, respond)
             return
         await open_reviewers(context["incident"], body["user"]["id"], body["trigger_id"], client, respond)
 
@@ -95,6 +99,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(ui.REVIEWERS_CALLBACK)
     async def reviewers_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         ref = ui.ReviewRef.load(view.get("private_metadata"))
+        lang = locales.known(body["user"]["id"])  # the modal's language, looked up when it was opened
         raw = raw_values(view["state"]["values"])
         first = next(iter(raw), ui.REVIEWERS_BLOCKS["public"])
         chosen: dict[str, list[str]] = {}
@@ -113,7 +118,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except review.Refused as error:
             log.warning("refused reviewers for incident %s from %s: %s", ref.incident_id, body["user"]["id"], error.key)
             block = ui.REVIEWERS_BLOCKS.get(error.params.get("doc", ""), first)
-            await ack(response_action="errors", errors={block: refused(error)})
+            await ack(response_action="errors", errors={block: refused(error, lang)})
             return
         await ack()
 
@@ -126,21 +131,21 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 decided = await review.decide(deps, channel_incident=context["incident"], incident_id=ref.incident_id,
                                               draft_id=ref.draft_id, user_id=body["user"]["id"], approved=True)
             except review.Refused as error:
-                context["reply"] = refused(error)
+                context["reply"] = (lambda lang, e=error: refused(e, lang))
             else:
-                context["reply"] = said(decided)
+                context["reply"] = (lambda lang, d=decided: said(d, lang))
         elif ref is not None:
-            context["reply"] = t("review.unknown_version", lang)
+            context["reply"] = Words("review.unknown_version").say
         await ack()
 
-    def said(decided: review.Decided) -> str:
+    def said(decided: review.Decided, lang: str) -> str:
         params = {"doc": ui.doc_name(decided.draft.doc, lang), "version": decided.draft.version}
         if decided.already:
             return t("review.already", lang, decision=t("review.decision.approve" if decided.approved
                                                         else "review.decision.changes", lang), **params)
         return t("review.recorded_approve" if decided.approved else "review.recorded_changes", lang, **params)
 
-    app.action(ui.APPROVE_ACTION)(ack=approve_ack, lazy=[telling_failures(ui.APPROVE_ACTION, lang)(reply_later)])
+    app.action(ui.APPROVE_ACTION)(ack=approve_ack, lazy=[telling_failures(ui.APPROVE_ACTION, locales)(reply_later)])
 
     async def changes_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
         ref = clicked(action, context)
@@ -150,19 +155,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
                                                      incident_id=ref.incident_id, draft_id=ref.draft_id,
                                                      user_id=body["user"]["id"])
             except review.Refused as error:
-                context["reply"] = refused(error)
+                context["reply"] = (lambda lang, e=error: refused(e, lang))
             else:
-                context["reply"] = said(earlier) if earlier else None
+                context["reply"] = (lambda lang, d=earlier: said(d, lang)) if earlier else None
                 context["draft_id"] = ref.draft_id
         elif ref is not None:
-            context["reply"] = t("review.unknown_version", lang)
+            context["reply"] = Words("review.unknown_version").say
         await ack()
 
-    @telling_failures(ui.REQUEST_CHANGES_ACTION, lang)
+    @telling_failures(ui.REQUEST_CHANGES_ACTION, locales)
     async def changes_modal(body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         if context.get("reply") or context.get("draft_id") is None:
-            await reply_later(context, respond)
+            await reply_later(body, context, respond)
             return
+        lang = await locales.lang_of(body["user"]["id"])
         incident: Incident = context["incident"]
         async with deps.repo.read() as tx:
             draft = await tx.draft(context["draft_id"])
@@ -175,6 +181,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(ui.CHANGES_CALLBACK)
     async def changes_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         ref = ui.ReviewRef.load(view.get("private_metadata"))
+        lang = locales.known(body["user"]["id"])  # the modal's language, looked up when it was opened
         comment = str(raw_values(view["state"]["values"]).get(ui.COMMENT_BLOCK) or "").strip()
         if not comment:
             await ack(response_action="errors", errors={ui.COMMENT_BLOCK: t("review.comment_required", lang)})
@@ -191,10 +198,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
                                           user_id=body["user"]["id"], approved=False, comment=comment,
                                           form=(view.get("external_id") or "", view["id"]))
         except review.Refused as error:
-            await ack(response_action="errors", errors={ui.COMMENT_BLOCK: refused(error)})
+            await ack(response_action="errors", errors={ui.COMMENT_BLOCK: refused(error, lang)})
             return
         if decided.already:
-            await ack(response_action="errors", errors={ui.COMMENT_BLOCK: said(decided)})
+            await ack(response_action="errors", errors={ui.COMMENT_BLOCK: said(decided, lang)})
             return
         await ack()
 
@@ -207,18 +214,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await review.check_publishable(deps, channel_incident=context["incident"], incident_id=ref.incident_id,
                                                draft_id=ref.draft_id, user_id=body["user"]["id"])
             except review.Refused as error:
-                context["reply"] = refused(error)
+                context["reply"] = (lambda lang, e=error: refused(e, lang))
             else:
                 context["draft_id"] = ref.draft_id
         elif ref is not None:
-            context["reply"] = t("review.unknown_version", lang)
+            context["reply"] = Words("review.unknown_version").say
         await ack()
 
-    @telling_failures(ui.PUBLISH_ACTION, lang)
+    @telling_failures(ui.PUBLISH_ACTION, locales)
     async def publish_modal(body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         if context.get("reply") or context.get("draft_id") is None:
-            await reply_later(context, respond)
+            await reply_later(body, context, respond)
             return
+        lang = await locales.lang_of(body["user"]["id"])
         async with deps.repo.read() as tx:
             draft = await tx.draft(context["draft_id"])
         assert draft is not None
@@ -232,6 +240,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(ui.PUBLISH_CALLBACK)
     async def publish_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         ref = ui.ReviewRef.load(view.get("private_metadata"))
+        lang = locales.known(body["user"]["id"])  # the modal's language, looked up when it was opened
         raw = raw_values(view["state"]["values"])
         errors: dict[str, str] = {}
         when = raw.get(ui.PUBLISHED_AT)
@@ -255,6 +264,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
                                  incident_id=ref.incident_id, draft_id=ref.draft_id, user_id=body["user"]["id"],
                                  published=published)
         except review.Refused as error:
-            await ack(response_action="errors", errors={ui.PUBLISHED_AT: refused(error)})
+            await ack(response_action="errors", errors={ui.PUBLISHED_AT: refused(error, lang)})
             return
         await ack()

@@ -17,6 +17,7 @@ from bot.i18n import t
 from bot.jobs import slack_error
 from bot.ui.from_message import incident_from_message
 from bot.ui.modals import new_incident_modal, notice_modal
+from bot.slack.locales import Locales
 from bot.usecases import from_message
 from bot.usecases.base import Deps
 from handlers import surface
@@ -38,15 +39,15 @@ async def permalink_of(client: Any, channel_id: str, ts: str | None) -> str | No
         return None
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    """Adds the shortcut listeners to the app."""
-    lang = deps.lang
+def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
+    """Adds the shortcut listeners to the app; the modals are in the person's language."""
 
     async def just_ack(ack: Any) -> None:
         await ack()
 
-    @telling_failures(surface.SHORTCUT_OPEN, lang)
+    @telling_failures(surface.SHORTCUT_OPEN, locales)
     async def open_anywhere(body: dict[str, Any], client: Any, respond: Any = None) -> None:
+        lang = await locales.lang_of(body["user"]["id"])
         view = new_incident_modal(title="", now=deps.clock.now(), lang=lang)
         await open_modal(client, respond or log_only, body["trigger_id"], view, lang)
 
@@ -57,9 +58,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         context["may_use"] = await from_message.may_use(deps.repo, channel_id, body["user"]["id"])
         await ack()
 
-    @telling_failures(surface.SHORTCUT_OPEN_FROM_MESSAGE, lang)
+    @telling_failures(surface.SHORTCUT_OPEN_FROM_MESSAGE, locales)
     async def open_from_message(body: dict[str, Any], context: Any, client: Any, respond: Any = None) -> None:
         respond = respond or log_only
+        lang = await locales.lang_of(body["user"]["id"])
         if not context.get("may_use"):
             view = notice_modal(t("shortcut.refused_title", lang), t("shortcut.refused", lang))
             await open_modal(client, respond, body["trigger_id"], view, lang)

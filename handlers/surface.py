@@ -48,6 +48,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.getPermalink": (),  # the message a shortcut was used on
     "files.getUploadURLExternal": ("files:write",),  # files_upload_v2, step 1
     "files.completeUploadExternal": ("files:write",),  # files_upload_v2, step 2
+    "users.info": ("users:read",),  # include_locale: each person's language (bot/slack/locales.py)
 }
 
 

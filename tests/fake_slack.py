@@ -34,8 +34,7 @@ DEFAULT_USERS = (("U0ALICE", "alice"), ("U0BOB", "bob"), ("U0CAROL", "carol"), (
 TRIGGER_LIFETIME = 3.0
 APP_ID = "A0LEAKAPP"
 # The bot token's scopes, as auth.test reports them in its x-oauth-scopes header (those of manifest.yml).
-BOT_SCOPES = ("commands", "chat:write", "groups:write", "groups:read", "pins:write", "pins:read", "users:read",
-              "im:write", "files:write")
+BOT_SCOPES = ("commands", "chat:write", "groups:write", "groups:read", "pins:write", "users:read", "files:write")
 
 
 @dataclass
@@ -108,6 +107,9 @@ class FakeSlack:
         self.bot_scopes: list[str] = list(BOT_SCOPES)  # what auth.test says the bot token has
         self.calls: list[Call] = []
         self.users: dict[str, dict] = {}
+        # user id -> Slack locale ("en-US"), returned by users.info with include_locale; none set, none said
+        # (so the bot answers in LEAKBOT_LANG, as the tests written before locales expect)
+        self.locales: dict[str, str] = {}
         self.channels: dict[str, FakeChannel] = {}
         self.dms: dict[str, FakeChannel] = {}  # user id -> the bot's DM channel with them
         self.messages: dict[str, list[dict]] = {}
@@ -224,12 +226,15 @@ class FakeSlack:
         return trigger_id
 
     def add_user(self, user_id: str, name: str, *, tz: str = "Asia/Tokyo", deleted: bool = False,
-                 is_bot: bool = False) -> None:
+                 is_bot: bool = False, locale: str | None = None) -> None:
+        """A workspace member; `locale` (say "en-US") is what users.info returns with include_locale."""
         profile = {"real_name": name, "display_name": name, "real_name_normalized": name,
                    "display_name_normalized": name, "team": self.team_id}
         self.users[user_id] = {"id": user_id, "team_id": self.team_id, "name": name, "real_name": name,
                                "deleted": deleted, "is_bot": is_bot, "is_admin": False, "is_app_user": False,
                                "profile": profile, **_tz_fields(tz)}
+        if locale is not None:
+            self.locales[user_id] = locale
 
     def add_channel(self, name: str, *, members: Any = (), is_private: bool = False,
                     creator: str | None = None) -> FakeChannel:
@@ -411,10 +416,15 @@ class FakeSlack:
                 "is_enterprise_install": False}
 
     def _users_info(self, args: dict) -> dict:
+        if "users:read" not in self.bot_scopes:
+            raise SlackError("missing_scope", needed="users:read", provided=",".join(self.bot_scopes))
         user = self.users.get(str(args.get("user", "")))
         if user is None:
             raise SlackError("user_not_found")
-        return {"user": copy.deepcopy(user)}
+        found = copy.deepcopy(user)
+        if _flag(args.get("include_locale")) and found["id"] in self.locales:  # only when asked (and set here)
+            found["locale"] = self.locales[found["id"]]
+        return {"user": found}
 
     # ---------------------------------------------------------------------------- conversations
 

@@ -26,6 +26,7 @@ from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
 from bot.jobs import Impossible, Retry, classify, slack_error
 from bot.slack import review as review_jobs
+from bot.slack.locales import Locales
 from bot.ui import home as home_ui, posts
 from bot.ui import review as review_ui
 from bot.ui.modals import notice_modal
@@ -45,9 +46,11 @@ SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "qu
 
 class SlackAdapter:
     def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, identity: Identity,
-                 company: str | None = None) -> None:
+                 company: str | None = None, locales: Locales | None = None) -> None:
         self.repo, self.client, self.clock, self.lang, self.identity = repo, client, clock, lang, identity
         self.company = company
+        # each person's language (modals, ephemeral replies, the App Home); `lang` is the incident's
+        self.locales = locales or Locales(client, clock, lang)
 
     def handlers(self) -> dict[str, Any]:
         """The job kinds (intents) and what does them."""
@@ -167,7 +170,8 @@ class SlackAdapter:
 
     async def _confirm(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         await self._publish_homes(incident)  # the new incident on its members' Home tabs, then the opener told
-        view = notice_modal(t("open.progress_title", self.lang), t("open.done", self.lang, channel=incident.channel_id))
+        lang = await self.locales.lang_of(incident.opener_id)  # the opener's modal, in their language
+        view = notice_modal(t("open.progress_title", lang), t("open.done", lang, channel=incident.channel_id))
         try:
             await self.client.views_update(view_id=job.payload["view_id"], view=view)
         except SlackApiError as exc:
@@ -297,21 +301,27 @@ class SlackAdapter:
 
     # --- the checklist ----------------------------------------------------------------------------
 
-    async def checklist(self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False) -> list[dict[str, Any]]:
-        """The checklist blocks of an incident as it stands: owners, answers, progress, legal clocks."""
+    async def checklist(self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False,
+                        lang: str | None = None) -> list[dict[str, Any]]:
+        """The checklist blocks of an incident as it stands: owners, answers, progress, legal clocks
+        (in `lang`, for one person's /leak-status; else in the incident's language)."""
+        lang = lang or self.lang
         closed = ""
         if incident.closed and incident.closed_at:
-            closed = t("checklist.closed", self.lang, when=format_datetime(incident.closed_at, self.lang), user=incident.closed_by)
+            closed = t("checklist.closed", lang, when=format_datetime(incident.closed_at, lang), user=incident.closed_by)
         async with self.repo.read() as tx:
             owners = {item: owner.owner_id for item, owner in (await tx.owners(incident.id)).items() if owner.owner_id}
-        clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=self.lang)
+        clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=lang)
         if clocks and is_drill(values_of(answers)):
-            clocks = [t("drill.clocks", self.lang), *clocks]
-        title = self._mark(answers, answers["title"].value if "title" in answers else f"#{incident.id}")
-        blocks = posts.checklist_blocks(title=title, answers=answers, lang=self.lang, owners=owners, closed_line=closed,
+            clocks = [t("drill.clocks", lang), *clocks]
+        title = answers["title"].value if "title" in answers else f"#{incident.id}"
+        if "exercise" in answers and answers["exercise"].value is True:
+            title = t("drill.mark", lang) + title
+        blocks = posts.checklist_blocks(title=title, answers=answers, lang=lang, owners=owners, closed_line=closed,
                                         legal_lines=clocks, incident_id=incident.id if pickers else None)
         # review and publication: per document, and with the pickers (/leak-status) the whole record
-        return blocks + await review_jobs.checklist_blocks(self, incident, trail=pickers, room=posts.MAX_BLOCKS - len(blocks))
+        return blocks + await review_jobs.checklist_blocks(self, incident, trail=pickers, room=posts.MAX_BLOCKS - len(blocks),
+                                                           lang=lang)
 
     def _checklist_text(self, answers: Mapping[str, Answer]) -> str:
         title = answers["title"].value if "title" in answers else ""
@@ -475,7 +485,8 @@ class SlackAdapter:
     async def publish_home(self, user_id: str, *, page: int = 0) -> None:
         """Shows one person their desk on the App Home tab (views.publish)."""
         desk = await home.desk(self.repo, user_id, page=page)
-        await self.client.views_publish(user_id=user_id, view=home_ui.home_view(desk, now=self.clock.now(), lang=self.lang))
+        lang = await self.locales.lang_of(user_id)  # in the viewer's language
+        await self.client.views_publish(user_id=user_id, view=home_ui.home_view(desk, now=self.clock.now(), lang=lang))
 
     # --- when nothing helps -----------------------------------------------------------------------
 
@@ -488,9 +499,11 @@ class SlackAdapter:
         ref = f"job-{job.id}"
         if job.kind == "setup" and incident.channel_id is None:
             text = t("open.failed", self.lang, error=error, id=incident.id) + " " + t("error.ref", self.lang, ref=ref)
+            lang = await self.locales.lang_of(incident.opener_id)  # the opener's modal, in their language
+            told = t("open.failed", lang, error=error, id=incident.id) + " " + t("error.ref", lang, ref=ref)
             try:
                 await self.client.views_update(view_id=job.payload["view_id"],
-                                               view=notice_modal(t("open.progress_title", self.lang), text))
+                                               view=notice_modal(t("open.progress_title", lang), told))
             except SlackApiError:
                 pass
             await self.tell(incident.opener_id, text)

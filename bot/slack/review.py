@@ -53,20 +53,22 @@ async def post_publish_offer(adapter: "SlackAdapter", job: Job) -> None:
                                           text=t("review.publish", adapter.lang))
 
 
-async def checklist_blocks(adapter: "SlackAdapter", incident: Incident, *, trail: bool, room: int) -> list[dict[str, Any]]:
+async def checklist_blocks(adapter: "SlackAdapter", incident: Incident, *, trail: bool, room: int,
+                           lang: str | None = None) -> list[dict[str, Any]]:
     """The review summary per document (and with `trail`, the whole record), then the Set reviewers button."""
+    lang = lang or adapter.lang
     async with adapter.repo.read() as tx:
         reviewers = await tx.reviewers(incident.id)
         drafts = await tx.drafts(incident.id)
         decisions = await tx.decisions(incident.id)
         publications = await tx.publications(incident.id)
         history = await tx.reviewer_history(incident.id) if trail else []
-    lines = ui.summary_lines(reviews(drafts, reviewers, decisions), reviewers, publications, adapter.lang)
-    blocks = ui.summary_blocks(lines, adapter.lang)
+    lines = ui.summary_lines(reviews(drafts, reviewers, decisions), reviewers, publications, lang)
+    blocks = ui.summary_blocks(lines, lang)
     if trail:
         by_id = {d.id: d for d in drafts}
-        blocks += ui.trail_blocks(ui.trail_lines(history, decisions, publications, by_id, adapter.lang), adapter.lang,
+        blocks += ui.trail_blocks(ui.trail_lines(history, decisions, publications, by_id, lang), lang,
                                   room=room - len(blocks) - 1)
     if not incident.closed:
-        blocks.append(ui.reviewers_button(incident.id, adapter.lang))
+        blocks.append(ui.reviewers_button(incident.id, lang))
     return blocks[:max(room, 0)]

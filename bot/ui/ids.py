@@ -14,3 +14,8 @@ INPUT_ACTION = "value"  # action_id of every input element; the block_id names t
 
 HOME_ANSWER_ACTION = "leak_home_answer"  # button on the App Home: open an incident's next question
 HOME_PAGE_ACTION = "leak_home_page"  # buttons on the App Home: another page of open incidents
+
+TIMELINE_ADD_ACTION = "leak_timeline_add"  # button under /leak-timeline's list: open the modal to add a dated entry
+TIMELINE_CALLBACK = "leak_timeline_entry"  # that modal
+TIMELINE_AT_BLOCK = "timeline_at"  # its date and time
+TIMELINE_TEXT_BLOCK = "timeline_text"  # its text

@@ -5,12 +5,17 @@ Entry text was typed by people (or copied from a message): it is escaped, so it 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Sequence
 
 from bot.answers import format_datetime
 from bot.i18n import t
+from bot.ui.ids import INPUT_ACTION, TIMELINE_ADD_ACTION, TIMELINE_AT_BLOCK, TIMELINE_CALLBACK, TIMELINE_TEXT_BLOCK
+from bot.ui.metadata import IncidentRef
+from bot.ui.modals import modal
 from bot.ui.mrkdwn import escape
 from bot.ui.posts import header, section
+from bot.usecases.timeline import MAX_TEXT
 from storage.records import TimelineItem
 
 Block = dict[str, Any]
@@ -44,3 +49,23 @@ def timeline_blocks(items: Sequence[TimelineItem], lang: str, *, room: int = 40)
     return blocks + [section(p) for p in pieces[-(room - 1):]]
 
 
+def add_button(incident_id: int, lang: str) -> Block:
+    """Under the list: the button that opens the modal to add a dated entry by hand."""
+    button = {"type": "button", "action_id": TIMELINE_ADD_ACTION, "value": IncidentRef(incident_id=incident_id).dump(),
+              "text": {"type": "plain_text", "text": t("timeline.add_button", lang), "emoji": True}}
+    return {"type": "actions", "elements": [button]}
+
+
+def entry_modal(*, incident_id: int, now: datetime, lang: str) -> dict[str, Any]:
+    """The modal of a dated entry: when (default now) and what happened."""
+    blocks: list[Block] = [
+        {"type": "input", "block_id": TIMELINE_AT_BLOCK, "label": {"type": "plain_text", "text": t("timeline.at_label", lang)},
+         "element": {"type": "datetimepicker", "action_id": INPUT_ACTION, "initial_date_time": int(now.timestamp())}},
+        {"type": "input", "block_id": TIMELINE_TEXT_BLOCK,
+         "label": {"type": "plain_text", "text": t("timeline.text_label", lang)},
+         "hint": {"type": "plain_text", "text": t("timeline.text_hint", lang)},
+         "element": {"type": "plain_text_input", "action_id": INPUT_ACTION, "multiline": True, "max_length": MAX_TEXT}},
+    ]
+    return modal(t("timeline.modal_title", lang), blocks, callback_id=TIMELINE_CALLBACK,
+                 submit=t("timeline.modal_submit", lang), close=t("timeline.modal_cancel", lang),
+                 metadata=IncidentRef(incident_id=incident_id).dump())

@@ -1,8 +1,10 @@
-"""The incident timeline (経緯): dated entries added by hand (/leak-timeline) or from a message
-(the `leak_add_to_timeline` shortcut). Stored before the ack, append-only, once per source."""
+"""The incident timeline (経緯): dated entries added by hand (/leak-timeline, with text or through its
+modal) or from a message (the `leak_add_to_timeline` shortcut). Stored before the ack, append-only, once
+per source."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from bot.drafting import TimelineEntry
@@ -12,6 +14,7 @@ from storage.repository import Duplicate, Incident, Repository, Tx
 from storage.records import TimelineItem
 
 MAX_TEXT = 3000  # characters of one entry
+FORM_STEP = "timeline"  # the step a timeline modal is recorded under in `views`
 
 
 class Refused(Exception):
@@ -20,6 +23,65 @@ class Refused(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
+
+
+class Invalid(Exception):
+    """A field of the timeline modal is wrong: `field` is "text" or "at", `key` the wording, `params` its values."""
+
+    def __init__(self, field: str, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.field, self.key, self.params = field, key, params
+
+
+def checked_entry(text: object, at: object, *, now: datetime) -> tuple[str, datetime]:
+    """The text and time of an entry typed into the modal (`at`: seconds since the epoch, Slack's
+    datetimepicker); Invalid when the text is empty, too long or holds a secret, or the time is not a
+    time or lies in the future."""
+    typed = str(text or "").strip() if isinstance(text, (str, type(None))) else ""
+    if not typed:
+        raise Invalid("text", "timeline.empty")
+    if len(typed) > MAX_TEXT:
+        raise Invalid("text", "error.too_long", length=len(typed), limit=MAX_TEXT)
+    secret = find_secret(typed)
+    if secret is not None:
+        raise Invalid("text", f"error.secret.{secret}")
+    if not isinstance(at, int) or isinstance(at, bool) or not 0 < at < 2**33:
+        raise Invalid("at", "error.datetime")
+    when = datetime.fromtimestamp(at, tz=now.tzinfo)
+    if when > now:
+        raise Invalid("at", "timeline.future")
+    return typed, when
+
+
+async def prepare_form(deps: Deps, incident: Incident, *, user_id: str) -> str:
+    """Records the timeline modal about to be opened for one person (only its submission, by them, will
+    count); returns the external_id to open it under."""
+    external_id = f"leak-{secrets.token_hex(12)}"
+    async with deps.repo.tx() as tx:
+        await tx.record_view(external_id, user_id=user_id, incident_id=incident.id, step_id=FORM_STEP, at=deps.clock.now())
+    return external_id
+
+
+async def add_from_form(deps: Deps, *, external_id: str, view_id: str, incident_id: int, user_id: str, text: str,
+                        at: datetime) -> TimelineItem | None:
+    """Adds the entry of a submitted timeline modal (checked by `checked_entry`); None when this modal was
+    stored before (Slack sent it again). Raises Refused (nothing stored)."""
+    now = deps.clock.now()
+    try:
+        async with deps.repo.tx(urgent=True) as tx:
+            current, opened, member = await tx.form_access(incident_id, external_id=external_id, user_id=user_id)
+            if opened is None or (opened.user_id, opened.incident_id, opened.step_id) != (user_id, incident_id, FORM_STEP):
+                raise Refused("timeline.form_unknown")
+            if current is None or not current.channel_id:
+                raise Refused("cmd.not_incident_channel_plain")
+            if current.closed:
+                raise Refused("cmd.closed")
+            if not member:
+                raise Refused("access.not_member")
+            return await tx.add_timeline(incident_id, at=at, text=text, author=user_id, added_by=user_id, added_at=now,
+                                         source=f"view:{view_id}")
+    except Duplicate:
+        return None
 
 
 async def add(deps: Deps, incident: Incident, *, user_id: str, text: str, at: datetime | None = None,
