@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from bot.ui.metadata import lang_of_modal
+
 
 def element_value(entry: Mapping[str, Any]) -> Any:
     """The raw value of one block's state entry, whatever the element type."""
@@ -30,3 +32,9 @@ def raw_values(state_values: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         block_id: element_value(next(iter(actions.values()))) if actions else None
         for block_id, actions in state_values.items()
     }
+
+
+def modal_lang(view: Mapping[str, Any], fallback: str) -> str:
+    """The language a submitted modal was built in (its metadata says), for its error messages; else
+    `fallback` (the person's language as far as it is known, no Slack call)."""
+    return lang_of_modal(view.get("private_metadata")) or fallback

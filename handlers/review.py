@@ -21,7 +21,7 @@ from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
 from handlers.commands import open_modal, private
-from handlers.forms import raw_values
+from handlers.forms import modal_lang, raw_values
 from storage.repository import Incident
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     @app.view(ui.REVIEWERS_CALLBACK)
     async def reviewers_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         ref = ui.ReviewRef.load(view.get("private_metadata"))
-        lang = locales.known(body["user"]["id"])  # the modal's language, looked up when it was opened
+        lang = modal_lang(view, locales.known(body["user"]["id"]))  # the modal's language
         raw = raw_values(view["state"]["values"])
         first = next(iter(raw), ui.REVIEWERS_BLOCKS["public"])
         chosen: dict[str, list[str]] = {}
@@ -181,7 +181,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     @app.view(ui.CHANGES_CALLBACK)
     async def changes_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         ref = ui.ReviewRef.load(view.get("private_metadata"))
-        lang = locales.known(body["user"]["id"])  # the modal's language, looked up when it was opened
+        lang = modal_lang(view, locales.known(body["user"]["id"]))  # the modal's language
         comment = str(raw_values(view["state"]["values"]).get(ui.COMMENT_BLOCK) or "").strip()
         if not comment:
             await ack(response_action="errors", errors={ui.COMMENT_BLOCK: t("review.comment_required", lang)})
@@ -240,7 +240,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     @app.view(ui.PUBLISH_CALLBACK)
     async def publish_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         ref = ui.ReviewRef.load(view.get("private_metadata"))
-        lang = locales.known(body["user"]["id"])  # the modal's language, looked up when it was opened
+        lang = modal_lang(view, locales.known(body["user"]["id"]))  # the modal's language
         raw = raw_values(view["state"]["values"])
         errors: dict[str, str] = {}
         when = raw.get(ui.PUBLISHED_AT)

@@ -23,7 +23,7 @@ from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
 from handlers.commands import open_modal, private, remembering
-from handlers.forms import raw_values
+from handlers.forms import modal_lang, raw_values
 from handlers.shortcuts import permalink_of
 from storage.repository import Incident
 
@@ -99,7 +99,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     @app.view(TIMELINE_CALLBACK)
     async def entry_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         user_id = body["user"]["id"]
-        lang = locales.known(user_id)  # the modal's language, looked up when it was opened
+        lang = modal_lang(view, locales.known(user_id))  # the modal's language
         raw = raw_values(view["state"]["values"])
         blocks = {"text": TIMELINE_TEXT_BLOCK, "at": TIMELINE_AT_BLOCK}
         try:

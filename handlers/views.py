@@ -18,18 +18,18 @@ from bot.ui.modals import notice_modal
 from bot.usecases import answering, membership, opening
 from bot.slack.locales import Locales
 from bot.usecases.base import Deps
-from handlers.forms import raw_values
+from handlers.forms import modal_lang, raw_values
 
 log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
-    """Adds the modal submission listeners to the app. Errors are said in the modal's language: the one
-    looked up for the person when it was opened (cached), else LEAKBOT_LANG; no Slack call before the ack."""
+    """Adds the modal submission listeners to the app. Errors are said in the modal's language (its
+    metadata says it), else the person's as far as it is known; no Slack call before the ack."""
 
     @app.view(OPEN_CALLBACK)
     async def open_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        lang = locales.known(body["user"]["id"])
+        lang = modal_lang(view, locales.known(body["user"]["id"]))
         try:
             values = parse_step(INCIDENT_STEP, raw_values(view["state"]["values"]), lang=lang, now=deps.clock.now())
         except ValidationFailed as failed:
@@ -45,7 +45,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     @app.view(STEP_CALLBACK)
     async def step_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
         ref = context.get("step_ref")
-        lang = locales.known(body["user"]["id"])
+        lang = modal_lang(view, locales.known(body["user"]["id"]))
         step = STEP_BY_ID.get(ref.step_id) if ref else None
         # Slack shows errors only under input blocks of the submitted view, so name one of those.
         first_block = next(iter(view.get("state", {}).get("values", {})), "title")

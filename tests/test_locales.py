@@ -203,3 +203,16 @@ async def test_people_asked_for_at_once_cost_one_lookup(fake: FakeSlack) -> None
 def test_locales_map_to_ja_or_en_else_the_default(locale: Any, expected: str) -> None:
     assert lang_of_locale(locale, "ja") == expected
     assert lang_of_locale(locale, "en") == (expected if locale and str(locale)[:2].lower() in ("ja", "en") else "en")
+
+
+async def test_a_modal_keeps_its_language_when_the_person_is_no_longer_cached(leakbot: Harness) -> None:
+    # As on another replica, or after the cache forgot them: the modal's own metadata says its language.
+    h = leakbot
+    h.fake.locales[BOB] = "en-US"
+    channel = await open_incident(h, responders=[BOB])
+    view = await modal_of(h, "/leak-answer", "max_count", user=BOB, channel=channel)
+    h.clock.advance(7 * 3600)
+    assert h.bot.adapter.locales.cached(BOB) is None
+    reply = await h.submit(view, {"max_count": "many", "confirmed_count": "10"}, user=BOB)
+    assert reply.body["errors"]["max_count"] == t("error.count.not_a_number", "en")
+    assert asked_about(h, BOB) == 1  # and no Slack call was made for it

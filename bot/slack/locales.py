@@ -81,7 +81,7 @@ class Locales:
             response = await self.client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
             return self._failed(user_id, slack_error(exc))
-        except (asyncio.TimeoutError, OSError, ValueError) as exc:  # aiohttp's errors are OSErrors; a bad body
+        except Exception as exc:  # noqa: BLE001 - timeouts, connection errors, a bad body: never fatal here
             return self._failed(user_id, type(exc).__name__)
         locale = (response.get("user") or {}).get("locale")
         lang = lang_of_locale(locale, self.default)

@@ -13,11 +13,14 @@ R = TypeVar("R", bound="Ref")
 
 
 class Ref(BaseModel):
-    """A reference the bot sends to Slack and reads back."""
+    """A reference the bot sends to Slack and reads back. A modal's also says the language it was built in
+    (`lang`), so that its error messages are in that language on whichever replica gets the submission."""
+
+    lang: str | None = None
 
     def dump(self) -> str:
-        """Returns the compact JSON sent to Slack."""
-        return self.model_dump_json()
+        """Returns the compact JSON sent to Slack (without `lang` when there is none: button values)."""
+        return self.model_dump_json(exclude={"lang"} if self.lang is None else None)
 
     @classmethod
     def load(cls: type[R], raw: str | None) -> R | None:
@@ -52,3 +55,13 @@ class PageRef(Ref):
     """Which page of the App Home a paging button shows."""
 
     page: int
+
+
+class FormRef(Ref):
+    """The metadata of a modal about no incident yet (the new-incident form): only its language."""
+
+
+def lang_of_modal(private_metadata: str | None) -> str | None:
+    """The language a modal the bot built says it is in; None when it says none (or is not ours)."""
+    ref = FormRef.load(private_metadata)
+    return ref.lang if ref is not None and ref.lang in ("ja", "en") else None

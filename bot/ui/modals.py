@@ -9,7 +9,7 @@ from bot.answers import OTHER_SUFFIX, Answer, format_datetime
 from bot.checklist import INCIDENT_STEP, ITEMS, Item, Kind, Step
 from bot.i18n import MESSAGES, t
 from bot.ui.ids import INPUT_ACTION, OPEN_CALLBACK, STEP_CALLBACK
-from bot.ui.metadata import StepRef
+from bot.ui.metadata import FormRef, StepRef
 from bot.ui.mrkdwn import escape, shorten
 
 Block = dict[str, Any]
@@ -43,7 +43,7 @@ def new_incident_modal(*, title: str, now: datetime, lang: str) -> dict[str, Any
     initial = {"title": title.strip()[: ITEMS["title"].max_length] or None, "discovered_at": int(now.timestamp())}
     blocks = [input_block(ITEMS[i], initial.get(i), lang) for i in INCIDENT_STEP.items]
     return modal(INCIDENT_STEP.title(lang), blocks, callback_id=OPEN_CALLBACK, submit=t("open.submit", lang),
-                 close=t("open.cancel", lang))
+                 close=t("open.cancel", lang), metadata=FormRef(lang=lang).dump())
 
 
 def step_modal(step: Step, *, incident_id: int, answers: Mapping[str, Answer], lang: str) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def step_modal(step: Step, *, incident_id: int, answers: Mapping[str, Answer], l
         if answer:
             when = format_datetime(answer.at, lang)
             blocks.append(_context(t("step.current", lang, who=f"<@{answer.user_id}>", when=when)))
-    ref = StepRef(incident_id=incident_id, step_id=step.id).dump()
+    ref = StepRef(incident_id=incident_id, step_id=step.id, lang=lang).dump()
     return modal(step.title(lang), blocks, callback_id=STEP_CALLBACK, submit=t("step.submit", lang),
                  close=t("step.cancel", lang), metadata=ref)
 

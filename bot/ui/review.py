@@ -79,7 +79,7 @@ def reviewers_modal(*, incident_id: int, current: Mapping[str, Sequence[str]], l
                        "label": _plain(t("review.label", lang, doc=doc_name(doc, lang))), "element": element})
     return modal(t("review.modal_title", lang), blocks, callback_id=REVIEWERS_CALLBACK,
                  submit=t("review.modal_submit", lang), close=t("review.modal_cancel", lang),
-                 metadata=ReviewRef(incident_id=incident_id).dump())
+                 metadata=ReviewRef(incident_id=incident_id, lang=lang).dump())
 
 
 def changes_modal(draft: Draft, lang: str) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def changes_modal(draft: Draft, lang: str) -> dict[str, Any]:
                "element": {"type": "plain_text_input", "action_id": INPUT, "multiline": True, "max_length": MAX_COMMENT}}]
     return modal(t("review.comment_title", lang), blocks, callback_id=CHANGES_CALLBACK,
                  submit=t("review.comment_submit", lang), close=t("review.modal_cancel", lang),
-                 metadata=ReviewRef(incident_id=draft.incident_id, draft_id=draft.id).dump())
+                 metadata=ReviewRef(incident_id=draft.incident_id, draft_id=draft.id, lang=lang).dump())
 
 
 def publish_modal(draft: Draft, *, now: datetime, lang: str) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def publish_modal(draft: Draft, *, now: datetime, lang: str) -> dict[str, Any]:
                "element": {"type": "url_text_input", "action_id": INPUT}}]
     return modal(t("review.publish_title", lang), blocks, callback_id=PUBLISH_CALLBACK,
                  submit=t("review.modal_submit", lang), close=t("review.modal_cancel", lang),
-                 metadata=ReviewRef(incident_id=draft.incident_id, draft_id=draft.id).dump())
+                 metadata=ReviewRef(incident_id=draft.incident_id, draft_id=draft.id, lang=lang).dump())
 
 
 # --- messages ---------------------------------------------------------------------------------------

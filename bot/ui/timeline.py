@@ -68,4 +68,4 @@ def entry_modal(*, incident_id: int, now: datetime, lang: str) -> dict[str, Any]
     ]
     return modal(t("timeline.modal_title", lang), blocks, callback_id=TIMELINE_CALLBACK,
                  submit=t("timeline.modal_submit", lang), close=t("timeline.modal_cancel", lang),
-                 metadata=IncidentRef(incident_id=incident_id).dump())
+                 metadata=IncidentRef(incident_id=incident_id, lang=lang).dump())
