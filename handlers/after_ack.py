@@ -18,9 +18,9 @@ log = logging.getLogger(__name__)
 Listener = Callable[..., Awaitable[None]]
 
 
-def telling_failures(what: str, lang: str | Locales) -> Callable[[Listener], Listener]:
+def telling_failures(what: str, locales: Locales) -> Callable[[Listener], Listener]:
     """Wraps a lazy listener: an exception is logged with a reference and the person is told (ephemeral),
-    in their language when `lang` is the Locales (as far as it is known: no Slack call)."""
+    in their language as far as it is known (no further Slack call)."""
 
     def decorate(listener: Listener) -> Listener:
         @functools.wraps(listener)
@@ -33,10 +33,10 @@ def telling_failures(what: str, lang: str | Locales) -> Callable[[Listener], Lis
                 log.error("after the ack of %s: %s ref=%s", what, detail, ref, exc_info=error)
                 respond = kwargs.get("respond")
                 if respond is not None:
-                    said = lang if isinstance(lang, str) else lang.known(user_of(kwargs.get("body") or {}))
+                    lang = locales.known(user_of(kwargs.get("body") or {}))
                     try:
                         await respond(response_type="ephemeral", replace_original=False,
-                                      text=t("error.after_ack", said, what=what, ref=ref))
+                                      text=t("error.after_ack", lang, what=what, ref=ref))
                     except Exception:  # noqa: BLE001 - Slack cannot be told either; the log has it
                         log.warning("could not tell the user about ref=%s", ref)
         return told

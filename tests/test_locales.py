@@ -16,7 +16,7 @@ from bot.i18n import t
 from bot.slack.locales import Locales, lang_of_locale
 from tests.conftest import FakeClock, Harness, start_harness, stop_harness
 from tests.fake_slack import FakeSlack
-from tests.story import answer, answer_buttons, messages, open_incident, text_of
+from tests.story import answer, messages, open_incident, text_of
 
 BOB, CAROL = "U0BOB", "U0CAROL"
 
