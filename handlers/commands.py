@@ -22,7 +22,8 @@ from bot.usecases import asking, drafts
 from bot.usecases.base import Deps, values_of
 from handlers import surface
 from bot.slack.locales import Locales
-from handlers.after_ack import telling_failures, user_of
+from handlers.after_ack import telling_failures
+from handlers.replies import Replies
 from storage.repository import Incident
 
 log = logging.getLogger(__name__)
@@ -57,31 +58,27 @@ async def open_step(deps: Deps, locales: Locales, client: Any, respond: Any, tri
     await open_modal(client, respond, trigger_id, view, lang)
 
 
-def remembering(locales: Locales) -> Any:
-    """A lazy listener that learns the person's language after the ack, for the replies given in later acks."""
-
-    async def remember_language(body: dict[str, Any]) -> None:
-        await locales.lang_of(user_of(body))
-
-    return remember_language
-
-
 def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
-    """Adds the commands of the contract to the app. Replies are in the person's language (Locales): in an
-    ack as far as it is known already, after the ack as Slack says."""
+    """Adds the commands of the contract to the app. Replies are in the person's language (handlers.replies):
+    in the ack when it is known, else right after it."""
     locales = adapter.locales
-    remember = remembering(locales)
+    replies = Replies(locales)
+
+    async def say(ack: Any, command: dict[str, Any], context: Any, key: str, blocks: Any = None, /,
+                  **params: Any) -> None:
+        """Replies with the wording `key` (and blocks made by `blocks(lang)`), only to the person."""
+        await replies.give(ack, context, command["user_id"],
+                           lambda lang: private(t(key, lang, **params), blocks(lang) if blocks else None))
 
     async def open_incident_or_say(command: dict[str, Any], context: Any, ack: Any, *,
                                    allow_closed: bool = False) -> Incident | None:
         """The command's incident; else acks with why the command does not apply here."""
         incident: Incident | None = context.get("incident")
-        lang = locales.known(command["user_id"])
         if incident is None:
-            await ack(**private(t("cmd.not_incident_channel", lang, command=command["command"])))
+            await say(ack, command, context, "cmd.not_incident_channel", command=command["command"])
             return None
         if incident.closed and not allow_closed:
-            await ack(**private(t("cmd.closed", lang)))
+            await say(ack, command, context, "cmd.closed")
             return None
         return incident
 
@@ -112,19 +109,18 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             context["next_step"] = step.id
             await ack()
             return
-        lang = locales.known(command["user_id"])
-        blocks = posts.optional_steps_blocks(open_steps(values, required=False), incident_id=incident.id, lang=lang)
-        await ack(**private(t("next.required_done", lang), blocks))
+        optional = open_steps(values, required=False)
+        await say(ack, command, context, "next.required_done",
+                  lambda lang: posts.optional_steps_blocks(optional, incident_id=incident.id, lang=lang))
 
     @telling_failures("/leak-next", locales)
     async def leak_next_modal(command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         incident, step_id = context.get("incident"), context.get("next_step")
         if incident is None or step_id is None:
-            await locales.lang_of(command["user_id"])  # answered in the ack; known for the next reply
-            return
+            return  # answered in the ack, or by replies.later
         await open_step(deps, locales, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
 
-    app.command(surface.LEAK_NEXT)(ack=leak_next_ack, lazy=[leak_next_modal])
+    app.command(surface.LEAK_NEXT)(ack=leak_next_ack, lazy=[replies.later("/leak-next"), leak_next_modal])
 
     # --- /leak-status ----------------------------------------------------------------------------
 
@@ -146,19 +142,18 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         blocks += timeline_blocks(entries, lang, room=posts.MAX_BLOCKS - len(blocks))  # the 経緯 below the checklist
         await respond(**private(t("checklist.header", lang, title=title), blocks))
 
-    app.command(surface.LEAK_STATUS)(ack=leak_status_ack, lazy=[leak_status_reply])
+    app.command(surface.LEAK_STATUS)(ack=leak_status_ack, lazy=[replies.later("/leak-status"), leak_status_reply])
 
     # --- /leak-answer ----------------------------------------------------------------------------
 
     async def leak_answer_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
         item_id = (command.get("text") or "").strip().lower()
-        lang = locales.known(command["user_id"])
         items = ", ".join(f"`{i}`" for i in ANSWERABLE)
         if not item_id:
-            await ack(**private(t("cmd.answer_usage", lang, items=items)))
+            await say(ack, command, context, "cmd.answer_usage", items=items)
             return
         if item_id not in ITEMS:
-            await ack(**private(t("cmd.unknown_item", lang, item=escape(item_id[:100]), items=items)))
+            await say(ack, command, context, "cmd.unknown_item", item=escape(item_id[:100]), items=items)
             return
         if await open_incident_or_say(command, context, ack) is not None:
             context["step_id"] = step_of(item_id).id
@@ -168,11 +163,10 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     async def leak_answer_modal(command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         incident, step_id = context.get("incident"), context.get("step_id")
         if incident is None or step_id is None:
-            await locales.lang_of(command["user_id"])  # answered in the ack; known for the next reply
-            return
+            return  # answered in the ack, or by replies.later
         await open_step(deps, locales, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
 
-    app.command(surface.LEAK_ANSWER)(ack=leak_answer_ack, lazy=[leak_answer_modal])
+    app.command(surface.LEAK_ANSWER)(ack=leak_answer_ack, lazy=[replies.later("/leak-answer"), leak_answer_modal])
 
     # --- /leak-draft -----------------------------------------------------------------------------
 
@@ -180,33 +174,32 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         incident = await open_incident_or_say(command, context, ack, allow_closed=True)
         if incident is None:
             return
-        lang = locales.known(command["user_id"])
         words = (command.get("text") or "").strip().lower().split()
         asked_lang = next((w for w in words if w in LANGS), None)
         docs = [w for w in words if w not in LANGS]
         doc = docs[0] if docs else "public"
         if doc not in DOCS or len(docs) > 1:
-            await ack(**private(t("draft.unknown_doc_any", lang, doc=escape(" ".join(docs)[:50]))))
+            await say(ack, command, context, "draft.unknown_doc_any", doc=escape(" ".join(docs)[:50]))
             return
         try:
             await drafts.request_draft(deps, incident, user_id=command["user_id"], doc=doc, lang=asked_lang)
         except DraftNotReady as not_ready:
-            await ack(**private(t("draft.missing", lang), posts.missing_blocks(not_ready.missing, lang)))
+            missing = not_ready.missing
+            await say(ack, command, context, "draft.missing", lambda lang: posts.missing_blocks(missing, lang))
             return
         await ack()
 
-    app.command(surface.LEAK_DRAFT)(ack=leak_draft, lazy=[remember])
+    app.command(surface.LEAK_DRAFT)(ack=leak_draft, lazy=[replies.later("/leak-draft")])
 
     # --- /leak-close -----------------------------------------------------------------------------
 
     async def leak_close(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
-        lang = locales.known(command["user_id"])
         if incident is not None and incident.closed:
-            await ack(**private(t("close.already", lang)))
+            await say(ack, command, context, "close.already")
             return
         if await open_incident_or_say(command, context, ack) is None:
             return
-        await ack(**private(t("close.question", lang), posts.close_question_blocks(lang)))
+        await say(ack, command, context, "close.question", posts.close_question_blocks)
 
-    app.command(surface.LEAK_CLOSE)(ack=leak_close, lazy=[remember])
+    app.command(surface.LEAK_CLOSE)(ack=leak_close, lazy=[replies.later("/leak-close")])

@@ -24,7 +24,8 @@ from bot.usecases import home
 from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
-from handlers.commands import open_modal, open_step, private, remembering
+from handlers.commands import open_modal, open_step, private
+from handlers.replies import Replies
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +90,11 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
 
     # --- /leak-list: the same desk, anywhere, only for the person who asked -------------------------------
 
-    async def leak_list(ack: Any, command: dict[str, Any]) -> None:
-        desk = await home.desk(deps.repo, command["user_id"], page_size=LIST_SHOWN)
-        text, blocks = list_blocks(desk, now=deps.clock.now(), lang=locales.known(command["user_id"]))
-        await ack(**private(text, blocks))
+    replies = Replies(locales)
 
-    app.command(surface.LEAK_LIST)(ack=leak_list, lazy=[remembering(locales)])
+    async def leak_list(ack: Any, command: dict[str, Any], context: Any) -> None:
+        desk = await home.desk(deps.repo, command["user_id"], page_size=LIST_SHOWN)
+        now = deps.clock.now()
+        await replies.give(ack, context, command["user_id"], lambda lang: private(*list_blocks(desk, now=now, lang=lang)))
+
+    app.command(surface.LEAK_LIST)(ack=leak_list, lazy=[replies.later(surface.LEAK_LIST)])

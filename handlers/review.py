@@ -22,6 +22,7 @@ from handlers import surface
 from handlers.after_ack import telling_failures
 from handlers.commands import open_modal, private
 from handlers.forms import modal_lang, raw_values
+from handlers.replies import Replies
 from storage.repository import Incident
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     """Adds the review listeners to the app. What only one person sees is in their language: replies
     chosen in an ack are said after it (context["reply"] is a function of the language; a function is
     passed to the lazy listener as it is, not copied)."""
+
+    replies = Replies(locales)
 
     def refused(error: review.Refused, lang: str) -> str:
         return t(error.key, lang, **ui.render_params(error.params, lang))
@@ -61,11 +64,11 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
 
     async def reviewers_command_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
-        lang = locales.known(command["user_id"])
         if incident is None:
-            await ack(**private(t("cmd.not_incident_channel", lang, command=surface.LEAK_REVIEWERS)))
+            await replies.give(ack, context, command["user_id"], lambda lang: private(
+                t("cmd.not_incident_channel", lang, command=surface.LEAK_REVIEWERS)))
         elif incident.closed:
-            await ack(**private(t("cmd.closed", lang)))
+            await replies.give(ack, context, command["user_id"], lambda lang: private(t("cmd.closed", lang)))
         else:
             await ack()
 
@@ -81,7 +84,8 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         if incident is not None and not incident.closed:
             await open_reviewers(incident, command["user_id"], command["trigger_id"], client, respond)
 
-    app.command(surface.LEAK_REVIEWERS)(ack=reviewers_command_ack, lazy=[reviewers_command_modal])
+    app.command(surface.LEAK_REVIEWERS)(ack=reviewers_command_ack,
+                                        lazy=[replies.later(surface.LEAK_REVIEWERS), reviewers_command_modal])
 
     async def reviewers_button_ack(ack: Any, action: dict[str, Any], context: Any) -> None:
         clicked(action, context)

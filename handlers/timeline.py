@@ -22,7 +22,8 @@ from bot.usecases import timeline
 from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
-from handlers.commands import open_modal, private, remembering
+from handlers.commands import open_modal, private
+from handlers.replies import Replies
 from handlers.forms import modal_lang, raw_values
 from handlers.shortcuts import permalink_of
 from storage.repository import Incident
@@ -42,30 +43,40 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     """Adds /leak-timeline, its modal and the timeline message shortcut to the app. Replies and the
     modal are in the person's language; entries keep the words they were typed in."""
 
+    replies = Replies(locales)
+
     async def leak_timeline(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
-        lang = locales.known(command["user_id"])
+        user_id = command["user_id"]
         if incident is None:
-            await ack(**private(t("cmd.not_incident_channel", lang, command=surface.LEAK_TIMELINE)))
+            await replies.give(ack, context, user_id, lambda lang: private(
+                t("cmd.not_incident_channel", lang, command=surface.LEAK_TIMELINE)))
             return
         text = (command.get("text") or "").strip()
         if text:
             try:
-                entry = await timeline.add(deps, incident, user_id=command["user_id"], text=text,
+                entry = await timeline.add(deps, incident, user_id=user_id, text=text,
                                            source=f"command:{command.get('trigger_id') or ''}")
             except timeline.Refused as refused:
-                await ack(**private(t(refused.key, lang)))
+                key = refused.key
+                await replies.give(ack, context, user_id, lambda lang: private(t(key, lang)))
                 return
             if entry is not None:
-                await ack(**private(t("timeline.added", lang, line=entry_line(entry, lang))))
+                added = entry
+                await replies.give(ack, context, user_id, lambda lang: private(
+                    t("timeline.added", lang, line=entry_line(added, lang))))
                 return
         entries = await timeline.entries(deps.repo, incident.id)
-        blocks = timeline_blocks(entries, lang, room=44)
-        if not incident.closed:
-            blocks.append(add_button(incident.id, lang))  # a dated entry through the modal
-        await ack(**private(t("timeline.header", lang, n=len(entries)), blocks))
 
-    app.command(surface.LEAK_TIMELINE)(ack=leak_timeline, lazy=[remembering(locales)])
+        def listing(lang: str) -> dict[str, Any]:
+            blocks = timeline_blocks(entries, lang, room=44)
+            if incident is not None and not incident.closed:
+                blocks.append(add_button(incident.id, lang))  # a dated entry through the modal
+            return private(t("timeline.header", lang, n=len(entries)), blocks)
+
+        await replies.give(ack, context, user_id, listing)
+
+    app.command(surface.LEAK_TIMELINE)(ack=leak_timeline, lazy=[replies.later(surface.LEAK_TIMELINE)])
 
     # --- "Add entry": the modal of a dated entry, recorded first so only its submission by this person counts
 

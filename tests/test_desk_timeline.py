@@ -57,12 +57,12 @@ async def test_leak_timeline_adds_dated_entries_once_and_lists_them(leakbot: Har
 
 async def test_leak_timeline_outside_an_incident_channel_or_by_a_non_member_changes_nothing(leakbot: Harness) -> None:
     h = leakbot
-    async with Unchanged(h):
+    async with Unchanged(h, told=True):
         reply = await h.reply("/leak-timeline", "何か", channel=GENERAL)
     assert "インシデントチャンネル" in reply.text
 
     channel = await open_incident(h, responders=["U0BOB"])
-    async with Unchanged(h):
+    async with Unchanged(h, told=True):
         reply = await h.reply("/leak-timeline", "部外者のメモ", user="U0CAROL", channel=channel)
     assert "メンバーだけ" in reply.text and await stored_timeline(h, channel) == []
 

@@ -72,18 +72,24 @@ async def test_an_english_reader_gets_english_modals_and_replies_while_the_chann
     assert asked_about(h, BOB) == 1
 
 
-async def test_a_reply_given_in_the_ack_uses_what_is_known_then_and_the_lookup_follows_it(leakbot: Harness) -> None:
-    # The ack makes no Slack call: someone the bot has never seen gets the reply given at once in
-    # LEAKBOT_LANG; their locale is asked right after that ack, and every later reply is theirs.
+async def test_a_first_reply_follows_the_ack_in_the_persons_language_and_later_ones_come_in_the_ack(
+        leakbot: Harness) -> None:
+    # The ack makes no Slack call: for someone the bot has not seen, it is empty, and the reply follows
+    # through the response_url once Slack has said their language; later replies come in the ack itself.
     h = leakbot
     h.fake.locales[CAROL] = "en-GB"
+    before = len(h.fake.responses)
     first = await h.command("/leak-list", user=CAROL)
-    assert first.body["text"] == t("home.header", "ja", n=0)
-    call = await h.fake.wait_for("users.info", lambda c: c.args.get("user") == CAROL)
-    assert call.args.get("include_locale") in (True, "true", "1", 1)
-    await h.fake.wait_until(lambda: h.bot.adapter.locales.cached(CAROL), what="Carol's language learnt")
+    assert first.status == 200 and first.body is None
+    await h.fake.wait_until(lambda: len(h.fake.responses) > before, what="the reply after the ack")
+    assert h.fake.responses[before][1]["text"] == t("home.header", "en", n=0)
+    [call] = h.fake.calls_to("users.info")
+    assert call.args["user"] == CAROL and call.args.get("include_locale") in (True, "true", "1", 1)
+
     second = await h.command("/leak-list", user=CAROL)
     assert second.body["text"] == t("home.header", "en", n=0)
+    usage = await h.command("/leak-answer", "", user=CAROL)
+    assert usage.body["text"].startswith(t("cmd.answer_usage", "en", items="")[:20])
     assert asked_about(h, CAROL) == 1
 
 

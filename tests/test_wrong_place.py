@@ -37,8 +37,8 @@ def assert_private(reply: Any) -> str:
 @pytest.mark.parametrize("command, text", INCIDENT_COMMANDS)
 async def test_an_incident_command_outside_an_incident_channel_answers_privately(
         leakbot: Harness, command: str, text: str) -> None:
-    async with Unchanged(leakbot):
-        reply = await leakbot.command(command, text, channel=GENERAL)
+    async with Unchanged(leakbot, told=True):
+        reply = await leakbot.reply(command, text, channel=GENERAL)
     shown = assert_private(reply)
     assert f"`{command}`" in shown and "インシデントチャンネル" in shown and "/leak-open" in shown
     assert leakbot.fake.calls_to("views.open") == [] and leakbot.fake.calls_to("chat.postMessage") == []
@@ -49,8 +49,8 @@ async def test_an_incident_command_outside_an_incident_channel_answers_privately
 async def test_an_incident_command_outside_leaves_an_open_incident_alone(
         leakbot: Harness, command: str, text: str) -> None:
     channel = await open_incident(leakbot)  # Slack shows the channel ready and its first question: the set-up is done
-    async with Unchanged(leakbot):
-        reply = await leakbot.command(command, text, channel=GENERAL, user="U0BOB")
+    async with Unchanged(leakbot, told=True):
+        reply = await leakbot.reply(command, text, channel=GENERAL, user="U0BOB")
     assert f"`{command}`" in assert_private(reply)
     incident = await leakbot.stored.incident(1)
     assert incident.status == "open" and incident.channel_id == channel
@@ -60,8 +60,8 @@ async def test_an_incident_command_outside_leaves_an_open_incident_alone(
 @pytest.mark.parametrize("channel_kind", ["general", "incident"])
 async def test_leak_answer_without_an_item_shows_usage_with_the_item_ids(leakbot: Harness, channel_kind: str) -> None:
     channel = GENERAL if channel_kind == "general" else await open_incident(leakbot)
-    async with Unchanged(leakbot):
-        reply = await leakbot.command("/leak-answer", "   ", channel=channel)
+    async with Unchanged(leakbot, told=True):
+        reply = await leakbot.reply("/leak-answer", "   ", channel=channel)
     shown = assert_private(reply)
     assert "/leak-answer <item-id>" in shown
     for item_id in ANSWERABLE_IDS:
@@ -71,8 +71,8 @@ async def test_leak_answer_without_an_item_shows_usage_with_the_item_ids(leakbot
 async def test_leak_answer_with_an_unknown_item_lists_the_valid_ids_and_opens_nothing(leakbot: Harness) -> None:
     channel = await open_incident(leakbot)
     views_before = len(leakbot.fake.calls_to("views.open"))
-    async with Unchanged(leakbot):
-        reply = await leakbot.command("/leak-answer", "nosuch", channel=channel)
+    async with Unchanged(leakbot, told=True):
+        reply = await leakbot.reply("/leak-answer", "nosuch", channel=channel)
     shown = assert_private(reply)
     assert "nosuch" in shown and "ありません" in shown
     for item_id in ANSWERABLE_IDS:
@@ -82,8 +82,8 @@ async def test_leak_answer_with_an_unknown_item_lists_the_valid_ids_and_opens_no
 
 async def test_leak_answer_with_a_step_name_instead_of_an_item_id_is_unknown(leakbot: Harness) -> None:
     channel = await open_incident(leakbot)
-    async with Unchanged(leakbot):
-        reply = await leakbot.command("/leak-answer", "counts", channel=channel)
+    async with Unchanged(leakbot, told=True):
+        reply = await leakbot.reply("/leak-answer", "counts", channel=channel)
     assert "「counts」という項目はありません" in assert_private(reply)
 
 
