@@ -14,6 +14,7 @@ from bot.drafting import DOCS, DraftNotReady
 from bot.i18n import t
 from bot.jobs import slack_error
 from bot.slack.adapter import SlackAdapter
+from bot.slack.locales import Locales
 from bot.ui import posts
 from bot.ui.modals import new_incident_modal, step_modal
 from bot.ui.mrkdwn import escape
@@ -21,7 +22,6 @@ from bot.ui.timeline import timeline_blocks
 from bot.usecases import asking, drafts
 from bot.usecases.base import Deps, values_of
 from handlers import surface
-from bot.slack.locales import Locales
 from handlers.after_ack import telling_failures
 from handlers.replies import Replies
 from storage.repository import Incident
