@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.checklist import INCIDENT_STEP, STEP_BY_ID
 from bot.i18n import t
+from bot.metrics import metrics_of
 from bot.slack.locales import Locales, lang_of_locale
 from tests.conftest import FakeClock, Harness, start_harness, stop_harness
 from tests.fake_slack import FakeSlack
@@ -151,6 +152,8 @@ async def test_without_users_read_everyone_gets_leakbot_lang_and_one_warning(
     assert sorted(c.args["user"] for c in asked) == sorted(["U0ALICE", BOB, CAROL])  # once each: remembered a while
     warnings = [r for r in caplog.records if r.name == "bot.slack.locales" and r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "users:read" in warnings[0].getMessage()
+    exposition = (await metrics_of(h.bot).exposition()).decode()
+    assert 'leakbot_slack_errors_total{error="missing_scope",method="users.info"} 3.0' in exposition
 
 
 # --- the cache itself, against the fake Slack ----------------------------------------------------------

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from slack_sdk.errors import SlackApiError
 
@@ -44,6 +44,7 @@ class Locales:
         self._entries: OrderedDict[str, tuple[str, datetime]] = OrderedDict()  # user -> (lang, until)
         self._asking: dict[str, asyncio.Task[str]] = {}  # one users.info per person at a time
         self._warned: set[str] = set()  # Slack error codes already logged at WARNING
+        self.slack_errors: Callable[[str, str], None] | None = None  # counts failures for /metrics
 
     def cached(self, user_id: str | None) -> str | None:
         """The person's language when it is known and fresh; None otherwise. No Slack call."""
@@ -90,6 +91,8 @@ class Locales:
         return lang
 
     def _failed(self, user_id: str, error: str) -> str:
+        if self.slack_errors is not None:
+            self.slack_errors("users.info", error)
         if error in self._warned:
             log.debug("users.info failed (%s); %s is answered in LEAKBOT_LANG for now", error, user_id)
         else:
