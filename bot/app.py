@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import logging
+import signal
+import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -207,21 +208,26 @@ async def serve_operations(bot: Leakbot, *, host: str, port: int) -> web.AppRunn
 async def run(settings: Settings) -> None:
     """Runs the bot until it is stopped: Socket Mode when an app token is set, else HTTP."""
     bot = build(settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):  # docker stop, systemd, Ctrl-C: stop gracefully
+        loop.add_signal_handler(stop_signal, stopping.set)
     await bot.start()
     try:
         if settings.socket_mode:
             handler = await connect_socket_mode(bot)
             operations = await serve_operations(bot, host=settings.host, port=settings.port)
             try:
-                await asyncio.Event().wait()
+                await stopping.wait()
             finally:
-                await operations.cleanup()
                 await handler.close_async()
+                await operations.cleanup()
         else:
             runner = await serve_http(bot, host=settings.host, port=settings.port)
             try:
-                await asyncio.Event().wait()
+                await stopping.wait()
             finally:
-                await runner.cleanup()
+                await runner.cleanup()  # stops taking requests, lets those in flight finish
     finally:
-        await bot.stop()
+        await bot.stop()  # running jobs finish; waiting ones stay in the database for the next start
+        log.info("stopped")

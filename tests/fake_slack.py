@@ -107,6 +107,7 @@ class FakeSlack:
         self.ascii_channel_names_only = False
         self.bot_scopes: list[str] = list(BOT_SCOPES)  # what auth.test says the bot token has
         self.calls: list[Call] = []
+        self.arrivals: list[str] = []  # the methods called, as each call arrives (before any delay)
         self.users: dict[str, dict] = {}
         self.channels: dict[str, FakeChannel] = {}
         self.dms: dict[str, FakeChannel] = {}  # user id -> the bot's DM channel with them
@@ -287,6 +288,7 @@ class FakeSlack:
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         arrived = time.monotonic()
         method = request.match_info["method"]
+        self.arrivals.append(method)
         args, body_token = await self._read_args(request)
         queue = self._faults.get(method)
         fault = queue.popleft() if queue else None
