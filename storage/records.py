@@ -81,8 +81,17 @@ class Job:
     attempts: int
 
 
-def incident_record(row: IncidentRow) -> Incident:
-    """The record of an incident row."""
+@dataclass(frozen=True)
+class OpenedForm:
+    """A modal the bot opened: for whom, and for which incident and step."""
+
+    user_id: str
+    incident_id: int
+    step_id: str
+
+
+def incident_record(row: Any) -> Incident:
+    """The record of an incident row (an ORM object, or a plain row with the table's columns)."""
     return Incident(row.id, row.team_id, row.opener_id, row.status, row.channel_id, row.channel_name,
                     row.checklist_ts, row.created_at, row.closed_at, row.closed_by, row.nudge_due_at,
                     row.nudges_sent or 0, row.open_view_id, row.setup_stage or 0, row.asked_step)

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, AsyncIterator, Callable, Mapping
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -21,11 +21,39 @@ from bot.answers import Answer
 from storage.db import sessionmaker
 from storage.models import (DecisionRow, DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, PublicationRow,
                             ReviewersRow, RevisionRow, TimelineRow, ViewRow)
-from storage.records import (Decision, Draft, Incident, Job, Owner, Publication, Reviewers, Revision, TimelineItem,
+from storage.records import (Decision, Draft, Incident, Job, OpenedForm, Owner, Publication, Reviewers, Revision, TimelineItem,
                              draft_record, incident_record, job_record, timeline_record)
 
 __all__ = ["Duplicate", "Repository", "Tx", "Decision", "Draft", "Incident", "Job", "Owner", "Publication", "Reviewers",
            "Revision"]
+
+
+class _Hot:
+    """The statements of an answer's transaction (the ack waits for it), built once with bind parameters
+    and run as Core statements on the session's connection: building them anew and going through the
+    ORM each time was most of that transaction's time (profile in issue 9)."""
+
+    _latest = (select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
+               .where(RevisionRow.incident_id == bindparam("incident_id")).group_by(RevisionRow.item_id).subquery())
+    answers = (select(RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at,
+                      _latest.c.revisions).join(_latest, RevisionRow.id == _latest.c.id))
+    form_access = (select(*IncidentRow.__table__.c, ViewRow.user_id.label("form_user_id"),
+                          ViewRow.incident_id.label("form_incident_id"), ViewRow.step_id.label("form_step_id"),
+                          MemberRow.user_id.label("member")).select_from(IncidentRow)
+                   .outerjoin(ViewRow, ViewRow.external_id == bindparam("external_id"))
+                   .outerjoin(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id)
+                              & (MemberRow.user_id == bindparam("user_id")))
+                   .where(IncidentRow.id == bindparam("incident_id")))
+    form_access_locked = form_access.with_for_update(of=IncidentRow)  # PostgreSQL
+    add_revisions = insert(RevisionRow)
+    # (an UPDATE's bind parameters must not be named like its columns)
+    schedule_nudge = (update(IncidentRow).where(IncidentRow.id == bindparam("b_incident"), IncidentRow.status != "closed")
+                      .values(nudge_due_at=bindparam("b_due")))
+    schedule_nudge_reset = schedule_nudge.values(nudges_sent=0)
+    supersede = (update(JobRow).where(JobRow.kind == bindparam("b_kind"), JobRow.incident_id == bindparam("b_incident"),
+                                      JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_(None))
+                 .values(done_at=bindparam("b_at"), error="superseded"))
+    add_job = insert(JobRow).values(attempts=0)
 
 
 class Duplicate(Exception):
@@ -85,9 +113,10 @@ class Tx:
         if current is None:
             current = await self.answers(incident_id, item_ids=list(values))
         changed = [i for i, v in values.items() if (current[i].value if i in current else None) != v]
-        self.session.add_all(RevisionRow(incident_id=incident_id, item_id=i, value=values[i], user_id=user_id,
-                                         created_at=at, source=source) for i in changed)
-        await self.session.flush()
+        if changed:  # one INSERT for them all
+            await (await self.session.connection()).execute(_Hot.add_revisions, [
+                dict(incident_id=incident_id, item_id=i, value=values[i], user_id=user_id, created_at=at, source=source)
+                for i in changed])
         return changed
 
     async def source_seen(self, source: str) -> bool:
@@ -97,15 +126,20 @@ class Tx:
 
     async def answers(self, incident_id: int, *, item_ids: list[str] | None = None) -> dict[str, Answer]:
         """Returns the current answer of every answered item (one row per item, however long the history)."""
+        if item_ids is None:
+            rows = await (await self.session.connection()).execute(_Hot.answers, {"incident_id": incident_id})
+            return {item_id: Answer(item_id, value, user_id, created_at, revisions)
+                    for item_id, value, user_id, created_at, revisions in rows if value is not None}
         latest = (select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
                   .where(RevisionRow.incident_id == incident_id).group_by(RevisionRow.item_id))
         if item_ids is not None:
             latest = latest.where(RevisionRow.item_id.in_(item_ids))
         latest = latest.subquery()
-        rows = await self.session.execute(
-            select(RevisionRow, latest.c.revisions).join(latest, RevisionRow.id == latest.c.id))
-        return {row.item_id: Answer(row.item_id, row.value, row.user_id, row.created_at, revisions)
-                for row, revisions in rows if row.value is not None}
+        rows = await self.session.execute(  # plain rows, not ORM objects: the caller gets records anyway
+            select(RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at, latest.c.revisions)
+            .join(latest, RevisionRow.id == latest.c.id))
+        return {item_id: Answer(item_id, value, user_id, created_at, revisions)
+                for item_id, value, user_id, created_at, revisions in rows if value is not None}
 
     async def history(self, incident_id: int, item_id: str | None = None) -> list[Revision]:
         """Returns every revision, oldest first, of one item or of all."""
@@ -273,11 +307,8 @@ class Tx:
 
     async def schedule_nudge(self, incident_id: int, *, due: datetime | None, reset: bool) -> None:
         """Sets when the next nudge is due (None: none); `reset` starts the backoff again."""
-        values: dict[str, Any] = {"nudge_due_at": due}
-        if reset:
-            values["nudges_sent"] = 0
-        await self.session.execute(
-            update(IncidentRow).where(IncidentRow.id == incident_id, IncidentRow.status != "closed").values(**values))
+        await (await self.session.connection()).execute(_Hot.schedule_nudge_reset if reset else _Hot.schedule_nudge,
+                                                        {"b_incident": incident_id, "b_due": due})
 
     # --- jobs -------------------------------------------------------------------------------------
 
@@ -288,12 +319,11 @@ class Tx:
         `supersede`: this job makes waiting jobs of the same kind for the same incident pointless (a newer
         checklist refresh, the question now next): they are marked done unrun, so a burst costs one call.
         """
+        connection = await self.session.connection()
         if supersede and incident_id is not None:
-            await self.session.execute(update(JobRow).where(
-                JobRow.kind == kind, JobRow.incident_id == incident_id, JobRow.done_at.is_(None),
-                JobRow.failed_at.is_(None), JobRow.leased_until.is_(None)).values(done_at=at, error="superseded"))
-        self.session.add(JobRow(key=key, kind=kind, payload=payload, incident_id=incident_id, created_at=at,
-                                next_attempt_at=at))
+            await connection.execute(_Hot.supersede, {"b_kind": kind, "b_incident": incident_id, "b_at": at})
+        await connection.execute(_Hot.add_job, {"key": key, "kind": kind, "payload": payload, "incident_id": incident_id,
+                                                "created_at": at, "next_attempt_at": at})
         self.enqueued += 1
 
     async def claim_jobs(self, now: datetime, *, until: datetime, limit: int) -> list[Job]:
@@ -375,23 +405,23 @@ class Tx:
         self.session.add(ViewRow(external_id=external_id, user_id=user_id, incident_id=incident_id, step_id=step_id,
                                  opened_at=at))
 
-    async def form_access(self, incident_id: int, *, external_id: str, user_id: str) -> tuple[Incident | None, Any, bool]:
+    async def form_access(self, incident_id: int, *, external_id: str, user_id: str) -> tuple[Incident | None, OpenedForm | None, bool]:
         """In one query, with the incident's row locked: the incident, the form the bot opened under
         `external_id` (None if none), and whether the user is in the incident's channel."""
-        query = (select(IncidentRow, ViewRow, MemberRow.user_id).select_from(IncidentRow)
-                 .outerjoin(ViewRow, ViewRow.external_id == external_id)
-                 .outerjoin(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id) & (MemberRow.user_id == user_id))
-                 .where(IncidentRow.id == incident_id).execution_options(populate_existing=True))
-        if self.session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(of=IncidentRow)
-        row = (await self.session.execute(query)).first()
+        connection = await self.session.connection()
+        query = _Hot.form_access_locked if connection.dialect.name == "postgresql" else _Hot.form_access
+        row = (await connection.execute(query, {"incident_id": incident_id, "external_id": external_id,
+                                                "user_id": user_id})).first()
         if row is None:
             return None, await self.view(external_id), False
-        return incident_record(row[0]), row[1], row[2] is not None
+        opened = (OpenedForm(row.form_user_id, row.form_incident_id, row.form_step_id)
+                  if row.form_user_id is not None else None)
+        return incident_record(row), opened, row.member is not None
 
-    async def view(self, external_id: str) -> ViewRow | None:
+    async def view(self, external_id: str) -> OpenedForm | None:
         """The modal the bot opened under this external_id, if any."""
-        return await self.session.get(ViewRow, external_id) if external_id else None
+        row = await self.session.get(ViewRow, external_id) if external_id else None
+        return OpenedForm(row.user_id, row.incident_id, row.step_id) if row else None
 
     async def is_member(self, channel_id: str, user_id: str) -> bool:
         """True when the user is in the channel, as the bot last learnt it."""
