@@ -15,6 +15,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
@@ -104,8 +105,12 @@ class Leakbot:
         except ValueError:  # signed, but not a payload Slack would send
             log.warning("refused a signed request whose body cannot be read")
             return web.json_response({"ok": False, "error": "unreadable payload"}, status=400)
-        bolt_response = await metrics_of(self).dispatch(self.app, bolt_request)
-        return await to_aiohttp_response(bolt_response)
+        return await to_aiohttp_response(await self.dispatch(bolt_request))
+
+    async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
+        """Answers one request from Slack (HTTP or Socket Mode): counted, timed, and ahead of the job worker."""
+        with self.worker.traffic.request():
+            return await metrics_of(self).dispatch(self.app, request)
 
     def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
         timestamp = headers.get("X-Slack-Request-Timestamp", "")
@@ -176,12 +181,12 @@ class CountedSocketModeHandler(AsyncSocketModeHandler):
 
     def __init__(self, bot: Leakbot) -> None:
         super().__init__(bot.app, bot.settings.slack_app_token, web_client=bot.adapter.client)
-        self.metrics = metrics_of(bot)
+        self.bot = bot
 
     async def handle(self, client: Any, req: Any) -> None:  # type: ignore[override]
         started = time.time()
         request = AsyncBoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
-        response = await self.metrics.dispatch(self.app, request)
+        response = await self.bot.dispatch(request)
         await send_async_response(client, req, response, started)
 
 
