@@ -13,9 +13,10 @@ from typing import Any
 from bot import legal
 from tests.conftest import START, Harness, start_harness, stop_harness
 from tests.review_story import (
-    ALICE, BOB, CAROL, DAVE, buttons, click_reply, decide, name_reviewers, ready, request_for, told_then_refreshed,
+    ALICE, BOB, CAROL, DAVE, buttons, click_reply, decide, name_reviewers, ready, request_for, submit_and_wait,
+    told_then_refreshed,
 )
-from tests.story import ANSWERS, SUMMARY, answer, answer_buttons, answer_required, messages, text_of
+from tests.story import SUMMARY, answer, answer_buttons, answer_required, messages, text_of
 from tests.test_nudges import HOUR, sweep_at
 
 WAITING = "待っています"  # what a reviewer's reminder says
@@ -136,6 +137,17 @@ async def test_a_decision_from_the_reminder_stops_it(leakbot: Harness) -> None:
         assert await sweep_at(leakbot, hours * HOUR) == 1, hours  # Alice only
     assert len(reminders(leakbot, BOB)) == 1 and len(reminders(leakbot, ALICE)) == 4
     assert sum("承認しました" in text_of(m) for m in messages(leakbot, channel)) == 1
+    # Alice asks for changes from her reminder: the comment modal opens there, and her reminders stop too
+    opened = len([c for c in leakbot.fake.calls_to("views.open") if c.ok])
+    reply = await leakbot.click("leak_request_changes", value_of(reminders(leakbot, ALICE)[-1], "leak_request_changes"),
+                                user=ALICE, channel=dm_of(leakbot, ALICE))
+    assert reply.status == 200
+    view = await leakbot.opened_view(opened + 1)
+    reply = await submit_and_wait(leakbot, view, {"comment": "窓口の受付時間を明記してください"}, user=ALICE,
+                                  says="修正を依頼しました")
+    assert reply.status == 200 and reply.body is None, reply
+    assert await sweep_at(leakbot, 23 * HOUR) == 0
+    assert len(reminders(leakbot, ALICE)) == 4
 
 
 async def test_ppc_reviewers_are_reminded_hourly_within_24_hours_of_the_deadline(leakbot: Harness) -> None:
