@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from bot import legal, nudging
 from bot.i18n import t
 from bot.review import review_of, reviews
+from bot.ui import review as ui
 from bot.usecases import review_nudges
 from bot.usecases.base import values_of
-from bot.ui import review as ui
 from storage.repository import Incident, Job
 
 if TYPE_CHECKING:
@@ -74,8 +74,8 @@ async def post_nudge(adapter: "SlackAdapter", job: Job) -> None:
     if latest is None or latest.id != draft.id or nudge.reviewer not in reviewers or decided is not None:
         return
     now = adapter.clock.now()
-    near = [legal.describe_deadline(d, now=now, lang=adapter.lang)
-            for d in legal.assess(values_of(answers)).open_deadlines() if d.due in deadlines and nudging.within_window(now, d.due)]
+    near = [legal.describe_deadline(d, now=now, lang=adapter.lang) for d in legal.assess(values_of(answers)).open_deadlines()
+            if d.due in deadlines and nudging.within_window(now, d.due)]
     since = legal.span_text(now - (draft.posted_at or draft.at), adapter.lang)
     text = adapter._mark(answers, t("review.nudge", adapter.lang, channel=incident.channel_id, version=draft.version,
                                     doc=ui.doc_name(draft.doc, adapter.lang), since=since))
