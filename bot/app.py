@@ -163,7 +163,7 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
                   engine=engine, identity=identity)
     metrics = metrics_of(bot)
     worker.slack_errors = metrics.slack_error
-    worker.observe = lambda job, error: metrics.nudge_sent() if job.kind == "nudge" and error is None else None
+    worker.observe = lambda job, error: metrics.nudge_sent() if job.kind in ("nudge", "review_nudge") and error is None else None
     return bot
 
 

@@ -206,6 +206,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.trail_publication": {"ja": "{when} <@{user}>：{doc} 第{version}版の公表を記録（{line}）", "en": "{when} <@{user}> recorded the publication of version {version} of the {doc} ({line})"},
     "review.nobody": {"ja": "なし", "en": "nobody"},
     "review.form_unknown": {"ja": "このフォームはボットがあなたに開いたものとして記録がないため、受け付けませんでした。開き直してください。", "en": "This form is not one the bot opened for you, so it was not accepted. Open it again."},
+    "review.nudge": {"ja": "<#{channel}> の{doc} 第{version}版が、あなたの承認を{since}待っています。", "en": "Version {version} of the {doc} in <#{channel}> has been waiting for your review for {since}."},
+    "review.nudge_act": {"ja": "ここで承認するか修正を依頼できます（チャンネルの依頼メッセージと同じボタンです）。", "en": "Approve or request changes here (the same buttons as on the request in the channel)."},
+    "review.nudge_snoozed": {"ja": "{doc} 第{version}版のリマインドを {until} まで止めました。", "en": "Reminders about version {version} of the {doc} are snoozed until {until}."},
+    "review.nudge_nothing": {"ja": "{doc} 第{version}版について、あなたへのリマインドはありません（判断済みか、承認者が変わりました）。何も変更していません。", "en": "There are no reminders for you about version {version} of the {doc} (you decided, or the reviewers changed). Nothing was changed."},
+    "review.nudge_bad": {"ja": "このボタンは読み取れませんでした。何も変更していません。", "en": "This button could not be read. Nothing was changed."},
+    "job.review_nudge": {"ja": "承認者へのリマインドの送信", "en": "remind a reviewer"},
     "job.review": {"ja": "レビュー依頼の投稿", "en": "post the review request"},
     "job.publish_offer": {"ja": "公表ボタンの投稿", "en": "post the publish button"},
     # the incident desk (App Home, /leak-list)

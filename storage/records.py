@@ -132,6 +132,18 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class ReviewNudge:
+    """When a reviewer who has not decided on a version is reminded next (None: not any more)."""
+
+    id: int
+    incident_id: int
+    draft_id: int
+    reviewer: str
+    due_at: datetime | None
+    nudges_sent: int
+
+
+@dataclass(frozen=True)
 class Publication:
     """A version that went out: when, how (web, press, email, letter, other), where, and who recorded it."""
 

@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.answers import Answer
 from storage.db import sessionmaker
 from storage.models import (DecisionRow, DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, PublicationRow,
-                            ReviewersRow, RevisionRow, TimelineRow, ViewRow)
-from storage.records import (Decision, Draft, Incident, Job, OpenedForm, Owner, Publication, Reviewers, Revision, TimelineItem,
-                             draft_record, incident_record, job_record, timeline_record)
+                            ReviewersRow, ReviewNudgeRow, RevisionRow, TimelineRow, ViewRow)
+from storage.records import (Decision, Draft, Incident, Job, OpenedForm, Owner, Publication, Reviewers, ReviewNudge,
+                             Revision, TimelineItem, draft_record, incident_record, job_record, timeline_record)
 
 __all__ = ["Duplicate", "Repository", "Tx", "Decision", "Draft", "Incident", "Job", "Owner", "Publication", "Reviewers",
-           "Revision"]
+           "ReviewNudge", "Revision"]
 
 
 class _Hot:
@@ -92,13 +92,17 @@ class Tx:
         await self.session.execute(update(IncidentRow).where(IncidentRow.id == incident_id).values(**fields))
 
     async def close(self, incident_id: int, *, user_id: str, at: datetime) -> bool:
-        """Closes an open incident; False when it was closed already."""
+        """Closes an open incident and stops its nudges (its reviewers' too); False when it was closed already."""
         result = await self.session.execute(
             update(IncidentRow)
             .where(IncidentRow.id == incident_id, IncidentRow.status != "closed")
             .values(status="closed", closed_at=at, closed_by=user_id, nudge_due_at=None)
         )
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        await self.session.execute(update(ReviewNudgeRow).where(   # reviewers are not reminded either
+            ReviewNudgeRow.incident_id == incident_id, ReviewNudgeRow.due_at.is_not(None)).values(due_at=None))
+        return True
 
     # --- answers ----------------------------------------------------------------------------------
 
@@ -310,6 +314,67 @@ class Tx:
         await (await self.session.connection()).execute(_Hot.schedule_nudge_reset if reset else _Hot.schedule_nudge,
                                                         {"b_incident": incident_id, "b_due": due})
 
+    # --- reviewer nudges ---------------------------------------------------------------------------
+
+    async def review_nudge(self, nudge_id: int) -> ReviewNudge | None:
+        """One reviewer's nudge clock on one version, by id."""
+        row = await self.session.get(ReviewNudgeRow, nudge_id, populate_existing=True)
+        return _review_nudge(row) if row else None
+
+    async def start_review_nudges(self, incident_id: int, draft_id: int, waiting: list[str], *, due: datetime,
+                                  at: datetime) -> None:
+        """The clocks of a version's reviewers who have not decided: a reviewer new to it starts at `due` (again,
+        when their clock had stopped); one still running goes on; one of a reviewer no longer waited for stops.
+        The clocks of the document's other versions stop."""
+        doc = select(DraftRow.doc).where(DraftRow.id == draft_id).scalar_subquery()
+        others = select(DraftRow.id).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc, DraftRow.id != draft_id)
+        await self.session.execute(update(ReviewNudgeRow).where(
+            ReviewNudgeRow.draft_id.in_(others), ReviewNudgeRow.due_at.is_not(None)).values(due_at=None))
+        rows = {r.reviewer: r for r in await self.session.scalars(
+            select(ReviewNudgeRow).where(ReviewNudgeRow.draft_id == draft_id))}
+        stopped = [r for reviewer, r in rows.items() if reviewer not in waiting and r.due_at is not None]
+        restarted = [r for reviewer, r in rows.items() if reviewer in waiting and r.due_at is None]
+        if stopped:
+            await self.session.execute(update(ReviewNudgeRow).where(ReviewNudgeRow.id.in_([r.id for r in stopped]))
+                                       .values(due_at=None))
+        if restarted:
+            await self.session.execute(update(ReviewNudgeRow).where(ReviewNudgeRow.id.in_([r.id for r in restarted]))
+                                       .values(due_at=due, nudges_sent=0))
+        self.session.add_all(ReviewNudgeRow(incident_id=incident_id, draft_id=draft_id, reviewer=reviewer, due_at=due,
+                                            nudges_sent=0, created_at=at)
+                             for reviewer in dict.fromkeys(waiting) if reviewer not in rows)
+        await self.session.flush()
+
+    async def stop_review_nudge(self, draft_id: int, reviewer: str, *, seen: datetime | None = None) -> None:
+        """Stops one reviewer's clock on a version (they decided, or it is moot); with `seen`, only if it is still
+        the due time this sweep saw."""
+        query = update(ReviewNudgeRow).where(ReviewNudgeRow.draft_id == draft_id, ReviewNudgeRow.reviewer == reviewer)
+        if seen is not None:
+            query = query.where(ReviewNudgeRow.due_at == seen)
+        await self.session.execute(query.values(due_at=None))
+
+    async def snooze_review_nudge(self, draft_id: int, reviewer: str, *, until: datetime) -> bool:
+        """Holds one reviewer's running clock on a version until then; False when it is not running."""
+        result = await self.session.execute(update(ReviewNudgeRow).where(
+            ReviewNudgeRow.draft_id == draft_id, ReviewNudgeRow.reviewer == reviewer, ReviewNudgeRow.due_at.is_not(None))
+            .values(due_at=until))
+        return result.rowcount == 1
+
+    async def due_review_nudges(self, now: datetime, *, limit: int = 100) -> list[ReviewNudge]:
+        """Reviewer nudges due now on open incidents, oldest due first (one indexed query)."""
+        rows = await self.session.scalars(
+            select(ReviewNudgeRow).join(IncidentRow, IncidentRow.id == ReviewNudgeRow.incident_id)
+            .where(ReviewNudgeRow.due_at <= now, IncidentRow.status == "open")
+            .order_by(ReviewNudgeRow.due_at, ReviewNudgeRow.id).limit(limit))
+        return [_review_nudge(row) for row in rows]
+
+    async def claim_review_nudge(self, nudge: ReviewNudge, *, next_due: datetime) -> bool:
+        """Moves a due reviewer nudge on to its next due time; False when another sweep claimed it first."""
+        result = await self.session.execute(
+            update(ReviewNudgeRow).where(ReviewNudgeRow.id == nudge.id, ReviewNudgeRow.due_at == nudge.due_at)
+            .values(due_at=next_due, nudges_sent=ReviewNudgeRow.nudges_sent + 1))
+        return result.rowcount == 1
+
     # --- jobs -------------------------------------------------------------------------------------
 
     async def enqueue(self, kind: str, payload: dict[str, Any], *, key: str, at: datetime,
@@ -517,6 +582,10 @@ class Tx:
 
 def _decision(row: DecisionRow) -> Decision:
     return Decision(row.id, row.draft_id, row.reviewer, bool(row.approved), row.comment, row.created_at, row.source)
+
+
+def _review_nudge(row: ReviewNudgeRow) -> ReviewNudge:
+    return ReviewNudge(row.id, row.incident_id, row.draft_id, row.reviewer, row.due_at, row.nudges_sent or 0)
 
 
 def _publication(row: PublicationRow) -> Publication:

@@ -54,7 +54,8 @@ class SlackAdapter:
         return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
                 "followup": self.follow_up, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
                 "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
-                "review": self.post_review_request, "publish_offer": self.post_publish_offer, "home": self.publish_homes}
+                "review": self.post_review_request, "publish_offer": self.post_publish_offer, "home": self.publish_homes,
+                "review_nudge": self.post_review_nudge}
 
     # --- reading and writing the state --------------------------------------------------------------
 
@@ -448,6 +449,10 @@ class SlackAdapter:
     async def post_review_request(self, job: Job) -> None:
         """A version put to its document's reviewers (bot/slack/review.py)."""
         await review_jobs.post_request(self, job)
+
+    async def post_review_nudge(self, job: Job) -> None:
+        """A reviewer reminded by DM of a version waiting for them (bot/slack/review.py)."""
+        await review_jobs.post_nudge(self, job)
 
     async def post_publish_offer(self, job: Job) -> None:
         """The Publish button once every reviewer approved a version (bot/slack/review.py)."""
