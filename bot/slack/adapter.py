@@ -236,7 +236,8 @@ class SlackAdapter:
 
     async def follow_up(self, job: Job) -> None:
         """After an answer: the pinned checklist updated, then the next question asked (with its owner),
-        both from the state as it is now; nothing when a newer follow-up is waiting (it will say all of it)."""
+        both from the state as it is now, then the members' Home tabs republished; nothing when a newer
+        follow-up is waiting (it will say all of it)."""
         async with self.repo.read() as tx:
             if await tx.newer_job(job):
                 return
@@ -249,6 +250,10 @@ class SlackAdapter:
         step = next_step(values_of(answers))
         if step is not None and step.id != incident.asked_step:
             await self._ask(incident, answers, step)
+        # Recorded here rather than with the answer: the answer's transaction (the ack waits for it)
+        # stays short, and a burst of answers republishes the tabs once.
+        async with self.repo.tx() as tx:
+            await home.republish(tx, incident.id, key=f"followup:{job.id}", at=self.clock.now())
 
     async def _ask(self, incident: Incident, answers: Mapping[str, Answer], step: Step) -> None:
         """Posts a checklist question with its button (and its owner) and remembers it was asked."""
