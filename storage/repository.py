@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, AsyncIterator, Callable, Mapping
@@ -610,27 +611,40 @@ def _claimable(now: datetime) -> tuple[Any, ...]:
 class _OneWriter:
     """SQLite lets one writer in at a time and makes the others sleep and poll. Queueing them here
     instead keeps a short write from waiting out a sleep, and lets the writes a request's ack waits
-    for go before background work."""
+    for go before background work. The turn is handed to the next in line (urgent ones first): one
+    wake-up per turn, however many wait."""
 
     def __init__(self) -> None:
-        self._busy, self._urgent = False, 0
-        self._changed = asyncio.Condition()
+        self._busy = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._others: deque[asyncio.Future[None]] = deque()
 
     @asynccontextmanager
     async def turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
-        async with self._changed:
-            self._urgent += urgent
+        if self._busy:
+            handed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            (self._urgent if urgent else self._others).append(handed)
             try:
-                await self._changed.wait_for(lambda: not self._busy and (urgent or not self._urgent))
-            finally:
-                self._urgent -= urgent
+                await handed
+            except asyncio.CancelledError:
+                if handed.done() and not handed.cancelled():
+                    self._pass_on()  # the turn came just as the waiter was cancelled: the next one has it
+                raise  # (a cancelled future left in its queue is skipped by _pass_on)
+        else:
             self._busy = True
         try:
             yield
         finally:
-            async with self._changed:
-                self._busy = False
-                self._changed.notify_all()
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        for waiting in (self._urgent, self._others):
+            while waiting:
+                handed = waiting.popleft()
+                if not handed.done():
+                    handed.set_result(None)  # still busy: the turn is theirs now
+                    return
+        self._busy = False
 
 
 class Repository:
