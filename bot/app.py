@@ -7,7 +7,7 @@ import logging
 import signal
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -131,7 +131,9 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     """Builds the Bolt app, the storage, the worker and the Slack adapter from settings; nothing is started yet."""
     # No sleeping retries here: a rate-limited job is rescheduled by the worker (Retry-After),
     # and a modal cannot wait anyway (its trigger lives three seconds).
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=slack_timeout)
+    # slack_sdk annotates the timeout as int; it goes to aiohttp, which takes fractions of a second too
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                            timeout=cast(int, slack_timeout))
     engine = make_engine(settings.database_url)
     clock = clock or SystemClock()
     repo = Repository(engine)

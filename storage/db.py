@@ -27,7 +27,7 @@ def make_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, hide_parameters=True)
     # The statements run where they are awaited instead of on aiosqlite's thread (storage/sqlite_inline.py)
     args, options = engine.sync_engine.dialect.create_connect_args(parsed)
-    inline = create_async_engine(url, hide_parameters=True, async_creator=connector(*args, **({"timeout": 30} | options)))
+    inline = create_async_engine(url, hide_parameters=True, async_creator=connector(*args, **{"timeout": 30, **options}))
     event.listen(inline.sync_engine, "connect", _sqlite_pragmas)
     return inline
 

@@ -10,11 +10,12 @@ import asyncio
 from collections import deque
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, AsyncIterator, Callable, Mapping
+from typing import Any, AsyncIterator, Callable, Mapping, cast
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -99,7 +100,7 @@ class Tx:
             .where(IncidentRow.id == incident_id, IncidentRow.status != "closed")
             .values(status="closed", closed_at=at, closed_by=user_id, nudge_due_at=None)
         )
-        if result.rowcount != 1:
+        if _rowcount(result) != 1:
             return False
         await self.session.execute(update(ReviewNudgeRow).where(   # reviewers are not reminded either
             ReviewNudgeRow.incident_id == incident_id, ReviewNudgeRow.due_at.is_not(None)).values(due_at=None))
@@ -139,12 +140,12 @@ class Tx:
                   .where(RevisionRow.incident_id == incident_id).group_by(RevisionRow.item_id))
         if item_ids is not None:
             latest = latest.where(RevisionRow.item_id.in_(item_ids))
-        latest = latest.subquery()
-        rows = await self.session.execute(  # plain rows, not ORM objects: the caller gets records anyway
-            select(RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at, latest.c.revisions)
-            .join(latest, RevisionRow.id == latest.c.id))
+        newest = latest.subquery()
+        selected = await self.session.execute(  # plain rows, not ORM objects: the caller gets records anyway
+            select(RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at, newest.c.revisions)
+            .join(newest, RevisionRow.id == newest.c.id))
         return {item_id: Answer(item_id, value, user_id, created_at, revisions)
-                for item_id, value, user_id, created_at, revisions in rows if value is not None}
+                for item_id, value, user_id, created_at, revisions in selected if value is not None}
 
     async def history(self, incident_id: int, item_id: str | None = None) -> list[Revision]:
         """Returns every revision, oldest first, of one item or of all."""
@@ -216,7 +217,7 @@ class Tx:
         result = await self.session.execute(
             update(DraftRow).where(DraftRow.id == draft_id, DraftRow.held.is_(True), DraftRow.confirmed_by.is_(None))
             .values(confirmed_by=user_id))
-        return result.rowcount == 1
+        return _rowcount(result) == 1
 
     async def mark_draft_posted(self, draft_id: int, *, at: datetime) -> None:
         """Remembers that a draft version is in the channel."""
@@ -308,7 +309,7 @@ class Tx:
             update(IncidentRow)
             .where(IncidentRow.id == incident.id, IncidentRow.nudge_due_at == incident.nudge_due_at)
             .values(nudge_due_at=next_due, nudges_sent=IncidentRow.nudges_sent + 1))
-        return result.rowcount == 1
+        return _rowcount(result) == 1
 
     async def schedule_nudge(self, incident_id: int, *, due: datetime | None, reset: bool) -> None:
         """Sets when the next nudge is due (None: none); `reset` starts the backoff again."""
@@ -359,7 +360,7 @@ class Tx:
         result = await self.session.execute(update(ReviewNudgeRow).where(
             ReviewNudgeRow.draft_id == draft_id, ReviewNudgeRow.reviewer == reviewer, ReviewNudgeRow.due_at.is_not(None))
             .values(due_at=until))
-        return result.rowcount == 1
+        return _rowcount(result) == 1
 
     async def due_review_nudges(self, now: datetime, *, limit: int = 100) -> list[ReviewNudge]:
         """Reviewer nudges due now on open incidents, oldest due first (one indexed query)."""
@@ -374,7 +375,7 @@ class Tx:
         result = await self.session.execute(
             update(ReviewNudgeRow).where(ReviewNudgeRow.id == nudge.id, ReviewNudgeRow.due_at == nudge.due_at)
             .values(due_at=next_due, nudges_sent=ReviewNudgeRow.nudges_sent + 1))
-        return result.rowcount == 1
+        return _rowcount(result) == 1
 
     # --- jobs -------------------------------------------------------------------------------------
 
@@ -399,7 +400,7 @@ class Tx:
         PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas claiming at once take different jobs.
         """
         query = select(JobRow.id).where(*_claimable(now), _first_of_its_incident()).order_by(JobRow.id).limit(limit)
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list(await self.session.scalars(query))
         if not ids:
@@ -426,7 +427,7 @@ class Tx:
         """Deletes jobs finished (done or failed) before this time, payload and all; returns how many."""
         result = await self.session.execute(delete(JobRow).where(
             or_(JobRow.done_at < finished_before, JobRow.failed_at < finished_before)))
-        return result.rowcount
+        return _rowcount(result)
 
     async def newer_job(self, job: Job) -> bool:
         """True when a later job of the same kind for the same incident is still to be done."""
@@ -450,7 +451,7 @@ class Tx:
         result = await self.session.execute(
             update(JobRow).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_not(None))
             .values(leased_until=None))
-        return result.rowcount
+        return _rowcount(result)
 
     async def finish_job(self, job_id: int, *, at: datetime, error: str | None = None,
                          retry_at: datetime | None = None) -> None:
@@ -606,6 +607,11 @@ def _claimable(now: datetime) -> tuple[Any, ...]:
     """A job that is unfinished, due, and not leased by a runner (or whose lease ran out)."""
     return (JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.next_attempt_at <= now,
             or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now))
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE changed (its result is a CursorResult)."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 class _OneWriter:

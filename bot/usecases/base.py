@@ -35,6 +35,6 @@ def first_nudge(values: Mapping[str, Any], *, now: datetime, nudge_after: int) -
     return nudging.first_due(now, nudge_after, deadlines)
 
 
-async def say(tx: Tx, incident_id: int, key: str, *, job_key: str, at: datetime, **params: Any) -> int:
+async def say(tx: Tx, incident_id: int, key: str, *, job_key: str, at: datetime, **params: Any) -> None:
     """Records a plain message to the incident's channel (`key` names the wording in bot.i18n)."""
-    return await tx.enqueue("say", {"key": key, "params": params}, key=job_key, at=at, incident_id=incident_id)
+    await tx.enqueue("say", {"key": key, "params": params}, key=job_key, at=at, incident_id=incident_id)
