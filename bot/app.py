@@ -185,7 +185,7 @@ class CountedSocketModeHandler(AsyncSocketModeHandler):
         super().__init__(bot.app, bot.settings.slack_app_token, web_client=bot.adapter.client)
         self.bot = bot
 
-    async def handle(self, client: Any, req: Any) -> None:  # type: ignore[override]
+    async def handle(self, client: Any, req: Any) -> None:
         started = time.time()
         request = AsyncBoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
         response = await self.bot.dispatch(request)
