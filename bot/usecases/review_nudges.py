@@ -15,7 +15,7 @@ from datetime import datetime
 from bot import legal, nudging
 from bot.review import review_of
 from bot.usecases import review
-from bot.usecases.base import Deps, values_of
+from bot.usecases.base import Deps, claim_due, values_of
 from storage.repository import Draft, ReviewNudge, Tx
 
 BATCH = 100  # due reminders handled per query; a sweep loops until none is due
@@ -40,14 +40,7 @@ async def track(tx: Tx, incident_id: int, draft: Draft, *, at: datetime, nudge_a
 
 async def sweep(deps: Deps) -> int:
     """Claims every reviewer reminder due now; returns how many were recorded to be sent."""
-    sent = 0
-    while True:
-        async with deps.repo.read() as tx:
-            due = await tx.due_review_nudges(deps.clock.now(), limit=BATCH)
-        for nudge in due:
-            sent += await remind(deps, nudge)
-        if len(due) < BATCH:
-            return sent
+    return await claim_due(deps, lambda tx, now: tx.due_review_nudges(now, limit=BATCH), remind, batch=BATCH)
 
 
 async def remind(deps: Deps, nudge: ReviewNudge) -> bool:
