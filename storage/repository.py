@@ -52,8 +52,13 @@ class _Hot:
     schedule_nudge = (update(IncidentRow).where(IncidentRow.id == bindparam("b_incident"), IncidentRow.status != "closed")
                       .values(nudge_due_at=bindparam("b_due")))
     schedule_nudge_reset = schedule_nudge.values(nudges_sent=0)
-    supersede = (update(JobRow).where(JobRow.kind == bindparam("b_kind"), JobRow.incident_id == bindparam("b_incident"),
-                                      JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_(None))
+    # The waiting jobs are locked in id order (PostgreSQL; SQLite has one writer): two transactions
+    # superseding the same jobs at once (an answer that makes a draft, a follow-up republishing the
+    # Home tabs) would otherwise lock them in different orders and deadlock.
+    _waiting = (select(JobRow.id).where(JobRow.kind == bindparam("b_kind"), JobRow.incident_id == bindparam("b_incident"),
+                                       JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_(None))
+                .order_by(JobRow.id).with_for_update())
+    supersede = (update(JobRow).where(JobRow.id.in_(_waiting.scalar_subquery()))
                  .values(done_at=bindparam("b_at"), error="superseded"))
     add_job = insert(JobRow).values(attempts=0)
 
