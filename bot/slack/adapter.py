@@ -25,6 +25,7 @@ from bot.documents import plain_text, to_docx, to_markdown
 from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
 from bot.jobs import Impossible, Retry, classify, slack_error
+from bot.slack import canvas as canvas_jobs
 from bot.slack import review as review_jobs
 from bot.ui import home as home_ui, posts
 from bot.ui import review as review_ui
@@ -54,7 +55,8 @@ class SlackAdapter:
         return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
                 "followup": self.follow_up, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
                 "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
-                "review": self.post_review_request, "publish_offer": self.post_publish_offer, "home": self.publish_homes}
+                "review": self.post_review_request, "publish_offer": self.post_publish_offer, "home": self.publish_homes,
+                "canvas": self.update_canvas, "bookmarks": self.keep_bookmarks}
 
     # --- reading and writing the state --------------------------------------------------------------
 
@@ -399,12 +401,22 @@ class SlackAdapter:
         lang = job.payload.get("lang") or self.lang
         body = self._body(draft, drafts, lang)
         name = f"leak-{incident.id}-{draft.doc}-v{draft.version}" + (f"-{lang}" if lang != self.lang else "")
-        await self.client.files_upload_v2(
+        uploaded = await self.client.files_upload_v2(
             channel=incident.channel_id, initial_comment=t("draft.file", lang, version=draft.version),
             file_uploads=[{"content": to_markdown(body), "filename": f"{name}.md", "title": f"{name}.md"},
                           {"content": to_docx(body, lang=lang, version=draft.version, exercise=is_drill(draft.values or {})),
                            "filename": f"{name}.docx",
                            "title": f"{name}.docx"}])
+        if draft.doc == "public" and lang == self.lang:
+            await canvas_jobs.remember_files(self, draft, uploaded)  # for the bookmark of the latest draft
+
+    async def update_canvas(self, job: Job) -> None:
+        """The channel canvas shows a public draft version (bot/slack/canvas.py)."""
+        await canvas_jobs.update_canvas(self, job)
+
+    async def keep_bookmarks(self, job: Job) -> None:
+        """The channel's bookmarks: checklist, PPC page, latest draft files (bot/slack/canvas.py)."""
+        await canvas_jobs.keep_bookmarks(self, job)
 
     async def close_record(self, job: Job) -> None:
         """After /leak-close: the final checklist (and what the draft lacks, if anything); the pinned one updated."""
