@@ -304,6 +304,11 @@ async def test_bookmarks_point_at_the_checklist_the_ppc_page_and_the_latest_draf
     markdown = await bookmarked(h, channel, "公表文の下書き 第1版（Markdown）")
     assert word["link"] == file_link(h, "leak-1-public-v1.docx")
     assert markdown["link"] == file_link(h, "leak-1-public-v1.md")
+    # what the last answer asked for (the checklist updated, the next question) came first
+    calls = h.fake.calls
+    updated = [i for i, c in enumerate(calls) if c.method == "chat.update" and c.ok][len(ANSWERS) - 1]
+    added = next(i for i, c in enumerate(calls) if c.method == "bookmarks.add" and "第1版" in c.args.get("title", ""))
+    assert updated < added
 
     await revise(h, channel, "services", {"services": "通信教育サービス「テストゼミ」のみ"})
     word = await bookmarked(h, channel, "公表文の下書き 第2版（Word）")

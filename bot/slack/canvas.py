@@ -9,7 +9,7 @@
   A canvas someone deleted is made again; a channel canvas someone else made is left alone.
 - **The bookmarks.** The pinned checklist and the PPC's report page, added once after the set-up; the
   latest public draft's files (Word and Markdown), added with the first version and edited to point at
-  each later one. Their ids are stored, so a retry edits what is there; before adding, the bot looks for
+  each later one (the upload records that job, so it runs once the files exist). Their ids are stored, so a retry edits what is there; before adding, the bot looks for
   a bookmark it made in an attempt that crashed before it could store the id. A bookmark Slack refuses is
   logged, never fatal: the files are in the channel anyway.
 
@@ -31,7 +31,7 @@ from bot.i18n import t
 from bot.jobs import Retry, classify, slack_error
 from bot.legal import PPC_REPORT_URL
 from bot.usecases.base import say
-from storage.repository import ChannelObject, Draft, Incident, Job
+from storage.repository import ChannelObject, Draft, Duplicate, Incident, Job
 
 if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
@@ -277,10 +277,22 @@ async def _file_link(adapter: "SlackAdapter", incident: Incident, file: ChannelO
 
 
 async def remember_files(adapter: "SlackAdapter", draft: Draft, response: Any) -> None:
-    """After a public version's upload: which file is which, so its bookmark can point at it."""
-    for file in (response.get("files") or []) if response is not None else []:
-        name = str(file.get("name") or file.get("title") or "")
-        kind = name.rsplit(".", 1)[-1]
-        if kind in DRAFT_FILES and file.get("id"):
-            await _keep(adapter, draft.incident_id, f"file:{draft.id}:{kind}", slack_id=str(file["id"]),
-                        link=file.get("permalink"))
+    """After a public version's upload: which file is which, and the job that bookmarks them (recorded here,
+    after the upload, so it runs once the files exist and after what the version's answer asked for first:
+    the checklist and the next question)."""
+    files = [(str(f.get("name") or f.get("title") or "").rsplit(".", 1)[-1], f) for f in (response.get("files") or [])]
+    files = [(kind, f) for kind, f in files if kind in DRAFT_FILES and f.get("id")]
+    now = adapter.clock.now()
+
+    async def store(tx: Any) -> None:
+        for kind, file in files:
+            await tx.keep_channel_object(draft.incident_id, f"file:{draft.id}:{kind}", at=now, slack_id=str(file["id"]),
+                                         link=file.get("permalink"))
+    try:
+        async with adapter.repo.tx() as tx:
+            await store(tx)
+            await tx.enqueue("bookmarks", {"draft_id": draft.id}, key=f"bookmarks:{draft.id}", at=now,
+                             incident_id=draft.incident_id)
+    except Duplicate:  # uploaded again (/leak-draft, a retry): its bookmark job is recorded already
+        async with adapter.repo.tx() as tx:
+            await store(tx)

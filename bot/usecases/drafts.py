@@ -16,8 +16,8 @@ from storage.repository import Draft, Incident, Tx
 
 def posting_jobs(doc: str) -> tuple[str, ...]:
     """The jobs that put a version in the channel: its message and files, and for the public release also
-    the channel canvas and the bookmark of its files (bot/slack/canvas.py), after them."""
-    return ("draft", "upload", "canvas", "bookmarks") if doc == "public" else ("draft", "upload")
+    the channel canvas (bot/slack/canvas.py; the upload records the bookmark of its files)."""
+    return ("draft", "upload", "canvas") if doc == "public" else ("draft", "upload")
 
 
 def grows_published_max(values: Mapping[str, Any], drafts: Sequence[Draft]) -> bool:
