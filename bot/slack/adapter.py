@@ -41,7 +41,7 @@ _INVALID_NAME = {"invalid_name", "invalid_name_specials", "invalid_name_punctuat
                  "invalid_name_required"}
 _HARMLESS = {"already_in_channel", "already_pinned"}  # the effect is there already
 # Stages of the channel set-up, in order; `incidents.setup_stage` holds the last one finished.
-SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm")
+SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm", "bookmarks")
 
 
 class SlackAdapter:
@@ -97,7 +97,7 @@ class SlackAdapter:
         answers = await self._answers(incident.id)
         steps = {"channel": self._create_channel, "invite": self._invite_all, "topic": self._set_topic,
                  "welcome": self._welcome, "checklist": self._post_checklist, "pin": self._pin,
-                 "question": self._first_question, "confirm": self._confirm}
+                 "question": self._first_question, "confirm": self._confirm, "bookmarks": self._bookmarks}
         for number, stage in enumerate(SETUP_STAGES, start=1):
             if incident.setup_stage < number:
                 await steps[stage](incident, answers, job)
@@ -177,6 +177,10 @@ class SlackAdapter:
                 raise
             # the person closed the modal (not_found): the channel speaks for itself
             log.info("incident %s: confirmation modal not updated: %s", incident.id, slack_error(exc))
+
+    async def _bookmarks(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        """The channel's bookmarks of the pinned checklist and the PPC's report page (never fatal)."""
+        await canvas_jobs.bookmark_channel(self, incident)
 
     # --- members ----------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@
   (a free plan, canvases turned off, a missing scope, …) the bot carries on with the messages and files
   and tells the channel once, in plain words (stored, so retries and later versions do not repeat it).
   A canvas someone deleted is made again; a channel canvas someone else made is left alone.
-- **The bookmarks.** The pinned checklist and the PPC's report page, added once after the set-up; the
+- **The bookmarks.** The pinned checklist and the PPC's report page, added as the set-up's last stage; the
   latest public draft's files (Word and Markdown), added with the first version and edited to point at
   each later one (the upload records that job, so it runs once the files exist). Their ids are stored, so a retry edits what is there; before adding, the bot looks for
   a bookmark it made in an attempt that crashed before it could store the id. A bookmark Slack refuses is
@@ -168,9 +168,14 @@ async def _refused(adapter: "SlackAdapter", incident: Incident, error: str) -> N
 # --- the bookmarks -------------------------------------------------------------------------------
 
 async def keep_bookmarks(adapter: "SlackAdapter", job: Job) -> None:
-    """Bookmarks the pinned checklist and the PPC's report page (once), and the files of the public draft
-    version in the job (added first, edited after). A refused bookmark is logged and skipped."""
-    incident = await adapter._incident(job)
+    """The bookmarks after a public version's upload (see bookmark_channel)."""
+    await bookmark_channel(adapter, await adapter._incident(job), draft_id=job.payload.get("draft_id"))
+
+
+async def bookmark_channel(adapter: "SlackAdapter", incident: Incident, *, draft_id: int | None = None) -> None:
+    """Bookmarks the pinned checklist and the PPC's report page (once: the set-up's last stage, and again
+    after a version if Slack refused them then), and the files of the public draft version `draft_id`
+    (added first, edited after). A refused bookmark is logged and skipped."""
     if not incident.channel_id:
         return
     objects = await _objects(adapter, incident.id)
@@ -209,7 +214,6 @@ async def keep_bookmarks(adapter: "SlackAdapter", job: Job) -> None:
             await bookmark("bookmark:checklist", t("bookmark.checklist", adapter.lang), link)
     if "bookmark:ppc" not in objects:
         await bookmark("bookmark:ppc", t("bookmark.ppc", adapter.lang), PPC_REPORT_URL)
-    draft_id = job.payload.get("draft_id")
     if draft_id is None:
         return
     draft, drafts = await adapter._draft(draft_id)

@@ -22,8 +22,6 @@ async def open_incident(deps: Deps, *, team_id: str, opener_id: str, view_id: st
                                               nudge_due=first_nudge(given, now=now, nudge_after=deps.nudge_after))
             await tx.record(incident.id, user_id=opener_id, at=now, values=given)
             await tx.enqueue("setup", {"view_id": view_id}, key=f"setup:{incident.id}", at=now, incident_id=incident.id)
-            # after the set-up: the channel's bookmarks of the pinned checklist and the PPC's report page
-            await tx.enqueue("bookmarks", {}, key=f"bookmarks-setup:{incident.id}", at=now, incident_id=incident.id)
             return incident, True
     except Duplicate:
         async with deps.repo.read() as tx:
