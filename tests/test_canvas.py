@@ -88,6 +88,10 @@ async def test_the_canvas_is_made_with_the_first_version_and_rewritten_with_each
     assert "第1版（2026年11月26日（木）10:00作成）を表示しています" in text
     assert "## 顧客DBの流出疑いに関するお詫びとお知らせ" in text and "最大約2,070万件（うち漏えいを確認したもの約760万件）" in text
     assert "【訓練】" not in text
+    # after what the last answer asked for (the checklist updated), never holding it up
+    calls = h.fake.calls
+    updated = [i for i, c in enumerate(calls) if c.method == "chat.update" and c.ok][len(ANSWERS) - 1]
+    assert updated < calls.index(created)
     # the message and the files are posted as before: they are the record
     assert len(drafts_posted(h, channel, V1)) == 1
     await h.fake.wait_until(lambda: {"leak-1-public-v1.md", "leak-1-public-v1.docx"}

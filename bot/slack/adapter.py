@@ -357,8 +357,7 @@ class SlackAdapter:
         for blocks in posts.draft_messages(body=body, heading=heading, lang=lang, notes=notes):
             await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=heading)
         if lang == self.lang:
-            async with self.repo.tx() as tx:
-                await tx.mark_draft_posted(draft.id, at=self.clock.now())
+            await canvas_jobs.posted(self, draft, first_time=draft.posted_at is None)
 
     def _body(self, draft: Draft, drafts: list[Draft], lang: str) -> str:
         """A version's text: as stored in the incident's language, else rendered again in `lang`."""

@@ -1,7 +1,8 @@
 """The channel's canvas and bookmarks: what people read without scrolling.
 
 - **The canvas.** The current public draft lives in the channel canvas: made with the first version
-  (conversations.canvases.create), replaced with each later one (canvases.edit). It says which version
+  (conversations.canvases.create), replaced with each later one (canvases.edit), by a job the draft's
+  message records once it is posted. It says which version
   it shows and when that version was made. The messages and files of every version are posted as
   before: they are the record, the canvas is the one page to read. Where Slack will not have a canvas
   (a free plan, canvases turned off, a missing scope, …) the bot carries on with the messages and files
@@ -71,6 +72,22 @@ def _superseded(draft: Draft, drafts: Iterable[Draft]) -> bool:
 
 
 # --- the canvas ----------------------------------------------------------------------------------
+
+async def posted(adapter: "SlackAdapter", draft: Draft, *, first_time: bool) -> None:
+    """A version is in the channel: stored as posted and, the first time a public version is, the canvas job
+    recorded with it (so it runs after what the answer that made the version asked for: the checklist and the
+    next question, and never holds them up)."""
+    now = adapter.clock.now()
+    try:
+        async with adapter.repo.tx() as tx:
+            await tx.mark_draft_posted(draft.id, at=now)
+            if first_time and draft.doc == "public":
+                await tx.enqueue("canvas", {"draft_id": draft.id}, key=f"canvas:{draft.id}", at=now,
+                                 incident_id=draft.incident_id)
+    except Duplicate:  # posted again by a runner that took over: the canvas job is recorded already
+        async with adapter.repo.tx() as tx:
+            await tx.mark_draft_posted(draft.id, at=now)
+
 
 def canvas_markdown(draft: Draft, lang: str) -> str:
     """The canvas of a public draft version: which version, when, the drill mark, then the text."""

@@ -14,12 +14,6 @@ from bot.usecases.base import Deps, say, values_of
 from storage.repository import Draft, Incident, Tx
 
 
-def posting_jobs(doc: str) -> tuple[str, ...]:
-    """The jobs that put a version in the channel: its message and files, and for the public release also
-    the channel canvas (bot/slack/canvas.py; the upload records the bookmark of its files)."""
-    return ("draft", "upload", "canvas") if doc == "public" else ("draft", "upload")
-
-
 def grows_published_max(values: Mapping[str, Any], drafts: Sequence[Draft]) -> bool:
     """True when the maximum count is above the largest one in any version posted (or about to be).
 
@@ -94,7 +88,7 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
                                                                      entries=entries))
         held = grows_published_max(values, drafts)
         draft = await tx.add_draft(incident.id, body=body, at=now, user_id=user_id, doc=doc, values=values, held=held)
-        for kind in ("hold",) if held else posting_jobs(doc):
+        for kind in ("hold",) if held else ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft.id}, key=f"{kind}:{draft.id}", at=now, incident_id=incident.id)
         if not held:
             await review.after_version(tx, incident.id, draft, at=now)
@@ -134,7 +128,7 @@ async def confirm_draft(deps: Deps, incident: Incident, draft_id: int, *, user_i
             return False
         await say(tx, incident.id, "draft.hold_done", job_key=f"confirmed:{draft_id}", at=now, user=user_id,
                   version=draft.version)
-        for kind in posting_jobs(draft.doc):
+        for kind in ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft_id}, key=f"{kind}:{draft_id}", at=now, incident_id=incident.id)
         await review.after_version(tx, incident.id, draft, at=now)
         return True
