@@ -2,17 +2,18 @@
 
 - **The canvas.** The current public draft lives in the channel canvas: made with the first version
   (conversations.canvases.create), replaced with each later one (canvases.edit), by a job the draft's
-  message records once it is posted. It says which version
-  it shows and when that version was made. The messages and files of every version are posted as
-  before: they are the record, the canvas is the one page to read. Where Slack will not have a canvas
-  (a free plan, canvases turned off, a missing scope, …) the bot carries on with the messages and files
-  and tells the channel once, in plain words (stored, so retries and later versions do not repeat it).
-  A canvas someone deleted is made again; a channel canvas someone else made is left alone.
-- **The bookmarks.** The pinned checklist and the PPC's report page, added as the set-up's last stage; the
-  latest public draft's files (Word and Markdown), added with the first version and edited to point at
-  each later one (the upload records that job, so it runs once the files exist). Their ids are stored, so a retry edits what is there; before adding, the bot looks for
-  a bookmark it made in an attempt that crashed before it could store the id. A bookmark Slack refuses is
-  logged, never fatal: the files are in the channel anyway.
+  message records once it is posted. It says which version it shows and when that version was made.
+  The messages and files of every version are posted as before: they are the record, the canvas is the
+  one page to read. Where Slack will not have a canvas (a free plan, canvases turned off, a missing
+  scope, …) the bot carries on with the messages and files and tells the channel once, in plain words
+  (stored, so retries and later versions do not repeat it). A canvas someone deleted is made again; a
+  channel canvas someone else made is left alone.
+- **The bookmarks.** The pinned checklist and the PPC's report page, added as the set-up's last stage;
+  the latest public draft's files (Word and Markdown), added with the first version and edited to point
+  at each later one (the upload records that job, so it runs once the files exist). Their ids are
+  stored, so a retry edits what is there; before adding, the bot looks for a bookmark it made in an
+  attempt that never heard back. A bookmark Slack refuses is logged, never fatal: the files are in the
+  channel anyway.
 
 Transient errors (rate limits, 5xx) are raised, so the job is retried as every job is (bot/jobs.py).
 """
