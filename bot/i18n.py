@@ -50,6 +50,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "job.nudge": {"ja": "リマインドの投稿", "en": "post a reminder"},
     "job.upload": {"ja": "下書きファイルのアップロード", "en": "upload the draft files"},
     "job.hold": {"ja": "件数増加の確認依頼の投稿", "en": "ask to confirm a higher count"},
+    "job.canvas": {"ja": "キャンバスの更新", "en": "update the channel canvas"},
+    "job.bookmarks": {"ja": "ブックマークの更新", "en": "update the channel bookmarks"},
     "access.unknown": {"ja": "このインシデントのチャンネルのメンバーか確認できませんでした。", "en": "Could not check whether you are in this incident's channel."},
     "access.refused": {"ja": "この操作はこのチャンネルのインシデントのものではないため、実行しませんでした。", "en": "This action belongs to another incident, not this channel's, so nothing was done."},
     # commands used where they do not apply
@@ -117,6 +119,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "draft.note": {"ja": "下書きです。公表前に法務・広報の確認を受けてください。", "en": "This is a draft. Have legal and PR review it before anything is published."},
     "draft.unchanged": {"ja": "第{version}版から変更はありません。", "en": "Unchanged since version {version}."},
     "draft.file": {"ja": "第{version}版の全文（Markdown）です。", "en": "The full text of version {version} (Markdown)."},
+    # the channel canvas (the current public draft) and the bookmarks
+    "canvas.shows": {"ja": "第{version}版（{when}作成）を表示しています。新しい版ができるたびに、このキャンバスは書き換わります。各版の投稿とファイルはチャンネルに残ります。", "en": "This shows version {version} (made {when}). It is rewritten with every new version; each version's message and files stay in the channel."},
+    "canvas.refused.tier": {"ja": "このワークスペースのSlackプランではチャンネルキャンバスを作れないため、下書きはこれまでどおりチャンネルへの投稿とファイルで共有します（Slackの応答：{error}）。", "en": "This workspace's Slack plan has no channel canvases, so the drafts stay in the channel's messages and files, as before (Slack said: {error})."},
+    "canvas.refused.disabled": {"ja": "このワークスペースではキャンバスが無効になっているため、下書きはこれまでどおりチャンネルへの投稿とファイルで共有します（Slackの応答：{error}）。管理者がキャンバスを有効にすると、次の版からキャンバスに表示します。", "en": "Canvases are turned off in this workspace, so the drafts stay in the channel's messages and files, as before (Slack said: {error}). Once an admin turns canvases on, the next version goes into the canvas."},
+    "canvas.refused.scope": {"ja": "このアプリに canvases:write の権限がないため、キャンバスを作れませんでした。下書きはこれまでどおりチャンネルへの投稿とファイルで共有します。管理者は最新の manifest.yml でアプリを再インストールしてください（Slackの応答：{error}）。", "en": "The app lacks the canvases:write permission, so it could not make the canvas; the drafts stay in the channel's messages and files, as before. An admin should reinstall the app with the current manifest.yml (Slack said: {error})."},
+    "canvas.refused.token": {"ja": "このボットのトークンではキャンバスを作れないため、下書きはこれまでどおりチャンネルへの投稿とファイルで共有します。SLACK_BOT_TOKEN にボットトークン（xoxb-）を設定してください（Slackの応答：{error}）。", "en": "This bot's token cannot make canvases, so the drafts stay in the channel's messages and files, as before. Set SLACK_BOT_TOKEN to the bot token (xoxb-) (Slack said: {error})."},
+    "canvas.refused.taken": {"ja": "このチャンネルには別の方が作ったキャンバスがあるため、上書きしません。下書きはこれまでどおりチャンネルへの投稿とファイルで共有します（Slackの応答：{error}）。", "en": "This channel already has a canvas someone else made, and the bot does not overwrite it; the drafts stay in the channel's messages and files, as before (Slack said: {error})."},
+    "canvas.refused.restricted": {"ja": "ワークスペースの設定により、ボットはこのチャンネルのキャンバスを作れません。下書きはこれまでどおりチャンネルへの投稿とファイルで共有します（Slackの応答：{error}）。", "en": "The workspace's settings do not let the bot make this channel's canvas; the drafts stay in the channel's messages and files, as before (Slack said: {error})."},
+    "canvas.refused.other": {"ja": "チャンネルキャンバスを作れませんでした。下書きはこれまでどおりチャンネルへの投稿とファイルで共有します（Slackの応答：{error}）。", "en": "The channel canvas could not be made; the drafts stay in the channel's messages and files, as before (Slack said: {error})."},
+    "bookmark.checklist": {"ja": "チェックリスト（ピン留め）", "en": "Checklist (pinned)"},
+    "bookmark.ppc": {"ja": "個人情報保護委員会：漏えい等の報告", "en": "PPC: reporting a leak"},
+    "bookmark.draft.docx": {"ja": "公表文の下書き 第{version}版（Word）", "en": "Draft disclosure, version {version} (Word)"},
+    "bookmark.draft.md": {"ja": "公表文の下書き 第{version}版（Markdown）", "en": "Draft disclosure, version {version} (Markdown)"},
     "draft.missing": {"ja": "下書きを作るには、次の必須項目への回答が必要です：", "en": "The draft needs answers to these required items first:"},
     # owners
     "owner.pick": {"ja": "担当者を選ぶ", "en": "Choose an owner"},

@@ -55,6 +55,8 @@ PRELIMINARY_OUTER_DAYS = 5
 FINAL_DAYS = 30
 FINAL_WRONGFUL_DAYS = 60
 PEOPLE_THRESHOLD = 1000
+# The PPC's page on reporting a leak (漏えい等の対応とお役立ち資料): the forms and the online report.
+PPC_REPORT_URL = "https://www.ppc.go.jp/personalinfo/legal/leakAction/"
 _END_OF_DAY = time(23, 59, 59)
 
 

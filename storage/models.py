@@ -243,3 +243,23 @@ class ReviewNudgeRow(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChannelObjectRow(Base):
+    """Something the bot keeps in an incident channel and comes back to: the channel canvas (`canvas`), a
+    bookmark (`bookmark:checklist`, `bookmark:ppc`, `bookmark:draft:docx`, …) or an uploaded draft file
+    (`file:<draft id>:docx`). One row per incident and name, updated in place: `slack_id` is Slack's id
+    of it, `link` where it points, `version` the public draft version it shows; `refused` is Slack's
+    error when the workspace would not have a canvas (set once: the channel is told once)."""
+
+    __tablename__ = "channel_objects"
+    __table_args__ = (UniqueConstraint("incident_id", "name", name="uq_channel_objects_incident_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    slack_id: Mapped[str | None] = mapped_column(String(64))
+    link: Mapped[str | None] = mapped_column(String(1000))
+    version: Mapped[int | None] = mapped_column(Integer)
+    refused: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -173,3 +173,14 @@ class TimelineItem:
 def timeline_record(row: TimelineRow) -> TimelineItem:
     """The record of a timeline row."""
     return TimelineItem(row.id, row.incident_id, row.at, row.text, row.author, row.added_by, row.added_at, row.permalink)
+
+
+@dataclass(frozen=True)
+class ChannelObject:
+    """Something the bot keeps in an incident channel (its canvas, a bookmark, an uploaded draft file)."""
+
+    name: str
+    slack_id: str | None
+    link: str | None
+    version: int | None
+    refused: str | None

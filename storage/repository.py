@@ -21,13 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.answers import Answer
 from storage.db import sessionmaker
-from storage.models import (DecisionRow, DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, PublicationRow,
-                            ReviewersRow, ReviewNudgeRow, RevisionRow, TimelineRow, ViewRow)
-from storage.records import (Decision, Draft, Incident, Job, OpenedForm, Owner, Publication, Reviewers, ReviewNudge,
-                             Revision, TimelineItem, draft_record, incident_record, job_record, timeline_record)
+from storage.models import (ChannelObjectRow, DecisionRow, DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow,
+                            PublicationRow, ReviewersRow, ReviewNudgeRow, RevisionRow, TimelineRow, ViewRow)
+from storage.records import (ChannelObject, Decision, Draft, Incident, Job, OpenedForm, Owner, Publication, Reviewers,
+                             ReviewNudge, Revision, TimelineItem, draft_record, incident_record, job_record,
+                             timeline_record)
 
-__all__ = ["Duplicate", "Repository", "Tx", "Decision", "Draft", "Incident", "Job", "Owner", "Publication", "Reviewers",
-           "ReviewNudge", "Revision"]
+__all__ = ["Duplicate", "Repository", "Tx", "ChannelObject", "Decision", "Draft", "Incident", "Job", "Owner",
+           "Publication", "Reviewers", "ReviewNudge", "Revision"]
 
 
 class _Hot:
@@ -544,6 +545,40 @@ class Tx:
         """Fills in the link of an entry added from a message (Slack gives it only after the ack)."""
         await self.session.execute(update(TimelineRow).where(TimelineRow.id == entry_id, TimelineRow.permalink.is_(None))
                                    .values(permalink=permalink[:500]))
+
+    # --- what the bot keeps in a channel: its canvas, bookmarks, draft files ------------------------
+
+    async def channel_objects(self, incident_id: int) -> dict[str, ChannelObject]:
+        """The canvas, bookmarks and draft files the bot keeps in an incident's channel, by name."""
+        rows = await self.session.scalars(select(ChannelObjectRow).where(ChannelObjectRow.incident_id == incident_id)
+                                          .execution_options(populate_existing=True))
+        return {row.name: ChannelObject(row.name, row.slack_id, row.link, row.version, row.refused) for row in rows}
+
+    async def _channel_object(self, incident_id: int, name: str, *, at: datetime) -> ChannelObjectRow:
+        row = (await self.session.scalars(
+            select(ChannelObjectRow).where(ChannelObjectRow.incident_id == incident_id, ChannelObjectRow.name == name)
+            .with_for_update().execution_options(populate_existing=True))).first()
+        if row is None:
+            row = ChannelObjectRow(incident_id=incident_id, name=name, updated_at=at)
+            self.session.add(row)
+        return row
+
+    async def keep_channel_object(self, incident_id: int, name: str, *, at: datetime, **fields: Any) -> None:
+        """Records (or updates) what Slack made: `slack_id`, `link`, `version`."""
+        row = await self._channel_object(incident_id, name, at=at)
+        for field, value in fields.items():
+            setattr(row, field, value[:1000] if field == "link" and isinstance(value, str) else value)
+        row.updated_at = at
+        await self.session.flush()
+
+    async def refuse_canvas(self, incident_id: int, error: str, *, at: datetime) -> bool:
+        """Records that Slack would not make the channel's canvas; True only the first time (say it once)."""
+        row = await self._channel_object(incident_id, "canvas", at=at)
+        if row.refused:
+            return False
+        row.refused, row.updated_at = error[:64], at
+        await self.session.flush()
+        return True
 
     # --- the incident desk (App Home, /leak-list) --------------------------------------------------
 

@@ -25,6 +25,7 @@ from bot.documents import plain_text, to_docx, to_markdown
 from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
 from bot.jobs import Impossible, Retry, classify, slack_error
+from bot.slack import canvas as canvas_jobs
 from bot.slack import review as review_jobs
 from bot.ui import home as home_ui, posts
 from bot.ui import review as review_ui
@@ -40,7 +41,7 @@ _INVALID_NAME = {"invalid_name", "invalid_name_specials", "invalid_name_punctuat
                  "invalid_name_required"}
 _HARMLESS = {"already_in_channel", "already_pinned"}  # the effect is there already
 # Stages of the channel set-up, in order; `incidents.setup_stage` holds the last one finished.
-SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm")
+SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm", "bookmarks")
 
 
 class SlackAdapter:
@@ -55,7 +56,8 @@ class SlackAdapter:
                 "followup": self.follow_up, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
                 "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
                 "review": self.post_review_request, "publish_offer": self.post_publish_offer, "home": self.publish_homes,
-                "review_nudge": self.post_review_nudge}
+                "review_nudge": self.post_review_nudge, "canvas": self.update_canvas,
+                "bookmarks": self.keep_bookmarks}
 
     # --- reading and writing the state --------------------------------------------------------------
 
@@ -96,7 +98,7 @@ class SlackAdapter:
         answers = await self._answers(incident.id)
         steps = {"channel": self._create_channel, "invite": self._invite_all, "topic": self._set_topic,
                  "welcome": self._welcome, "checklist": self._post_checklist, "pin": self._pin,
-                 "question": self._first_question, "confirm": self._confirm}
+                 "question": self._first_question, "confirm": self._confirm, "bookmarks": self._bookmarks}
         for number, stage in enumerate(SETUP_STAGES, start=1):
             if incident.setup_stage < number:
                 await steps[stage](incident, answers, job)
@@ -176,6 +178,10 @@ class SlackAdapter:
                 raise
             # the person closed the modal (not_found): the channel speaks for itself
             log.info("incident %s: confirmation modal not updated: %s", incident.id, slack_error(exc))
+
+    async def _bookmarks(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        """The channel's bookmarks of the pinned checklist and the PPC's report page (never fatal)."""
+        await canvas_jobs.bookmark_channel(self, incident)
 
     # --- members ----------------------------------------------------------------------------------
 
@@ -357,8 +363,7 @@ class SlackAdapter:
         for blocks in posts.draft_messages(body=body, heading=heading, lang=lang, notes=notes):
             await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=heading)
         if lang == self.lang:
-            async with self.repo.tx() as tx:
-                await tx.mark_draft_posted(draft.id, at=self.clock.now())
+            await canvas_jobs.posted(self, draft, first_time=draft.posted_at is None)
 
     def _body(self, draft: Draft, drafts: list[Draft], lang: str) -> str:
         """A version's text: as stored in the incident's language, else rendered again in `lang`."""
@@ -405,12 +410,22 @@ class SlackAdapter:
         lang = job.payload.get("lang") or self.lang
         body = self._body(draft, drafts, lang)
         name = f"leak-{incident.id}-{draft.doc}-v{draft.version}" + (f"-{lang}" if lang != self.lang else "")
-        await self.client.files_upload_v2(
+        uploaded = await self.client.files_upload_v2(
             channel=incident.channel_id, initial_comment=t("draft.file", lang, version=draft.version),
             file_uploads=[{"content": to_markdown(body), "filename": f"{name}.md", "title": f"{name}.md"},
                           {"content": to_docx(body, lang=lang, version=draft.version, exercise=is_drill(draft.values or {})),
                            "filename": f"{name}.docx",
                            "title": f"{name}.docx"}])
+        if draft.doc == "public" and lang == self.lang:
+            await canvas_jobs.remember_files(self, draft, uploaded)  # for the bookmark of the latest draft
+
+    async def update_canvas(self, job: Job) -> None:
+        """The channel canvas shows a public draft version (bot/slack/canvas.py)."""
+        await canvas_jobs.update_canvas(self, job)
+
+    async def keep_bookmarks(self, job: Job) -> None:
+        """The channel's bookmarks: checklist, PPC page, latest draft files (bot/slack/canvas.py)."""
+        await canvas_jobs.keep_bookmarks(self, job)
 
     async def close_record(self, job: Job) -> None:
         """After /leak-close: the final checklist (and what the draft lacks, if anything); the pinned one updated."""
