@@ -2,8 +2,8 @@
 draft, the bookmarks (checklist, latest draft files, the PPC's report page) and the uploaded draft files
 they point to, so a retry edits them instead of making them again.
 
-Revision ID: 0006_canvas
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
