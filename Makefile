@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 LOCK_VENV := $(VENV)/lock-tools
 
-.PHONY: run test install clean lock
+.PHONY: run test lint install clean lock
 
 # The venv is rebuilt whenever pyproject.toml or the lock changes: first the exact versions of the
 # lock (runtime and test tools, checked against their hashes), then leakbot itself, resolving nothing.
@@ -23,6 +23,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The checks CI runs before the tests: lint and format (ruff), types (mypy); settings in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Refreshes the lock from pyproject.toml with pip-tools (in a venv of its own inside .venv, so that the
 # bot's venv holds exactly the lock): the newest versions pyproject.toml allows, from PyPI.

@@ -180,14 +180,23 @@ def submission_bodies(n: int, tag: str) -> list[bytes]:
             for i in range(n)]
 
 
-async def measure_acks(servers: dict[str, Server], fake: FakeSlack, channel: str, requests: int) -> list[str]:
+async def measure_acks(servers: dict[str, Server], fake: FakeSlack, channel: str, database: str,
+                       requests: int) -> list[str]:
     rows = []
     for kind, make in (("/leak-status", lambda tag: status_bodies(fake, channel, requests)),
                        ("view submission", lambda tag: submission_bodies(requests, tag))):
         for concurrency in (1, 10, 50):
             result = {}
             for name, server in servers.items():
+                replies = len(fake.responses)
                 result[name] = await latencies(server.port, make(f"{name[:1]}{concurrency}{kind[1]}"), concurrency)
+                if name == "leakbot" and kind == "view submission":
+                    await drained(database)  # each row starts quiet: the follow-ups of this one are done first
+                if name == "leakbot" and kind == "/leak-status":
+                    # each row starts quiet: the replies of this one (posted after the acks) are all in first
+                    sent = requests + concurrency  # and the warm-up requests
+                    await fake.wait_until(lambda: len(fake.responses) >= replies + sent, timeout=120,
+                                          what="every /leak-status reply")
             bare, quick, bot = result["bare Bolt"], result["bare Bolt, immediate"], result["leakbot"]
             rows.append(f"| {kind} | {concurrency} | {pct(bare, .5):.1f} / {pct(bare, .99):.1f} "
                         f"| {pct(quick, .5):.1f} / {pct(quick, .99):.1f} | {pct(bot, .5):.1f} / {pct(bot, .99):.1f} "
@@ -219,21 +228,27 @@ async def time_to_first_question(server: Server, fake: FakeSlack, rounds: int = 
     return statistics.median(times)
 
 
+async def drained(database: str) -> None:
+    """Returns once leakbot has no job left to do (what its requests recorded has reached Slack)."""
+    engine = make_engine(database)
+    try:
+        while True:
+            async with engine.connect() as connection:
+                pending = (await connection.exec_driver_sql(
+                    "SELECT count(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL")).scalar_one()
+            if pending == 0:
+                return
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.dispose()
+
+
 async def answers_per_second(server: Server, database: str, count: int = 300) -> float:
     """Answers submitted 10 at a time, per second, until each is stored and its follow-up jobs are done."""
-    engine = make_engine(database)
     started = time.perf_counter()
     await latencies(server.port, submission_bodies(count, "rate"), 10)
-    while True:
-        async with engine.connect() as connection:
-            pending = (await connection.exec_driver_sql(
-                "SELECT count(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL")).scalar_one()
-        if pending == 0:
-            break
-        await asyncio.sleep(0.05)
-    elapsed = time.perf_counter() - started
-    await engine.dispose()
-    return count / elapsed
+    await drained(database)
+    return count / (time.perf_counter() - started)
 
 
 async def main() -> None:
@@ -268,7 +283,7 @@ async def main() -> None:
 
 async def report(servers: dict[str, Server], fake: FakeSlack, channel: str, database: str, args: Any) -> None:
     rss_before = {name: server.rss_mib() for name, server in servers.items()}
-    rows = await measure_acks(servers, fake, channel, args.requests)
+    rows = await measure_acks(servers, fake, channel, database, args.requests)
     print(f"Ack latency in ms ({args.requests} signed requests per row, 127.0.0.1, {os.cpu_count()} cores)\n")
     print("| request | concurrent | bare Bolt p50 / p99 | bare Bolt, immediate p50 / p99 | leakbot p50 / p99 "
           "| p99 ratio to bare | to bare, immediate |")

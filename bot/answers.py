@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from bot.checklist import ITEMS, Item, Kind, Step
 from bot.clock import JST
@@ -181,7 +181,7 @@ def _flag(item: Item, value: Any, lang: str) -> bool | None:
     return True if chosen else None
 
 
-_PARSERS = {
+_PARSERS: dict[Kind, Callable[..., Any]] = {  # each takes (item, value, [other or now,] lang)
     Kind.TEXT: _text,
     Kind.MULTILINE: _text,
     Kind.COUNT: _count,
@@ -233,7 +233,7 @@ def data_items_text(value: Mapping[str, Any], lang: str) -> str:
 
 def checkboxes_text(item: Item, value: Mapping[str, Any], lang: str) -> str:
     """Returns the chosen labels of a checkbox item as one list, the "other" text last."""
-    labels = [item.choice(v).label(lang) for v in value.get("selected", []) if item.choice(v)]
+    labels = [choice.label(lang) for v in value.get("selected", []) if (choice := item.choice(v)) is not None]
     if value.get("other"):
         labels.append(value["other"])
     return ("、" if lang == "ja" else ", ").join(labels)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import logging
+import signal
+import time
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -14,6 +15,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
@@ -104,8 +106,12 @@ class Leakbot:
         except ValueError:  # signed, but not a payload Slack would send
             log.warning("refused a signed request whose body cannot be read")
             return web.json_response({"ok": False, "error": "unreadable payload"}, status=400)
-        bolt_response = await metrics_of(self).dispatch(self.app, bolt_request)
-        return await to_aiohttp_response(bolt_response)
+        return await to_aiohttp_response(await self.dispatch(bolt_request))
+
+    async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
+        """Answers one request from Slack (HTTP or Socket Mode): counted, timed, and ahead of the job worker."""
+        with self.worker.traffic.request():
+            return await metrics_of(self).dispatch(self.app, request)
 
     def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
         timestamp = headers.get("X-Slack-Request-Timestamp", "")
@@ -126,7 +132,9 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     """Builds the Bolt app, the storage, the worker and the Slack adapter from settings; nothing is started yet."""
     # No sleeping retries here: a rate-limited job is rescheduled by the worker (Retry-After),
     # and a modal cannot wait anyway (its trigger lives three seconds).
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=slack_timeout)
+    # slack_sdk annotates the timeout as int; it goes to aiohttp, which takes fractions of a second too
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                            timeout=cast(int, slack_timeout))
     engine = make_engine(settings.database_url)
     clock = clock or SystemClock()
     repo = Repository(engine)
@@ -160,7 +168,7 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     metrics = metrics_of(bot)
     worker.slack_errors = metrics.slack_error
     adapter.locales.slack_errors = metrics.slack_error
-    worker.observe = lambda job, error: metrics.nudge_sent() if job.kind == "nudge" and error is None else None
+    worker.observe = lambda job, error: metrics.nudge_sent() if job.kind in ("nudge", "review_nudge") and error is None else None
     return bot
 
 
@@ -178,12 +186,12 @@ class CountedSocketModeHandler(AsyncSocketModeHandler):
 
     def __init__(self, bot: Leakbot) -> None:
         super().__init__(bot.app, bot.settings.slack_app_token, web_client=bot.adapter.client)
-        self.metrics = metrics_of(bot)
+        self.bot = bot
 
-    async def handle(self, client: Any, req: Any) -> None:  # type: ignore[override]
+    async def handle(self, client: Any, req: Any) -> None:
         started = time.time()
         request = AsyncBoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
-        response = await self.metrics.dispatch(self.app, request)
+        response = await self.bot.dispatch(request)
         await send_async_response(client, req, response, started)
 
 
@@ -210,21 +218,26 @@ async def serve_operations(bot: Leakbot, *, host: str, port: int) -> web.AppRunn
 async def run(settings: Settings) -> None:
     """Runs the bot until it is stopped: Socket Mode when an app token is set, else HTTP."""
     bot = build(settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):  # docker stop, systemd, Ctrl-C: stop gracefully
+        loop.add_signal_handler(stop_signal, stopping.set)
     await bot.start()
     try:
         if settings.socket_mode:
             handler = await connect_socket_mode(bot)
             operations = await serve_operations(bot, host=settings.host, port=settings.port)
             try:
-                await asyncio.Event().wait()
+                await stopping.wait()
             finally:
-                await operations.cleanup()
                 await handler.close_async()
+                await operations.cleanup()
         else:
             runner = await serve_http(bot, host=settings.host, port=settings.port)
             try:
-                await asyncio.Event().wait()
+                await stopping.wait()
             finally:
-                await runner.cleanup()
+                await runner.cleanup()  # stops taking requests, lets those in flight finish
     finally:
-        await bot.stop()
+        await bot.stop()  # running jobs finish; waiting ones stay in the database for the next start
+        log.info("stopped")

@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.logs import redact
 from handlers.surface import COMMANDS, EVENTS, SCOPES, SHORTCUTS, why_scope
 
-TIMEOUT = 10.0  # seconds for each network step
+TIMEOUT = 10  # seconds for each network step
 MANIFEST = "manifest.yml"
 SCOPES_PAGE = "api.slack.com/apps → your app → OAuth & Permissions → Bot Token Scopes"
 REFUSED_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -140,7 +140,7 @@ class DatabaseSettings(BaseSettings):
         return _valid_database_url(value)
 
 
-def load_database_settings(**overrides: object) -> DatabaseSettings:
+def load_database_settings(**overrides: Any) -> DatabaseSettings:
     """Reads DATABASE_URL (environment, then `.env`), turning a bad value into one ConfigError."""
     try:
         return DatabaseSettings(**overrides)
@@ -148,7 +148,7 @@ def load_database_settings(**overrides: object) -> DatabaseSettings:
         raise _first_problem(exc) from None
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Reads the settings, turning any validation failure into one ConfigError."""
     try:
         return Settings(**overrides)

@@ -143,10 +143,11 @@ def _evaluate(body: str) -> Fraction:
 
 def _tokenize(body: str) -> list[tuple[str, str]]:
     """Split the number into ("num" | "small" | "big", text) tokens."""
-    tokens, pos = [], 0
+    tokens: list[tuple[str, str]] = []
+    pos = 0
     while pos < len(body):
         match = _TOKEN.match(body, pos)
-        if not match:
+        if not match or match.lastgroup is None:
             raise CountError("not_a_number")
         tokens.append((match.lastgroup, match[match.lastgroup]))
         pos = match.end()
@@ -177,7 +178,7 @@ class _Evaluator:
         unit = _SMALL_UNITS[raw]
         if self.small_cap is not None and unit >= self.small_cap:
             raise CountError("not_a_number")
-        coef, self.coef = (1 if self.coef is None else self.coef), None
+        coef, self.coef = (Fraction(1) if self.coef is None else self.coef), None
         self._add_to_group(coef * unit)
         self.small_cap = unit
 

@@ -12,6 +12,7 @@ import io
 import re
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 from docx.oxml import OxmlElement
@@ -141,7 +142,7 @@ def to_docx(body: str, *, lang: str = "ja", version: int | None = None, exercise
     return out.getvalue()
 
 
-def _add(document, role: str, text: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+def _add(document: DocxDocument, role: str, text: str, lang: str) -> None:
     """One line as its paragraph."""
     if role == "blank":
         return
@@ -159,7 +160,7 @@ def _add(document, role: str, text: str, lang: str) -> None:  # type: ignore[no-
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def _page(document, *, lang: str, version: int | None, exercise: bool) -> None:  # type: ignore[no-untyped-def]
+def _page(document: DocxDocument, *, lang: str, version: int | None, exercise: bool) -> None:
     """A4 with 25 mm margins; the header marks the draft (and the drill) with the version; page numbers below."""
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -192,7 +193,7 @@ def _clean(line: str) -> str:
     return _NOT_XML.sub("", line.removesuffix("\r"))
 
 
-def _east_asian_font(document, style_name: str, font: str, *, lang: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _east_asian_font(document: DocxDocument, style_name: str, font: str, *, lang: bool = False) -> None:
     """Sets the East Asian font of a style (w:rFonts/@w:eastAsia), over any theme font it names."""
     style = document.styles[style_name]
     rpr = style.element.get_or_add_rPr()

@@ -145,7 +145,8 @@ def changed_items(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[s
 
 def _finish(text: str) -> str:
     """Numbers the headings in order (1. 2. …), keeps at most one blank line in a row, ends with one newline."""
-    lines, number = [], 0
+    lines: list[str] = []
+    number = 0
     for line in text.strip().split("\n"):
         if line.startswith(HEADING):
             number += 1

@@ -55,6 +55,8 @@ PRELIMINARY_OUTER_DAYS = 5
 FINAL_DAYS = 30
 FINAL_WRONGFUL_DAYS = 60
 PEOPLE_THRESHOLD = 1000
+# The PPC's page on reporting a leak (漏えい等の対応とお役立ち資料): the forms and the online report.
+PPC_REPORT_URL = "https://www.ppc.go.jp/personalinfo/legal/leakAction/"
 _END_OF_DAY = time(23, 59, 59)
 
 
@@ -374,12 +376,12 @@ def _deadline_line(deadline: Deadline, *, now: datetime, lang: str, not_required
     else:
         line = f"{kind} due {due} ({left})"
     if deadline.outer_limit is not None:
-        line += _outer_text(deadline, lang)
+        line += _outer_text(deadline, deadline.outer_limit, lang)
     return line
 
 
-def _outer_text(deadline: Deadline, lang: str) -> str:
-    outer = format_datetime(deadline.outer_limit, lang)
+def _outer_text(deadline: Deadline, outer_limit: datetime, lang: str) -> str:
+    outer = format_datetime(outer_limit, lang)
     if deadline.kind == PRELIMINARY:
         return _pick((f"。遅くとも{outer}まで（{PRELIMINARY_OUTER_DAYS}日以内）",
                       f"; outer limit {outer} ({PRELIMINARY_OUTER_DAYS} days)"), lang)

@@ -92,7 +92,7 @@ class Metrics:
             self.observe_request(request_kind(request.body), time.perf_counter() - started, status)
 
     def nudge_sent(self, count: int = 1) -> None:
-        """Counts nudges posted (in the channel or by DM)."""
+        """Counts nudges posted (in the channel or by DM, reviewers' reminders too)."""
         self.nudges.inc(count)
 
     def slack_error(self, method: str, error: str) -> None:

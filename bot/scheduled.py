@@ -1,6 +1,7 @@
 """Timed work inside the bot process (an asyncio task; no extra service): every tick the sweep sends
-the nudges that are due, wakes the job worker (for jobs other replicas recorded, or that a crashed
-process left leased) and forgets jobs finished longer ago than the retention period."""
+the nudges that are due (on incidents, and to reviewers), wakes the job worker (for jobs other
+replicas recorded, or that a crashed process left leased) and forgets jobs finished longer ago than
+the retention period."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.usecases import nudges
+from bot.usecases import nudges, review_nudges
 from bot.usecases.base import Deps
 from bot.worker import JobWorker
 
@@ -21,8 +22,8 @@ class Sweeper:
         self.retention = timedelta(days=retention_days)
 
     async def sweep(self) -> int:
-        """One sweep; returns how many nudges were recorded to be sent."""
-        sent = await nudges.sweep(self.deps)
+        """One sweep; returns how many nudges (to incidents and to reviewers) were recorded to be sent."""
+        sent = await nudges.sweep(self.deps) + await review_nudges.sweep(self.deps)
         async with self.deps.repo.tx() as tx:
             forgotten = await tx.forget_jobs(self.deps.clock.now() - self.retention)
         if forgotten:

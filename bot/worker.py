@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterator
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -28,11 +29,46 @@ Observer = Callable[[Job, str | None], None]  # a job ran: its error (None: done
 SlackErrors = Callable[[str, str], None]  # a Web API call failed: method, Slack's error
 
 
+class Traffic:
+    """Requests first: counts the requests being answered, so that the worker lets their acks go first.
+
+    While requests keep arriving the worker waits, up to `most` seconds, before it takes jobs; so a
+    burst of answers is acknowledged sooner, and the follow-ups it makes redundant are superseded
+    before they run instead of after (one checklist refresh for the burst, not one per answer)."""
+
+    def __init__(self, most: float = 0.25) -> None:
+        self.most = most
+        self.in_flight = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        """Wraps the answering of one request."""
+        self.in_flight += 1
+        self._quiet.clear()
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+            if not self.in_flight:
+                self._quiet.set()
+
+    async def quiet(self) -> None:
+        """Returns when no request is being answered, or after `most` seconds."""
+        if self.in_flight:
+            try:
+                await asyncio.wait_for(self._quiet.wait(), timeout=self.most)
+            except asyncio.TimeoutError:
+                pass
+
+
 class JobWorker:
     def __init__(self, *, repo: Repository, clock: Clock, handlers: dict[str, Handler], give_up: GiveUp,
                  slots: int = 4, idle: float = 60, observe: Observer | None = None,
-                 slack_errors: SlackErrors | None = None) -> None:
+                 slack_errors: SlackErrors | None = None, traffic: Traffic | None = None) -> None:
         self.repo, self.clock, self.handlers, self.give_up = repo, clock, handlers, give_up
+        self.traffic = traffic or Traffic()
         self.slots, self.idle, self.observe, self.slack_errors = slots, idle, observe, slack_errors
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
@@ -85,9 +121,10 @@ class JobWorker:
         free = self.slots - len(self._running)
         if free <= 0:
             return 0
-        now = self.clock.now()
         self._claiming = True
         try:
+            await self.traffic.quiet()
+            now = self.clock.now()
             async with self.repo.tx() as tx:
                 jobs = await tx.claim_jobs(now, until=now + LEASE, limit=free)
         finally:

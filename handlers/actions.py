@@ -10,7 +10,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.checklist import ITEMS, STEP_BY_ID
-from bot.i18n import t
+from bot.i18n import Words, t
+from bot.slack.locales import Locales
 from bot.ui.ids import (
     ANSWER_ACTION,
     CLOSE_CANCEL_ACTION,
@@ -19,8 +20,6 @@ from bot.ui.ids import (
     OWNER_ACTION,
     SNOOZE_ACTION,
 )
-from bot.i18n import Words
-from bot.slack.locales import Locales
 from bot.usecases import closing, drafts, owners
 from bot.usecases.base import Deps
 from handlers.after_ack import telling_failures

@@ -1,6 +1,7 @@
 """Review and publication listeners: /leak-reviewers and its checklist button, Approve, Request changes,
-Publish, and their modals. Decisions and submissions are stored before the ack; a modal opens, and a
-reply is told, in a lazy listener after it."""
+Publish, and their modals, and a reviewer's reminder by DM (its Approve, Request changes and snoozes).
+Decisions and submissions are stored before the ack; a modal opens, and a reply is told, in a lazy
+listener after it."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.answers import format_datetime
 from bot.drafting import DOCS
 from bot.i18n import Words, t
 from bot.review import HOWS, MAX_COMMENT, valid_url
-from bot.ui import review as ui
 from bot.slack.locales import Locales
-from bot.usecases import review
+from bot.ui import review as ui
+from bot.usecases import review, review_nudges
 from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
@@ -45,6 +47,15 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     async def reply_later(body: dict[str, Any], context: Any, respond: Any) -> None:
         if context.get("reply"):
             await tell(respond, context["reply"](await locales.lang_of(body["user"]["id"])))
+
+    async def from_reminder(body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+        """A button on a reviewer's reminder is clicked in the bot's DM, not in the incident's channel: the
+        incident is the one it names (who may decide is checked as for a click in the channel)."""
+        channel = (body.get("channel") or {}).get("id") or ""
+        ref = ui.ReviewRef.load(action.get("value"))
+        if context.get("incident") is None and channel.startswith("D") and ref is not None:
+            async with deps.repo.read() as tx:
+                context["incident"] = await tx.incident(ref.incident_id)
 
     def clicked(action: dict[str, Any], context: Any) -> ui.ReviewRef | None:
         """The button's reference when it names this channel's open incident; else the refusal goes in context."""
@@ -129,6 +140,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     # --- decisions ----------------------------------------------------------------------------------
 
     async def approve_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+        await from_reminder(body, action, context)
         ref = clicked(action, context)
         if ref is not None and ref.draft_id is not None:
             try:
@@ -152,6 +164,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     app.action(ui.APPROVE_ACTION)(ack=approve_ack, lazy=[telling_failures(ui.APPROVE_ACTION, locales)(reply_later)])
 
     async def changes_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+        await from_reminder(body, action, context)
         ref = clicked(action, context)
         if ref is not None and ref.draft_id is not None:
             try:
@@ -208,6 +221,28 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             await ack(response_action="errors", errors={ui.COMMENT_BLOCK: said(decided, lang)})
             return
         await ack()
+
+    # --- a reviewer's reminder: snooze -----------------------------------------------------------------
+
+    async def snooze_ack(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+        ref = ui.ReviewSnoozeRef.load(action.get("value"))
+        context["reply"] = Words("review.nudge_bad").say
+        if ref is not None:
+            try:
+                draft, until = await review_nudges.snooze(deps, incident_id=ref.incident_id, draft_id=ref.draft_id,
+                                                          user_id=body["user"]["id"], seconds=ref.seconds)
+            except review.Refused as error:
+                context["reply"] = (lambda lang, e=error: refused(e, lang))
+            except ValueError:
+                log.warning("reviewer snooze with an unknown value refused")
+            else:
+                context["reply"] = (lambda lang, d=draft, u=until: t(
+                    "review.nudge_snoozed", lang, doc=ui.doc_name(d.doc, lang), version=d.version,
+                    until=format_datetime(u, lang)))
+        await ack()
+
+    app.action(re.compile(f"^{ui.REVIEW_SNOOZE_ACTION}_"))(
+        ack=snooze_ack, lazy=[telling_failures(ui.REVIEW_SNOOZE_ACTION, locales)(reply_later)])
 
     # --- publication --------------------------------------------------------------------------------
 

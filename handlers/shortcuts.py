@@ -15,9 +15,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.i18n import t
 from bot.jobs import slack_error
+from bot.slack.locales import Locales
 from bot.ui.from_message import incident_from_message
 from bot.ui.modals import new_incident_modal, notice_modal
-from bot.slack.locales import Locales
 from bot.usecases import from_message
 from bot.usecases.base import Deps
 from handlers import surface

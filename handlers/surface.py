@@ -48,6 +48,13 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.getPermalink": (),  # the message a shortcut was used on
     "files.getUploadURLExternal": ("files:write",),  # files_upload_v2, step 1
     "files.completeUploadExternal": ("files:write",),  # files_upload_v2, step 2
+    "files.info": ("files:read",),  # an uploaded draft file's link, for its bookmark; who made a channel canvas
+    "conversations.info": ("groups:read",),  # the channel's canvas, when one exists already
+    "conversations.canvases.create": ("canvases:write",),  # the channel canvas with the current public draft
+    "canvases.edit": ("canvases:write",),
+    "bookmarks.add": ("bookmarks:write",),  # checklist, latest draft files, the PPC's report page
+    "bookmarks.edit": ("bookmarks:write",),
+    "bookmarks.list": ("bookmarks:read",),  # a bookmark an attempt that crashed had added
     "users.info": ("users:read",),  # include_locale: each person's language (bot/slack/locales.py)
 }
 

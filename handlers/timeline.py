@@ -23,8 +23,8 @@ from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
 from handlers.commands import open_modal, private
-from handlers.replies import Replies
 from handlers.forms import modal_lang, raw_values
+from handlers.replies import Replies
 from handlers.shortcuts import permalink_of
 from storage.repository import Incident
 

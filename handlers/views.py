@@ -13,10 +13,10 @@ from slack_bolt.async_app import AsyncApp
 from bot.answers import ValidationFailed, parse_step
 from bot.checklist import INCIDENT_STEP, STEP_BY_ID
 from bot.i18n import t
+from bot.slack.locales import Locales
 from bot.ui.ids import OPEN_CALLBACK, STEP_CALLBACK
 from bot.ui.modals import notice_modal
 from bot.usecases import answering, membership, opening
-from bot.slack.locales import Locales
 from bot.usecases.base import Deps
 from handlers.forms import modal_lang, raw_values
 

@@ -13,6 +13,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage.sqlite_inline import connector
+
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -22,9 +24,12 @@ def make_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     _create_private_file(parsed.database)
     # hide_parameters: answer text must never reach a log through an error message
-    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    return engine
+    engine = create_async_engine(url, hide_parameters=True)
+    # The statements run where they are awaited instead of on aiosqlite's thread (storage/sqlite_inline.py)
+    args, options = engine.sync_engine.dialect.create_connect_args(parsed)
+    inline = create_async_engine(url, hide_parameters=True, async_creator=connector(*args, **{"timeout": 30, **options}))
+    event.listen(inline.sync_engine, "connect", _sqlite_pragmas)
+    return inline
 
 
 def _create_private_file(database: str | None) -> None:
@@ -36,7 +41,7 @@ def _create_private_file(database: str | None) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

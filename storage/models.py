@@ -226,3 +226,40 @@ class TimelineRow(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
     permalink: Mapped[str | None] = mapped_column(String(500))
     source: Mapped[str] = mapped_column(String(200))
+
+
+class ReviewNudgeRow(Base):
+    """When a reviewer who has not decided on a version is reminded next, by DM (None: not any more), and
+    how many reminders went since the version was put to them. One row per version and reviewer; a sweep
+    reads only rows whose due time has come, through the index on `due_at`."""
+
+    __tablename__ = "review_nudges"
+    __table_args__ = (UniqueConstraint("draft_id", "reviewer", name="uq_review_nudges_draft_reviewer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    reviewer: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChannelObjectRow(Base):
+    """Something the bot keeps in an incident channel and comes back to: the channel canvas (`canvas`), a
+    bookmark (`bookmark:checklist`, `bookmark:ppc`, `bookmark:draft:docx`, …) or an uploaded draft file
+    (`file:<draft id>:docx`). One row per incident and name, updated in place: `slack_id` is Slack's id
+    of it, `link` where it points, `version` the public draft version it shows; `refused` is Slack's
+    error when the workspace would not have a canvas (set once: the channel is told once)."""
+
+    __tablename__ = "channel_objects"
+    __table_args__ = (UniqueConstraint("incident_id", "name", name="uq_channel_objects_incident_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    slack_id: Mapped[str | None] = mapped_column(String(64))
+    link: Mapped[str | None] = mapped_column(String(1000))
+    version: Mapped[int | None] = mapped_column(Integer)
+    refused: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

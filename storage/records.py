@@ -81,8 +81,17 @@ class Job:
     attempts: int
 
 
-def incident_record(row: IncidentRow) -> Incident:
-    """The record of an incident row."""
+@dataclass(frozen=True)
+class OpenedForm:
+    """A modal the bot opened: for whom, and for which incident and step."""
+
+    user_id: str
+    incident_id: int
+    step_id: str
+
+
+def incident_record(row: Any) -> Incident:
+    """The record of an incident row (an ORM object, or a plain row with the table's columns)."""
     return Incident(row.id, row.team_id, row.opener_id, row.status, row.channel_id, row.channel_name,
                     row.checklist_ts, row.created_at, row.closed_at, row.closed_by, row.nudge_due_at,
                     row.nudges_sent or 0, row.open_view_id, row.setup_stage or 0, row.asked_step)
@@ -123,6 +132,18 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class ReviewNudge:
+    """When a reviewer who has not decided on a version is reminded next (None: not any more)."""
+
+    id: int
+    incident_id: int
+    draft_id: int
+    reviewer: str
+    due_at: datetime | None
+    nudges_sent: int
+
+
+@dataclass(frozen=True)
 class Publication:
     """A version that went out: when, how (web, press, email, letter, other), where, and who recorded it."""
 
@@ -152,3 +173,14 @@ class TimelineItem:
 def timeline_record(row: TimelineRow) -> TimelineItem:
     """The record of a timeline row."""
     return TimelineItem(row.id, row.incident_id, row.at, row.text, row.author, row.added_by, row.added_at, row.permalink)
+
+
+@dataclass(frozen=True)
+class ChannelObject:
+    """Something the bot keeps in an incident channel (its canvas, a bookmark, an uploaded draft file)."""
+
+    name: str
+    slack_id: str | None
+    link: str | None
+    version: int | None
+    refused: str | None

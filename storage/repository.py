@@ -7,25 +7,61 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, AsyncIterator, Callable, Mapping
+from typing import Any, AsyncIterator, Callable, Mapping, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.answers import Answer
 from storage.db import sessionmaker
-from storage.models import (DecisionRow, DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow, PublicationRow,
-                            ReviewersRow, RevisionRow, TimelineRow, ViewRow)
-from storage.records import (Decision, Draft, Incident, Job, Owner, Publication, Reviewers, Revision, TimelineItem,
-                             draft_record, incident_record, job_record, timeline_record)
+from storage.models import (ChannelObjectRow, DecisionRow, DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow,
+                            PublicationRow, ReviewersRow, ReviewNudgeRow, RevisionRow, TimelineRow, ViewRow)
+from storage.records import (ChannelObject, Decision, Draft, Incident, Job, OpenedForm, Owner, Publication, Reviewers,
+                             ReviewNudge, Revision, TimelineItem, draft_record, incident_record, job_record,
+                             timeline_record)
 
-__all__ = ["Duplicate", "Repository", "Tx", "Decision", "Draft", "Incident", "Job", "Owner", "Publication", "Reviewers",
-           "Revision"]
+__all__ = ["Duplicate", "Repository", "Tx", "ChannelObject", "Decision", "Draft", "Incident", "Job", "Owner",
+           "Publication", "Reviewers", "ReviewNudge", "Revision"]
+
+
+class _Hot:
+    """The statements of an answer's transaction (the ack waits for it), built once with bind parameters
+    and run as Core statements on the session's connection: building them anew and going through the
+    ORM each time was most of that transaction's time (profile in issue 9)."""
+
+    _latest = (select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
+               .where(RevisionRow.incident_id == bindparam("incident_id")).group_by(RevisionRow.item_id).subquery())
+    answers = (select(RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at,
+                      _latest.c.revisions).join(_latest, RevisionRow.id == _latest.c.id))
+    form_access = (select(*IncidentRow.__table__.c, ViewRow.user_id.label("form_user_id"),
+                          ViewRow.incident_id.label("form_incident_id"), ViewRow.step_id.label("form_step_id"),
+                          MemberRow.user_id.label("member")).select_from(IncidentRow)
+                   .outerjoin(ViewRow, ViewRow.external_id == bindparam("external_id"))
+                   .outerjoin(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id)
+                              & (MemberRow.user_id == bindparam("user_id")))
+                   .where(IncidentRow.id == bindparam("incident_id")))
+    form_access_locked = form_access.with_for_update(of=IncidentRow)  # PostgreSQL
+    add_revisions = insert(RevisionRow)
+    # (an UPDATE's bind parameters must not be named like its columns)
+    schedule_nudge = (update(IncidentRow).where(IncidentRow.id == bindparam("b_incident"), IncidentRow.status != "closed")
+                      .values(nudge_due_at=bindparam("b_due")))
+    schedule_nudge_reset = schedule_nudge.values(nudges_sent=0)
+    # The waiting jobs are locked in id order (PostgreSQL; SQLite has one writer): two transactions
+    # superseding the same jobs at once (an answer that makes a draft, a follow-up republishing the
+    # Home tabs) would otherwise lock them in different orders and deadlock.
+    _waiting = (select(JobRow.id).where(JobRow.kind == bindparam("b_kind"), JobRow.incident_id == bindparam("b_incident"),
+                                       JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_(None))
+                .order_by(JobRow.id).with_for_update())
+    supersede = (update(JobRow).where(JobRow.id.in_(_waiting.scalar_subquery()))
+                 .values(done_at=bindparam("b_at"), error="superseded"))
+    add_job = insert(JobRow).values(attempts=0)
 
 
 class Duplicate(Exception):
@@ -64,13 +100,17 @@ class Tx:
         await self.session.execute(update(IncidentRow).where(IncidentRow.id == incident_id).values(**fields))
 
     async def close(self, incident_id: int, *, user_id: str, at: datetime) -> bool:
-        """Closes an open incident; False when it was closed already."""
+        """Closes an open incident and stops its nudges (its reviewers' too); False when it was closed already."""
         result = await self.session.execute(
             update(IncidentRow)
             .where(IncidentRow.id == incident_id, IncidentRow.status != "closed")
             .values(status="closed", closed_at=at, closed_by=user_id, nudge_due_at=None)
         )
-        return result.rowcount == 1
+        if _rowcount(result) != 1:
+            return False
+        await self.session.execute(update(ReviewNudgeRow).where(   # reviewers are not reminded either
+            ReviewNudgeRow.incident_id == incident_id, ReviewNudgeRow.due_at.is_not(None)).values(due_at=None))
+        return True
 
     # --- answers ----------------------------------------------------------------------------------
 
@@ -85,9 +125,10 @@ class Tx:
         if current is None:
             current = await self.answers(incident_id, item_ids=list(values))
         changed = [i for i, v in values.items() if (current[i].value if i in current else None) != v]
-        self.session.add_all(RevisionRow(incident_id=incident_id, item_id=i, value=values[i], user_id=user_id,
-                                         created_at=at, source=source) for i in changed)
-        await self.session.flush()
+        if changed:  # one INSERT for them all
+            await (await self.session.connection()).execute(_Hot.add_revisions, [
+                dict(incident_id=incident_id, item_id=i, value=values[i], user_id=user_id, created_at=at, source=source)
+                for i in changed])
         return changed
 
     async def source_seen(self, source: str) -> bool:
@@ -97,15 +138,20 @@ class Tx:
 
     async def answers(self, incident_id: int, *, item_ids: list[str] | None = None) -> dict[str, Answer]:
         """Returns the current answer of every answered item (one row per item, however long the history)."""
+        if item_ids is None:
+            rows = await (await self.session.connection()).execute(_Hot.answers, {"incident_id": incident_id})
+            return {item_id: Answer(item_id, value, user_id, created_at, revisions)
+                    for item_id, value, user_id, created_at, revisions in rows if value is not None}
         latest = (select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
                   .where(RevisionRow.incident_id == incident_id).group_by(RevisionRow.item_id))
         if item_ids is not None:
             latest = latest.where(RevisionRow.item_id.in_(item_ids))
-        latest = latest.subquery()
-        rows = await self.session.execute(
-            select(RevisionRow, latest.c.revisions).join(latest, RevisionRow.id == latest.c.id))
-        return {row.item_id: Answer(row.item_id, row.value, row.user_id, row.created_at, revisions)
-                for row, revisions in rows if row.value is not None}
+        newest = latest.subquery()
+        selected = await self.session.execute(  # plain rows, not ORM objects: the caller gets records anyway
+            select(RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at, newest.c.revisions)
+            .join(newest, RevisionRow.id == newest.c.id))
+        return {item_id: Answer(item_id, value, user_id, created_at, revisions)
+                for item_id, value, user_id, created_at, revisions in selected if value is not None}
 
     async def history(self, incident_id: int, item_id: str | None = None) -> list[Revision]:
         """Returns every revision, oldest first, of one item or of all."""
@@ -177,7 +223,7 @@ class Tx:
         result = await self.session.execute(
             update(DraftRow).where(DraftRow.id == draft_id, DraftRow.held.is_(True), DraftRow.confirmed_by.is_(None))
             .values(confirmed_by=user_id))
-        return result.rowcount == 1
+        return _rowcount(result) == 1
 
     async def mark_draft_posted(self, draft_id: int, *, at: datetime) -> None:
         """Remembers that a draft version is in the channel."""
@@ -269,15 +315,73 @@ class Tx:
             update(IncidentRow)
             .where(IncidentRow.id == incident.id, IncidentRow.nudge_due_at == incident.nudge_due_at)
             .values(nudge_due_at=next_due, nudges_sent=IncidentRow.nudges_sent + 1))
-        return result.rowcount == 1
+        return _rowcount(result) == 1
 
     async def schedule_nudge(self, incident_id: int, *, due: datetime | None, reset: bool) -> None:
         """Sets when the next nudge is due (None: none); `reset` starts the backoff again."""
-        values: dict[str, Any] = {"nudge_due_at": due}
-        if reset:
-            values["nudges_sent"] = 0
-        await self.session.execute(
-            update(IncidentRow).where(IncidentRow.id == incident_id, IncidentRow.status != "closed").values(**values))
+        await (await self.session.connection()).execute(_Hot.schedule_nudge_reset if reset else _Hot.schedule_nudge,
+                                                        {"b_incident": incident_id, "b_due": due})
+
+    # --- reviewer nudges ---------------------------------------------------------------------------
+
+    async def review_nudge(self, nudge_id: int) -> ReviewNudge | None:
+        """One reviewer's nudge clock on one version, by id."""
+        row = await self.session.get(ReviewNudgeRow, nudge_id, populate_existing=True)
+        return _review_nudge(row) if row else None
+
+    async def start_review_nudges(self, incident_id: int, draft_id: int, waiting: list[str], *, due: datetime,
+                                  at: datetime) -> None:
+        """The clocks of a version's reviewers who have not decided: a reviewer new to it starts at `due` (again,
+        when their clock had stopped); one still running goes on; one of a reviewer no longer waited for stops.
+        The clocks of the document's other versions stop."""
+        doc = select(DraftRow.doc).where(DraftRow.id == draft_id).scalar_subquery()
+        others = select(DraftRow.id).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc, DraftRow.id != draft_id)
+        await self.session.execute(update(ReviewNudgeRow).where(
+            ReviewNudgeRow.draft_id.in_(others), ReviewNudgeRow.due_at.is_not(None)).values(due_at=None))
+        rows = {r.reviewer: r for r in await self.session.scalars(
+            select(ReviewNudgeRow).where(ReviewNudgeRow.draft_id == draft_id))}
+        stopped = [r for reviewer, r in rows.items() if reviewer not in waiting and r.due_at is not None]
+        restarted = [r for reviewer, r in rows.items() if reviewer in waiting and r.due_at is None]
+        if stopped:
+            await self.session.execute(update(ReviewNudgeRow).where(ReviewNudgeRow.id.in_([r.id for r in stopped]))
+                                       .values(due_at=None))
+        if restarted:
+            await self.session.execute(update(ReviewNudgeRow).where(ReviewNudgeRow.id.in_([r.id for r in restarted]))
+                                       .values(due_at=due, nudges_sent=0))
+        self.session.add_all(ReviewNudgeRow(incident_id=incident_id, draft_id=draft_id, reviewer=reviewer, due_at=due,
+                                            nudges_sent=0, created_at=at)
+                             for reviewer in dict.fromkeys(waiting) if reviewer not in rows)
+        await self.session.flush()
+
+    async def stop_review_nudge(self, draft_id: int, reviewer: str, *, seen: datetime | None = None) -> None:
+        """Stops one reviewer's clock on a version (they decided, or it is moot); with `seen`, only if it is still
+        the due time this sweep saw."""
+        query = update(ReviewNudgeRow).where(ReviewNudgeRow.draft_id == draft_id, ReviewNudgeRow.reviewer == reviewer)
+        if seen is not None:
+            query = query.where(ReviewNudgeRow.due_at == seen)
+        await self.session.execute(query.values(due_at=None))
+
+    async def snooze_review_nudge(self, draft_id: int, reviewer: str, *, until: datetime) -> bool:
+        """Holds one reviewer's running clock on a version until then; False when it is not running."""
+        result = await self.session.execute(update(ReviewNudgeRow).where(
+            ReviewNudgeRow.draft_id == draft_id, ReviewNudgeRow.reviewer == reviewer, ReviewNudgeRow.due_at.is_not(None))
+            .values(due_at=until))
+        return _rowcount(result) == 1
+
+    async def due_review_nudges(self, now: datetime, *, limit: int = 100) -> list[ReviewNudge]:
+        """Reviewer nudges due now on open incidents, oldest due first (one indexed query)."""
+        rows = await self.session.scalars(
+            select(ReviewNudgeRow).join(IncidentRow, IncidentRow.id == ReviewNudgeRow.incident_id)
+            .where(ReviewNudgeRow.due_at <= now, IncidentRow.status == "open")
+            .order_by(ReviewNudgeRow.due_at, ReviewNudgeRow.id).limit(limit))
+        return [_review_nudge(row) for row in rows]
+
+    async def claim_review_nudge(self, nudge: ReviewNudge, *, next_due: datetime) -> bool:
+        """Moves a due reviewer nudge on to its next due time; False when another sweep claimed it first."""
+        result = await self.session.execute(
+            update(ReviewNudgeRow).where(ReviewNudgeRow.id == nudge.id, ReviewNudgeRow.due_at == nudge.due_at)
+            .values(due_at=next_due, nudges_sent=ReviewNudgeRow.nudges_sent + 1))
+        return _rowcount(result) == 1
 
     # --- jobs -------------------------------------------------------------------------------------
 
@@ -288,12 +392,11 @@ class Tx:
         `supersede`: this job makes waiting jobs of the same kind for the same incident pointless (a newer
         checklist refresh, the question now next): they are marked done unrun, so a burst costs one call.
         """
+        connection = await self.session.connection()
         if supersede and incident_id is not None:
-            await self.session.execute(update(JobRow).where(
-                JobRow.kind == kind, JobRow.incident_id == incident_id, JobRow.done_at.is_(None),
-                JobRow.failed_at.is_(None), JobRow.leased_until.is_(None)).values(done_at=at, error="superseded"))
-        self.session.add(JobRow(key=key, kind=kind, payload=payload, incident_id=incident_id, created_at=at,
-                                next_attempt_at=at))
+            await connection.execute(_Hot.supersede, {"b_kind": kind, "b_incident": incident_id, "b_at": at})
+        await connection.execute(_Hot.add_job, {"key": key, "kind": kind, "payload": payload, "incident_id": incident_id,
+                                                "created_at": at, "next_attempt_at": at})
         self.enqueued += 1
 
     async def claim_jobs(self, now: datetime, *, until: datetime, limit: int) -> list[Job]:
@@ -303,7 +406,7 @@ class Tx:
         PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas claiming at once take different jobs.
         """
         query = select(JobRow.id).where(*_claimable(now), _first_of_its_incident()).order_by(JobRow.id).limit(limit)
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list(await self.session.scalars(query))
         if not ids:
@@ -330,7 +433,7 @@ class Tx:
         """Deletes jobs finished (done or failed) before this time, payload and all; returns how many."""
         result = await self.session.execute(delete(JobRow).where(
             or_(JobRow.done_at < finished_before, JobRow.failed_at < finished_before)))
-        return result.rowcount
+        return _rowcount(result)
 
     async def newer_job(self, job: Job) -> bool:
         """True when a later job of the same kind for the same incident is still to be done."""
@@ -354,7 +457,7 @@ class Tx:
         result = await self.session.execute(
             update(JobRow).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_not(None))
             .values(leased_until=None))
-        return result.rowcount
+        return _rowcount(result)
 
     async def finish_job(self, job_id: int, *, at: datetime, error: str | None = None,
                          retry_at: datetime | None = None) -> None:
@@ -375,23 +478,23 @@ class Tx:
         self.session.add(ViewRow(external_id=external_id, user_id=user_id, incident_id=incident_id, step_id=step_id,
                                  opened_at=at))
 
-    async def form_access(self, incident_id: int, *, external_id: str, user_id: str) -> tuple[Incident | None, Any, bool]:
+    async def form_access(self, incident_id: int, *, external_id: str, user_id: str) -> tuple[Incident | None, OpenedForm | None, bool]:
         """In one query, with the incident's row locked: the incident, the form the bot opened under
         `external_id` (None if none), and whether the user is in the incident's channel."""
-        query = (select(IncidentRow, ViewRow, MemberRow.user_id).select_from(IncidentRow)
-                 .outerjoin(ViewRow, ViewRow.external_id == external_id)
-                 .outerjoin(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id) & (MemberRow.user_id == user_id))
-                 .where(IncidentRow.id == incident_id).execution_options(populate_existing=True))
-        if self.session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(of=IncidentRow)
-        row = (await self.session.execute(query)).first()
+        connection = await self.session.connection()
+        query = _Hot.form_access_locked if connection.dialect.name == "postgresql" else _Hot.form_access
+        row = (await connection.execute(query, {"incident_id": incident_id, "external_id": external_id,
+                                                "user_id": user_id})).first()
         if row is None:
             return None, await self.view(external_id), False
-        return incident_record(row[0]), row[1], row[2] is not None
+        opened = (OpenedForm(row.form_user_id, row.form_incident_id, row.form_step_id)
+                  if row.form_user_id is not None else None)
+        return incident_record(row), opened, row.member is not None
 
-    async def view(self, external_id: str) -> ViewRow | None:
+    async def view(self, external_id: str) -> OpenedForm | None:
         """The modal the bot opened under this external_id, if any."""
-        return await self.session.get(ViewRow, external_id) if external_id else None
+        row = await self.session.get(ViewRow, external_id) if external_id else None
+        return OpenedForm(row.user_id, row.incident_id, row.step_id) if row else None
 
     async def is_member(self, channel_id: str, user_id: str) -> bool:
         """True when the user is in the channel, as the bot last learnt it."""
@@ -443,6 +546,40 @@ class Tx:
         await self.session.execute(update(TimelineRow).where(TimelineRow.id == entry_id, TimelineRow.permalink.is_(None))
                                    .values(permalink=permalink[:500]))
 
+    # --- what the bot keeps in a channel: its canvas, bookmarks, draft files ------------------------
+
+    async def channel_objects(self, incident_id: int) -> dict[str, ChannelObject]:
+        """The canvas, bookmarks and draft files the bot keeps in an incident's channel, by name."""
+        rows = await self.session.scalars(select(ChannelObjectRow).where(ChannelObjectRow.incident_id == incident_id)
+                                          .execution_options(populate_existing=True))
+        return {row.name: ChannelObject(row.name, row.slack_id, row.link, row.version, row.refused) for row in rows}
+
+    async def _channel_object(self, incident_id: int, name: str, *, at: datetime) -> ChannelObjectRow:
+        row = (await self.session.scalars(
+            select(ChannelObjectRow).where(ChannelObjectRow.incident_id == incident_id, ChannelObjectRow.name == name)
+            .with_for_update().execution_options(populate_existing=True))).first()
+        if row is None:
+            row = ChannelObjectRow(incident_id=incident_id, name=name, updated_at=at)
+            self.session.add(row)
+        return row
+
+    async def keep_channel_object(self, incident_id: int, name: str, *, at: datetime, **fields: Any) -> None:
+        """Records (or updates) what Slack made: `slack_id`, `link`, `version`."""
+        row = await self._channel_object(incident_id, name, at=at)
+        for field, value in fields.items():
+            setattr(row, field, value[:1000] if field == "link" and isinstance(value, str) else value)
+        row.updated_at = at
+        await self.session.flush()
+
+    async def refuse_canvas(self, incident_id: int, error: str, *, at: datetime) -> bool:
+        """Records that Slack would not make the channel's canvas; True only the first time (say it once)."""
+        row = await self._channel_object(incident_id, "canvas", at=at)
+        if row.refused:
+            return False
+        row.refused, row.updated_at = error[:64], at
+        await self.session.flush()
+        return True
+
     # --- the incident desk (App Home, /leak-list) --------------------------------------------------
 
     def _members_incidents(self, user_id: str, *, closed: bool) -> Any:
@@ -489,6 +626,10 @@ def _decision(row: DecisionRow) -> Decision:
     return Decision(row.id, row.draft_id, row.reviewer, bool(row.approved), row.comment, row.created_at, row.source)
 
 
+def _review_nudge(row: ReviewNudgeRow) -> ReviewNudge:
+    return ReviewNudge(row.id, row.incident_id, row.draft_id, row.reviewer, row.due_at, row.nudges_sent or 0)
+
+
 def _publication(row: PublicationRow) -> Publication:
     return Publication(row.id, row.draft_id, row.published_at, row.how, row.url, row.by, row.created_at)
 
@@ -508,30 +649,48 @@ def _claimable(now: datetime) -> tuple[Any, ...]:
             or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now))
 
 
+def _rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE changed (its result is a CursorResult)."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
 class _OneWriter:
     """SQLite lets one writer in at a time and makes the others sleep and poll. Queueing them here
     instead keeps a short write from waiting out a sleep, and lets the writes a request's ack waits
-    for go before background work."""
+    for go before background work. The turn is handed to the next in line (urgent ones first): one
+    wake-up per turn, however many wait."""
 
     def __init__(self) -> None:
-        self._busy, self._urgent = False, 0
-        self._changed = asyncio.Condition()
+        self._busy = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._others: deque[asyncio.Future[None]] = deque()
 
     @asynccontextmanager
     async def turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
-        async with self._changed:
-            self._urgent += urgent
+        if self._busy:
+            handed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            (self._urgent if urgent else self._others).append(handed)
             try:
-                await self._changed.wait_for(lambda: not self._busy and (urgent or not self._urgent))
-            finally:
-                self._urgent -= urgent
+                await handed
+            except asyncio.CancelledError:
+                if handed.done() and not handed.cancelled():
+                    self._pass_on()  # the turn came just as the waiter was cancelled: the next one has it
+                raise  # (a cancelled future left in its queue is skipped by _pass_on)
+        else:
             self._busy = True
         try:
             yield
         finally:
-            async with self._changed:
-                self._busy = False
-                self._changed.notify_all()
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        for waiting in (self._urgent, self._others):
+            while waiting:
+                handed = waiting.popleft()
+                if not handed.done():
+                    handed.set_result(None)  # still busy: the turn is theirs now
+                    return
+        self._busy = False
 
 
 class Repository:

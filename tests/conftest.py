@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator
 import aiohttp
 import pytest
 
-from bot.app import Leakbot, build, serve_http
+from bot.app import Leakbot, build, connect_socket_mode, serve_http
 from bot.config import load_settings
 from tests.fake_slack import FakeSlack
 from tests.slack_payloads import (
@@ -244,6 +244,24 @@ async def postgres_database() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+async def socket_bot(fake: FakeSlack, tmp_path: Path) -> AsyncIterator[Any]:
+    """The bot in Socket Mode (no signing secret, an app token), connected to the fake Slack's socket, with
+    an injected clock and its own SQLite database; closed and stopped afterwards."""
+    settings = settings_for(fake, f"sqlite+aiosqlite:///{tmp_path / 'socket.db'}", slack_signing_secret="",
+                            slack_app_token=fake.app_token)
+    assert settings.socket_mode
+    bot = build(settings, clock=FakeClock())
+    await bot.start(sweeps=False)
+    handler = await connect_socket_mode(bot)
+    try:
+        await fake.wait_socket_connected()
+        yield bot
+    finally:
+        await handler.close_async()
+        await bot.stop()
 
 
 @pytest.fixture

@@ -34,7 +34,8 @@ DEFAULT_USERS = (("U0ALICE", "alice"), ("U0BOB", "bob"), ("U0CAROL", "carol"), (
 TRIGGER_LIFETIME = 3.0
 APP_ID = "A0LEAKAPP"
 # The bot token's scopes, as auth.test reports them in its x-oauth-scopes header (those of manifest.yml).
-BOT_SCOPES = ("commands", "chat:write", "groups:write", "groups:read", "pins:write", "users:read", "files:write")
+BOT_SCOPES = ("commands", "chat:write", "groups:write", "groups:read", "pins:write", "users:read", "files:write",
+              "files:read", "canvases:write", "bookmarks:write", "bookmarks:read")
 
 
 @dataclass
@@ -106,6 +107,7 @@ class FakeSlack:
         self.ascii_channel_names_only = False
         self.bot_scopes: list[str] = list(BOT_SCOPES)  # what auth.test says the bot token has
         self.calls: list[Call] = []
+        self.arrivals: list[str] = []  # the methods called, as each call arrives (before any delay)
         self.users: dict[str, dict] = {}
         # user id -> Slack locale ("en-US"), returned by users.info with include_locale; none set, none said
         # (so the bot answers in LEAKBOT_LANG, as the tests written before locales expect)
@@ -138,6 +140,11 @@ class FakeSlack:
             self.add_user(user_id, name)
         self._methods = self._method_table()
         self._methods.update(self._desk_methods())
+        # channel canvases and bookmarks (see _canvas_methods)
+        self.canvas_refusal: str | None = None  # e.g. "team_tier_cannot_create_channel_canvases": a free workspace
+        self.canvases: dict[str, dict] = {}  # canvas id -> {id, channel_id, markdown, user, edits, deleted}
+        self.bookmarks: dict[str, list[dict]] = {}  # channel id -> its bookmarks, in order
+        self._methods.update(self._canvas_methods())
 
     def _method_table(self) -> dict[str, Callable[[dict], dict]]:
         return {
@@ -292,6 +299,7 @@ class FakeSlack:
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         arrived = time.monotonic()
         method = request.match_info["method"]
+        self.arrivals.append(method)
         args, body_token = await self._read_args(request)
         queue = self._faults.get(method)
         fault = queue.popleft() if queue else None
@@ -703,6 +711,120 @@ class FakeSlack:
                   "app_id": self.app_id, "bot_id": self.bot_id}
         self.homes[user] = stored
         return {"view": copy.deepcopy(stored)}
+
+    # ------------------------------------------------------------------- canvases and bookmarks
+
+    def _canvas_methods(self) -> dict[str, Callable[[dict], dict]]:
+        return {"conversations.canvases.create": self._conversations_canvases_create,
+                "canvases.edit": self._canvases_edit, "conversations.info": self._conversations_info_with_canvas,
+                "files.info": self._files_info, "bookmarks.add": self._bookmarks_add,
+                "bookmarks.edit": self._bookmarks_edit, "bookmarks.list": self._bookmarks_list}
+
+    def channel_canvas(self, channel_id: str) -> dict | None:
+        """The channel's canvas (not deleted), if it has one."""
+        return next((c for c in self.canvases.values() if c["channel_id"] == channel_id and not c["deleted"]), None)
+
+    def add_channel_canvas(self, channel_id: str, markdown: str, *, user: str) -> dict:
+        """A channel canvas someone made in Slack's own client (no API call)."""
+        canvas = {"id": self._new_id("F"), "channel_id": channel_id, "markdown": markdown, "user": user, "edits": [],
+                  "deleted": False}
+        self.canvases[canvas["id"]] = canvas
+        return canvas
+
+    def delete_canvas(self, canvas_id: str) -> None:
+        """Someone deleted the canvas in Slack."""
+        self.canvases[canvas_id]["deleted"] = True
+
+    def remove_bookmark(self, channel_id: str, bookmark_id: str) -> None:
+        """Someone removed a bookmark in Slack."""
+        self.bookmarks[channel_id] = [b for b in self.bookmarks.get(channel_id, []) if b["id"] != bookmark_id]
+
+    @staticmethod
+    def _markdown_content(content: Any) -> str:
+        if not isinstance(content, dict) or content.get("type") != "markdown" or not isinstance(content.get("markdown"), str):
+            raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] document_content must be "
+                                                                                  "{type: markdown, markdown: string}"]})
+        if len(content["markdown"]) > 1_048_576:
+            raise SlackError("canvas_too_large")
+        return content["markdown"]
+
+    def _conversations_canvases_create(self, args: dict) -> dict:
+        if self.canvas_refusal:
+            raise SlackError(self.canvas_refusal)
+        channel = self._member_channel(args.get("channel_id"))
+        markdown = self._markdown_content(args.get("document_content"))
+        if self.channel_canvas(channel.id) is not None:
+            raise SlackError("channel_canvas_already_exists")
+        return {"canvas_id": self.add_channel_canvas(channel.id, markdown, user=self.bot_user_id)["id"]}
+
+    def _canvases_edit(self, args: dict) -> dict:
+        if self.canvas_refusal:
+            raise SlackError(self.canvas_refusal)
+        canvas = self.canvases.get(str(args.get("canvas_id") or ""))
+        if canvas is None or canvas["deleted"]:
+            raise SlackError("canvas_not_found")
+        changes = args.get("changes")
+        if not isinstance(changes, list) or not changes:
+            raise SlackError("invalid_arguments")
+        for change in changes:
+            if not isinstance(change, dict) or change.get("operation") not in ("replace", "insert_at_end", "insert_at_start"):
+                raise SlackError("invalid_arguments")
+            markdown = self._markdown_content(change.get("document_content"))
+            canvas["edits"].append(canvas["markdown"])
+            canvas["markdown"] = {"replace": markdown, "insert_at_end": canvas["markdown"] + markdown,
+                                  "insert_at_start": markdown + canvas["markdown"]}[change["operation"]]
+        return {}
+
+    def _conversations_info_with_canvas(self, args: dict) -> dict:
+        info = self._conversations_info(args)
+        canvas = self.channel_canvas(info["channel"]["id"])
+        if canvas is not None:
+            info["channel"]["properties"] = {"canvas": {"file_id": canvas["id"], "is_empty": not canvas["markdown"],
+                                                        "quip_thread_id": f"Q{canvas['id']}"}}
+        return info
+
+    def _files_info(self, args: dict) -> dict:
+        file_id = str(args.get("file") or "")
+        if file_id in self.files:
+            stored = self.files[file_id]
+            return {"file": {"id": file_id, "name": stored["name"], "title": stored["title"], "user": self.bot_user_id,
+                             "channels": list(stored["channels"]), "size": stored["length"],
+                             "permalink": f"https://leak-test.slack.com/files/{self.bot_user_id}/{file_id}/{stored['name']}"}}
+        canvas = self.canvases.get(file_id)
+        if canvas is not None and not canvas["deleted"]:
+            return {"file": {"id": file_id, "filetype": "quip", "pretty_type": "Canvas", "user": canvas["user"],
+                             "permalink": f"https://leak-test.slack.com/docs/{self.team_id}/{file_id}"}}
+        raise SlackError("file_not_found")
+
+    def _bookmark_fields(self, args: dict) -> dict:
+        link = args.get("link")
+        if link is not None and not str(link).startswith(("http://", "https://")):
+            raise SlackError("invalid_link")
+        return {k: str(args[k]) for k in ("title", "link", "emoji") if args.get(k) is not None}
+
+    def _bookmarks_add(self, args: dict) -> dict:
+        channel = self._member_channel(args.get("channel_id"))
+        if args.get("type") != "link":
+            raise SlackError("invalid_bookmark_type")
+        fields = self._bookmark_fields(args)
+        if not fields.get("title") or not fields.get("link"):
+            raise SlackError("invalid_arguments")
+        bookmark = {"id": self._new_id("Bk"), "channel_id": channel.id, "type": "link", "emoji": "", "entity_id": None,
+                    "date_created": int(time.time()), "date_updated": 0, "app_id": self.app_id, **fields}
+        self.bookmarks.setdefault(channel.id, []).append(bookmark)
+        return {"bookmark": copy.deepcopy(bookmark)}
+
+    def _bookmarks_edit(self, args: dict) -> dict:
+        channel = self._member_channel(args.get("channel_id"))
+        bookmark = next((b for b in self.bookmarks.get(channel.id, []) if b["id"] == args.get("bookmark_id")), None)
+        if bookmark is None:
+            raise SlackError("not_found")
+        bookmark.update(self._bookmark_fields(args), date_updated=int(time.time()))
+        return {"bookmark": copy.deepcopy(bookmark)}
+
+    def _bookmarks_list(self, args: dict) -> dict:
+        channel = self._visible_channel(args.get("channel_id"))
+        return {"bookmarks": copy.deepcopy(self.bookmarks.get(channel.id, []))}
 
     # ----------------------------------------------------------------------------- Socket Mode
 

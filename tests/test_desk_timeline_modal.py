@@ -8,9 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 from bot.i18n import t
+from bot.offline import export_incident
 from bot.ui.ids import CLOSE_CONFIRM_ACTION, TIMELINE_ADD_ACTION, TIMELINE_AT_BLOCK, TIMELINE_TEXT_BLOCK
 from bot.usecases.timeline import MAX_TEXT
-from bot.offline import export_incident
 from tests.conftest import GENERAL, Harness
 from tests.story import Unchanged, open_incident
 from tests.test_desk_timeline import incident_id, stored_timeline

@@ -589,3 +589,56 @@ def test_block_actions_payloads():
     assert from_view["container"] == {"type": "view", "view_id": "V0X"} and "response_url" not in from_view
     assert from_view["actions"][0] | {"action_ts": ""} == {"action_id": "who", "block_id": "s", "action_ts": "",
                                                            "type": "users_select", "selected_user": "U0DAVE"}
+
+
+# --- channel canvases and bookmarks -------------------------------------------------------------------
+
+async def test_channel_canvases_like_slack(fake, client):
+    channel = fake.add_channel("incident", members=[fake.bot_user_id], is_private=True)
+    content = {"type": "markdown", "markdown": "# v1\n"}
+    created = await client.conversations_canvases_create(channel_id=channel.id, document_content=content)
+    canvas_id = created["canvas_id"]
+    await expect_error(client.conversations_canvases_create(channel_id=channel.id, document_content=content),
+                       "channel_canvas_already_exists")
+    info = await client.conversations_info(channel=channel.id)
+    assert info["channel"]["properties"]["canvas"]["file_id"] == canvas_id
+    assert (await client.files_info(file=canvas_id))["file"]["user"] == fake.bot_user_id
+    await client.canvases_edit(canvas_id=canvas_id, changes=[{"operation": "replace",
+                                                              "document_content": {"type": "markdown", "markdown": "# v2\n"}}])
+    assert fake.canvases[canvas_id]["markdown"] == "# v2\n" and fake.canvases[canvas_id]["edits"] == ["# v1\n"]
+    await expect_error(client.canvases_edit(canvas_id=canvas_id, changes=[{"operation": "replace"}]), "invalid_arguments")
+    fake.delete_canvas(canvas_id)
+    await expect_error(client.canvases_edit(canvas_id=canvas_id, changes=[{"operation": "replace", "document_content": content}]),
+                       "canvas_not_found")
+    assert "properties" not in (await client.conversations_info(channel=channel.id))["channel"]
+    fake.canvas_refusal = "team_tier_cannot_create_channel_canvases"  # a free workspace
+    await expect_error(client.conversations_canvases_create(channel_id=channel.id, document_content=content),
+                       "team_tier_cannot_create_channel_canvases")
+
+
+async def test_bookmarks_like_slack(fake, client):
+    channel = fake.add_channel("incident", members=[fake.bot_user_id], is_private=True)
+    added = (await client.bookmarks_add(channel_id=channel.id, title="PPC", type="link",
+                                        link="https://www.ppc.go.jp/"))["bookmark"]
+    await client.bookmarks_edit(bookmark_id=added["id"], channel_id=channel.id, title="PPC page", link="https://example.com/")
+    (listed,) = (await client.bookmarks_list(channel_id=channel.id))["bookmarks"]
+    assert (listed["id"], listed["title"], listed["link"]) == (added["id"], "PPC page", "https://example.com/")
+    await expect_error(client.bookmarks_add(channel_id=channel.id, title="x", type="link", link="javascript:alert(1)"),
+                       "invalid_link")
+    await expect_error(client.bookmarks_add(channel_id=channel.id, title="x", type="message", link="https://example.com/"),
+                       "invalid_bookmark_type")
+    fake.remove_bookmark(channel.id, added["id"])
+    await expect_error(client.bookmarks_edit(bookmark_id=added["id"], channel_id=channel.id, title="y"), "not_found")
+    other = fake.add_channel("secret", members=["U0ALICE"], is_private=True)
+    await expect_error(client.bookmarks_add(channel_id=other.id, title="x", type="link", link="https://example.com/"),
+                       "channel_not_found")
+
+
+async def test_files_info_gives_an_uploaded_files_permalink(fake, client):
+    channel = fake.add_channel("incident", members=[fake.bot_user_id], is_private=True)
+    uploaded = await client.files_upload_v2(channel=channel.id, file_uploads=[{"content": "# x\n", "filename": "a.md",
+                                                                               "title": "a.md"}])
+    file_id = uploaded["files"][0]["id"]
+    info = (await client.files_info(file=file_id))["file"]
+    assert info["permalink"].endswith(f"/{file_id}/a.md") and info["channels"] == [channel.id]
+    await expect_error(client.files_info(file="F0NOTHERE"), "file_not_found")

@@ -10,11 +10,10 @@ in tests/test_read_your_writes.py.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from bot.app import build, connect_socket_mode
-from tests.conftest import GENERAL, FakeClock, Harness, settings_for
+from bot.app import Leakbot
+from tests.conftest import GENERAL, Harness
 from tests.fake_slack import FakeSlack
 from tests.slack_payloads import form_body, slash_command, view_submission
 from tests.story import answer_buttons, open_incident, text_of
@@ -102,51 +101,41 @@ async def socket_leak_next(fake: FakeSlack, channel: str) -> tuple[dict[str, Any
     return fake.views[call.response["view"]["id"]], {}
 
 
-async def test_socket_mode_submit_then_leak_next_at_once_opens_the_next_step(fake: FakeSlack, tmp_path: Path) -> None:
-    settings = settings_for(fake, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", slack_signing_secret="",
-                            slack_app_token=fake.app_token)
-    bot = build(settings, clock=FakeClock())
-    await bot.start(sweeps=False)
-    handler = await connect_socket_mode(bot)
-    try:
-        await fake.wait_socket_connected()
-        opening = slash_command("/leak-open", "ソケット経由の速い人", user_id="U0ALICE", channel_id=GENERAL,
-                                trigger_id=fake.new_trigger_id(), response_url=fake.response_url())
-        await fake.socket_send("slash_commands", opening)
-        call = await fake.wait_for("views.open", lambda c: c.ok)
-        view = fake.views[call.response["view"]["id"]]
-        ack = await fake.socket_send("interactive", view_submission(view, {"summary": "ソケットモードの速い人（架空）"},
-                                                                    user_id="U0ALICE"))
-        assert ack["payload"]["response_action"] == "update"
-        done = await fake.wait_for("views.update", lambda c: c.args.get("view_id") == view["id"]
-                                   and "<#C" in json.dumps(c.args.get("view"), ensure_ascii=False))
-        channel = json.dumps(done.args["view"], ensure_ascii=False).split("<#")[1].split(">")[0].split("|")[0]
-        await fake.wait_until(lambda: any(answer_buttons(m) for m in fake.messages.get(channel, [])),
-                              what="the first question")
+async def test_socket_mode_submit_then_leak_next_at_once_opens_the_next_step(fake: FakeSlack, socket_bot: Leakbot) -> None:
+    opening = slash_command("/leak-open", "ソケット経由の速い人", user_id="U0ALICE", channel_id=GENERAL,
+                            trigger_id=fake.new_trigger_id(), response_url=fake.response_url())
+    await fake.socket_send("slash_commands", opening)
+    call = await fake.wait_for("views.open", lambda c: c.ok)
+    view = fake.views[call.response["view"]["id"]]
+    ack = await fake.socket_send("interactive", view_submission(view, {"summary": "ソケットモードの速い人（架空）"},
+                                                                user_id="U0ALICE"))
+    assert ack["payload"]["response_action"] == "update"
+    done = await fake.wait_for("views.update", lambda c: c.args.get("view_id") == view["id"]
+                               and "<#C" in json.dumps(c.args.get("view"), ensure_ascii=False))
+    channel = json.dumps(done.args["view"], ensure_ascii=False).split("<#")[1].split(">")[0].split("|")[0]
+    await fake.wait_until(lambda: any(answer_buttons(m) for m in fake.messages.get(channel, [])),
+                          what="the first question")
 
-        answers, shown = answers_for(1), shown_on_checklist(1)
-        step_view, said = await socket_leak_next(fake, channel)
-        assert step_view is not None, f"the first /leak-next opened no modal: {said}"
-        check_step_modal(step_view, STEPS[0], "first /leak-next")
-        for index, step in enumerate(STEPS):
-            submission = view_submission(step_view, only_present(step_view, answers[step.name]), user_id="U0ALICE",
-                                         trigger_id=fake.new_trigger_id())
-            ack = await fake.socket_send("interactive", submission)
-            assert not (ack.get("payload") or {}).get("errors"), f"{step.name}: refused: {ack}"
-            step_view, said = await socket_leak_next(fake, channel)  # no pause: right after the ack
-            where = f"round {index + 1}: /leak-next right after the ack for {step.name}"
-            if index + 1 < len(STEPS):
-                assert step_view is not None, f"{where}: opened no modal but said {said}"
-                check_step_modal(step_view, STEPS[index + 1], where)
-            else:
-                assert step_view is None, f"{where}: opened a modal though every required item is answered"
-                assert ALL_REQUIRED_IN in json.dumps(said, ensure_ascii=False), f"{where}: said {said}"
-            await checklist_shows(fake, channel, shown[step.name], where)
-        await fake.wait_until(lambda: [m for m in messages_in(fake, channel) if "公表文の下書き（第1版）" in text_of(m)],
-                              what="the first draft")
-    finally:
-        await handler.close_async()
-        await bot.stop()
+    answers, shown = answers_for(1), shown_on_checklist(1)
+    step_view, said = await socket_leak_next(fake, channel)
+    assert step_view is not None, f"the first /leak-next opened no modal: {said}"
+    check_step_modal(step_view, STEPS[0], "first /leak-next")
+    for index, step in enumerate(STEPS):
+        submission = view_submission(step_view, only_present(step_view, answers[step.name]), user_id="U0ALICE",
+                                     trigger_id=fake.new_trigger_id())
+        ack = await fake.socket_send("interactive", submission)
+        assert not (ack.get("payload") or {}).get("errors"), f"{step.name}: refused: {ack}"
+        step_view, said = await socket_leak_next(fake, channel)  # no pause: right after the ack
+        where = f"round {index + 1}: /leak-next right after the ack for {step.name}"
+        if index + 1 < len(STEPS):
+            assert step_view is not None, f"{where}: opened no modal but said {said}"
+            check_step_modal(step_view, STEPS[index + 1], where)
+        else:
+            assert step_view is None, f"{where}: opened a modal though every required item is answered"
+            assert ALL_REQUIRED_IN in json.dumps(said, ensure_ascii=False), f"{where}: said {said}"
+        await checklist_shows(fake, channel, shown[step.name], where)
+    await fake.wait_until(lambda: [m for m in messages_in(fake, channel) if "公表文の下書き（第1版）" in text_of(m)],
+                          what="the first draft")
 
 
 def messages_in(fake: FakeSlack, channel: str) -> list[dict]:

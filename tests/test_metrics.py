@@ -53,8 +53,13 @@ async def test_requests_jobs_and_incidents_are_counted(leakbot: Harness) -> None
     assert ("leakbot_requests_total", (("kind", "command"), ("status", "200"))) not in before
 
     await open_incident(leakbot)  # its set-up (one job) is done in Slack: the modal says the channel is ready
-    found = await scrape_until(leakbot.http, leakbot.url, lambda s: s.get(("leakbot_jobs", (("state", "done"),))) == 1,
-                               what="the set-up job done")
+    # the set-up and what it leads to (the members' Home tabs) are done once no job is pending or running
+    found = await scrape_until(
+        leakbot.http, leakbot.url,
+        lambda s: s.get(("leakbot_jobs", (("state", "done"),)), 0) >= 1
+        and s.get(("leakbot_jobs", (("state", "pending"),)), 0) == 0
+        and s.get(("leakbot_jobs", (("state", "running"),)), 0) == 0,
+        what="the set-up and its follow-up jobs done")
     assert found[("leakbot_requests_total", (("kind", "command"), ("status", "200")))] == 1
     assert found[("leakbot_requests_total", (("kind", "view_submission"), ("status", "200")))] == 1
     assert found[("leakbot_ack_seconds_count", (("kind", "command"),))] == 1

@@ -151,8 +151,8 @@ async def test_a_sweep_costs_the_same_queries_with_10000_open_incidents(leakbot:
         await connection.exec_driver_sql("UPDATE incidents SET nudge_due_at = created_at WHERE id <= 5")
     five_due = await counted_sweep(2 * HOUR)  # the five due have no answers: each is looked at once
     assert await counted_sweep(2 * HOUR) == none_due  # and back to constant once they are handled
-    assert none_due == 2  # the due nudges and the finished jobs to forget: one indexed query each
-    assert five_due <= 2 + 5 * 20  # follows the number due (about 15 each), not the 10,000 open
+    assert none_due == 3  # the due nudges, the due reviewer nudges and the finished jobs to forget: one indexed query each
+    assert five_due <= 3 + 5 * 20  # follows the number due (about 15 each), not the 10,000 open
 
 
 async def test_a_nudge_during_a_slack_outage_is_delivered_once_after_a_restart(fake, database_url) -> None:  # type: ignore[no-untyped-def]

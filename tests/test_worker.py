@@ -6,12 +6,14 @@ yet (an internal wait, `settle`, says so)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from bot.usecases.drafts import decide, grows_published_max
+from bot.worker import Traffic
 from storage.models import JobRow
 from storage.records import Draft
 from tests.conftest import Harness
@@ -139,3 +141,23 @@ async def test_a_revision_that_leaves_the_next_question_where_it_was_does_not_as
     assert len([m for m in messages(leakbot, channel) if answer_buttons(m)]) == asked
     await answer(leakbot, channel, ANSWERS[1][1])  # answering the counts moves on: services is asked
     assert "どのサービス" in str(messages(leakbot, channel)[-1].get("text"))
+
+
+async def test_jobs_wait_while_requests_are_answered_but_not_for_long() -> None:
+    """Requests first (a unit test of the worker's gate: it waits on the gate itself, nothing else)."""
+    traffic = Traffic(most=0.2)
+    await asyncio.wait_for(traffic.quiet(), 0.05)  # nothing in flight: no wait at all
+    with traffic.request():
+        with traffic.request():
+            waiting = asyncio.create_task(traffic.quiet())
+            await asyncio.sleep(0)
+            assert not waiting.done()
+        await asyncio.sleep(0)
+        assert not waiting.done(), "one request is still being answered"
+    await asyncio.wait_for(waiting, 0.1)  # the last one answered: the jobs go at once
+    loop = asyncio.get_running_loop()
+    with traffic.request():  # a request that never ends holds the jobs up for `most` seconds only
+        started = loop.time()
+        await asyncio.wait_for(traffic.quiet(), 1)
+        assert loop.time() - started >= 0.2
+    assert traffic.in_flight == 0

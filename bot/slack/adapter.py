@@ -25,6 +25,7 @@ from bot.documents import plain_text, to_docx, to_markdown
 from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
 from bot.jobs import Impossible, Retry, classify, slack_error
+from bot.slack import canvas as canvas_jobs
 from bot.slack import review as review_jobs
 from bot.slack.locales import Locales
 from bot.ui import home as home_ui, posts
@@ -41,7 +42,7 @@ _INVALID_NAME = {"invalid_name", "invalid_name_specials", "invalid_name_punctuat
                  "invalid_name_required"}
 _HARMLESS = {"already_in_channel", "already_pinned"}  # the effect is there already
 # Stages of the channel set-up, in order; `incidents.setup_stage` holds the last one finished.
-SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm")
+SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm", "bookmarks")
 
 
 class SlackAdapter:
@@ -57,7 +58,9 @@ class SlackAdapter:
         return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
                 "followup": self.follow_up, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
                 "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
-                "review": self.post_review_request, "publish_offer": self.post_publish_offer, "home": self.publish_homes}
+                "review": self.post_review_request, "publish_offer": self.post_publish_offer, "home": self.publish_homes,
+                "review_nudge": self.post_review_nudge, "canvas": self.update_canvas,
+                "bookmarks": self.keep_bookmarks}
 
     # --- reading and writing the state --------------------------------------------------------------
 
@@ -98,7 +101,7 @@ class SlackAdapter:
         answers = await self._answers(incident.id)
         steps = {"channel": self._create_channel, "invite": self._invite_all, "topic": self._set_topic,
                  "welcome": self._welcome, "checklist": self._post_checklist, "pin": self._pin,
-                 "question": self._first_question, "confirm": self._confirm}
+                 "question": self._first_question, "confirm": self._confirm, "bookmarks": self._bookmarks}
         for number, stage in enumerate(SETUP_STAGES, start=1):
             if incident.setup_stage < number:
                 await steps[stage](incident, answers, job)
@@ -180,6 +183,10 @@ class SlackAdapter:
             # the person closed the modal (not_found): the channel speaks for itself
             log.info("incident %s: confirmation modal not updated: %s", incident.id, slack_error(exc))
 
+    async def _bookmarks(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        """The channel's bookmarks of the pinned checklist and the PPC's report page (never fatal)."""
+        await canvas_jobs.bookmark_channel(self, incident)
+
     # --- members ----------------------------------------------------------------------------------
 
     async def invite_job(self, job: Job) -> None:
@@ -239,7 +246,8 @@ class SlackAdapter:
 
     async def follow_up(self, job: Job) -> None:
         """After an answer: the pinned checklist updated, then the next question asked (with its owner),
-        both from the state as it is now; nothing when a newer follow-up is waiting (it will say all of it)."""
+        both from the state as it is now, then the members' Home tabs republished; nothing when a newer
+        follow-up is waiting (it will say all of it)."""
         async with self.repo.read() as tx:
             if await tx.newer_job(job):
                 return
@@ -252,6 +260,10 @@ class SlackAdapter:
         step = next_step(values_of(answers))
         if step is not None and step.id != incident.asked_step:
             await self._ask(incident, answers, step)
+        # Recorded here rather than with the answer: the answer's transaction (the ack waits for it)
+        # stays short, and a burst of answers republishes the tabs once.
+        async with self.repo.tx() as tx:
+            await home.republish(tx, incident.id, key=f"followup:{job.id}", at=self.clock.now())
 
     async def _ask(self, incident: Incident, answers: Mapping[str, Answer], step: Step) -> None:
         """Posts a checklist question with its button (and its owner) and remembers it was asked."""
@@ -361,8 +373,7 @@ class SlackAdapter:
         for blocks in posts.draft_messages(body=body, heading=heading, lang=lang, notes=notes):
             await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=heading)
         if lang == self.lang:
-            async with self.repo.tx() as tx:
-                await tx.mark_draft_posted(draft.id, at=self.clock.now())
+            await canvas_jobs.posted(self, draft, first_time=draft.posted_at is None)
 
     def _body(self, draft: Draft, drafts: list[Draft], lang: str) -> str:
         """A version's text: as stored in the incident's language, else rendered again in `lang`."""
@@ -409,12 +420,22 @@ class SlackAdapter:
         lang = job.payload.get("lang") or self.lang
         body = self._body(draft, drafts, lang)
         name = f"leak-{incident.id}-{draft.doc}-v{draft.version}" + (f"-{lang}" if lang != self.lang else "")
-        await self.client.files_upload_v2(
+        uploaded = await self.client.files_upload_v2(
             channel=incident.channel_id, initial_comment=t("draft.file", lang, version=draft.version),
             file_uploads=[{"content": to_markdown(body), "filename": f"{name}.md", "title": f"{name}.md"},
                           {"content": to_docx(body, lang=lang, version=draft.version, exercise=is_drill(draft.values or {})),
                            "filename": f"{name}.docx",
                            "title": f"{name}.docx"}])
+        if draft.doc == "public" and lang == self.lang:
+            await canvas_jobs.remember_files(self, draft, uploaded)  # for the bookmark of the latest draft
+
+    async def update_canvas(self, job: Job) -> None:
+        """The channel canvas shows a public draft version (bot/slack/canvas.py)."""
+        await canvas_jobs.update_canvas(self, job)
+
+    async def keep_bookmarks(self, job: Job) -> None:
+        """The channel's bookmarks: checklist, PPC page, latest draft files (bot/slack/canvas.py)."""
+        await canvas_jobs.keep_bookmarks(self, job)
 
     async def close_record(self, job: Job) -> None:
         """After /leak-close: the final checklist (and what the draft lacks, if anything); the pinned one updated."""
@@ -458,6 +479,10 @@ class SlackAdapter:
     async def post_review_request(self, job: Job) -> None:
         """A version put to its document's reviewers (bot/slack/review.py)."""
         await review_jobs.post_request(self, job)
+
+    async def post_review_nudge(self, job: Job) -> None:
+        """A reviewer reminded by DM of a version waiting for them (bot/slack/review.py)."""
+        await review_jobs.post_nudge(self, job)
 
     async def post_publish_offer(self, job: Job) -> None:
         """The Publish button once every reviewer approved a version (bot/slack/review.py)."""

@@ -1,13 +1,17 @@
-"""The review intents done in Slack: a version put to its reviewers, the publish button, and the review
-lines of the checklist and /leak-status. Each reads the state as it is when it runs."""
+"""The review intents done in Slack: a version put to its reviewers, the publish button, a reviewer's
+reminder by DM, and the review lines of the checklist and /leak-status. Each reads the state as it is when
+it runs."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot import legal, nudging
 from bot.i18n import t
 from bot.review import review_of, reviews
 from bot.ui import review as ui
+from bot.usecases import review_nudges
+from bot.usecases.base import values_of
 from storage.repository import Incident, Job
 
 if TYPE_CHECKING:
@@ -51,6 +55,32 @@ async def post_publish_offer(adapter: "SlackAdapter", job: Job) -> None:
     blocks = ui.publish_blocks(draft, review.reviewers, adapter.lang)
     await adapter.client.chat_postMessage(channel=incident.channel_id, blocks=blocks,
                                           text=t("review.publish", adapter.lang))
+
+
+async def post_nudge(adapter: "SlackAdapter", job: Job) -> None:
+    """Reminds a reviewer by DM (chat.postMessage to their user id) of a version that waits for their decision,
+    unless they decided, a newer version exists or the incident was closed since the reminder was claimed."""
+    async with adapter.repo.read() as tx:
+        nudge = await tx.review_nudge(job.payload["nudge_id"])
+        draft = await tx.draft(nudge.draft_id) if nudge else None
+        incident = await tx.incident(nudge.incident_id) if nudge else None
+        if nudge is None or draft is None or incident is None or incident.closed or not incident.channel_id:
+            return
+        latest = await tx.latest_draft(incident.id, draft.doc)
+        reviewers = (await tx.reviewers(incident.id)).get(draft.doc, ())
+        decided = await tx.decision(draft.id, nudge.reviewer)
+        answers = await tx.answers(incident.id)
+        deadlines = await review_nudges.deadlines(tx, incident.id, draft.doc)
+    if latest is None or latest.id != draft.id or nudge.reviewer not in reviewers or decided is not None:
+        return
+    now = adapter.clock.now()
+    near = [legal.describe_deadline(d, now=now, lang=adapter.lang) for d in legal.assess(values_of(answers)).open_deadlines()
+            if d.due in deadlines and nudging.within_window(now, d.due)]
+    since = legal.span_text(now - (draft.posted_at or draft.at), adapter.lang)
+    text = adapter._mark(answers, t("review.nudge", adapter.lang, channel=incident.channel_id, version=draft.version,
+                                    doc=ui.doc_name(draft.doc, adapter.lang), since=since))
+    await adapter.client.chat_postMessage(channel=nudge.reviewer, text=text,
+                                          blocks=ui.nudge_blocks(draft, text=text, extra=near, lang=adapter.lang))
 
 
 async def checklist_blocks(adapter: "SlackAdapter", incident: Incident, *, trail: bool, room: int,

@@ -100,7 +100,8 @@ def _text_element(item: Item, value: Any, lang: str) -> dict[str, Any]:
 
 
 def _choice_element(item: Item, value: Any, lang: str) -> dict[str, Any]:
-    element = {"type": "radio_buttons", "action_id": INPUT_ACTION, "options": [_option(c, lang) for c in item.choices]}
+    element: dict[str, Any] = {"type": "radio_buttons", "action_id": INPUT_ACTION,
+                               "options": [_option(c, lang) for c in item.choices]}
     chosen = item.choice(value) if value else item.choice(item.default) if item.default else None
     if chosen:
         element["initial_option"] = _option(chosen, lang)

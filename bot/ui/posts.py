@@ -79,7 +79,7 @@ def checklist_blocks(*, title: str, answers: Mapping[str, Answer], lang: str, ow
         line = _item_line(item.id, answers.get(item.id), owners.get(item.id), lang)
         picker = owner_picker(incident_id, [item.id], owners.get(item.id), lang) if incident_id is not None else None
         block = section(line, picker)
-        if picker:
+        if picker and incident_id is not None:
             block["block_id"] = OwnerRef(incident_id=incident_id, item_ids=[item.id]).dump()
         blocks.append(block)
     if done.complete:

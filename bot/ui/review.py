@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 from bot.answers import format_datetime
 from bot.drafting import DOCS
 from bot.i18n import t
+from bot.nudging import SNOOZE_CHOICES
 from bot.review import HOWS, MAX_COMMENT, VersionReview
 from bot.ui.metadata import Ref
 from bot.ui.modals import modal
@@ -27,6 +28,7 @@ REVIEWERS_ACTION = "leak_reviewers"  # button on the checklist: open the reviewe
 REVIEWERS_CALLBACK = "leak_reviewers"
 CHANGES_CALLBACK = "leak_request_changes"
 PUBLISH_CALLBACK = "leak_publish"
+REVIEW_SNOOZE_ACTION = "leak_review_snooze"  # + "_<seconds>": on a reviewer's reminder, hold it for a while
 COMMENT_BLOCK = "comment"
 INPUT = "value"
 
@@ -36,6 +38,14 @@ class ReviewRef(Ref):
 
     incident_id: int
     draft_id: int | None = None
+
+
+class ReviewSnoozeRef(Ref):
+    """Which version's reminders a reviewer snoozes, and for how long."""
+
+    incident_id: int
+    draft_id: int
+    seconds: int
 
 
 def _plain(text: str, limit: int = 2000) -> dict[str, Any]:
@@ -125,6 +135,18 @@ def request_blocks(draft: Draft, reviewers: Sequence[str], *, notes: Sequence[st
             {"type": "actions", "block_id": f"review_{draft.id}", "elements": [
                 _button(APPROVE_ACTION, t("review.approve", lang), value, "primary"),
                 _button(REQUEST_CHANGES_ACTION, t("review.request_changes", lang), value)]}]
+
+
+def nudge_blocks(draft: Draft, *, text: str, extra: Sequence[str], lang: str) -> list[Block]:
+    """A reviewer's reminder by DM: what waits for them, deadlines near, Approve / Request changes and snoozes."""
+    value = ReviewRef(incident_id=draft.incident_id, draft_id=draft.id).dump()
+    snoozes = [_button(f"{REVIEW_SNOOZE_ACTION}_{seconds}", t(f"nudge.snooze_{seconds}", lang),
+                       ReviewSnoozeRef(incident_id=draft.incident_id, draft_id=draft.id, seconds=seconds).dump())
+               for seconds in SNOOZE_CHOICES]
+    return [section(text), *(context(escape(line)) for line in [*extra, t("review.nudge_act", lang)]),
+            {"type": "actions", "block_id": f"review_nudge_{draft.id}", "elements": [
+                _button(APPROVE_ACTION, t("review.approve", lang), value, "primary"),
+                _button(REQUEST_CHANGES_ACTION, t("review.request_changes", lang), value), *snoozes]}]
 
 
 def publish_blocks(draft: Draft, reviewers: Sequence[str], lang: str) -> list[Block]:

@@ -15,5 +15,6 @@ turns those into Web API calls after the commit; nothing here knows Slack or SQL
 - timeline:   the incident's 経緯, added by hand or from a message
 - from_message: who may use a message shortcut on which message
 - review:     reviewers per document, decisions per version, what was published
+- review_nudges: reminders by DM to reviewers who have not decided on the latest version (and their snoozes)
 - rehearsing: `leakbot drill`, a prepared scenario replayed into a drill incident
 """

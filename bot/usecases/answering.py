@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from bot.usecases import drafts, home
+from bot.usecases import drafts
 from bot.usecases.base import Deps, first_nudge, values_of
 from storage.repository import Duplicate, Incident, Tx
 
@@ -81,6 +81,6 @@ async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values
     # The pinned checklist updated and the next question asked if it is not the one asked last, from the
     # state when it runs: a burst of answers, superseding the waiting follow-ups, costs one update and
     # one question, and a revision that leaves the next question where it was asks nothing again.
+    # (the follow-up republishes the Home tabs of the channel's members too)
     await tx.enqueue("followup", {}, key=f"followup:{key}", at=now, incident_id=incident.id, supersede=True)
-    await home.republish(tx, incident.id, key=key, at=now)  # the Home tabs of the channel's members
     return changed

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Awaitable, Callable, Mapping, Sequence, TypeVar
 
 from bot import legal, nudging
 from bot.answers import Answer
 from bot.checklist import missing_required
 from bot.clock import Clock
 from storage.repository import Repository, Tx
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,20 @@ def first_nudge(values: Mapping[str, Any], *, now: datetime, nudge_after: int) -
     return nudging.first_due(now, nudge_after, deadlines)
 
 
-async def say(tx: Tx, incident_id: int, key: str, *, job_key: str, at: datetime, **params: Any) -> int:
+async def say(tx: Tx, incident_id: int, key: str, *, job_key: str, at: datetime, **params: Any) -> None:
     """Records a plain message to the incident's channel (`key` names the wording in bot.i18n)."""
-    return await tx.enqueue("say", {"key": key, "params": params}, key=job_key, at=at, incident_id=incident_id)
+    await tx.enqueue("say", {"key": key, "params": params}, key=job_key, at=at, incident_id=incident_id)
+
+
+async def claim_due(deps: Deps, due: Callable[[Tx, datetime], Awaitable[Sequence[T]]],
+                    claim: Callable[[Deps, T], Awaitable[bool]], *, batch: int) -> int:
+    """A sweep: reads what is due now, `batch` at a time, and claims each (each claim its own unit of
+    work, which another replica may have won); returns how many were claimed."""
+    claimed = 0
+    while True:
+        async with deps.repo.read() as tx:
+            found = await due(tx, deps.clock.now())
+        for each in found:
+            claimed += await claim(deps, each)
+        if len(found) < batch:
+            return claimed

@@ -91,7 +91,7 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
         for kind in ("hold",) if held else ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft.id}, key=f"{kind}:{draft.id}", at=now, incident_id=incident.id)
         if not held:
-            await review.after_version(tx, incident.id, draft, at=now)
+            await review.after_version(tx, incident.id, draft, at=now, nudge_after=deps.nudge_after)
         await home.republish(tx, incident.id, key=f"draft:{draft.id}", at=now)
 
 
@@ -130,5 +130,5 @@ async def confirm_draft(deps: Deps, incident: Incident, draft_id: int, *, user_i
                   version=draft.version)
         for kind in ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft_id}, key=f"{kind}:{draft_id}", at=now, incident_id=incident.id)
-        await review.after_version(tx, incident.id, draft, at=now)
+        await review.after_version(tx, incident.id, draft, at=now, nudge_after=deps.nudge_after)
         return True

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot import legal, nudging
 from bot.checklist import missing_required
-from bot.usecases.base import Deps, values_of
+from bot.usecases.base import Deps, claim_due, values_of
 from storage.repository import Incident
 
 BATCH = 100  # due incidents handled per query; a sweep loops until none is due
@@ -17,14 +17,7 @@ BATCH = 100  # due incidents handled per query; a sweep loops until none is due
 
 async def sweep(deps: Deps) -> int:
     """Claims every nudge due now; returns how many were recorded to be sent."""
-    sent = 0
-    while True:
-        async with deps.repo.read() as tx:
-            due = await tx.due_nudges(deps.clock.now(), limit=BATCH)
-        for incident in due:
-            sent += await nudge(deps, incident)
-        if len(due) < BATCH:
-            return sent
+    return await claim_due(deps, lambda tx, now: tx.due_nudges(now, limit=BATCH), nudge, batch=BATCH)
 
 
 async def nudge(deps: Deps, incident: Incident) -> bool:

@@ -16,6 +16,7 @@ from bot.answers import format_datetime
 from bot.drafting import DOCS
 from bot.i18n import t
 from bot.review import FILLS, VersionReview, review_of
+from bot.usecases import review_nudges
 from bot.usecases.base import Deps, say
 from storage.repository import Draft, Duplicate, Incident, Tx
 
@@ -107,7 +108,7 @@ async def set_reviewers(deps: Deps, *, external_id: str, view_id: str, incident_
                 users = sorted(set(reviewers.get(doc, [])))
                 await say(tx, incident.id, "review.set" if users else "review.cleared", job_key=f"reviewers:{view_id}:{doc}",
                           at=now, by=user_id, doc=doc, users=users)
-                await _ask_again(tx, incident, doc, key=view_id, at=now)
+                await _ask_again(tx, incident, doc, key=view_id, at=now, nudge_after=deps.nudge_after)
             if changed:
                 await tx.enqueue("checklist", {}, key=f"checklist:reviewers:{view_id}", at=now, incident_id=incident.id)
             return changed
@@ -118,11 +119,13 @@ async def set_reviewers(deps: Deps, *, external_id: str, view_id: str, incident_
         raise
 
 
-async def _ask_again(tx: Tx, incident: Incident, doc: str, *, key: str, at: datetime) -> None:
-    """After reviewers changed: the latest posted version of the document is put to them (or offered to publish)."""
+async def _ask_again(tx: Tx, incident: Incident, doc: str, *, key: str, at: datetime, nudge_after: int) -> None:
+    """After reviewers changed: the latest posted version of the document is put to them (or offered to publish),
+    and the reminders of who is waited for on it follow the change."""
     draft = await tx.latest_draft(incident.id, doc)
     if draft is None or draft.waiting:
         return
+    await review_nudges.track(tx, incident.id, draft, at=at, nudge_after=nudge_after)
     review = review_of(draft, (await tx.reviewers(incident.id)).get(doc, ()), await tx.decisions(incident.id))
     if review.fully_approved:
         await tx.enqueue("publish_offer", {"draft_id": draft.id}, key=f"publish-offer:{draft.id}:{key}", at=at,
@@ -132,8 +135,10 @@ async def _ask_again(tx: Tx, incident: Incident, doc: str, *, key: str, at: date
                          incident_id=incident.id)
 
 
-async def after_version(tx: Tx, incident_id: int, draft: Draft, *, at: datetime) -> None:
-    """A version is about to be posted: if its document has reviewers, its Approve / Request changes buttons follow."""
+async def after_version(tx: Tx, incident_id: int, draft: Draft, *, at: datetime, nudge_after: int) -> None:
+    """A version is about to be posted: if its document has reviewers, its Approve / Request changes buttons follow
+    and their reminders start (those of the previous version stop)."""
+    await review_nudges.track(tx, incident_id, draft, at=at, nudge_after=nudge_after)
     if (await tx.reviewers(incident_id)).get(draft.doc):
         await tx.enqueue("review", {"draft_id": draft.id}, key=f"review:{draft.id}", at=at, incident_id=incident_id)
 
@@ -167,6 +172,15 @@ async def check_decider(deps: Deps, *, channel_incident: Incident | None, incide
     return Decided(draft, earlier.approved, already=True) if earlier else None
 
 
+async def check_reviewer(tx: Tx, *, incident_id: int, draft_id: int, user_id: str) -> tuple[Incident, Draft, VersionReview]:
+    """For a click outside the incident's channel (a reminder by DM): the incident (locked), the version and its
+    review, when this person is a reviewer who may decide on it now; else Refused."""
+    result = await _reviewable(tx, channel_incident=await tx.incident(incident_id), incident_id=incident_id,
+                               draft_id=draft_id, user_id=user_id)
+    _may_decide(result[1], result[2], user_id)
+    return result
+
+
 def _may_decide(draft: Draft, review: VersionReview, user_id: str) -> None:
     if not review.reviewers:
         raise Refused("review.no_reviewers", doc=draft.doc)
@@ -194,6 +208,7 @@ async def decide(deps: Deps, *, channel_incident: Incident | None, incident_id: 
                 return Decided(draft, earlier.approved, already=form is None or earlier.source != form[1])
             decision = await tx.add_decision(incident.id, draft.id, reviewer=user_id, approved=approved,
                                              comment=comment, at=now, source=form[1] if form else None)
+            await tx.stop_review_nudge(draft.id, user_id)  # no more reminders for this version
             after = review_of(draft, review.reviewers, [*await tx.decisions(incident.id)])
             if approved:
                 await say(tx, incident.id, "review.approved", job_key=f"decision:{decision.id}", at=now, user=user_id,

@@ -10,8 +10,8 @@ from datetime import datetime
 from bot.drafting import TimelineEntry
 from bot.sensitive import find_secret
 from bot.usecases.base import Deps
-from storage.repository import Duplicate, Incident, Repository, Tx
 from storage.records import TimelineItem
+from storage.repository import Duplicate, Incident, Repository, Tx
 
 MAX_TEXT = 3000  # characters of one entry
 FORM_STEP = "timeline"  # the step a timeline modal is recorded under in `views`
