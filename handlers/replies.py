@@ -7,7 +7,8 @@ Slack (users.info): so even a first reply is in the person's language.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.slack.locales import Locales
 from handlers.after_ack import telling_failures, user_of

@@ -130,7 +130,7 @@ async def test_the_button_outside_its_channel_or_for_a_non_member_opens_nothing(
         before, opened = len(h.fake.responses), len(h.fake.calls_to("views.open"))
         clicked = await h.click(TIMELINE_ADD_ACTION, button["value"], user=user, channel=where)
         assert clicked.status == 200 and clicked.body is None
-        await h.fake.wait_until(lambda: len(h.fake.responses) > before, what="the refusal")
+        await h.fake.wait_until(lambda n=before: len(h.fake.responses) > n, what="the refusal")
         assert h.fake.responses[before][1]["text"] == t(says, "ja", command="/leak-timeline")
         await h.settle()  # "no modal" can only be waited for inside: the lazy listener is done
         assert len(h.fake.calls_to("views.open")) == opened

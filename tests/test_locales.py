@@ -5,8 +5,9 @@ drafts keep the incident's language. Through signed HTTP against the fake Slack,
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient

@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -97,7 +98,8 @@ class Locales:
             log.debug("users.info failed (%s); %s is answered in LEAKBOT_LANG for now", error, user_id)
         else:
             self._warned.add(error)
-            hint = " (the bot token needs the users:read scope)" if error in ("missing_scope", "not_allowed_token_type") else ""
+            scope = error in ("missing_scope", "not_allowed_token_type")
+            hint = " (the bot token needs the users:read scope)" if scope else ""
             log.warning("users.info failed (%s)%s; people are answered in LEAKBOT_LANG=%s until it works",
                         error, hint, self.default)
         self._keep(user_id, self.default, self.kept_after_failure)
