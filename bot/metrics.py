@@ -121,13 +121,17 @@ class DatabaseState:
     async def refresh(self) -> None:
         now = self.clock.now()
         try:
+            states = _job_states(now)
+            # one statement, so that a job finishing during the scrape is counted in one state only
+            query = select(*(func.count().filter(where) for where in states.values()),
+                           func.min(JobRow.created_at).filter(states["pending"]),
+                           select(func.count()).select_from(IncidentRow).where(IncidentRow.status != "closed")
+                           .scalar_subquery())
             async with self.engine.connect() as connection:
-                jobs = {state: int(await connection.scalar(select(func.count()).select_from(JobRow).where(where)) or 0)
-                        for state, where in _job_states(now).items()}
-                oldest: datetime | None = await connection.scalar(
-                    select(func.min(JobRow.created_at)).where(_job_states(now)["pending"]))
-                incidents = await connection.scalar(
-                    select(func.count()).select_from(IncidentRow).where(IncidentRow.status != "closed"))
+                row = (await connection.execute(query.select_from(JobRow))).one()
+            jobs = {state: int(row[n] or 0) for n, state in enumerate(states)}
+            oldest: datetime | None = row[len(states)]
+            incidents = row[len(states) + 1]
         except Exception as error:  # a scrape must answer: report the database as down instead
             log.warning("metrics: the database did not answer (%s)", type(error).__name__)
             self.jobs = None
