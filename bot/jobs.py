@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
+from storage.records import Incident
+
 MAX_BACKOFF = timedelta(minutes=5)
 TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
@@ -45,3 +47,11 @@ def classify(exc: SlackApiError) -> Exception:
     if status >= 500 or error in TRANSIENT:
         return Retry(error)
     return Impossible(error)
+
+
+def channel_of(incident: Incident) -> str:
+    """The channel a job posts in. An incident's jobs run in order, its channel set-up first: a later job
+    that finds no channel comes after a set-up that failed for good, and cannot be done either."""
+    if incident.channel_id is None:
+        raise Impossible("the incident has no channel")
+    return incident.channel_id

@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterator, Mapping, cast
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -130,7 +130,7 @@ class DatabaseState:
             async with self.engine.connect() as connection:
                 row = (await connection.execute(query.select_from(JobRow))).one()
             jobs = {state: int(row[n] or 0) for n, state in enumerate(states)}
-            oldest: datetime | None = row[len(states)]
+            oldest = cast("datetime | None", row[len(states)])  # min(created_at), typed as that column
             incidents = row[len(states) + 1]
         except Exception as error:  # a scrape must answer: report the database as down instead
             log.warning("metrics: the database did not answer (%s)", type(error).__name__)

@@ -18,7 +18,7 @@ def pickers(message: dict) -> list[tuple[str, dict]]:
     return found
 
 
-async def pick_owner(h: Harness, channel: str, block_id: str, user: str, *, by: str = "U0ALICE") -> None:
+async def pick_owner(h: Harness, channel: str, block_id: str, user: str | None, *, by: str = "U0ALICE") -> None:
     from tests.slack_payloads import interactive_body
 
     payload = {"type": "block_actions", "team": {"id": "T0LEAK"}, "user": {"id": by, "team_id": "T0LEAK"},
@@ -55,6 +55,17 @@ async def test_an_owner_picked_on_the_question_is_kept_shown_and_named_in_nudges
     assert await sweep_at(leakbot, HOUR) == 1
     nudge = text_of(nudges(leakbot, channel)[0])
     assert "`data_items` — <@U0BOB>" in nudge and "`max_count` — <@U0ALICE>" in nudge
+
+
+async def test_an_item_whose_owner_was_cleared_is_the_openers_again_in_nudges(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    [(block_id, _element)] = pickers(last_question(leakbot, channel))
+    await pick_owner(leakbot, channel, block_id, "U0BOB")
+    await pick_owner(leakbot, channel, block_id, None)  # the picker cleared
+    assert [o.owner_id for o in await leakbot.stored.owner_history(1)] == ["U0BOB", None]
+    assert await sweep_at(leakbot, HOUR) == 1
+    nudge = text_of(nudges(leakbot, channel)[0])
+    assert "`data_items` — <@U0ALICE>" in nudge and "None" not in nudge
 
 
 async def test_owners_can_be_set_from_leak_status_for_each_item(leakbot: Harness) -> None:

@@ -24,7 +24,7 @@ from bot.counts import format_count_en, format_count_ja
 from bot.documents import plain_text, to_docx, to_markdown
 from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
-from bot.jobs import Impossible, Retry, classify, slack_error
+from bot.jobs import Impossible, Retry, channel_of, classify, slack_error
 from bot.slack import canvas as canvas_jobs
 from bot.slack import review as review_jobs
 from bot.slack.locales import Locales
@@ -35,7 +35,7 @@ from bot.ui.mrkdwn import escape, shorten
 from bot.usecases import drafts as drafts_usecase
 from bot.usecases import home
 from bot.usecases.base import values_of
-from storage.repository import Draft, Incident, Job, Repository
+from storage.repository import Draft, Incident, Job, Repository, Revision
 
 log = logging.getLogger(__name__)
 _INVALID_NAME = {"invalid_name", "invalid_name_specials", "invalid_name_punctuation", "invalid_name_maxlength",
@@ -148,20 +148,20 @@ class SlackAdapter:
 
     async def _set_topic(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         topic = self._mark(answers, t("open.topic", self.lang, id=incident.id, title=escape(answers["title"].value)))
-        await self.client.conversations_setTopic(channel=incident.channel_id, topic=shorten(topic, 250))
+        await self.client.conversations_setTopic(channel=channel_of(incident), topic=shorten(topic, 250))
 
     async def _welcome(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        await self.client.chat_postMessage(channel=incident.channel_id,
+        await self.client.chat_postMessage(channel=channel_of(incident),
                                            text=self._mark(answers, t("open.welcome", self.lang, user=incident.opener_id)))
 
     async def _post_checklist(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        response = await self.client.chat_postMessage(channel=incident.channel_id, text=self._checklist_text(answers),
+        response = await self.client.chat_postMessage(channel=channel_of(incident), text=self._checklist_text(answers),
                                                       blocks=await self.checklist(incident, answers))
         await self._update(incident.id, checklist_ts=response["ts"])
 
     async def _pin(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         try:
-            await self.client.pins_add(channel=incident.channel_id, timestamp=incident.checklist_ts)
+            await self.client.pins_add(channel=channel_of(incident), timestamp=incident.checklist_ts)
         except SlackApiError as exc:
             if slack_error(exc) not in _HARMLESS:
                 raise
@@ -174,7 +174,7 @@ class SlackAdapter:
     async def _confirm(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         await self._publish_homes(incident)  # the new incident on its members' Home tabs, then the opener told
         lang = await self.locales.lang_of(incident.opener_id)  # the opener's modal, in their language
-        view = notice_modal(t("open.progress_title", lang), t("open.done", lang, channel=incident.channel_id))
+        view = notice_modal(t("open.progress_title", lang), t("open.done", lang, channel=channel_of(incident)))
         try:
             await self.client.views_update(view_id=job.payload["view_id"], view=view)
         except SlackApiError as exc:
@@ -200,7 +200,7 @@ class SlackAdapter:
         if not wanted or not incident.channel_id:
             return
         try:
-            await self.client.conversations_invite(channel=incident.channel_id, users=",".join(wanted))
+            await self.client.conversations_invite(channel=channel_of(incident), users=",".join(wanted))
             await self._joined(incident.channel_id, wanted)
             return
         except SlackApiError as exc:
@@ -210,7 +210,7 @@ class SlackAdapter:
         failed: list[tuple[str, str]] = []
         for user in wanted:  # one by one, so one bad id does not keep everyone else out
             try:
-                await self.client.conversations_invite(channel=incident.channel_id, users=user)
+                await self.client.conversations_invite(channel=channel_of(incident), users=user)
             except SlackApiError as exc:
                 if slack_error(exc) != "already_in_channel":
                     failed.append((user, slack_error(exc)))
@@ -219,7 +219,7 @@ class SlackAdapter:
         if failed:
             names = ", ".join(f"<@{u}>" for u, _ in failed)
             errors = ", ".join(sorted({e for _, e in failed}))
-            await self.client.chat_postMessage(channel=incident.channel_id,
+            await self.client.chat_postMessage(channel=channel_of(incident),
                                                text=t("open.invite_failed", self.lang, users=names, error=errors))
 
     async def _joined(self, channel_id: str, users: list[str]) -> None:
@@ -234,7 +234,7 @@ class SlackAdapter:
         members: set[str] = set()
         cursor = None
         while True:
-            response = await self.client.conversations_members(channel=incident.channel_id, limit=1000, cursor=cursor)
+            response = await self.client.conversations_members(channel=channel_of(incident), limit=1000, cursor=cursor)
             members.update(response.get("members") or [])
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
@@ -271,7 +271,7 @@ class SlackAdapter:
             owners = await tx.owners(incident.id)
         owner = next((owners[i].owner_id for i in step.items if i in owners), None)
         await self.client.chat_postMessage(
-            channel=incident.channel_id, text=self._mark(answers, posts.question_text(step, self.lang)),
+            channel=channel_of(incident), text=self._mark(answers, posts.question_text(step, self.lang)),
             blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner))
         await self._update(incident.id, asked_step=step.id)
 
@@ -287,7 +287,7 @@ class SlackAdapter:
         if "until" in params:
             params["until"] = format_datetime(datetime.fromisoformat(params["until"]), self.lang)
         params = review_ui.render_params(params, self.lang)
-        await self.client.chat_postMessage(channel=incident.channel_id, text=t(job.payload["key"], self.lang, **params))
+        await self.client.chat_postMessage(channel=channel_of(incident), text=t(job.payload["key"], self.lang, **params))
 
     async def nudge(self, job: Job) -> None:
         """The nudge in the channel (owners mentioned), and by DM to owners when the job says so."""
@@ -300,14 +300,15 @@ class SlackAdapter:
         missing, step = missing_required(values), next_step(values)
         if not missing or step is None or incident.closed or not incident.channel_id:
             return  # answered since it was claimed
-        owners = {item: owned[item].owner_id if item in owned else incident.opener_id for item in missing}
+        # an item nobody owns (never assigned, or unassigned since) is the opener's
+        owners = {item: (owned[item].owner_id if item in owned else None) or incident.opener_id for item in missing}
         near = [legal.describe_deadline(d, now=now, lang=self.lang) for d in legal.assess(values).open_deadlines()
                 if nudging.within_window(now, d.due)]
         blocks = posts.nudge_blocks(missing, step=step, incident_id=incident.id, owners=owners, lang=self.lang, extra=near)
-        await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks,
+        await self.client.chat_postMessage(channel=channel_of(incident), blocks=blocks,
                                            text=self._mark(answers, t("nudge.text", self.lang, n=len(missing))))
         if job.payload.get("dm"):
-            text = t("nudge.dm", self.lang, channel=incident.channel_id)
+            text = t("nudge.dm", self.lang, channel=channel_of(incident))
             for user in sorted({u for u in owners.values() if u}):
                 await self.client.chat_postMessage(channel=user, blocks=[posts.section(text), blocks[0]], text=text)
 
@@ -350,7 +351,7 @@ class SlackAdapter:
     async def _update_checklist(self, incident: Incident) -> None:
         if incident.channel_id and incident.checklist_ts:
             answers = await self._answers(incident.id)
-            await self.client.chat_update(channel=incident.channel_id, ts=incident.checklist_ts,
+            await self.client.chat_update(channel=channel_of(incident), ts=incident.checklist_ts,
                                           text=self._checklist_text(answers), blocks=await self.checklist(incident, answers))
 
     # --- drafts -----------------------------------------------------------------------------------
@@ -371,7 +372,7 @@ class SlackAdapter:
         notes = [t("draft.unchanged", lang, version=draft.version)] if again else self._changes(draft, drafts)
         body = plain_text(self._body(draft, drafts, lang))
         for blocks in posts.draft_messages(body=body, heading=heading, lang=lang, notes=notes):
-            await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=heading)
+            await self.client.chat_postMessage(channel=channel_of(incident), blocks=blocks, text=heading)
         if lang == self.lang:
             await canvas_jobs.posted(self, draft, first_time=draft.posted_at is None)
 
@@ -407,7 +408,7 @@ class SlackAdapter:
         old = max(shown, key=lambda v: v["value"]) if shown else draft.values["max_count"]
         lines = [t("draft.hold", self.lang, doc=t(f"doc.{draft.doc}", self.lang), version=draft.version,
                    new=fmt(as_count(draft.values["max_count"])), old=fmt(as_count(old))), t("draft.hold_why", self.lang)]
-        await self.client.chat_postMessage(channel=incident.channel_id, text=lines[0],
+        await self.client.chat_postMessage(channel=channel_of(incident), text=lines[0],
                                            blocks=posts.hold_blocks(incident_id=incident.id, draft_id=draft.id,
                                                                     lines=[escape(line) for line in lines], lang=self.lang))
 
@@ -421,7 +422,7 @@ class SlackAdapter:
         body = self._body(draft, drafts, lang)
         name = f"leak-{incident.id}-{draft.doc}-v{draft.version}" + (f"-{lang}" if lang != self.lang else "")
         uploaded = await self.client.files_upload_v2(
-            channel=incident.channel_id, initial_comment=t("draft.file", lang, version=draft.version),
+            channel=channel_of(incident), initial_comment=t("draft.file", lang, version=draft.version),
             file_uploads=[{"content": to_markdown(body), "filename": f"{name}.md", "title": f"{name}.md"},
                           {"content": to_docx(body, lang=lang, version=draft.version, exercise=is_drill(draft.values or {})),
                            "filename": f"{name}.docx",
@@ -444,13 +445,13 @@ class SlackAdapter:
         blocks = await self.checklist(incident, answers)
         title = answers["title"].value if "title" in answers else ""
         blocks[0] = posts.header(f"{t('checklist.final', self.lang)}：{display('title', title, self.lang)}")
-        await self.client.chat_postMessage(channel=incident.channel_id, blocks=blocks, text=t("checklist.final", self.lang))
+        await self.client.chat_postMessage(channel=channel_of(incident), blocks=blocks, text=t("checklist.final", self.lang))
         missing = missing_required(values_of(answers))
         if missing:
-            await self.client.chat_postMessage(channel=incident.channel_id, text=t("close.no_draft", self.lang),
+            await self.client.chat_postMessage(channel=channel_of(incident), text=t("close.no_draft", self.lang),
                                                blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"))
         if is_drill(values_of(answers)):
-            await self.client.chat_postMessage(channel=incident.channel_id, text=await self._drill_review(incident))
+            await self.client.chat_postMessage(channel=channel_of(incident), text=await self._drill_review(incident))
         await self.refresh_checklist(job)
 
     async def _drill_review(self, incident: Incident) -> str:
@@ -459,7 +460,7 @@ class SlackAdapter:
         async with self.repo.read() as tx:
             history = await tx.history(incident.id)
             drafts = await tx.drafts(incident.id)
-        first = {}
+        first: dict[str, Revision] = {}
         for revision in history:
             first.setdefault(revision.item_id, revision)
         lines = [t("drill.review", self.lang)]

@@ -30,7 +30,7 @@ from bot.answers import format_datetime
 from bot.checklist import is_drill
 from bot.documents import to_markdown
 from bot.i18n import t
-from bot.jobs import Retry, classify, slack_error
+from bot.jobs import Retry, channel_of, classify, slack_error
 from bot.legal import PPC_REPORT_URL
 from bot.usecases.base import say
 from storage.repository import ChannelObject, Draft, Duplicate, Incident, Job
@@ -144,7 +144,7 @@ async def _create(adapter: "SlackAdapter", incident: Incident, content: dict[str
     """Makes the channel canvas. When the channel has one already and the bot made it (an attempt that
     crashed before storing its id), that one is written instead; one made by someone else is left alone."""
     try:
-        response = await adapter.client.conversations_canvases_create(channel_id=incident.channel_id,
+        response = await adapter.client.conversations_canvases_create(channel_id=channel_of(incident),
                                                                       document_content=content)
         return str(response["canvas_id"])
     except SlackApiError as exc:
@@ -159,7 +159,7 @@ async def _create(adapter: "SlackAdapter", incident: Incident, content: dict[str
 async def _bots_canvas(adapter: "SlackAdapter", incident: Incident) -> str | None:
     """The channel's canvas if the bot made it (conversations.info, then files.info for who made it)."""
     try:
-        channel = (await adapter.client.conversations_info(channel=incident.channel_id))["channel"]
+        channel = (await adapter.client.conversations_info(channel=channel_of(incident)))["channel"]
         canvas_id = ((channel.get("properties") or {}).get("canvas") or {}).get("file_id")
         if not canvas_id:
             return None
@@ -217,7 +217,7 @@ async def bookmark_channel(adapter: "SlackAdapter", incident: Incident, *, draft
                 if not await _edit_bookmark(adapter, incident, found["id"], title, link):
                     found = None
             if found is None:
-                found = (await adapter.client.bookmarks_add(channel_id=incident.channel_id, title=title, type="link",
+                found = (await adapter.client.bookmarks_add(channel_id=channel_of(incident), title=title, type="link",
                                                             link=link))["bookmark"]
                 listed.append(found)
             await _keep(adapter, incident.id, name, slack_id=found["id"], link=link, version=version)
@@ -249,7 +249,7 @@ async def bookmark_channel(adapter: "SlackAdapter", incident: Incident, *, draft
 async def _edit_bookmark(adapter: "SlackAdapter", incident: Incident, bookmark_id: str, title: str, link: str) -> bool:
     """Points a bookmark elsewhere; False when it is gone (someone removed it)."""
     try:
-        await adapter.client.bookmarks_edit(bookmark_id=bookmark_id, channel_id=incident.channel_id, title=title,
+        await adapter.client.bookmarks_edit(bookmark_id=bookmark_id, channel_id=channel_of(incident), title=title,
                                             link=link)
         return True
     except SlackApiError as exc:
@@ -261,7 +261,7 @@ async def _edit_bookmark(adapter: "SlackAdapter", incident: Incident, bookmark_i
 async def _bookmarks(adapter: "SlackAdapter", incident: Incident) -> list[dict[str, Any]]:
     """The channel's bookmarks (to find one an earlier attempt added); none when Slack will not say."""
     try:
-        return list((await adapter.client.bookmarks_list(channel_id=incident.channel_id)).get("bookmarks") or [])
+        return list((await adapter.client.bookmarks_list(channel_id=channel_of(incident))).get("bookmarks") or [])
     except SlackApiError as exc:
         if _transient(exc):
             raise
@@ -270,8 +270,10 @@ async def _bookmarks(adapter: "SlackAdapter", incident: Incident) -> list[dict[s
 
 
 async def _permalink(adapter: "SlackAdapter", incident: Incident) -> str | None:
+    if incident.checklist_ts is None:
+        return None  # no checklist posted yet
     try:
-        response = await adapter.client.chat_getPermalink(channel=incident.channel_id, message_ts=incident.checklist_ts)
+        response = await adapter.client.chat_getPermalink(channel=channel_of(incident), message_ts=incident.checklist_ts)
         return str(response["permalink"])
     except SlackApiError as exc:
         if _transient(exc):
