@@ -24,20 +24,20 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import aiohttp  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+import aiohttp
+from sqlalchemy import insert
 
-from bot.ui.metadata import StepRef  # noqa: E402
-from storage.db import make_engine, migrate  # noqa: E402
-from storage.models import IncidentRow, MemberRow, RevisionRow, ViewRow  # noqa: E402
-from tests.fake_slack import FakeSlack  # noqa: E402
-from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission  # noqa: E402
+from bot.ui.metadata import StepRef
+from storage.db import make_engine, migrate
+from storage.models import IncidentRow, MemberRow, RevisionRow, ViewRow
+from tests.fake_slack import FakeSlack
+from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission
 
 SECRET = "bench-signing-secret"
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,9 +84,9 @@ class Server:
         self.name, self.command, self.env, self.port, self.process = name, command, env, port, None
 
     async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(*self.command, env=self.env, cwd=ROOT,
-                                                            stdout=asyncio.subprocess.DEVNULL,
-                                                            stderr=asyncio.subprocess.DEVNULL)
+        self.process = await asyncio.create_subprocess_exec(
+            *self.command, env=self.env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+        )
         async with aiohttp.ClientSession() as http:
             for _ in range(400):
                 try:
@@ -121,9 +121,11 @@ async def latencies(port: int, bodies: list[bytes], concurrency: int) -> list[fl
     """Sends the bodies with at most `concurrency` in flight; returns each request's latency."""
     gate = asyncio.Semaphore(concurrency)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as http:
+
         async def one(body: bytes) -> float:
             async with gate:
                 return await post(http, port, body)
+
         for body in bodies[:concurrency]:  # warm the connections
             await post(http, port, body)
         return list(await asyncio.gather(*(one(b) for b in bodies)))
@@ -143,20 +145,45 @@ async def prepare_database(url: str, incidents: int, channel: str, requests: int
     member with the forms she will submit recorded as opened for her."""
     engine = make_engine(url)
     await migrate(engine)
-    now = datetime.now(timezone.utc)
-    rows = [dict(id=n, team_id="T0LEAK", opener_id="U0ALICE", status="open", created_at=now, nudges_sent=0,
-                 setup_stage=8, channel_id=channel if n == 1 else f"CBENCH{n:07d}", checklist_ts=None,
-                 nudge_due_at=now + timedelta(days=7)) for n in range(1, incidents + 1)]
-    answers = [dict(incident_id=n, item_id="title", value=f"架空の事案 {n}", user_id="U0ALICE", created_at=now)
-               for n in range(1, incidents + 1)]
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": n,
+            "team_id": "T0LEAK",
+            "opener_id": "U0ALICE",
+            "status": "open",
+            "created_at": now,
+            "nudges_sent": 0,
+            "setup_stage": 8,
+            "channel_id": channel if n == 1 else f"CBENCH{n:07d}",
+            "checklist_ts": None,
+            "nudge_due_at": now + timedelta(days=7),
+        }
+        for n in range(1, incidents + 1)
+    ]
+    answers = [
+        {"incident_id": n, "item_id": "title", "value": f"架空の事案 {n}", "user_id": "U0ALICE", "created_at": now}
+        for n in range(1, incidents + 1)
+    ]
     async with engine.begin() as connection:
         for start in range(0, incidents, 5000):
-            await connection.execute(insert(IncidentRow), rows[start:start + 5000])
-            await connection.execute(insert(RevisionRow), answers[start:start + 5000])
-        await connection.execute(insert(MemberRow), [dict(channel_id=channel, user_id="U0ALICE", since=now)])
-        await connection.execute(insert(ViewRow), [
-            dict(external_id=external_id(tag, i), user_id="U0ALICE", incident_id=1, step_id="services", opened_at=now)
-            for tag in SUBMISSION_TAGS for i in range(max(requests, 300))])
+            await connection.execute(insert(IncidentRow), rows[start : start + 5000])
+            await connection.execute(insert(RevisionRow), answers[start : start + 5000])
+        await connection.execute(insert(MemberRow), [{"channel_id": channel, "user_id": "U0ALICE", "since": now}])
+        await connection.execute(
+            insert(ViewRow),
+            [
+                {
+                    "external_id": external_id(tag, i),
+                    "user_id": "U0ALICE",
+                    "incident_id": 1,
+                    "step_id": "services",
+                    "opened_at": now,
+                }
+                for tag in SUBMISSION_TAGS
+                for i in range(max(requests, 300))
+            ],
+        )
     await engine.dispose()
 
 
@@ -166,25 +193,57 @@ def external_id(tag: str, i: int) -> str:
 
 
 def status_bodies(fake: FakeSlack, channel: str, n: int) -> list[bytes]:
-    return [form_body(slash_command("/leak-status", "", user_id="U0ALICE", channel_id=channel,
-                                    trigger_id=fake.new_trigger_id(), response_url=fake.response_url())) for _ in range(n)]
+    return [
+        form_body(
+            slash_command(
+                "/leak-status",
+                "",
+                user_id="U0ALICE",
+                channel_id=channel,
+                trigger_id=fake.new_trigger_id(),
+                response_url=fake.response_url(),
+            )
+        )
+        for _ in range(n)
+    ]
 
 
 def submission_bodies(n: int, tag: str) -> list[bytes]:
-    view = {"id": "", "type": "modal", "callback_id": "leak_step", "hash": "h",
-            "private_metadata": StepRef(incident_id=1, step_id="services").dump(),
-            "blocks": [{"type": "input", "block_id": "services", "label": {"type": "plain_text", "text": "s"},
-                        "element": {"type": "plain_text_input", "action_id": "value", "multiline": True}}]}
-    return [interactive_body(view_submission(view | {"id": f"V{tag}{i:06d}", "external_id": external_id(tag, i)},
-                                             {"services": f"架空のサービス {tag} {i}"}, user_id="U0ALICE"))
-            for i in range(n)]
+    view = {
+        "id": "",
+        "type": "modal",
+        "callback_id": "leak_step",
+        "hash": "h",
+        "private_metadata": StepRef(incident_id=1, step_id="services").dump(),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "services",
+                "label": {"type": "plain_text", "text": "s"},
+                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
+            }
+        ],
+    }
+    return [
+        interactive_body(
+            view_submission(
+                view | {"id": f"V{tag}{i:06d}", "external_id": external_id(tag, i)},
+                {"services": f"架空のサービス {tag} {i}"},
+                user_id="U0ALICE",
+            )
+        )
+        for i in range(n)
+    ]
 
 
-async def measure_acks(servers: dict[str, Server], fake: FakeSlack, channel: str, database: str,
-                       requests: int) -> list[str]:
+async def measure_acks(
+    servers: dict[str, Server], fake: FakeSlack, channel: str, database: str, requests: int
+) -> list[str]:
     rows = []
-    for kind, make in (("/leak-status", lambda tag: status_bodies(fake, channel, requests)),
-                       ("view submission", lambda tag: submission_bodies(requests, tag))):
+    for kind, make in (
+        ("/leak-status", lambda tag: status_bodies(fake, channel, requests)),
+        ("view submission", lambda tag: submission_bodies(requests, tag)),
+    ):
         for concurrency in (1, 10, 50):
             result = {}
             for name, server in servers.items():
@@ -195,12 +254,17 @@ async def measure_acks(servers: dict[str, Server], fake: FakeSlack, channel: str
                 if name == "leakbot" and kind == "/leak-status":
                     # each row starts quiet: the replies of this one (posted after the acks) are all in first
                     sent = requests + concurrency  # and the warm-up requests
-                    await fake.wait_until(lambda: len(fake.responses) >= replies + sent, timeout=120,
-                                          what="every /leak-status reply")
+                    await fake.wait_until(
+                        lambda replies=replies, sent=sent: len(fake.responses) >= replies + sent,
+                        timeout=120,
+                        what="every /leak-status reply",
+                    )
             bare, quick, bot = result["bare Bolt"], result["bare Bolt, immediate"], result["leakbot"]
-            rows.append(f"| {kind} | {concurrency} | {pct(bare, .5):.1f} / {pct(bare, .99):.1f} "
-                        f"| {pct(quick, .5):.1f} / {pct(quick, .99):.1f} | {pct(bot, .5):.1f} / {pct(bot, .99):.1f} "
-                        f"| {pct(bot, .99) / pct(bare, .99):.2f}x | {pct(bot, .99) / pct(quick, .99):.2f}x |")
+            rows.append(
+                f"| {kind} | {concurrency} | {pct(bare, 0.5):.1f} / {pct(bare, 0.99):.1f} "
+                f"| {pct(quick, 0.5):.1f} / {pct(quick, 0.99):.1f} | {pct(bot, 0.5):.1f} / {pct(bot, 0.99):.1f} "
+                f"| {pct(bot, 0.99) / pct(bare, 0.99):.2f}x | {pct(bot, 0.99) / pct(quick, 0.99):.2f}x |"
+            )
     return rows
 
 
@@ -209,20 +273,54 @@ async def time_to_first_question(server: Server, fake: FakeSlack, rounds: int = 
     times = []
     async with aiohttp.ClientSession() as http:
         for n in range(rounds):
-            view = {"id": f"VOPEN{n:04d}", "type": "modal", "callback_id": "leak_open", "hash": "h", "blocks": [
-                {"type": "input", "block_id": "title", "label": {"type": "plain_text", "text": "t"},
-                 "element": {"type": "plain_text_input", "action_id": "value", "initial_value": f"計測用の架空事案 {n}"}},
-                {"type": "input", "block_id": "discovered_at", "label": {"type": "plain_text", "text": "d"},
-                 "element": {"type": "datetimepicker", "action_id": "value", "initial_date_time": int(time.time()) - 60}},
-                {"type": "input", "block_id": "summary", "label": {"type": "plain_text", "text": "s"},
-                 "element": {"type": "plain_text_input", "action_id": "value"}}]}
+            view = {
+                "id": f"VOPEN{n:04d}",
+                "type": "modal",
+                "callback_id": "leak_open",
+                "hash": "h",
+                "blocks": [
+                    {
+                        "type": "input",
+                        "block_id": "title",
+                        "label": {"type": "plain_text", "text": "t"},
+                        "element": {
+                            "type": "plain_text_input",
+                            "action_id": "value",
+                            "initial_value": f"計測用の架空事案 {n}",
+                        },
+                    },
+                    {
+                        "type": "input",
+                        "block_id": "discovered_at",
+                        "label": {"type": "plain_text", "text": "d"},
+                        "element": {
+                            "type": "datetimepicker",
+                            "action_id": "value",
+                            "initial_date_time": int(time.time()) - 60,
+                        },
+                    },
+                    {
+                        "type": "input",
+                        "block_id": "summary",
+                        "label": {"type": "plain_text", "text": "s"},
+                        "element": {"type": "plain_text_input", "action_id": "value"},
+                    },
+                ],
+            }
             before = len(fake.calls)
             started = time.perf_counter()
-            await post(http, server.port, interactive_body(view_submission(view, {"summary": "計測（架空）"},
-                                                                           user_id="U0ALICE")))
+            await post(
+                http,
+                server.port,
+                interactive_body(view_submission(view, {"summary": "計測（架空）"}, user_id="U0ALICE")),
+            )
+
             def asked(since: int = before) -> bool:
-                return any(c.method == "chat.postMessage" and "leak_answer" in str(c.args.get("blocks"))
-                           for c in fake.calls[since:])
+                return any(
+                    c.method == "chat.postMessage" and "leak_answer" in str(c.args.get("blocks"))
+                    for c in fake.calls[since:]
+                )
+
             await fake.wait_until(asked, timeout=30, what="the first question")
             times.append(time.perf_counter() - started)
     return statistics.median(times)
@@ -234,8 +332,11 @@ async def drained(database: str) -> None:
     try:
         while True:
             async with engine.connect() as connection:
-                pending = (await connection.exec_driver_sql(
-                    "SELECT count(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL")).scalar_one()
+                pending = (
+                    await connection.exec_driver_sql(
+                        "SELECT count(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL"
+                    )
+                ).scalar_one()
             if pending == 0:
                 return
             await asyncio.sleep(0.05)
@@ -262,14 +363,27 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             database = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
             await prepare_database(database, args.incidents, channel, args.requests)
-            env = {**os.environ, "PYTHONPATH": str(ROOT), "SLACK_API_URL": fake.url, "SLACK_BOT_TOKEN": fake.bot_token,
-                   "SLACK_SIGNING_SECRET": SECRET, "DATABASE_URL": database, "HOST": "127.0.0.1"}
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "SLACK_API_URL": fake.url,
+                "SLACK_BOT_TOKEN": fake.bot_token,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "DATABASE_URL": database,
+                "HOST": "127.0.0.1",
+            }
             env.pop("SLACK_APP_TOKEN", None)
             bare_port, quick_port, bot_port = free_port(), free_port(), free_port()
             servers = {
-                "bare Bolt": Server("bare Bolt", [sys.executable, __file__, "--serve-bare", str(bare_port)], env, bare_port),
-                "bare Bolt, immediate": Server("bare Bolt, immediate", [sys.executable, __file__, "--serve-bare",
-                                                                         str(quick_port), "--immediate"], env, quick_port),
+                "bare Bolt": Server(
+                    "bare Bolt", [sys.executable, __file__, "--serve-bare", str(bare_port)], env, bare_port
+                ),
+                "bare Bolt, immediate": Server(
+                    "bare Bolt, immediate",
+                    [sys.executable, __file__, "--serve-bare", str(quick_port), "--immediate"],
+                    env,
+                    quick_port,
+                ),
                 "leakbot": Server("leakbot", [sys.executable, "-m", "bot"], {**env, "PORT": str(bot_port)}, bot_port),
             }
             for server in servers.values():
@@ -285,16 +399,20 @@ async def report(servers: dict[str, Server], fake: FakeSlack, channel: str, data
     rss_before = {name: server.rss_mib() for name, server in servers.items()}
     rows = await measure_acks(servers, fake, channel, database, args.requests)
     print(f"Ack latency in ms ({args.requests} signed requests per row, 127.0.0.1, {os.cpu_count()} cores)\n")
-    print("| request | concurrent | bare Bolt p50 / p99 | bare Bolt, immediate p50 / p99 | leakbot p50 / p99 "
-          "| p99 ratio to bare | to bare, immediate |")
+    print(
+        "| request | concurrent | bare Bolt p50 / p99 | bare Bolt, immediate p50 / p99 | leakbot p50 / p99 "
+        "| p99 ratio to bare | to bare, immediate |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     print("\n".join(rows))
     first = await time_to_first_question(servers["leakbot"], fake)
     rate = await answers_per_second(servers["leakbot"], database)
     print(f"\n/leak-open submission to the first question posted: {first * 1000:.0f} ms (median of 5)")
     print(f"answers per second sustained (10 at a time, until stored and followed up): {rate:.0f}")
-    print(f"resident memory: bare Bolt {rss_before['bare Bolt']:.0f} MiB; leakbot {rss_before['leakbot']:.0f} MiB "
-          f"at start with {args.incidents:,} incidents, {servers['leakbot'].rss_mib():.0f} MiB after the run")
+    print(
+        f"resident memory: bare Bolt {rss_before['bare Bolt']:.0f} MiB; leakbot {rss_before['leakbot']:.0f} MiB "
+        f"at start with {args.incidents:,} incidents, {servers['leakbot'].rss_mib():.0f} MiB after the run"
+    )
 
 
 if __name__ == "__main__":

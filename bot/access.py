@@ -5,14 +5,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +26,7 @@ class Identity:
         """Asks Slack once; if Slack does not answer now, the first request will ask instead."""
         try:
             self._auth = await self.client.auth_test()
-        except (SlackApiError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, SlackApiError, OSError) as exc:
             log.warning("auth.test at start failed (%s); the first request will try again", type(exc).__name__)
 
     async def result(self) -> AuthorizeResult:

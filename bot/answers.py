@@ -8,9 +8,10 @@ a list of user ids.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.checklist import ITEMS, Item, Kind, Step
 from bot.clock import JST
@@ -153,12 +154,12 @@ def _datetime(item: Item, value: Any, now: datetime, lang: str) -> str | None:
         raise _Invalid(t("error.datetime", lang)) from None
     if when > now + _FUTURE_SLACK:
         raise _Invalid(t("error.future", lang))
-    return when.astimezone(timezone.utc).isoformat()
+    return when.astimezone(UTC).isoformat()
 
 
 def _to_datetime(value: Any) -> datetime:
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
-        return datetime.fromtimestamp(int(value), timezone.utc)
+        return datetime.fromtimestamp(int(value), UTC)
     text = str(value).strip().replace("/", "-")
     when = datetime.fromisoformat(text)
     return when if when.tzinfo else when.replace(tzinfo=JST)

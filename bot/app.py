@@ -6,27 +6,28 @@ import asyncio
 import logging
 import signal
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, cast
+from typing import Any, cast
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
 from bot.access import Identity
+from bot.check import health_report
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.check import health_report
 from bot.metrics import metrics_of, metrics_route
 from bot.scheduled import Sweeper
 from bot.slack.adapter import SlackAdapter
@@ -133,19 +134,33 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     # No sleeping retries here: a rate-limited job is rescheduled by the worker (Retry-After),
     # and a modal cannot wait anyway (its trigger lives three seconds).
     # slack_sdk annotates the timeout as int; it goes to aiohttp, which takes fractions of a second too
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                            timeout=cast(int, slack_timeout))
+    client = AsyncWebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=cast(int, slack_timeout)
+    )
     engine = make_engine(settings.database_url)
     clock = clock or SystemClock()
     repo = Repository(engine)
-    deps = Deps(repo=repo, clock=clock, lang=settings.leakbot_lang, nudge_after=settings.leakbot_nudge_after,
-                company=settings.leakbot_company)
+    deps = Deps(
+        repo=repo,
+        clock=clock,
+        lang=settings.leakbot_lang,
+        nudge_after=settings.leakbot_nudge_after,
+        company=settings.leakbot_company,
+    )
     identity = Identity(client)
     locales = Locales(client, clock, settings.leakbot_lang)  # each person's language, from their Slack locale
-    adapter = SlackAdapter(repo=repo, client=client, clock=clock, lang=settings.leakbot_lang, identity=identity,
-                           company=settings.leakbot_company, locales=locales)
-    worker = JobWorker(repo=repo, clock=clock, handlers=adapter.handlers(), give_up=adapter.give_up,
-                       idle=settings.leakbot_nudge_tick)
+    adapter = SlackAdapter(
+        repo=repo,
+        client=client,
+        clock=clock,
+        lang=settings.leakbot_lang,
+        identity=identity,
+        company=settings.leakbot_company,
+        locales=locales,
+    )
+    worker = JobWorker(
+        repo=repo, clock=clock, handlers=adapter.handlers(), give_up=adapter.give_up, idle=settings.leakbot_nudge_tick
+    )
     repo.on_jobs = worker.wake  # woken when a transaction that recorded jobs commits
 
     async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
@@ -162,13 +177,25 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
         logger=logging.getLogger("leakbot.bolt"),
     )
     handlers.register(app, deps, adapter)
-    sweeper = Sweeper(deps, worker, tick=settings.leakbot_nudge_tick, retention_days=settings.leakbot_job_retention_days)
-    bot = Leakbot(settings=settings, app=app, deps=deps, adapter=adapter, worker=worker, sweeper=sweeper,
-                  engine=engine, identity=identity)
+    sweeper = Sweeper(
+        deps, worker, tick=settings.leakbot_nudge_tick, retention_days=settings.leakbot_job_retention_days
+    )
+    bot = Leakbot(
+        settings=settings,
+        app=app,
+        deps=deps,
+        adapter=adapter,
+        worker=worker,
+        sweeper=sweeper,
+        engine=engine,
+        identity=identity,
+    )
     metrics = metrics_of(bot)
     worker.slack_errors = metrics.slack_error
     adapter.locales.slack_errors = metrics.slack_error
-    worker.observe = lambda job, error: metrics.nudge_sent() if job.kind in ("nudge", "review_nudge") and error is None else None
+    worker.observe = lambda job, error: (
+        metrics.nudge_sent() if job.kind in ("nudge", "review_nudge") and error is None else None
+    )
     return bot
 
 

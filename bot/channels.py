@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator
 
 MAX_NAME = 80
 SUFFIXES = 9  # name, name-2 … name-9 before giving up on a base name

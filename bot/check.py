@@ -55,8 +55,9 @@ def failed(name: str, detail: str, fix: str) -> Result:
     return Result(name, False, detail, fix)
 
 
-async def run_checks(settings: Settings, *, manifest: Path | None = None, engine: AsyncEngine | None = None,
-                     connect_socket: bool = True) -> list[Result]:
+async def run_checks(
+    settings: Settings, *, manifest: Path | None = None, engine: AsyncEngine | None = None, connect_socket: bool = True
+) -> list[Result]:
     """Every check, in the order an operator fixes things: configuration, database, Slack, manifest.
 
     `engine`: a running bot's engine (else one is made and disposed of). `connect_socket`: open (and
@@ -76,13 +77,17 @@ async def run_checks(settings: Settings, *, manifest: Path | None = None, engine
 
 def configuration(settings: Settings) -> Result:
     """Settings that loaded are valid; say which mode they mean."""
-    mode = "Socket Mode (SLACK_APP_TOKEN is set)" if settings.socket_mode else \
-        f"HTTP mode on {settings.host}:{settings.port}"
+    mode = (
+        "Socket Mode (SLACK_APP_TOKEN is set)"
+        if settings.socket_mode
+        else f"HTTP mode on {settings.host}:{settings.port}"
+    )
     backend = make_url(settings.database_url).get_backend_name()
     return passed("configuration", f"{mode}, {backend} database, language {settings.leakbot_lang}")
 
 
 # ------------------------------------------------------------------------------------------- database
+
 
 async def database(url: str, *, engine: AsyncEngine | None = None) -> Result:
     """Reachable, and its schema at the revision this code needs (Alembic's head)."""
@@ -90,18 +95,28 @@ async def database(url: str, *, engine: AsyncEngine | None = None) -> Result:
 
     parsed = make_url(url)
     shown = parsed.render_as_string(hide_password=True)
-    if engine is None and parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
-            and not Path(parsed.database).is_file():
-        return failed("database", f"{parsed.database} does not exist",
-                      "run `leakbot migrate` to create it (the bot also does at start), or check DATABASE_URL")
+    if (
+        engine is None
+        and parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not await asyncio.to_thread(Path(parsed.database).is_file)
+    ):
+        return failed(
+            "database",
+            f"{parsed.database} does not exist",
+            "run `leakbot migrate` to create it (the bot also does at start), or check DATABASE_URL",
+        )
     own = engine is None
     engine = engine or make_engine(url)
     try:
         current, heads, known = await asyncio.wait_for(_revisions(engine), TIMEOUT)
-    except Exception as error:  # any failure to connect or read means "not reachable"
+    except Exception as error:  # noqa: BLE001 - any failure to connect or read means "not reachable"
         reason = "timed out" if isinstance(error, asyncio.TimeoutError) else _first_line(error)
-        return failed("database", f"cannot reach {shown} ({reason})",
-                      "check DATABASE_URL and that the database server is running and reachable from here")
+        return failed(
+            "database",
+            f"cannot reach {shown} ({reason})",
+            "check DATABASE_URL and that the database server is running and reachable from here",
+        )
     finally:
         if own:
             await engine.dispose()
@@ -110,10 +125,16 @@ async def database(url: str, *, engine: AsyncEngine | None = None) -> Result:
     if not current:
         return failed("database", f"{shown} answers but has no leakbot schema", "run `leakbot migrate`")
     if current - known:
-        return failed("database", f"{shown} is at revision {', '.join(sorted(current))}, unknown to this leakbot",
-                      "upgrade leakbot to the version that made this database")
-    return failed("database", f"{shown} is at revision {', '.join(sorted(current))}, this leakbot needs "
-                  f"{', '.join(sorted(heads))}", "run `leakbot migrate`")
+        return failed(
+            "database",
+            f"{shown} is at revision {', '.join(sorted(current))}, unknown to this leakbot",
+            "upgrade leakbot to the version that made this database",
+        )
+    return failed(
+        "database",
+        f"{shown} is at revision {', '.join(sorted(current))}, this leakbot needs {', '.join(sorted(heads))}",
+        "run `leakbot migrate`",
+    )
 
 
 async def _revisions(engine: AsyncEngine) -> tuple[set[str], set[str], set[str]]:
@@ -133,6 +154,7 @@ async def _revisions(engine: AsyncEngine) -> tuple[set[str], set[str], set[str]]
 
 # ---------------------------------------------------------------------------------------------- Slack
 
+
 async def bot_token(settings: Settings) -> tuple[Result, Result | None]:
     """auth.test with SLACK_BOT_TOKEN, then its scopes (x-oauth-scopes) against what the code needs.
 
@@ -144,77 +166,103 @@ async def bot_token(settings: Settings) -> tuple[Result, Result | None]:
     except SlackApiError as error:
         code = _slack_error(error)
         if code in REFUSED_TOKEN:
-            return failed("bot token", f"Slack refused SLACK_BOT_TOKEN ({code})",
-                          "copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions into SLACK_BOT_TOKEN; "
-                          "reinstall the app to the workspace if it was removed"), None
-        return failed("bot token", f"auth.test failed ({code})",
-                      "check SLACK_API_URL and Slack's status (https://slack-status.com), then try again"), None
-    except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            return failed(
+                "bot token",
+                f"Slack refused SLACK_BOT_TOKEN ({code})",
+                "copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions into SLACK_BOT_TOKEN; "
+                "reinstall the app to the workspace if it was removed",
+            ), None
+        return failed(
+            "bot token",
+            f"auth.test failed ({code})",
+            "check SLACK_API_URL and Slack's status (https://slack-status.com), then try again",
+        ), None
+    except (TimeoutError, aiohttp.ClientError, OSError) as error:
         return _unreachable("bot token", settings.slack_api_url, error), None
     if not response.get("bot_id"):
-        return failed("bot token", "SLACK_BOT_TOKEN is not a bot token",
-                      "use the Bot User OAuth Token (xoxb-…) from OAuth & Permissions"), None
-    found = passed("bot token", f"works for workspace {response.get('team')} ({response.get('team_id')}) "
-                   f"as @{response.get('user')}")
+        return failed(
+            "bot token",
+            "SLACK_BOT_TOKEN is not a bot token",
+            "use the Bot User OAuth Token (xoxb-…) from OAuth & Permissions",
+        ), None
+    found = passed(
+        "bot token",
+        f"works for workspace {response.get('team')} ({response.get('team_id')}) as @{response.get('user')}",
+    )
     return found, scopes(_header(response.headers, "x-oauth-scopes"))
 
 
 def scopes(header: str | None) -> Result:
     """The scopes the code needs (handlers.surface.SCOPES) against those Slack says the token has."""
     if header is None:
-        return failed("scopes", "Slack did not say which scopes the bot token has (no x-oauth-scopes header)",
-                      "check that SLACK_API_URL is Slack's Web API (https://slack.com/api/)")
+        return failed(
+            "scopes",
+            "Slack did not say which scopes the bot token has (no x-oauth-scopes header)",
+            "check that SLACK_API_URL is Slack's Web API (https://slack.com/api/)",
+        )
     granted = {scope.strip() for scope in header.split(",") if scope.strip()}
     missing = [scope for scope in SCOPES if scope not in granted]
     if missing:
         named = ", ".join(f"{scope} (for {why_scope(scope)})" for scope in missing)
-        return failed("scopes", f"the bot token lacks {named}",
-                      f"add {'it' if len(missing) == 1 else 'them'} on {SCOPES_PAGE} (and in manifest.yml), "
-                      "then reinstall the app to the workspace")
+        return failed(
+            "scopes",
+            f"the bot token lacks {named}",
+            f"add {'it' if len(missing) == 1 else 'them'} on {SCOPES_PAGE} (and in manifest.yml), "
+            "then reinstall the app to the workspace",
+        )
     return passed("scopes", f"the bot token has every scope the code needs ({', '.join(SCOPES)})")
 
 
 async def app_token(settings: Settings, *, connect: bool = True) -> Result:
     """apps.connections.open with SLACK_APP_TOKEN, then a Socket Mode connection opened and closed."""
     client = AsyncWebClient(base_url=settings.slack_api_url, timeout=TIMEOUT)
-    fix_token = "generate an app-level token with the connections:write scope on Basic Information → " \
+    fix_token = (
+        "generate an app-level token with the connections:write scope on Basic Information → "
         "App-Level Tokens and set it as SLACK_APP_TOKEN"
+    )
     try:
         response = await client.apps_connections_open(app_token=str(settings.slack_app_token))
     except SlackApiError as error:
         code = _slack_error(error)
         if code in REFUSED_TOKEN or code in ("not_allowed_token_type", "missing_scope", "invalid_token"):
             return failed("app token", f"Slack refused SLACK_APP_TOKEN ({code})", fix_token)
-        return failed("app token", f"apps.connections.open failed ({code})",
-                      "turn Socket Mode on in your app's settings (Socket Mode page), or unset SLACK_APP_TOKEN "
-                      "for HTTP mode")
-    except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+        return failed(
+            "app token",
+            f"apps.connections.open failed ({code})",
+            "turn Socket Mode on in your app's settings (Socket Mode page), or unset SLACK_APP_TOKEN for HTTP mode",
+        )
+    except (TimeoutError, aiohttp.ClientError, OSError) as error:
         return _unreachable("app token", settings.slack_api_url, error)
     if not connect:
         return passed("app token", "Slack accepts SLACK_APP_TOKEN (Socket Mode)")
     try:
         await asyncio.wait_for(_hello(str(response["url"])), TIMEOUT)
-    except Exception as error:  # a websocket that cannot open or says nothing: the same advice
+    except Exception as error:  # noqa: BLE001 - a websocket that cannot open or says nothing: the same advice
         reason = "timed out" if isinstance(error, asyncio.TimeoutError) else _first_line(error)
-        return failed("app token", f"Slack accepts SLACK_APP_TOKEN but the Socket Mode connection failed ({reason})",
-                      "check that this machine may open wss:// connections to Slack, and that Socket Mode is on")
+        return failed(
+            "app token",
+            f"Slack accepts SLACK_APP_TOKEN but the Socket Mode connection failed ({reason})",
+            "check that this machine may open wss:// connections to Slack, and that Socket Mode is on",
+        )
     return passed("app token", "Socket Mode connection opened (hello received) and closed")
 
 
 async def _hello(url: str) -> None:
     """Opens the Socket Mode websocket, waits for Slack's hello, and closes it."""
-    async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(url, heartbeat=None) as socket:
-            message = await socket.receive()
-            kind = json.loads(message.data).get("type") if message.type == aiohttp.WSMsgType.TEXT else None
-            if kind != "hello":
-                raise ConnectionError(f"expected hello, got {kind or message.type.name}")
+    async with aiohttp.ClientSession() as session, session.ws_connect(url, heartbeat=None) as socket:
+        message = await socket.receive()
+        kind = json.loads(message.data).get("type") if message.type == aiohttp.WSMsgType.TEXT else None
+        if kind != "hello":
+            raise ConnectionError(f"expected hello, got {kind or message.type.name}")
 
 
 def _unreachable(name: str, api_url: str, error: BaseException) -> Result:
     reason = "timed out" if isinstance(error, asyncio.TimeoutError) else _first_line(error)
-    return failed(name, f"cannot reach Slack at {api_url} ({reason})",
-                  "check SLACK_API_URL and that this machine can reach it (proxy, firewall)")
+    return failed(
+        name,
+        f"cannot reach Slack at {api_url} ({reason})",
+        "check SLACK_API_URL and that this machine can reach it (proxy, firewall)",
+    )
 
 
 def _slack_error(error: SlackApiError) -> str:
@@ -231,6 +279,7 @@ def _header(headers: Any, name: str) -> str | None:
 
 
 # ------------------------------------------------------------------------------------------- manifest
+
 
 def manifest_places() -> list[Path]:
     """Where `manifest.yml` is looked for: the working directory, then beside the installed package."""
@@ -252,31 +301,45 @@ def manifest_agrees(found: Path | list[Path]) -> Result:
     """Every command, shortcut, event and scope the code needs is in the manifest, and nothing else listens."""
     if isinstance(found, list):
         where = " or ".join(str(place) for place in found)
-        return failed("manifest", f"no manifest.yml found at {where}",
-                      "run `leakbot check` in the folder that holds your app's manifest.yml, or pass --manifest FILE")
+        return failed(
+            "manifest",
+            f"no manifest.yml found at {where}",
+            "run `leakbot check` in the folder that holds your app's manifest.yml, or pass --manifest FILE",
+        )
     try:
         doc = yaml.safe_load(found.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        return failed("manifest", f"cannot read {found} ({_first_line(error)})", "fix the file, or pass --manifest FILE")
+        return failed(
+            "manifest", f"cannot read {found} ({_first_line(error)})", "fix the file, or pass --manifest FILE"
+        )
     if not isinstance(doc, dict):
         return failed("manifest", f"{found} is not a Slack app manifest", "fix the file, or pass --manifest FILE")
     declared = _declared(doc)
     wanted = {"command": set(COMMANDS), "shortcut": set(SHORTCUTS), "event": set(EVENTS), "scope": set(SCOPES)}
     lacks = [f"the {kind} {name}" for kind in wanted for name in sorted(wanted[kind] - declared[kind])]
-    extra = [f"the {kind} {name}" for kind in ("command", "shortcut", "event")
-             for name in sorted(declared[kind] - wanted[kind])]
+    extra = [
+        f"the {kind} {name}"
+        for kind in ("command", "shortcut", "event")
+        for name in sorted(declared[kind] - wanted[kind])
+    ]
     if not lacks and not extra:
-        return passed("manifest", f"{found} declares the {len(COMMANDS)} commands, {len(SHORTCUTS)} shortcuts, "
-                      f"{len(EVENTS)} events and {len(SCOPES)} scopes the code needs")
+        return passed(
+            "manifest",
+            f"{found} declares the {len(COMMANDS)} commands, {len(SHORTCUTS)} shortcuts, "
+            f"{len(EVENTS)} events and {len(SCOPES)} scopes the code needs",
+        )
     problems = []
     if lacks:
         problems.append(f"lacks {', '.join(lacks)}")
     if extra:
         problems.append(f"declares {', '.join(extra)}, which this leakbot does not answer")
-    return failed("manifest", f"{found} {'; '.join(problems)}",
-                  "make manifest.yml match (features.slash_commands, features.shortcuts, "
-                  "settings.event_subscriptions.bot_events, oauth_config.scopes.bot), paste it on your app's "
-                  "App Manifest page, then reinstall the app")
+    return failed(
+        "manifest",
+        f"{found} {'; '.join(problems)}",
+        "make manifest.yml match (features.slash_commands, features.shortcuts, "
+        "settings.event_subscriptions.bot_events, oauth_config.scopes.bot), paste it on your app's "
+        "App Manifest page, then reinstall the app",
+    )
 
 
 def _declared(doc: dict[str, Any]) -> dict[str, set[str]]:
@@ -297,6 +360,7 @@ def _first_line(error: BaseException) -> str:
 
 # --------------------------------------------------------------------------------------------- output
 
+
 async def check_command(settings: Settings, *, manifest: Path | None = None) -> int:
     """`leakbot check`: prints one line per check; 0 when every check passed, else 1."""
     results = await run_checks(settings, manifest=manifest)
@@ -310,6 +374,8 @@ async def health_report(settings: Settings, engine: AsyncEngine) -> dict[str, An
     """The checks for `GET /healthz?verbose=1`: names, ✓/✗, what was found and what to do; no secrets."""
     results = await run_checks(settings, engine=engine, connect_socket=False)
     secrets = [settings.slack_bot_token, settings.slack_app_token or "", settings.slack_signing_secret or ""]
-    checks = [{key: redact(value, secrets) if isinstance(value, str) else value for key, value in asdict(r).items()}
-              for r in results]
+    checks = [
+        {key: redact(value, secrets) if isinstance(value, str) else value for key, value in asdict(r).items()}
+        for r in results
+    ]
     return {"all_passed": all(r.ok for r in results), "checks": checks}

@@ -13,7 +13,8 @@ import os
 import sys
 import textwrap
 from datetime import date, datetime, time
-from importlib.metadata import PackageNotFoundError, version as installed_version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -32,7 +33,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         prog = self.prog.removeprefix("leakbot").strip()
-        self.exit(2, f"leakbot: {prog + ': ' if prog else ''}{message} (see leakbot {prog + ' ' if prog else ''}--help)\n")
+        self.exit(
+            2, f"leakbot: {prog + ': ' if prog else ''}{message} (see leakbot {prog + ' ' if prog else ''}--help)\n"
+        )
 
 
 def version() -> str:
@@ -55,8 +58,11 @@ def environment_help(width: int = 100) -> str:
         else:
             default = f"default: {field.default}"
         hint = HINTS.get(variable, "")
-        lines.append(textwrap.fill(f"{variable} ({default}): {hint}", width=width, initial_indent="  ",
-                                   subsequent_indent="      "))
+        lines.append(
+            textwrap.fill(
+                f"{variable} ({default}): {hint}", width=width, initial_indent="  ", subsequent_indent="      "
+            )
+        )
     return "\n".join(lines)
 
 
@@ -66,61 +72,104 @@ def parser() -> argparse.ArgumentParser:
         prog="leakbot",
         description="A Slack bot for the first hours after a personal-data leak. "
         "With no subcommand it starts the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP).",
-        epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=environment_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     root.add_argument("--version", action="version", version=f"leakbot {version()}")
     sub = root.add_subparsers(dest="command", metavar="COMMAND", title="subcommands")
-    sub.add_parser("run", help="start the bot (the default)", description="Starts the bot: Socket Mode when "
-                   "SLACK_APP_TOKEN is set, else HTTP mode on HOST:PORT.",
-                   epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub.add_parser(
+        "run",
+        help="start the bot (the default)",
+        description="Starts the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP mode on HOST:PORT.",
+        epilog=environment_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     check = sub.add_parser(
-        "check", help="check configuration, database, Slack tokens and scopes, and the manifest",
+        "check",
+        help="check configuration, database, Slack tokens and scopes, and the manifest",
         description="Checks what the bot needs, with read-only Slack calls: the configuration, the database "
         "(reachable, schema current), the bot token and its scopes, the app token and a Socket Mode connection "
         "(when SLACK_APP_TOKEN is set), and that manifest.yml declares every command, shortcut and event the "
         "code listens to. One line per check; exit status 0 when all pass, 1 when one fails, 2 when the "
         "configuration cannot be loaded.",
-        epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    check.add_argument("--manifest", metavar="FILE", type=Path,
-                       help="the app manifest (default: manifest.yml here, else beside the installed leakbot)")
+        epilog=environment_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "--manifest",
+        metavar="FILE",
+        type=Path,
+        help="the app manifest (default: manifest.yml here, else beside the installed leakbot)",
+    )
 
     draft = sub.add_parser(
-        "draft", help="render a document from a YAML file of answers, without Slack",
+        "draft",
+        help="render a document from a YAML file of answers, without Slack",
         description="Renders a document from answers in a YAML file (keyed by item id, or an export of "
-        "`leakbot export`) and prints it. Needs no Slack token.")
+        "`leakbot export`) and prints it. Needs no Slack token.",
+    )
     draft.add_argument("answers", metavar="ANSWERS.yaml", help="the answers, keyed by item id")
     draft.add_argument("--doc", choices=DOCS, default="public", help="which document (default: public)")
-    draft.add_argument("--lang", choices=LANGS, default=None,
-                       help="language of the document (default: LEAKBOT_LANG, else ja)")
+    draft.add_argument(
+        "--lang", choices=LANGS, default=None, help="language of the document (default: LEAKBOT_LANG, else ja)"
+    )
     draft.add_argument("--docx", metavar="OUT", type=Path, help="also write the document as a Word file here")
-    draft.add_argument("--company", metavar="NAME", default=None,
-                       help="the issuer named in the document (default: LEAKBOT_COMPANY; unset: 当社 / we, no issuer line)")
-    draft.add_argument("--date", metavar="YYYY-MM-DD", type=_date, default=None,
-                       help="the date line of this version, in Asia/Tokyo (default: no date line)")
-    draft.add_argument("--version", metavar="N", type=_positive, default=1, dest="doc_version",
-                       help="the number of the version, shown in the Word file's header (default: 1)")
+    draft.add_argument(
+        "--company",
+        metavar="NAME",
+        default=None,
+        help="the issuer named in the document (default: LEAKBOT_COMPANY; unset: 当社 / we, no issuer line)",
+    )
+    draft.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        type=_date,
+        default=None,
+        help="the date line of this version, in Asia/Tokyo (default: no date line)",
+    )
+    draft.add_argument(
+        "--version",
+        metavar="N",
+        type=_positive,
+        default=1,
+        dest="doc_version",
+        help="the number of the version, shown in the Word file's header (default: 1)",
+    )
     draft.add_argument("--exercise", action="store_true", help="mark the document as a drill (訓練 / EXERCISE)")
 
     export = sub.add_parser(
-        "export", help="write an incident's answers and history as YAML, without Slack",
+        "export",
+        help="write an incident's answers and history as YAML, without Slack",
         description="Reads an incident from DATABASE_URL and writes its answers and their history as YAML, "
-        "which `leakbot draft` reads back. Needs no Slack token.")
+        "which `leakbot draft` reads back. Needs no Slack token.",
+    )
     export.add_argument("incident", metavar="INCIDENT", help="incident number (3 or #3) or channel id (C0...)")
-    export.add_argument("-o", "--output", metavar="FILE", type=Path,
-                        help="write to FILE (created with mode 0600) instead of stdout")
+    export.add_argument(
+        "-o", "--output", metavar="FILE", type=Path, help="write to FILE (created with mode 0600) instead of stdout"
+    )
     drill = sub.add_parser(
-        "drill", help="rehearse: replay a prepared scenario into a new drill incident in Slack",
+        "drill",
+        help="rehearse: replay a prepared scenario into a new drill incident in Slack",
         description="Opens a fire drill (a drill- channel, everything marked 訓練 / EXERCISE) with the new-incident "
         "answers of ANSWERS.yaml, then gives its checklist answers one question at a time, as USER, waiting for "
         "the bot's Slack work after each. Needs the bot's configuration (SLACK_BOT_TOKEN, DATABASE_URL…); the "
         "running bot takes over from there (nudges, /leak-close and its review).",
-        epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=environment_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     drill.add_argument("answers", metavar="ANSWERS.yaml", help="the scenario's answers, keyed by item id")
-    drill.add_argument("--user", metavar="USER_ID", required=True,
-                       help="the Slack user id the drill is opened and answered as (U…); they are invited")
+    drill.add_argument(
+        "--user",
+        metavar="USER_ID",
+        required=True,
+        help="the Slack user id the drill is opened and answered as (U…); they are invited",
+    )
     drill.add_argument("--team", metavar="TEAM_ID", default="", help="the Slack team id (recorded only)")
-    sub.add_parser("migrate", help="bring the database schema up to date (the bot also does this at start)",
-                   description="Applies every schema migration to DATABASE_URL. Needs no Slack token.")
+    sub.add_parser(
+        "migrate",
+        help="bring the database schema up to date (the bot also does this at start)",
+        description="Applies every schema migration to DATABASE_URL. Needs no Slack token.",
+    )
     return root
 
 
@@ -140,8 +189,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from bot.logs import setup as setup_logging
 
-    setup_logging(settings.log_level, settings.log_format,
-                  secrets=[settings.slack_bot_token, settings.slack_app_token or "", settings.slack_signing_secret or ""])
+    setup_logging(
+        settings.log_level,
+        settings.log_format,
+        secrets=[settings.slack_bot_token, settings.slack_app_token or "", settings.slack_signing_secret or ""],
+    )
     if args.command == "check":
         from bot.check import check_command
 
@@ -177,8 +229,7 @@ def draft(args: argparse.Namespace) -> int:
         message = str(error)
         prefix = f"{args.answers}: "
         raise UsageError(message if message.startswith(prefix) else prefix + message) from None
-    meta = DraftMeta(company=_company(args.company), version=args.doc_version, dated=args.date,
-                     exercise=args.exercise)
+    meta = DraftMeta(company=_company(args.company), version=args.doc_version, dated=args.date, exercise=args.exercise)
     try:
         body = render(values, lang=lang, doc=args.doc, meta=meta)
     except DraftNotReady as not_ready:
@@ -248,7 +299,8 @@ def export(args: argparse.Namespace) -> int:
 def migrate(args: argparse.Namespace) -> int:
     """`leakbot migrate`: applies the schema migrations and says where the database stands."""
     from bot.config import load_database_settings
-    from storage.db import make_engine, migrate as apply_migrations
+    from storage.db import make_engine
+    from storage.db import migrate as apply_migrations
 
     settings = load_database_settings()
 
@@ -263,7 +315,7 @@ def migrate(args: argparse.Namespace) -> int:
         asyncio.run(run())
     except OSError as error:
         raise UsageError(f"cannot reach the database: {error}") from None
-    except Exception as error:  # SQLAlchemy's errors name the database problem
+    except Exception as error:  # noqa: BLE001 - SQLAlchemy's errors name the database problem
         raise UsageError(f"migration failed: {type(error).__name__}: {str(error).splitlines()[0][:200]}") from None
     print("leakbot: the database schema is up to date")
     return 0

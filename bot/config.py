@@ -116,7 +116,7 @@ class Settings(BaseSettings):
         return _valid_database_url(value)
 
     @model_validator(mode="after")
-    def _http_needs_secret(self) -> "Settings":
+    def _http_needs_secret(self) -> Settings:
         if self.slack_app_token is None and not self.slack_signing_secret:
             raise ValueError("SLACK_SIGNING_SECRET:is required in HTTP mode")
         return self

@@ -22,8 +22,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-__all__ = ["Count", "CountError", "MAX_COUNT", "UNITS", "parse_count", "format_count_ja", "format_count_en",
-           "publish_ja", "publish_en", "rounded_en"]
+__all__ = [
+    "MAX_COUNT",
+    "UNITS",
+    "Count",
+    "CountError",
+    "format_count_en",
+    "format_count_ja",
+    "parse_count",
+    "publish_en",
+    "publish_ja",
+    "rounded_en",
+]
 
 MAX_COUNT = 10**13
 UNITS = ("件", "人", "世帯")
@@ -36,12 +46,26 @@ _MESSAGES = {
     "not_whole": "a count must be a whole number",
 }
 
-_KANJI_DIGITS = str.maketrans({
-    **dict.fromkeys("〇○零", "0"), **dict.fromkeys("一壱壹", "1"), **dict.fromkeys("二弐貳", "2"),
-    **dict.fromkeys("三参參", "3"), **dict.fromkeys("四肆", "4"), **dict.fromkeys("五伍", "5"),
-    **dict.fromkeys("六陸", "6"), **dict.fromkeys("七漆", "7"), **dict.fromkeys("八捌", "8"),
-    **dict.fromkeys("九玖", "9"), "拾": "十", "佰": "百", "陌": "百", "仟": "千", "阡": "千", "萬": "万",
-})
+_KANJI_DIGITS = str.maketrans(
+    {
+        **dict.fromkeys("〇○零", "0"),
+        **dict.fromkeys("一壱壹", "1"),
+        **dict.fromkeys("二弐貳", "2"),
+        **dict.fromkeys("三参參", "3"),
+        **dict.fromkeys("四肆", "4"),
+        **dict.fromkeys("五伍", "5"),
+        **dict.fromkeys("六陸", "6"),
+        **dict.fromkeys("七漆", "7"),
+        **dict.fromkeys("八捌", "8"),
+        **dict.fromkeys("九玖", "9"),
+        "拾": "十",
+        "佰": "百",
+        "陌": "百",
+        "仟": "千",
+        "阡": "千",
+        "萬": "万",
+    }
+)
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _BIG_UNITS = {"万": 10**4, "億": 10**8, "兆": 10**12}
 
@@ -53,9 +77,17 @@ _APPROX_SUFFIX = re.compile(r"\s*(?:程度|ほど|前後|くらい|ぐらい)$")
 _SIGN = re.compile(r"^(?P<sign>[-−▲△‐‑–—]|マイナス|\+)\s*")
 _UNIT_SUFFIX = re.compile(r"\s*(?P<unit>件|人|名|世帯|records?|people|persons?|households?)$", re.IGNORECASE)
 _UNIT_NAMES = {
-    "件": "件", "人": "人", "名": "人", "世帯": "世帯",
-    "record": "件", "records": "件", "people": "人", "person": "人", "persons": "人",
-    "household": "世帯", "households": "世帯",
+    "件": "件",
+    "人": "人",
+    "名": "人",
+    "世帯": "世帯",
+    "record": "件",
+    "records": "件",
+    "people": "人",
+    "person": "人",
+    "persons": "人",
+    "household": "世帯",
+    "households": "世帯",
 }
 _TOKEN = re.compile(
     r"(?P<num>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)"
@@ -122,7 +154,7 @@ def _strip_sign(text: str) -> tuple[bool, str]:
     match = _SIGN.match(text)
     if not match:
         return False, text
-    return match["sign"] != "+", text[match.end():]
+    return match["sign"] != "+", text[match.end() :]
 
 
 def _strip_unit(text: str) -> tuple[str | None, str]:
@@ -130,7 +162,7 @@ def _strip_unit(text: str) -> tuple[str | None, str]:
     match = _UNIT_SUFFIX.search(text)
     if not match:
         return None, text
-    return _UNIT_NAMES[match["unit"].lower()], text[:match.start()]
+    return _UNIT_NAMES[match["unit"].lower()], text[: match.start()]
 
 
 def _evaluate(body: str) -> Fraction:

@@ -14,12 +14,22 @@ import re
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Mm
 
-__all__ = ["to_markdown", "to_docx", "docx_text", "plain_text", "strip_marks", "TITLE", "HEADING", "RIGHT",
-           "BODY_FONT", "HEADING_FONT"]
+__all__ = [
+    "BODY_FONT",
+    "HEADING",
+    "HEADING_FONT",
+    "RIGHT",
+    "TITLE",
+    "docx_text",
+    "plain_text",
+    "strip_marks",
+    "to_docx",
+    "to_markdown",
+]
 
 # Line roles. Only templates emit these invisible marks (bot.drafting strips them from every answer first),
 # so text people typed can never become a title, a heading or a right-aligned line.
@@ -75,7 +85,7 @@ def _lines(body: str) -> list[tuple[str, str]]:
 def _unbullet(line: str) -> str:
     for bullet in _LIST:
         if line.startswith(bullet):
-            return line[len(bullet):].lstrip()
+            return line[len(bullet) :].lstrip()
     return line
 
 
@@ -92,7 +102,7 @@ def _md_escape(text: str) -> str:
         return text.lstrip()
     digits = re.match(r"^(\d+)([.)])", text)
     if digits:
-        return f"{digits.group(1)}\\{text[len(digits.group(1)):]}"
+        return f"{digits.group(1)}\\{text[len(digits.group(1)) :]}"
     return "\\" + text
 
 
@@ -111,8 +121,10 @@ def to_markdown(body: str) -> str:
             continue
         if out and out[-1] != "" and not (role == "list" and previous == "list"):
             out.append("")  # each line is a paragraph of its own, as in the Word file
-        out.append({"title": "# ", "heading": "## ", "list": "- "}.get(role, "") +
-                   (text if role in ("title", "heading") else _md_escape(text)))
+        out.append(
+            {"title": "# ", "heading": "## ", "list": "- "}.get(role, "")
+            + (text if role in ("title", "heading") else _md_escape(text))
+        )
         previous = role
     while out and out[-1] == "":
         out.pop()
@@ -127,8 +139,12 @@ def to_docx(body: str, *, lang: str = "ja", version: int | None = None, exercise
     as Heading 1; ・ lists as list paragraphs; a header marking the draft and its version; page numbers below."""
     lines = _lines(body)
     document = Document()
-    for name, font in (("Normal", BODY_FONT), ("Title", HEADING_FONT), ("Heading 1", HEADING_FONT),
-                       ("List Bullet", BODY_FONT)):
+    for name, font in (
+        ("Normal", BODY_FONT),
+        ("Title", HEADING_FONT),
+        ("Heading 1", HEADING_FONT),
+        ("List Bullet", BODY_FONT),
+    ):
         _east_asian_font(document, name, font, lang=name == "Normal")
     _page(document, lang=lang, version=version, exercise=exercise)
     title = next((text for role, text in lines if role == "title"), "")

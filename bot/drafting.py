@@ -8,9 +8,10 @@ emit; every answer has them stripped first, so typed text is never promoted to a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -75,55 +76,132 @@ class DraftMeta:
 
 # What a changed item is called in a document's 追記 / Update line.
 SECTION_NAMES = {
-    "ja": {"title": "件名", "discovered_at": "判明日時", "summary": "事案の概要", "data_items": "個人情報の項目",
-           "max_count": "対象となる数", "confirmed_count": "対象となる数", "count_unit": "対象となる数",
-           "services": "対象となるサービス", "card_bank": "クレジットカード情報および金融機関の口座情報",
-           "card_bank_detail": "クレジットカード情報および金融機関の口座情報", "customer_actions": "お客様へのお願い",
-           "contact": "お問い合わせ窓口", "cause": "原因", "malicious": "原因", "secondary_damage": "二次被害",
-           "measures": "今後の対応", "occurred_at": "発生時期", "notification": "対象のお客様へのご連絡",
-           "publication": "公表", "authorities": "関係機関への報告・相談", "ppc_report": "個人情報保護委員会への報告"},
-    "en": {"title": "title", "discovered_at": "when it was found", "summary": "what happened",
-           "data_items": "the data affected", "max_count": "the numbers", "confirmed_count": "the numbers",
-           "count_unit": "the numbers", "services": "the services affected", "card_bank": "card and bank data",
-           "card_bank_detail": "card and bank data", "customer_actions": "what you should do", "contact": "contact",
-           "cause": "the cause", "malicious": "the cause", "secondary_damage": "misuse of the data",
-           "measures": "what we are doing", "occurred_at": "when it happened",
-           "notification": "how the people affected are told", "publication": "publication",
-           "authorities": "authorities consulted", "ppc_report": "the report to the PPC"},
+    "ja": {
+        "title": "件名",
+        "discovered_at": "判明日時",
+        "summary": "事案の概要",
+        "data_items": "個人情報の項目",
+        "max_count": "対象となる数",
+        "confirmed_count": "対象となる数",
+        "count_unit": "対象となる数",
+        "services": "対象となるサービス",
+        "card_bank": "クレジットカード情報および金融機関の口座情報",
+        "card_bank_detail": "クレジットカード情報および金融機関の口座情報",
+        "customer_actions": "お客様へのお願い",
+        "contact": "お問い合わせ窓口",
+        "cause": "原因",
+        "malicious": "原因",
+        "secondary_damage": "二次被害",
+        "measures": "今後の対応",
+        "occurred_at": "発生時期",
+        "notification": "対象のお客様へのご連絡",
+        "publication": "公表",
+        "authorities": "関係機関への報告・相談",
+        "ppc_report": "個人情報保護委員会への報告",
+    },
+    "en": {
+        "title": "title",
+        "discovered_at": "when it was found",
+        "summary": "what happened",
+        "data_items": "the data affected",
+        "max_count": "the numbers",
+        "confirmed_count": "the numbers",
+        "count_unit": "the numbers",
+        "services": "the services affected",
+        "card_bank": "card and bank data",
+        "card_bank_detail": "card and bank data",
+        "customer_actions": "what you should do",
+        "contact": "contact",
+        "cause": "the cause",
+        "malicious": "the cause",
+        "secondary_damage": "misuse of the data",
+        "measures": "what we are doing",
+        "occurred_at": "when it happened",
+        "notification": "how the people affected are told",
+        "publication": "publication",
+        "authorities": "authorities consulted",
+        "ppc_report": "the report to the PPC",
+    },
 }
 # The Commission report's own wording (rule 8), over SECTION_NAMES.
 PPC_NAMES = {
-    "ja": {"data_items": "個人データの項目", "max_count": "本人の数", "confirmed_count": "本人の数", "count_unit": "本人の数",
-           "services": "対象となるサービスの範囲", "malicious": "不正の目的によるものか否か",
-           "secondary_damage": "二次被害又はそのおそれの有無及びその内容", "measures": "再発防止のための措置",
-           "notification": "本人への対応の実施状況", "publication": "公表の実施状況", "customer_actions": "本人への依頼事項",
-           "contact": "問い合わせ窓口"},
-    "en": {"data_items": "the items of personal data", "max_count": "the number of people",
-           "confirmed_count": "the number of people", "count_unit": "the number of people",
-           "malicious": "whether it was done with a wrongful purpose", "secondary_damage": "secondary damage",
-           "measures": "measures to prevent a recurrence", "notification": "action taken for the people affected",
-           "publication": "publication", "customer_actions": "what the people affected are asked to do",
-           "contact": "where they can ask"},
+    "ja": {
+        "data_items": "個人データの項目",
+        "max_count": "本人の数",
+        "confirmed_count": "本人の数",
+        "count_unit": "本人の数",
+        "services": "対象となるサービスの範囲",
+        "malicious": "不正の目的によるものか否か",
+        "secondary_damage": "二次被害又はそのおそれの有無及びその内容",
+        "measures": "再発防止のための措置",
+        "notification": "本人への対応の実施状況",
+        "publication": "公表の実施状況",
+        "customer_actions": "本人への依頼事項",
+        "contact": "問い合わせ窓口",
+    },
+    "en": {
+        "data_items": "the items of personal data",
+        "max_count": "the number of people",
+        "confirmed_count": "the number of people",
+        "count_unit": "the number of people",
+        "malicious": "whether it was done with a wrongful purpose",
+        "secondary_damage": "secondary damage",
+        "measures": "measures to prevent a recurrence",
+        "notification": "action taken for the people affected",
+        "publication": "publication",
+        "customer_actions": "what the people affected are asked to do",
+        "contact": "where they can ask",
+    },
 }
 # Items whose answer the final report (確報) must have; each missing one is listed as a gap to close.
-FINAL_GAPS = ("occurred_at", "cause", "malicious", "secondary_damage", "measures", "notification", "publication",
-              "authorities")
+FINAL_GAPS = (
+    "occurred_at",
+    "cause",
+    "malicious",
+    "secondary_damage",
+    "measures",
+    "notification",
+    "publication",
+    "authorities",
+)
 _RULE7 = {legal.Trigger.SENSITIVE: 1, legal.Trigger.FINANCIAL: 2, legal.Trigger.WRONGFUL: 3, legal.Trigger.OVER_1000: 4}
 _RULE7_NAMES = {
-    "ja": {1: "要配慮個人情報が含まれる個人データの漏えい等", 2: "不正に利用されることにより財産的被害が生じるおそれがある個人データの漏えい等",
-           3: "不正の目的をもって行われたおそれがある個人データの漏えい等", 4: "本人の数が1,000人を超える個人データの漏えい等"},
-    "en": {1: "sensitive personal data", 2: "data whose misuse may cause financial loss",
-           3: "possibly done with a wrongful purpose", 4: "more than 1,000 people"},
+    "ja": {
+        1: "要配慮個人情報が含まれる個人データの漏えい等",
+        2: "不正に利用されることにより財産的被害が生じるおそれがある個人データの漏えい等",
+        3: "不正の目的をもって行われたおそれがある個人データの漏えい等",
+        4: "本人の数が1,000人を超える個人データの漏えい等",
+    },
+    "en": {
+        1: "sensitive personal data",
+        2: "data whose misuse may cause financial loss",
+        3: "possibly done with a wrongful purpose",
+        4: "more than 1,000 people",
+    },
 }
-_STATUS = {"ja": {legal.Status.APPLIES: "該当", legal.Status.MAY_APPLY: "該当するおそれ（調査中）",
-                  legal.Status.NOT_APPLICABLE: "非該当"},
-           "en": {legal.Status.APPLIES: "applies", legal.Status.MAY_APPLY: "may apply (under investigation)",
-                  legal.Status.NOT_APPLICABLE: "does not apply"}}
+_STATUS = {
+    "ja": {
+        legal.Status.APPLIES: "該当",
+        legal.Status.MAY_APPLY: "該当するおそれ（調査中）",
+        legal.Status.NOT_APPLICABLE: "非該当",
+    },
+    "en": {
+        legal.Status.APPLIES: "applies",
+        legal.Status.MAY_APPLY: "may apply (under investigation)",
+        legal.Status.NOT_APPLICABLE: "does not apply",
+    },
+}
 _ROMAN = {1: "i", 2: "ii", 3: "iii", 4: "iv"}
 
 
-def render(values: Mapping[str, Any], *, lang: str, doc: str = "public", meta: DraftMeta | None = None,
-           public_version: int | None = None) -> str:
+def render(
+    values: Mapping[str, Any],
+    *,
+    lang: str,
+    doc: str = "public",
+    meta: DraftMeta | None = None,
+    public_version: int | None = None,
+) -> str:
     """Returns the text of a document; raises DraftNotReady while required items are open.
 
     `public_version` is kept for older callers: it fills `meta.public_version` when that is unset.
@@ -150,7 +228,7 @@ def _finish(text: str) -> str:
     for line in text.strip().split("\n"):
         if line.startswith(HEADING):
             number += 1
-            line = f"{HEADING}{number}. {line[len(HEADING):]}"
+            line = f"{HEADING}{number}. {line[len(HEADING) :]}"
         if line.strip() or (lines and lines[-1].strip()):
             lines.append(line.rstrip())
     return "\n".join(lines).strip() + "\n"
@@ -167,8 +245,9 @@ def _unmarked(value: Any) -> Any:
     return value
 
 
-def draft_context(values: Mapping[str, Any], lang: str, *, doc: str = "public",
-                  meta: DraftMeta | None = None) -> dict[str, Any]:
+def draft_context(
+    values: Mapping[str, Any], lang: str, *, doc: str = "public", meta: DraftMeta | None = None
+) -> dict[str, Any]:
     """Returns what the templates need, every answer already worded for the document (unknowns as 調査中)."""
     meta = meta or DraftMeta()
     values = _unmarked(values)
@@ -184,7 +263,9 @@ def draft_context(values: Mapping[str, Any], lang: str, *, doc: str = "public",
     company = strip_marks(meta.company).strip() if meta.company else ""
     return {
         **text,
-        "T": TITLE, "H": HEADING, "R": RIGHT,
+        "T": TITLE,
+        "H": HEADING,
+        "R": RIGHT,
         "title_line": _title_line(values["title"], lang, doc, final=final, exercise=meta.exercise),
         "date_line": _date_line(meta.dated, lang),
         "issuer": company,
@@ -212,7 +293,9 @@ def draft_context(values: Mapping[str, Any], lang: str, *, doc: str = "public",
     }
 
 
-_APOLOGY_SUFFIX = re.compile(r"(?:に関する|についての|の)?お詫びとお知らせ$|^notice and apology regarding\s+", re.IGNORECASE)
+_APOLOGY_SUFFIX = re.compile(
+    r"(?:に関する|についての|の)?お詫びとお知らせ$|^notice and apology regarding\s+", re.IGNORECASE
+)
 
 
 def _title_line(title: str, lang: str, doc: str, *, final: bool, exercise: bool) -> str:
@@ -222,14 +305,19 @@ def _title_line(title: str, lang: str, doc: str, *, final: bool, exercise: bool)
     drill = ("【訓練】" if lang == "ja" else "[EXERCISE] ") if exercise else ""
     if lang == "ja":
         apology = title if title.endswith("お詫びとお知らせ") else f"{title}に関するお詫びとお知らせ"
-        titles = {"public": apology, "notice": f"【重要】{apology}",
-                  "ppc": f"漏えい等報告（{'確報' if final else '速報'}・案）：{subject}",
-                  "faq": f"{subject}に関する想定問答（お問い合わせ窓口用）"}
+        titles = {
+            "public": apology,
+            "notice": f"【重要】{apology}",
+            "ppc": f"漏えい等報告（{'確報' if final else '速報'}・案）：{subject}",
+            "faq": f"{subject}に関する想定問答（お問い合わせ窓口用）",
+        }
     else:
-        titles = {"public": f"Notice and apology regarding {subject}",
-                  "notice": f"Important: notice and apology regarding {subject}",
-                  "ppc": f"Report of a personal-data leak ({'final' if final else 'preliminary'} report, draft): {subject}",
-                  "faq": f"Questions and answers for the contact desk: {subject}"}
+        titles = {
+            "public": f"Notice and apology regarding {subject}",
+            "notice": f"Important: notice and apology regarding {subject}",
+            "ppc": f"Report of a personal-data leak ({'final' if final else 'preliminary'} report, draft): {subject}",
+            "faq": f"Questions and answers for the contact desk: {subject}",
+        }
     return TITLE + drill + titles[doc]
 
 
@@ -249,7 +337,11 @@ def _update_line(values: Mapping[str, Any], lang: str, doc: str, meta: DraftMeta
     names = _section_names(changed, lang, doc, unit=values.get("count_unit") or "件")
     when = _date_line(meta.dated, lang) or (f"第{meta.version}版" if lang == "ja" else f"version {meta.version}")
     if lang == "en":
-        what = f"the sections on {wording.join_words(names, lang)} have been updated" if names else "the wording has been revised"
+        what = (
+            f"the sections on {wording.join_words(names, lang)} have been updated"
+            if names
+            else "the wording has been revised"
+        )
         return f"Update ({when}): {what}."
     what = f"{'、'.join(names)}に関する記載を更新" if names else "記載の一部を更新"
     return f"【追記】{when}　{what}{'した' if doc == 'ppc' else 'いたしました'}。"
@@ -257,22 +349,39 @@ def _update_line(values: Mapping[str, Any], lang: str, doc: str, meta: DraftMeta
 
 def _section_names(item_ids: Sequence[str], lang: str, doc: str, *, unit: str = "件") -> list[str]:
     """The document wording of items, each once (the three count items are one section)."""
-    counts = ("対象となる" + wording.UNIT_HEADINGS["ja"][unit] if lang == "ja"
-              else "the " + wording.UNIT_HEADINGS["en"][unit].lower())
-    names = {**SECTION_NAMES[lang], **dict.fromkeys(("max_count", "confirmed_count", "count_unit"), counts),
-             **(PPC_NAMES[lang] if doc == "ppc" else {})}
+    counts = (
+        "対象となる" + wording.UNIT_HEADINGS["ja"][unit]
+        if lang == "ja"
+        else "the " + wording.UNIT_HEADINGS["en"][unit].lower()
+    )
+    names = {
+        **SECTION_NAMES[lang],
+        **dict.fromkeys(("max_count", "confirmed_count", "count_unit"), counts),
+        **(PPC_NAMES[lang] if doc == "ppc" else {}),
+    }
     return list(dict.fromkeys(names[i] for i in item_ids if i in names))
 
 
 def _follows_preliminary(values: Mapping[str, Any], meta: DraftMeta) -> bool:
     """True for a final report whose previous version was the preliminary one."""
-    return (values.get("ppc_report") in _FILED and meta.previous is not None
-            and meta.previous.get("ppc_report") not in _FILED)
+    return (
+        values.get("ppc_report") in _FILED
+        and meta.previous is not None
+        and meta.previous.get("ppc_report") not in _FILED
+    )
 
 
 _FILED = ("preliminary", "final")
 # Free-text items each document words itself when they are unknown.
-_SAID_WHEN_UNKNOWN = ("occurred_at", "cause", "secondary_damage", "measures", "notification", "publication", "authorities")
+_SAID_WHEN_UNKNOWN = (
+    "occurred_at",
+    "cause",
+    "secondary_damage",
+    "measures",
+    "notification",
+    "publication",
+    "authorities",
+)
 # Items a document does not show: a change to them is not an update of that document.
 _NOT_SHOWN = {
     "public": ("responders", "ppc_report", "malicious", "publication"),
@@ -297,8 +406,11 @@ def _triggers(values: Mapping[str, Any], lang: str) -> list[str]:
     for finding in legal.assess(values).findings:
         number = _RULE7[finding.trigger]
         name, status = _RULE7_NAMES[lang][number], _STATUS[lang][finding.status]
-        lines.append(f"規則第7条第{number}号（{name}）：{status}" if lang == "ja"
-                     else f"Rule 7({_ROMAN[number]}) ({name}): {status}")
+        lines.append(
+            f"規則第7条第{number}号（{name}）：{status}"
+            if lang == "ja"
+            else f"Rule 7({_ROMAN[number]}) ({name}): {status}"
+        )
     return wording.bullets(lines, lang)
 
 

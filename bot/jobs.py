@@ -29,7 +29,9 @@ class Impossible(Exception):
 def slack_error(exc: SlackApiError) -> str:
     """Returns Slack's error code of a failed call (the HTTP status when the body was not JSON)."""
     data = exc.response.data
-    return str(data.get("error") or exc.response.status_code) if isinstance(data, dict) else str(exc.response.status_code)
+    return (
+        str(data.get("error") or exc.response.status_code) if isinstance(data, dict) else str(exc.response.status_code)
+    )
 
 
 def backoff(attempts: int) -> timedelta:

@@ -165,14 +165,20 @@ def _finding(trigger: Trigger, status: Status, ja: str, en: str) -> TriggerFindi
 def _sensitive(values: Mapping[str, Any]) -> TriggerFinding:
     items = values.get("data_items")
     if not isinstance(items, Mapping):
-        return _finding(Trigger.SENSITIVE, Status.MAY_APPLY,
-                        "漏えいした項目が未回答のため、要配慮個人情報が含まれるか分かりません。",
-                        "The data items are not answered yet, so it is not known whether sensitive data are involved.")
+        return _finding(
+            Trigger.SENSITIVE,
+            Status.MAY_APPLY,
+            "漏えいした項目が未回答のため、要配慮個人情報が含まれるか分かりません。",
+            "The data items are not answered yet, so it is not known whether sensitive data are involved.",
+        )
     if "sensitive" in (items.get("selected") or []):
-        return _finding(Trigger.SENSITIVE, Status.APPLIES,
-                        "漏えいした（おそれのある）項目に要配慮個人情報が含まれています。件数にかかわらず報告対象です。",
-                        "Sensitive data (要配慮個人情報) are among the items leaked or possibly leaked; "
-                        "this must be reported whatever the number.")
+        return _finding(
+            Trigger.SENSITIVE,
+            Status.APPLIES,
+            "漏えいした（おそれのある）項目に要配慮個人情報が含まれています。件数にかかわらず報告対象です。",
+            "Sensitive data (要配慮個人情報) are among the items leaked or possibly leaked; "
+            "this must be reported whatever the number.",
+        )
     ja, en = "漏えいした項目に要配慮個人情報は含まれていません。", "No sensitive data are among the data items."
     if items.get("other"):
         ja += f"「その他」の項目（{items['other']}）に病歴・犯罪歴などの要配慮個人情報がないか確認してください。"
@@ -185,39 +191,60 @@ def _financial(values: Mapping[str, Any]) -> TriggerFinding:
     if answer in ("yes", "possible"):
         ja = "漏えいした" if answer == "yes" else "漏えいしたおそれのある"
         en = "leaked" if answer == "yes" else "possibly leaked"
-        return _finding(Trigger.FINANCIAL, Status.APPLIES,
-                        f"{ja}情報にクレジットカード・銀行口座情報が含まれ、不正利用による財産的被害のおそれがあります。"
-                        "件数にかかわらず報告対象です。",
-                        f"Card or bank-account data are among the data {en}: a risk of financial loss "
-                        "(財産的被害のおそれ); this must be reported whatever the number.")
+        return _finding(
+            Trigger.FINANCIAL,
+            Status.APPLIES,
+            f"{ja}情報にクレジットカード・銀行口座情報が含まれ、不正利用による財産的被害のおそれがあります。"
+            "件数にかかわらず報告対象です。",
+            f"Card or bank-account data are among the data {en}: a risk of financial loss "
+            "(財産的被害のおそれ); this must be reported whatever the number.",
+        )
     if answer == "none":
-        return _finding(Trigger.FINANCIAL, Status.NOT_APPLICABLE,
-                        "クレジットカード・銀行口座情報は含まれていないことを確認済みです。",
-                        "Card and bank-account data are confirmed not to be involved.")
+        return _finding(
+            Trigger.FINANCIAL,
+            Status.NOT_APPLICABLE,
+            "クレジットカード・銀行口座情報は含まれていないことを確認済みです。",
+            "Card and bank-account data are confirmed not to be involved.",
+        )
     if answer == "investigating":
-        return _finding(Trigger.FINANCIAL, Status.MAY_APPLY,
-                        "クレジットカード・銀行口座情報が含まれるか調査中です。含まれていれば報告対象です。",
-                        "Whether card or bank-account data are involved is under investigation; if they are, this must be reported.")
-    return _finding(Trigger.FINANCIAL, Status.MAY_APPLY,
-                    "クレジットカード・銀行口座情報が含まれるかが未回答です。含まれていれば報告対象です。",
-                    "Whether card or bank-account data are involved is not answered yet; if they are, this must be reported.")
+        return _finding(
+            Trigger.FINANCIAL,
+            Status.MAY_APPLY,
+            "クレジットカード・銀行口座情報が含まれるか調査中です。含まれていれば報告対象です。",
+            "Whether card or bank-account data are involved is under investigation; if they are, this must be reported.",
+        )
+    return _finding(
+        Trigger.FINANCIAL,
+        Status.MAY_APPLY,
+        "クレジットカード・銀行口座情報が含まれるかが未回答です。含まれていれば報告対象です。",
+        "Whether card or bank-account data are involved is not answered yet; if they are, this must be reported.",
+    )
 
 
 def _wrongful(values: Mapping[str, Any]) -> TriggerFinding:
     answer = values.get("malicious")
     if answer == "yes":
-        return _finding(Trigger.WRONGFUL, Status.APPLIES,
-                        "攻撃や内部不正など、不正の目的によるおそれがあります。件数にかかわらず報告対象で、確報の期限は60日です。",
-                        "It may have been done with a wrongful purpose (attack, insider theft; 不正の目的によるおそれ); "
-                        "this must be reported whatever the number, and the final report is due within 60 days.")
+        return _finding(
+            Trigger.WRONGFUL,
+            Status.APPLIES,
+            "攻撃や内部不正など、不正の目的によるおそれがあります。件数にかかわらず報告対象で、確報の期限は60日です。",
+            "It may have been done with a wrongful purpose (attack, insider theft; 不正の目的によるおそれ); "
+            "this must be reported whatever the number, and the final report is due within 60 days.",
+        )
     if answer == "no":
-        return _finding(Trigger.WRONGFUL, Status.NOT_APPLICABLE,
-                        "故意によるものではないと回答されています。",
-                        "It is answered that it was not done with intent.")
+        return _finding(
+            Trigger.WRONGFUL,
+            Status.NOT_APPLICABLE,
+            "故意によるものではないと回答されています。",
+            "It is answered that it was not done with intent.",
+        )
     state_ja, state_en = ("不明です", "unknown") if answer == "unknown" else ("未回答です", "not answered yet")
-    return _finding(Trigger.WRONGFUL, Status.MAY_APPLY,
-                    f"攻撃や内部不正など故意によるものかが{state_ja}。不正アクセスなどであれば報告対象です。",
-                    f"Whether it was done with intent is {state_en}; an attack or insider theft must be reported.")
+    return _finding(
+        Trigger.WRONGFUL,
+        Status.MAY_APPLY,
+        f"攻撃や内部不正など故意によるものかが{state_ja}。不正アクセスなどであれば報告対象です。",
+        f"Whether it was done with intent is {state_en}; an attack or insider theft must be reported.",
+    )
 
 
 _UNITS_EN = {"件": "records", "人": "people", "世帯": "households"}
@@ -226,9 +253,12 @@ _UNITS_EN = {"件": "records", "人": "people", "世帯": "households"}
 def _over_1000(values: Mapping[str, Any]) -> TriggerFinding:
     count = _max_count(values.get("max_count"))
     if count is None:
-        return _finding(Trigger.OVER_1000, Status.MAY_APPLY,
-                        "最大件数が未回答のため、1,000人を超えるか分かりません。",
-                        "The maximum count is not answered yet, so it is not known whether more than 1,000 people are affected.")
+        return _finding(
+            Trigger.OVER_1000,
+            Status.MAY_APPLY,
+            "最大件数が未回答のため、1,000人を超えるか分かりません。",
+            "The maximum count is not answered yet, so it is not known whether more than 1,000 people are affected.",
+        )
     unit = values.get("count_unit") or "件"
     over = count.value > PEOPLE_THRESHOLD
     number_ja, number_en = f"{format_count_ja(count)}{unit}", f"{format_count_en(count)} {_UNITS_EN.get(unit, unit)}"
@@ -249,10 +279,14 @@ def _unit_caveat(unit: str, over: bool) -> tuple[str, str]:
     unit_ja = "件（レコード数）" if unit == "件" else unit
     unit_en = _UNITS_EN.get(unit, unit)
     if over:
-        return (f"単位が{unit_ja}のため、本人の数（人数）を確認してください。確認できるまでは1,000人超として扱います。",
-                f"The unit is {unit_en}, not people: check the number of people. Until then it is treated as more than 1,000 people.")
-    return (f"単位が{unit_ja}のため、本人の数（人数）が1,000人を超えないか確認してください。",
-            f"The unit is {unit_en}, not people: check that the number of people is not above 1,000.")
+        return (
+            f"単位が{unit_ja}のため、本人の数（人数）を確認してください。確認できるまでは1,000人超として扱います。",
+            f"The unit is {unit_en}, not people: check the number of people. Until then it is treated as more than 1,000 people.",
+        )
+    return (
+        f"単位が{unit_ja}のため、本人の数（人数）が1,000人を超えないか確認してください。",
+        f"The unit is {unit_en}, not people: check that the number of people is not above 1,000.",
+    )
 
 
 def _max_count(value: Any) -> Count | None:
@@ -284,8 +318,12 @@ def end_of_day_after(discovered: datetime, days: int) -> datetime:
 def _deadlines(discovered: datetime, wrongful: Status, ppc_report: Any) -> tuple[Deadline, ...]:
     preliminary_done = ppc_report in ("preliminary", "final", "not_required")
     final_done = ppc_report in ("final", "not_required")
-    preliminary = Deadline(PRELIMINARY, end_of_day_after(discovered, PRELIMINARY_DAYS),
-                           end_of_day_after(discovered, PRELIMINARY_OUTER_DAYS), preliminary_done)
+    preliminary = Deadline(
+        PRELIMINARY,
+        end_of_day_after(discovered, PRELIMINARY_DAYS),
+        end_of_day_after(discovered, PRELIMINARY_OUTER_DAYS),
+        preliminary_done,
+    )
     if wrongful is Status.APPLIES:
         final = Deadline(FINAL, end_of_day_after(discovered, FINAL_WRONGFUL_DAYS), None, final_done)
     else:
@@ -297,13 +335,21 @@ def _deadlines(discovered: datetime, wrongful: Status, ppc_report: Any) -> tuple
 # --- describing -----------------------------------------------------------------------------
 
 _DUTY = {
-    Duty.MANDATORY: ("個人情報保護委員会への報告：義務あり（報告対象の事態に該当します）",
-                     "Report to the Personal Information Protection Commission (PPC): mandatory"),
-    Duty.MAY_BE_MANDATORY: ("個人情報保護委員会への報告：義務となる可能性あり（未確認の項目があります。確認できるまでは報告対象として期限を管理します）",
-                            ("Report to the Personal Information Protection Commission (PPC): may be mandatory "
-                             "(some answers are not known yet; the deadlines are tracked until they are)")),
-    Duty.NOT_MANDATORY: ("個人情報保護委員会への報告：現在の回答では義務なし（回答が変われば判定し直します）",
-                         "Report to the Personal Information Protection Commission (PPC): not mandatory on the current answers"),
+    Duty.MANDATORY: (
+        "個人情報保護委員会への報告：義務あり（報告対象の事態に該当します）",
+        "Report to the Personal Information Protection Commission (PPC): mandatory",
+    ),
+    Duty.MAY_BE_MANDATORY: (
+        "個人情報保護委員会への報告：義務となる可能性あり（未確認の項目があります。確認できるまでは報告対象として期限を管理します）",
+        (
+            "Report to the Personal Information Protection Commission (PPC): may be mandatory "
+            "(some answers are not known yet; the deadlines are tracked until they are)"
+        ),
+    ),
+    Duty.NOT_MANDATORY: (
+        "個人情報保護委員会への報告：現在の回答では義務なし（回答が変われば判定し直します）",
+        "Report to the Personal Information Protection Commission (PPC): not mandatory on the current answers",
+    ),
 }
 _TRIGGER = {
     Trigger.SENSITIVE: ("要配慮個人情報", "Sensitive data"),
@@ -343,8 +389,15 @@ def describe(assessment: Assessment, *, now: datetime, lang: str) -> list[str]:
     for deadline in assessment.deadlines:
         lines.append(_deadline_line(deadline, now=now, lang=lang, not_required=assessment.decided_not_required))
     if not assessment.deadlines and assessment.duty is not Duty.NOT_MANDATORY:
-        lines.append(_pick(("発覚日時が未回答のため、報告期限を計算できません。",
-                            "The discovery time is not answered yet, so the deadlines cannot be worked out."), lang))
+        lines.append(
+            _pick(
+                (
+                    "発覚日時が未回答のため、報告期限を計算できません。",
+                    "The discovery time is not answered yet, so the deadlines cannot be worked out.",
+                ),
+                lang,
+            )
+        )
     return lines
 
 
@@ -354,14 +407,29 @@ def describe_deadline(deadline: Deadline, *, now: datetime, lang: str) -> str:
 
 
 def _not_required_line(duty: Duty, lang: str) -> str:
-    line = _pick(("「報告不要」と判断済みです（個人情報保護委員会への報告の回答）。",
-                  "Someone decided that no report is required (the PPC report answer)."), lang)
+    line = _pick(
+        (
+            "「報告不要」と判断済みです（個人情報保護委員会への報告の回答）。",
+            "Someone decided that no report is required (the PPC report answer).",
+        ),
+        lang,
+    )
     if duty is Duty.MANDATORY:
-        line += _pick(("ただし、下記のとおり報告対象の事態に該当します。判断を見直してください。",
-                       " But a trigger below applies: please review that decision."), lang)
+        line += _pick(
+            (
+                "ただし、下記のとおり報告対象の事態に該当します。判断を見直してください。",
+                " But a trigger below applies: please review that decision.",
+            ),
+            lang,
+        )
     elif duty is Duty.MAY_BE_MANDATORY:
-        line += _pick(("ただし、未確認の項目によっては報告対象となります。確認してください。",
-                       " But depending on the answers still unknown a report may be required: please check."), lang)
+        line += _pick(
+            (
+                "ただし、未確認の項目によっては報告対象となります。確認してください。",
+                " But depending on the answers still unknown a report may be required: please check.",
+            ),
+            lang,
+        )
     return line
 
 
@@ -371,10 +439,7 @@ def _deadline_line(deadline: Deadline, *, now: datetime, lang: str, not_required
         state = _pick(("報告不要と判断済み", "decided not required") if not_required else ("提出済み", "filed"), lang)
         return f"{kind}：{state}" if lang == "ja" else f"{kind}: {state}"
     due, left = format_datetime(deadline.due, lang), _time_left_text(deadline.time_left(now), lang)
-    if lang == "ja":
-        line = f"{kind}の期限：{due}まで（{left}）"
-    else:
-        line = f"{kind} due {due} ({left})"
+    line = f"{kind}の期限：{due}まで（{left}）" if lang == "ja" else f"{kind} due {due} ({left})"
     if deadline.outer_limit is not None:
         line += _outer_text(deadline, deadline.outer_limit, lang)
     return line
@@ -383,10 +448,20 @@ def _deadline_line(deadline: Deadline, *, now: datetime, lang: str, not_required
 def _outer_text(deadline: Deadline, outer_limit: datetime, lang: str) -> str:
     outer = format_datetime(outer_limit, lang)
     if deadline.kind == PRELIMINARY:
-        return _pick((f"。遅くとも{outer}まで（{PRELIMINARY_OUTER_DAYS}日以内）",
-                      f"; outer limit {outer} ({PRELIMINARY_OUTER_DAYS} days)"), lang)
-    return _pick((f"。不正の目的によるおそれが確認された場合に限り、{outer}まで（{FINAL_WRONGFUL_DAYS}日以内）",
-                  f"; only if the wrongful purpose is confirmed: {outer} ({FINAL_WRONGFUL_DAYS} days)"), lang)
+        return _pick(
+            (
+                f"。遅くとも{outer}まで（{PRELIMINARY_OUTER_DAYS}日以内）",
+                f"; outer limit {outer} ({PRELIMINARY_OUTER_DAYS} days)",
+            ),
+            lang,
+        )
+    return _pick(
+        (
+            f"。不正の目的によるおそれが確認された場合に限り、{outer}まで（{FINAL_WRONGFUL_DAYS}日以内）",
+            f"; only if the wrongful purpose is confirmed: {outer} ({FINAL_WRONGFUL_DAYS} days)",
+        ),
+        lang,
+    )
 
 
 def _time_left_text(left: timedelta, lang: str) -> str:

@@ -15,8 +15,9 @@ import json
 import logging
 import re
 import sys
-from datetime import datetime, timezone
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TextIO
 
 REDACTED = "[redacted]"
 # Slack tokens: bot (xoxb-), user (xoxp-), app-level (xapp-), and the other xox?- kinds.
@@ -25,9 +26,17 @@ MIN_SECRET = 8  # shorter "secrets" would redact ordinary words
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Loggers that write request or response bodies (so answers) at DEBUG, and the floor they keep.
 # SQLAlchemy logs every statement at INFO (its echo) and sets itself to WARNING: keep it there.
-QUIET_LOGGERS = {"slack_sdk": logging.INFO, "slack_bolt": logging.INFO, "leakbot.bolt": logging.INFO,
-                 "aiohttp": logging.INFO, "websockets": logging.INFO, "aiosqlite": logging.WARNING,
-                 "asyncpg": logging.WARNING, "sqlalchemy": logging.WARNING, "alembic": logging.WARNING}
+QUIET_LOGGERS = {
+    "slack_sdk": logging.INFO,
+    "slack_bolt": logging.INFO,
+    "leakbot.bolt": logging.INFO,
+    "aiohttp": logging.INFO,
+    "websockets": logging.INFO,
+    "aiosqlite": logging.WARNING,
+    "asyncpg": logging.WARNING,
+    "sqlalchemy": logging.WARNING,
+    "alembic": logging.WARNING,
+}
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -47,7 +56,7 @@ class Redactor(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # bad arguments: keep the template, never crash the caller
+        except Exception:  # noqa: BLE001 - bad arguments: keep the template, never crash the caller
             message = f"{record.msg!s} (arguments could not be formatted)"
         record.msg, record.args = redact(message, self.secrets), None
         if record.exc_info and not record.exc_text:
@@ -64,7 +73,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -78,8 +87,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup(level: str = "INFO", fmt: str = "text", *, secrets: Iterable[str] = (),
-          stream: TextIO | None = None) -> logging.Handler:
+def setup(
+    level: str = "INFO", fmt: str = "text", *, secrets: Iterable[str] = (), stream: TextIO | None = None
+) -> logging.Handler:
     """Configures the root logger (replacing its handlers) and returns the one handler it writes through."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))

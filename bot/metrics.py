@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterator, Mapping, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -36,8 +37,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # What a request from Slack is; anything else counts as "other" (labels stay few).
-KINDS = ("command", "view_submission", "view_closed", "block_actions", "block_suggestion", "shortcut",
-         "message_action", "event", "url_verification", "other")
+KINDS = (
+    "command",
+    "view_submission",
+    "view_closed",
+    "block_actions",
+    "block_suggestion",
+    "shortcut",
+    "message_action",
+    "event",
+    "url_verification",
+    "other",
+)
 # Slack must see an ack within 3 s: buckets fine below that.
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 JOB_STATES = ("pending", "running", "failed", "done")
@@ -65,13 +76,26 @@ class Metrics:
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("leakbot_requests", "Requests from Slack answered, by kind and HTTP status",
-                                ["kind", "status"], registry=self.registry)
-        self.ack_seconds = Histogram("leakbot_ack_seconds", "Seconds from a request's arrival to its ack, by kind",
-                                     ["kind"], buckets=ACK_BUCKETS, registry=self.registry)
+        self.requests = Counter(
+            "leakbot_requests",
+            "Requests from Slack answered, by kind and HTTP status",
+            ["kind", "status"],
+            registry=self.registry,
+        )
+        self.ack_seconds = Histogram(
+            "leakbot_ack_seconds",
+            "Seconds from a request's arrival to its ack, by kind",
+            ["kind"],
+            buckets=ACK_BUCKETS,
+            registry=self.registry,
+        )
         self.nudges = Counter("leakbot_nudges_sent", "Nudges posted about open incidents", registry=self.registry)
-        self.slack_errors = Counter("leakbot_slack_errors", "Slack Web API calls that failed, by method and error",
-                                    ["method", "error"], registry=self.registry)
+        self.slack_errors = Counter(
+            "leakbot_slack_errors",
+            "Slack Web API calls that failed, by method and error",
+            ["method", "error"],
+            registry=self.registry,
+        )
         self.state = DatabaseState(engine, clock)
         self.registry.register(self.state)
 
@@ -97,8 +121,9 @@ class Metrics:
 
     def slack_error(self, method: str, error: str) -> None:
         """Counts a failed Web API call: `method` as Slack names it (or the client's attribute), Slack's error code."""
-        self.slack_errors.labels(method=_LABEL.sub("_", method_name(method))[:64],
-                                 error=_LABEL.sub("_", error or "unknown")[:64]).inc()
+        self.slack_errors.labels(
+            method=_LABEL.sub("_", method_name(method))[:64], error=_LABEL.sub("_", error or "unknown")[:64]
+        ).inc()
 
     async def exposition(self) -> bytes:
         """The Prometheus text format, with the database read now."""
@@ -123,16 +148,17 @@ class DatabaseState:
         try:
             states = _job_states(now)
             # one statement, so that a job finishing during the scrape is counted in one state only
-            query = select(*(func.count().filter(where) for where in states.values()),
-                           func.min(JobRow.created_at).filter(states["pending"]),
-                           select(func.count()).select_from(IncidentRow).where(IncidentRow.status != "closed")
-                           .scalar_subquery())
+            query = select(
+                *(func.count().filter(where) for where in states.values()),
+                func.min(JobRow.created_at).filter(states["pending"]),
+                select(func.count()).select_from(IncidentRow).where(IncidentRow.status != "closed").scalar_subquery(),
+            )
             async with self.engine.connect() as connection:
                 row = (await connection.execute(query.select_from(JobRow))).one()
             jobs = {state: int(row[n] or 0) for n, state in enumerate(states)}
             oldest = cast("datetime | None", row[len(states)])  # min(created_at), typed as that column
             incidents = row[len(states) + 1]
-        except Exception as error:  # a scrape must answer: report the database as down instead
+        except Exception as error:  # noqa: BLE001 - a scrape must answer: report the database as down instead
             log.warning("metrics: the database did not answer (%s)", type(error).__name__)
             self.jobs = None
             return
@@ -146,17 +172,22 @@ class DatabaseState:
         return self._families(up=self.jobs is not None)
 
     def _families(self, *, up: bool) -> Iterator[Metric]:
-        yield GaugeMetricFamily("leakbot_database_up", "1 when the last scrape could read the database",
-                                value=1 if up else 0)
+        yield GaugeMetricFamily(
+            "leakbot_database_up", "1 when the last scrape could read the database", value=1 if up else 0
+        )
         if not up:
             return
-        jobs = GaugeMetricFamily("leakbot_jobs", "Slack jobs by state (running: leased by a runner now)",
-                                 labels=["state"])
+        jobs = GaugeMetricFamily(
+            "leakbot_jobs", "Slack jobs by state (running: leased by a runner now)", labels=["state"]
+        )
         for state in JOB_STATES:
             jobs.add_metric([state], (self.jobs or {}).get(state, 0))
         yield jobs
-        yield GaugeMetricFamily("leakbot_job_oldest_pending_seconds",
-                                "Age of the oldest pending job in seconds (0 when none)", value=self.oldest_pending)
+        yield GaugeMetricFamily(
+            "leakbot_job_oldest_pending_seconds",
+            "Age of the oldest pending job in seconds (0 when none)",
+            value=self.oldest_pending,
+        )
         yield GaugeMetricFamily("leakbot_open_incidents", "Incidents not closed", value=self.open_incidents)
 
 
@@ -181,6 +212,7 @@ def metrics_of(bot: Leakbot) -> Metrics:
 
 def metrics_route(bot: Leakbot) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The aiohttp handler of GET /metrics for this bot."""
+
     async def serve(_request: web.Request) -> web.Response:
         body = await metrics_of(bot).exposition()
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

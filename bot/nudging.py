@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Iterable
 
 DEADLINE_WINDOW = timedelta(hours=24)  # this close to a legal deadline, nudges come at least hourly
 DEADLINE_REPEAT = timedelta(hours=1)

@@ -16,11 +16,13 @@ and come back in the stored shapes of bot.answers, validated by the same code as
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -31,15 +33,16 @@ from bot.counts import CountError, parse_count
 from bot.i18n import t
 from bot.sensitive import find_secret
 
-__all__ = ["OfflineError", "load_answers", "parse_answers", "export_incident", "export_database", "dump_yaml"]
+__all__ = ["OfflineError", "dump_yaml", "export_database", "export_incident", "load_answers", "parse_answers"]
 
 EXPORT_KEYS = ("incident", "answers", "history", "timeline", "reviewers", "decisions", "publications")
 # Offline answers describe an exercise as often as a real incident: a discovery time in the future is fine.
-_NO_FUTURE_CHECK = datetime(9000, 1, 1, tzinfo=timezone.utc)
+_NO_FUTURE_CHECK = datetime(9000, 1, 1, tzinfo=UTC)
 _OFFLINE_STEP_ID = "offline"
 _LIST_SEPARATORS = re.compile(r"\s*[、,，;；\n]\s*")
 _JA_DATETIME = re.compile(
-    r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:[(（][^)）]*[)）])?\s*(\d{1,2})(?::|時)(\d{1,2})分?(?::(\d{2}))?\s*(.*)$")
+    r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:[(（][^)）]*[)）])?\s*(\d{1,2})(?::|時)(\d{1,2})分?(?::(\d{2}))?\s*(.*)$"
+)
 _LOOSE_DATETIME = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+)(\d{1,2}):(\d{2})(?::(\d{2}))?(.*)$")
 _DATE_ONLY = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}$|^\d{4}年\d{1,2}月\d{1,2}日(?:\s*[(（][^)）]*[)）])?$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -103,14 +106,17 @@ def _answers_mapping(data: Any) -> Mapping[Any, Any]:
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        raise OfflineError(f"the file must map item ids to answers (or hold them under 'answers:'), "
-                           f"not be a {_kind_name(data)}")
+        raise OfflineError(
+            f"the file must map item ids to answers (or hold them under 'answers:'), not be a {_kind_name(data)}"
+        )
     if "answers" not in data:
         return data
     extra = [str(key) for key in data if key not in EXPORT_KEYS]
     if extra:
-        raise OfflineError(f"unexpected top-level key {', '.join(repr(e) for e in extra)} beside 'answers:' "
-                           f"(an export holds only {', '.join(EXPORT_KEYS)})")
+        raise OfflineError(
+            f"unexpected top-level key {', '.join(repr(e) for e in extra)} beside 'answers:' "
+            f"(an export holds only {', '.join(EXPORT_KEYS)})"
+        )
     answers = data["answers"]
     if answers is None:
         return {}
@@ -121,8 +127,11 @@ def _answers_mapping(data: Any) -> Mapping[Any, Any]:
 
 def _blank(value: Any) -> bool:
     """An empty value stands for "not answered" (a template with holes still to fill)."""
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, (list, tuple, dict)) and not value)
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, (list, tuple, dict)) and not value)
+    )
 
 
 def _refuse_secrets(item_id: str, value: Any, lang: str) -> None:
@@ -204,7 +213,9 @@ def _stored_count_text(item: Item, value: Mapping[str, Any]) -> str:
     """A count in its stored shape {"value", "approx", "text"}: its text is parsed again and must agree."""
     extra = set(value) - {"value", "approx", "text"}
     if extra:
-        raise OfflineError(f"{item.id}: a stored count has only value, approx and text, not {', '.join(sorted(map(str, extra)))}")
+        raise OfflineError(
+            f"{item.id}: a stored count has only value, approx and text, not {', '.join(sorted(map(str, extra)))}"
+        )
     number, approx, text = value.get("value"), value.get("approx", False), value.get("text")
     if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 0):
         raise OfflineError(f"{item.id}: value must be a whole number of at least 0")
@@ -222,8 +233,10 @@ def _stored_count_text(item: Item, value: Mapping[str, Any]) -> str:
 def _checked_stored_count(item_id: str, stored: Mapping[str, Any], parsed: dict[str, Any]) -> dict[str, Any]:
     number, approx = stored.get("value"), stored.get("approx")
     if number is not None and number != parsed["value"]:
-        raise OfflineError(f"{item_id}: value {number} does not match its text {parsed['text']!r} "
-                           f"({parsed['value']}); correct one of them")
+        raise OfflineError(
+            f"{item_id}: value {number} does not match its text {parsed['text']!r} "
+            f"({parsed['value']}); correct one of them"
+        )
     if "text" in stored and approx is not None and approx != parsed["approx"]:
         raise OfflineError(f"{item_id}: approx {str(approx).lower()} does not match its text {parsed['text']!r}")
     return parsed
@@ -253,8 +266,10 @@ def _choice(item: Item, value: Any) -> str:
         raise OfflineError(f"{item.id}: expected one of {_choice_list(item)}, got {_kind_name(value)}")
     choice = _match_choice(item, str(value))
     if choice is None:
-        raise OfflineError(f"{item.id}: {str(value)!r} is not a choice; use one of {_choice_list(item)} "
-                           "(or its Japanese or English label)")
+        raise OfflineError(
+            f"{item.id}: {str(value)!r} is not a choice; use one of {_choice_list(item)} "
+            "(or its Japanese or English label)"
+        )
     return choice.value
 
 
@@ -286,7 +301,9 @@ def _checkboxes(item: Item, value: Any) -> tuple[list[str], str]:
     if isinstance(value, Mapping):
         extra = set(value) - {"selected", "other"}
         if extra:
-            raise OfflineError(f"{item.id}: a stored answer has only selected and other, not {', '.join(sorted(map(str, extra)))}")
+            raise OfflineError(
+                f"{item.id}: a stored answer has only selected and other, not {', '.join(sorted(map(str, extra)))}"
+            )
         selected, other = value.get("selected") or [], value.get("other") or ""
         if not isinstance(selected, list) or not all(isinstance(v, str) for v in selected):
             raise OfflineError(f"{item.id}: selected must be a list of choice values")
@@ -294,8 +311,9 @@ def _checkboxes(item: Item, value: Any) -> tuple[list[str], str]:
             raise OfflineError(f"{item.id}: other must be text")
         bad = [v for v in selected if item.choice(v) is None]
         if bad:
-            raise OfflineError(f"{item.id}: {', '.join(repr(b) for b in bad)} is not a choice; "
-                               f"selected takes {_choice_list(item)}")
+            raise OfflineError(
+                f"{item.id}: {', '.join(repr(b) for b in bad)} is not a choice; selected takes {_choice_list(item)}"
+            )
         return selected, other
     if isinstance(value, str):
         entries: list[Any] = [part for part in _LIST_SEPARATORS.split(value.strip()) if part]
@@ -333,13 +351,17 @@ def _datetime_text(item: Item, value: Any) -> str | int:
     match = _JA_DATETIME.match(text) or _LOOSE_DATETIME.match(text)
     if match:
         year, month, day, hour, minute, second, rest = match.groups()
-        text = (f"{int(year):04d}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{int(minute):02d}"
-                f":{int(second or 0):02d}{rest.strip()}")
+        text = (
+            f"{int(year):04d}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{int(minute):02d}"
+            f":{int(second or 0):02d}{rest.strip()}"
+        )
     try:
         datetime.fromisoformat(text)
     except ValueError:
-        raise OfflineError(f"{item.id}: {value!r} is not a date and time; write e.g. 2026-11-26 10:00 "
-                           "(Asia/Tokyo) or 2026-11-26T01:00:00+00:00") from None
+        raise OfflineError(
+            f"{item.id}: {value!r} is not a date and time; write e.g. 2026-11-26 10:00 "
+            "(Asia/Tokyo) or 2026-11-26T01:00:00+00:00"
+        ) from None
     return text
 
 
@@ -406,20 +428,47 @@ async def export_incident(repo: Any, ref: str) -> dict[str, Any]:
             "opened_at": _iso(incident.created_at),
             "opener": incident.opener_id,
         },
-        "answers": {item_id: answers[item_id].value
-                    for item_id in sorted(answers, key=lambda i: order.get(i, len(order)))},
+        "answers": {
+            item_id: answers[item_id].value for item_id in sorted(answers, key=lambda i: order.get(i, len(order)))
+        },
         "history": [{"item": r.item_id, "value": r.value, "user": r.user_id, "at": _iso(r.at)} for r in history],
         # review and publication (issue 12): every change and decision, oldest first, nothing overwritten
         "reviewers": [{"doc": r.doc, "users": list(r.user_ids), "by": r.set_by, "at": _iso(r.at)} for r in reviewers],
-        "decisions": [{"doc": versions[d.draft_id].doc, "version": versions[d.draft_id].version, "reviewer": d.reviewer,
-                       "decision": "approved" if d.approved else "changes_requested", "comment": d.comment,
-                       "at": _iso(d.at)} for d in decisions],
-        "publications": [{"doc": versions[p.draft_id].doc, "version": versions[p.draft_id].version,
-                          "published_at": _iso(p.published_at), "how": p.how, "url": p.url, "by": p.by,
-                          "at": _iso(p.at)} for p in publications],
+        "decisions": [
+            {
+                "doc": versions[d.draft_id].doc,
+                "version": versions[d.draft_id].version,
+                "reviewer": d.reviewer,
+                "decision": "approved" if d.approved else "changes_requested",
+                "comment": d.comment,
+                "at": _iso(d.at),
+            }
+            for d in decisions
+        ],
+        "publications": [
+            {
+                "doc": versions[p.draft_id].doc,
+                "version": versions[p.draft_id].version,
+                "published_at": _iso(p.published_at),
+                "how": p.how,
+                "url": p.url,
+                "by": p.by,
+                "at": _iso(p.at),
+            }
+            for p in publications
+        ],
         # the 経緯, in the order things happened: who said it, when, what, and the message it came from
-        "timeline": [{"at": _iso(e.at), "text": e.text, "author": e.author, "added_by": e.added_by,
-                      "added_at": _iso(e.added_at), "permalink": e.permalink} for e in timeline],
+        "timeline": [
+            {
+                "at": _iso(e.at),
+                "text": e.text,
+                "author": e.author,
+                "added_by": e.added_by,
+                "added_at": _iso(e.added_at),
+                "permalink": e.permalink,
+            }
+            for e in timeline
+        ],
     }
 
 
@@ -432,8 +481,13 @@ async def export_database(database_url: str, ref: str) -> dict[str, Any]:
     from storage.repository import Repository
 
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
-            and not url.database.startswith("file:") and not Path(url.database).is_file():
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database
+        and url.database != ":memory:"
+        and not url.database.startswith("file:")
+        and not await asyncio.to_thread(Path(url.database).is_file)
+    ):
         raise OfflineError(f"there is no database at {url.database}; set DATABASE_URL to the bot's database")
     engine = make_engine(database_url)
     try:
@@ -448,7 +502,7 @@ async def export_database(database_url: str, ref: str) -> dict[str, Any]:
 def _iso(when: datetime | None) -> str | None:
     if when is None:
         return None
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).isoformat()
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
 
 
 class _Dumper(yaml.SafeDumper):

@@ -5,8 +5,8 @@ A decision belongs to one version (a draft id), so a new version starts with no 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from storage.records import Decision, Draft
 
@@ -41,8 +41,12 @@ class VersionReview:
 def review_of(draft: Draft, reviewers: Sequence[str], decisions: Iterable[Decision]) -> VersionReview:
     """The review of one version: decisions of the current reviewers on it (anyone removed no longer counts)."""
     mine = [d for d in decisions if d.draft_id == draft.id and d.reviewer in reviewers]
-    return VersionReview(draft, tuple(reviewers), tuple(d.reviewer for d in mine if d.approved),
-                         tuple(d.reviewer for d in mine if not d.approved))
+    return VersionReview(
+        draft,
+        tuple(reviewers),
+        tuple(d.reviewer for d in mine if d.approved),
+        tuple(d.reviewer for d in mine if not d.approved),
+    )
 
 
 def latest_versions(drafts: Iterable[Draft]) -> dict[str, Draft]:
@@ -54,11 +58,15 @@ def latest_versions(drafts: Iterable[Draft]) -> dict[str, Draft]:
     return latest
 
 
-def reviews(drafts: Iterable[Draft], reviewers: Mapping[str, Sequence[str]],
-            decisions: Sequence[Decision]) -> dict[str, VersionReview]:
+def reviews(
+    drafts: Iterable[Draft], reviewers: Mapping[str, Sequence[str]], decisions: Sequence[Decision]
+) -> dict[str, VersionReview]:
     """The review of the newest version of every document that has reviewers."""
-    return {doc: review_of(draft, reviewers[doc], decisions)
-            for doc, draft in latest_versions(drafts).items() if reviewers.get(doc)}
+    return {
+        doc: review_of(draft, reviewers[doc], decisions)
+        for doc, draft in latest_versions(drafts).items()
+        if reviewers.get(doc)
+    }
 
 
 def valid_url(url: str) -> bool:
@@ -67,6 +75,6 @@ def valid_url(url: str) -> bool:
         return False
     for scheme in ("https://", "http://"):
         if url.lower().startswith(scheme):
-            host = url[len(scheme):].split("/", 1)[0]
+            host = url[len(scheme) :].split("/", 1)[0]
             return "." in host or host.startswith("localhost")
     return False

@@ -14,7 +14,9 @@ from enum import StrEnum
 _DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ -]?\d)+(?![\d])")
 # A Slack message permalink: its p + 16 digits is the message's timestamp, not a card number (the
 # message shortcut puts one in the summary; about one in ten would otherwise pass the Luhn check).
-_SLACK_PERMALINK = re.compile(r"https://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.slack\.com/archives/[A-Z0-9]+/p\d{16}(?![\d])")
+_SLACK_PERMALINK = re.compile(
+    r"https://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.slack\.com/archives/[A-Z0-9]+/p\d{16}(?![\d])"
+)
 
 
 class Secret(StrEnum):
@@ -25,7 +27,9 @@ class Secret(StrEnum):
 def find_secret(text: str) -> Secret | None:
     """Returns what kind of forbidden number the text contains, if any."""
     normalized = _SLACK_PERMALINK.sub(" ", unicodedata.normalize("NFKC", text))
-    candidates = [c for run in _DIGIT_RUN.finditer(normalized) for part in _segments(run.group()) for c in _candidates(part)]
+    candidates = [
+        c for run in _DIGIT_RUN.finditer(normalized) for part in _segments(run.group()) for c in _candidates(part)
+    ]
     if any(13 <= len(digits) <= 19 and luhn_valid(digits) for digits in candidates):
         return Secret.CARD
     if any(len(digits) == 12 and my_number_valid(digits) for digits in candidates):
@@ -63,7 +67,9 @@ def _candidates(groups: list[str]) -> list[str]:
 
 def _card_shaped(window: list[str]) -> bool:
     sizes = [len(g) for g in window]
-    return sizes in ([4, 6, 5], [4, 6, 4]) or (len(sizes) >= 4 and all(n == 4 for n in sizes[:-1]) and 1 <= sizes[-1] <= 4)
+    return sizes in ([4, 6, 5], [4, 6, 4]) or (
+        len(sizes) >= 4 and all(n == 4 for n in sizes[:-1]) and 1 <= sizes[-1] <= 4
+    )
 
 
 def luhn_valid(number: str) -> bool:

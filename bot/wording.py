@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.checklist import DATA_ITEM_CHOICES
 from bot.counts import Count, publish_en, publish_ja
@@ -17,12 +18,30 @@ from bot.counts import Count, publish_en, publish_ja
 # --- data items ------------------------------------------------------------------------------------
 
 DATA_ITEMS = {
-    "ja": {"name": "氏名", "address": "住所", "phone": "電話番号", "birth_date": "生年月日", "gender": "性別",
-           "email": "メールアドレス", "family": "ご家族の情報（お子様の氏名等）", "account": "会員IDおよびログイン情報",
-           "history": "購入履歴および利用履歴", "sensitive": "要配慮個人情報"},
-    "en": {"name": "name", "address": "postal address", "phone": "phone number", "birth_date": "date of birth",
-           "gender": "gender", "email": "e-mail address", "family": "family members' data (such as children's names)",
-           "account": "member ID and login data", "history": "purchase and usage history", "sensitive": "sensitive personal data"},
+    "ja": {
+        "name": "氏名",
+        "address": "住所",
+        "phone": "電話番号",
+        "birth_date": "生年月日",
+        "gender": "性別",
+        "email": "メールアドレス",
+        "family": "ご家族の情報（お子様の氏名等）",
+        "account": "会員IDおよびログイン情報",
+        "history": "購入履歴および利用履歴",
+        "sensitive": "要配慮個人情報",
+    },
+    "en": {
+        "name": "name",
+        "address": "postal address",
+        "phone": "phone number",
+        "birth_date": "date of birth",
+        "gender": "gender",
+        "email": "e-mail address",
+        "family": "family members' data (such as children's names)",
+        "account": "member ID and login data",
+        "history": "purchase and usage history",
+        "sensitive": "sensitive personal data",
+    },
 }
 # Typed "other" items that mean a choice: メール is the e-mail address.
 _ALIASES = {
@@ -31,7 +50,17 @@ _ALIASES = {
     "phone": ("電話", "電話番号", "携帯番号", "携帯電話番号", "phone", "telephone", "phone number"),
     "birth_date": ("生年月日", "誕生日", "birthday", "birth date", "date of birth"),
     "gender": ("性別", "sex", "gender"),
-    "email": ("メール", "メアド", "eメール", "eメールアドレス", "email", "e-mail", "mail", "mail address", "email address"),
+    "email": (
+        "メール",
+        "メアド",
+        "eメール",
+        "eメールアドレス",
+        "email",
+        "e-mail",
+        "mail",
+        "mail address",
+        "email address",
+    ),
     "account": ("会員id", "id", "ログインid", "ユーザーid", "member id", "login id"),
     "history": ("購入履歴", "利用履歴", "購買履歴", "purchase history"),
 }
@@ -40,19 +69,48 @@ _SPLIT = re.compile(r"\s*(?:[、,，;；\n]|および|及び|\band\b)\s*")
 CARD_FIELDS = ("card_number", "card_expiry", "card_cvc", "card_holder")
 BANK_FIELDS = ("bank_name", "bank_branch", "bank_account", "bank_holder")
 FIELDS = {  # in a sentence, after 「クレジットカード情報（…）」
-    "ja": {"card_number": "カード番号", "card_expiry": "有効期限", "card_cvc": "セキュリティコード", "card_holder": "カード名義",
-           "bank_name": "金融機関名", "bank_branch": "支店名", "bank_account": "口座番号", "bank_holder": "口座名義"},
-    "en": {"card_number": "card number", "card_expiry": "expiry date", "card_cvc": "security code",
-           "card_holder": "cardholder name", "bank_name": "bank name", "bank_branch": "branch",
-           "bank_account": "account number", "bank_holder": "account holder"},
+    "ja": {
+        "card_number": "カード番号",
+        "card_expiry": "有効期限",
+        "card_cvc": "セキュリティコード",
+        "card_holder": "カード名義",
+        "bank_name": "金融機関名",
+        "bank_branch": "支店名",
+        "bank_account": "口座番号",
+        "bank_holder": "口座名義",
+    },
+    "en": {
+        "card_number": "card number",
+        "card_expiry": "expiry date",
+        "card_cvc": "security code",
+        "card_holder": "cardholder name",
+        "bank_name": "bank name",
+        "bank_branch": "branch",
+        "bank_account": "account number",
+        "bank_holder": "account holder",
+    },
 }
 FIELD_ITEMS = {  # in the list of data items
-    "ja": {"card_number": "クレジットカード番号", "card_expiry": "クレジットカードの有効期限",
-           "card_cvc": "クレジットカードのセキュリティコード", "card_holder": "クレジットカードの名義",
-           "bank_name": "金融機関名", "bank_branch": "支店名", "bank_account": "口座番号", "bank_holder": "口座名義"},
-    "en": {"card_number": "credit-card number", "card_expiry": "card expiry date", "card_cvc": "card security code",
-           "card_holder": "cardholder name", "bank_name": "bank name", "bank_branch": "bank branch",
-           "bank_account": "bank account number", "bank_holder": "account holder name"},
+    "ja": {
+        "card_number": "クレジットカード番号",
+        "card_expiry": "クレジットカードの有効期限",
+        "card_cvc": "クレジットカードのセキュリティコード",
+        "card_holder": "クレジットカードの名義",
+        "bank_name": "金融機関名",
+        "bank_branch": "支店名",
+        "bank_account": "口座番号",
+        "bank_holder": "口座名義",
+    },
+    "en": {
+        "card_number": "credit-card number",
+        "card_expiry": "card expiry date",
+        "card_cvc": "card security code",
+        "card_holder": "cardholder name",
+        "bank_name": "bank name",
+        "bank_branch": "bank branch",
+        "bank_account": "bank account number",
+        "bank_holder": "account holder name",
+    },
 }
 
 
@@ -75,8 +133,9 @@ def typed_choice(text: str) -> str | None:
     return None
 
 
-def data_item_list(value: Mapping[str, Any] | None, detail: Mapping[str, Any] | None, card_bank: str | None,
-                   lang: str) -> list[str]:
+def data_item_list(
+    value: Mapping[str, Any] | None, detail: Mapping[str, Any] | None, card_bank: str | None, lang: str
+) -> list[str]:
     """The data items in document wording, typed items mapped to choices, card/bank fields that (may have) leaked last."""
     value = value or {}
     chosen = list(value.get("selected") or [])
@@ -103,14 +162,21 @@ def detail_fields(detail: Mapping[str, Any] | None) -> list[str]:
 
 # --- counts ------------------------------------------------------------------------------------------
 
-UNIT_HEADINGS = {"ja": {"件": "件数", "人": "人数", "世帯": "世帯数"},
-                 "en": {"件": "Number of records", "人": "Number of people", "世帯": "Number of households"}}
+UNIT_HEADINGS = {
+    "ja": {"件": "件数", "人": "人数", "世帯": "世帯数"},
+    "en": {"件": "Number of records", "人": "Number of people", "世帯": "Number of households"},
+}
 _NOUNS_EN = {"件": ("record", "records"), "人": ("customer", "customers"), "世帯": ("household", "households")}
 _NOUNS_EN_PLAIN = {"件": ("record", "records"), "人": ("person", "people"), "世帯": ("household", "households")}
 UNIT_CAVEATS = {
-    "ja": {"件": "※上記は件数（レコード数）であり、本人の数は調査中である。", "世帯": "※上記は世帯数であり、本人の数は調査中である。"},
-    "en": {"件": "Note: these figures count records; the number of people is under investigation.",
-           "世帯": "Note: these figures count households; the number of people is under investigation."},
+    "ja": {
+        "件": "※上記は件数（レコード数）であり、本人の数は調査中である。",
+        "世帯": "※上記は世帯数であり、本人の数は調査中である。",
+    },
+    "en": {
+        "件": "Note: these figures count records; the number of people is under investigation.",
+        "世帯": "Note: these figures count households; the number of people is under investigation.",
+    },
 }
 
 
@@ -126,15 +192,19 @@ def published(value: Mapping[str, Any], lang: str) -> str:
     return publish_ja(count, typed) if lang == "ja" else publish_en(count, typed)
 
 
-def count_lines(maximum: Mapping[str, Any], confirmed: Mapping[str, Any], unit: str, lang: str, *,
-                plain: bool = False) -> list[str]:
+def count_lines(
+    maximum: Mapping[str, Any], confirmed: Mapping[str, Any], unit: str, lang: str, *, plain: bool = False
+) -> list[str]:
     """The counts, maximum first: one figure when they are equal, and a sentence of its own when none is confirmed."""
     top, sure = int(maximum["value"]), int(confirmed["value"])
     if lang == "en":
         return _count_lines_en(published(maximum, lang), top, published(confirmed, lang), sure, unit, plain)
     most, known = published(maximum, lang) + unit, published(confirmed, lang) + unit
-    none_yet = ("現時点で、実際に外部へ流出したことは確認されていない。" if plain
-                else "現時点で、実際に外部へ流出したことは確認されておりません。")
+    none_yet = (
+        "現時点で、実際に外部へ流出したことは確認されていない。"
+        if plain
+        else "現時点で、実際に外部へ流出したことは確認されておりません。"
+    )
     if sure == 0:
         return [none_yet] if top == 0 else [f"最大{most}", none_yet]
     if sure == top:
@@ -154,8 +224,9 @@ def _count_lines_en(most: str, top: int, known: str, sure: int, unit: str, plain
         affected = f"data of up to {most} {one if top == 1 else many} may be affected"
         leaked = f"data of {known}{' ' + one if sure == 1 else ''} have leaked"
         equal = f"data of {known} {one if sure == 1 else many} have leaked"
-    none_yet = ("So far it has not been confirmed" if plain else "So far we have not confirmed") + \
-        " that any data have actually leaked."
+    none_yet = (
+        "So far it has not been confirmed" if plain else "So far we have not confirmed"
+    ) + " that any data have actually leaked."
     if sure == 0:
         return [none_yet] if top == 0 else [_capital(affected) + ".", none_yet]
     if sure == top:
@@ -169,14 +240,19 @@ def _capital(text: str) -> str:
 
 # --- services ------------------------------------------------------------------------------------------
 
-_UNKNOWN_SCOPE = re.compile(r"調査中|確認中|未確定|特定中|不明|investigat|unknown|to be confirmed|\bTBD\b", re.IGNORECASE)
-_ALL_SCOPE = re.compile(r"全サービス|全て|すべて|全部|全ての|全社|all (?:of (?:our|the) )?services|every service", re.IGNORECASE)
-_BARE_UNKNOWN = re.compile(r"^(?:調査中|確認中|不明|未確定)(?:です|である)?[。.]?$|^under investigation\.?$|^unknown\.?$",
-                           re.IGNORECASE)
+_UNKNOWN_SCOPE = re.compile(
+    r"調査中|確認中|未確定|特定中|不明|investigat|unknown|to be confirmed|\bTBD\b", re.IGNORECASE
+)
+_ALL_SCOPE = re.compile(
+    r"全サービス|全て|すべて|全部|全ての|全社|all (?:of (?:our|the) )?services|every service", re.IGNORECASE
+)
+_BARE_UNKNOWN = re.compile(
+    r"^(?:調査中|確認中|不明|未確定)(?:です|である)?[。.]?$|^under investigation\.?$|^unknown\.?$", re.IGNORECASE
+)
 
 
 def services_scope(text: str) -> str:
-    """"unknown" (still being worked out), "all" (every service), or "concrete" (a list of services)."""
+    """ "unknown" (still being worked out), "all" (every service), or "concrete" (a list of services)."""
     if _UNKNOWN_SCOPE.search(text):
         return "unknown"
     if _ALL_SCOPE.search(text):
@@ -216,10 +292,7 @@ def card_bank_lines(answer: str, detail: Mapping[str, Any] | None, lang: str, *,
     fields = detail_fields(detail)
     other = (detail or {}).get("other") or ""
     named = _fields_phrase(fields, other, lang)
-    if lang == "en":
-        lines = [_card_sentence_en(answer, named, plain)]
-    else:
-        lines = [_card_sentence_ja(answer, named, plain)]
+    lines = [_card_sentence_en(answer, named, plain)] if lang == "en" else [_card_sentence_ja(answer, named, plain)]
     if answer in ("yes", "possible") and not plain:
         lines += _card_advice(fields, lang)
     return lines
@@ -231,29 +304,45 @@ def _fields_phrase(fields: Sequence[str], other: str, lang: str) -> str | None:
     bank = [FIELDS[lang][f] for f in fields if f in BANK_FIELDS]
     extra = split_typed(other)
     if lang == "ja":
-        parts = ([f"クレジットカード情報（{'、'.join(card)}）"] if card else []) + \
-                ([f"金融機関の口座情報（{'、'.join(bank)}）"] if bank else []) + extra
+        parts = (
+            ([f"クレジットカード情報（{'、'.join(card)}）"] if card else [])
+            + ([f"金融機関の口座情報（{'、'.join(bank)}）"] if bank else [])
+            + extra
+        )
         return "および".join(parts) if parts else None
-    parts = ([f"credit-card data ({join_words(card, lang)})"] if card else []) + \
-            ([f"bank-account details ({join_words(bank, lang)})"] if bank else []) + extra
+    parts = (
+        ([f"credit-card data ({join_words(card, lang)})"] if card else [])
+        + ([f"bank-account details ({join_words(bank, lang)})"] if bank else [])
+        + extra
+    )
     return join_words(parts, lang) if parts else None
 
 
 def _card_sentence_ja(answer: str, named: str | None, plain: bool) -> str:
     if answer == "none":
-        return ("クレジットカード番号及び有効期限、金融機関の口座情報は含まれていない。" if plain
-                else "クレジットカード番号および有効期限、金融機関の口座情報は含まれておりません。")
+        return (
+            "クレジットカード番号及び有効期限、金融機関の口座情報は含まれていない。"
+            if plain
+            else "クレジットカード番号および有効期限、金融機関の口座情報は含まれておりません。"
+        )
     what = named or "クレジットカード情報または金融機関の口座情報"
     unnamed = "" if named else ("該当する項目は調査中である。" if plain else "該当する項目については、現在調査中です。")
     if answer == "yes":
-        return (f"{what}が含まれていることを確認している。" if plain
-                else f"漏えいした情報には、{what}が含まれております。") + unnamed
+        return (
+            f"{what}が含まれていることを確認している。" if plain else f"漏えいした情報には、{what}が含まれております。"
+        ) + unnamed
     if answer == "possible":
-        return (f"{what}が含まれている可能性がある。" if plain
-                else f"漏えいしたおそれのある情報に、{what}が含まれている可能性があります。") + unnamed
+        return (
+            f"{what}が含まれている可能性がある。"
+            if plain
+            else f"漏えいしたおそれのある情報に、{what}が含まれている可能性があります。"
+        ) + unnamed
     what = named or "クレジットカード情報および金融機関の口座情報"
-    return (f"{what}が含まれているかどうかは調査中である。" if plain
-            else f"{what}が含まれているかどうかについては、現在調査中です。判明次第お知らせいたします。")
+    return (
+        f"{what}が含まれているかどうかは調査中である。"
+        if plain
+        else f"{what}が含まれているかどうかについては、現在調査中です。判明次第お知らせいたします。"
+    )
 
 
 def _card_sentence_en(answer: str, named: str | None, plain: bool) -> str:
@@ -278,16 +367,24 @@ def _card_advice(fields: Sequence[str], lang: str) -> list[str]:
     reissue = not fields or "card_number" in fields
     ja, en = [], []
     if card:
-        ja.append("お手数ですが、クレジットカードのご利用明細に身に覚えのないご請求がないかご確認ください。"
-                  "不審なご請求がある場合は、カード裏面に記載のカード会社の窓口へご連絡ください。")
-        en.append("Please check your card statements for any charge you do not recognise; if you find one, "
-                  "contact your card company (the number is on the back of your card).")
+        ja.append(
+            "お手数ですが、クレジットカードのご利用明細に身に覚えのないご請求がないかご確認ください。"
+            "不審なご請求がある場合は、カード裏面に記載のカード会社の窓口へご連絡ください。"
+        )
+        en.append(
+            "Please check your card statements for any charge you do not recognise; if you find one, "
+            "contact your card company (the number is on the back of your card)."
+        )
     if reissue:
         ja.append("カードの再発行をご希望の場合、再発行にかかる手数料は当社が負担いたします。")
         en.append("If you would like your card reissued, we will bear the reissue fee.")
     if bank:
-        ja.append("金融機関の口座のお取引明細に身に覚えのないお取引がないかご確認いただき、"
-                  "不審なお取引がある場合は、お取引の金融機関へご連絡ください。")
-        en.append("Please check your bank statements for any transaction you do not recognise; if you find one, "
-                  "contact your bank.")
+        ja.append(
+            "金融機関の口座のお取引明細に身に覚えのないお取引がないかご確認いただき、"
+            "不審なお取引がある場合は、お取引の金融機関へご連絡ください。"
+        )
+        en.append(
+            "Please check your bank statements for any transaction you do not recognise; if you find one, "
+            "contact your bank."
+        )
     return ja if lang == "ja" else en

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable, Iterator
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -57,16 +57,24 @@ class Traffic:
     async def quiet(self) -> None:
         """Returns when no request is being answered, or after `most` seconds."""
         if self.in_flight:
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self._quiet.wait(), timeout=self.most)
-            except asyncio.TimeoutError:
-                pass
 
 
 class JobWorker:
-    def __init__(self, *, repo: Repository, clock: Clock, handlers: dict[str, Handler], give_up: GiveUp,
-                 slots: int = 4, idle: float = 60, observe: Observer | None = None,
-                 slack_errors: SlackErrors | None = None, traffic: Traffic | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        repo: Repository,
+        clock: Clock,
+        handlers: dict[str, Handler],
+        give_up: GiveUp,
+        slots: int = 4,
+        idle: float = 60,
+        observe: Observer | None = None,
+        slack_errors: SlackErrors | None = None,
+        traffic: Traffic | None = None,
+    ) -> None:
         self.repo, self.clock, self.handlers, self.give_up = repo, clock, handlers, give_up
         self.traffic = traffic or Traffic()
         self.slots, self.idle, self.observe, self.slack_errors = slots, idle, observe, slack_errors
@@ -112,10 +120,8 @@ class JobWorker:
                 continue  # there may be more
             if pause > 0 or len(self._running) >= self.slots:
                 log.debug("worker waits: claimed %s, running %s, pause %.3f s", claimed, len(self._running), pause)
-                try:
+                with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=pause if pause > 0 else None)
-                except asyncio.TimeoutError:
-                    pass
 
     async def _claim(self) -> int:
         free = self.slots - len(self._running)
@@ -156,7 +162,7 @@ class JobWorker:
                 if self.slack_errors is not None:
                     self.slack_errors(str(exc.response.api_url).rsplit("/", 1)[-1], slack_error(exc))
                 raise classify(exc) from None
-            except (aiohttp.ClientError, asyncio.TimeoutError, SlackRequestError) as exc:
+            except (TimeoutError, aiohttp.ClientError, SlackRequestError) as exc:
                 raise Retry(type(exc).__name__) from None
             except (Retry, Impossible):
                 raise

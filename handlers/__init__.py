@@ -37,9 +37,16 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
         ref = uuid.uuid4().hex[:8]
-        log.error("unexpected error ref=%s type=%s", ref, (body or {}).get("type") or (body or {}).get("command"),
-                  exc_info=error)
+        log.error(
+            "unexpected error ref=%s type=%s",
+            ref,
+            (body or {}).get("type") or (body or {}).get("command"),
+            exc_info=error,
+        )
         if respond is not None and (body or {}).get("response_url"):
             user = (body.get("user") or {}).get("id") or body.get("user_id")
-            await respond(response_type="ephemeral", replace_original=False,
-                          text=t("error.unexpected", locales.known(user), ref=ref))
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=t("error.unexpected", locales.known(user), ref=ref),
+            )

@@ -66,8 +66,16 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             return
         if context.get("step_id") is None:
             return
-        await open_step(deps, locales, client, respond, body["trigger_id"], context["incident"], STEP_BY_ID[context["step_id"]],
-                        body["user"]["id"])
+        await open_step(
+            deps,
+            locales,
+            client,
+            respond,
+            body["trigger_id"],
+            context["incident"],
+            STEP_BY_ID[context["step_id"]],
+            body["user"]["id"],
+        )
 
     app.action(ANSWER_ACTION)(ack=answer_ack, lazy=[answer_modal])
 
@@ -98,8 +106,9 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             except (ValueError, KeyError, TypeError):
                 log.warning("a draft confirmation without a draft was refused")
             else:
-                context["confirmed"] = await drafts.confirm_draft(deps, context["incident"], draft_id,
-                                                                  user_id=body["user"]["id"])
+                context["confirmed"] = await drafts.confirm_draft(
+                    deps, context["incident"], draft_id, user_id=body["user"]["id"]
+                )
         await ack()
 
     async def draft_reply(body: dict[str, Any], context: Any, respond: Any) -> None:
@@ -116,8 +125,9 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         context["refusal"] = refusal(context, "/leak-status")
         if context["refusal"] is None and ref is not None:
             items = [item_id for item_id in ref.item_ids if item_id in ITEMS]
-            await owners.assign(deps, context["incident"], items, owner_id=action.get("selected_user"),
-                                by=body["user"]["id"])
+            await owners.assign(
+                deps, context["incident"], items, owner_id=action.get("selected_user"), by=body["user"]["id"]
+            )
         await ack()
 
     app.action(OWNER_ACTION)(ack=owner_ack, lazy=[telling_failures("leak_owner", locales)(refuse_later)])
@@ -126,13 +136,16 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         context["refusal"] = refusal(context, "/leak-next")
         if context["refusal"] is None:
             try:
-                await owners.snooze(deps, context["incident"], seconds=int(action.get("value", "")),
-                                    user_id=body["user"]["id"])
+                await owners.snooze(
+                    deps, context["incident"], seconds=int(action.get("value", "")), user_id=body["user"]["id"]
+                )
             except ValueError:
                 log.warning("snooze with an unknown value refused")
         await ack()
 
-    app.action(re.compile(f"^{SNOOZE_ACTION}_"))(ack=snooze_ack, lazy=[telling_failures("leak_snooze", locales)(refuse_later)])
+    app.action(re.compile(f"^{SNOOZE_ACTION}_"))(
+        ack=snooze_ack, lazy=[telling_failures("leak_snooze", locales)(refuse_later)]
+    )
 
     async def cancel_ack(ack: Any) -> None:
         await ack()

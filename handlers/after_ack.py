@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -35,11 +36,16 @@ def telling_failures(what: str, locales: Locales) -> Callable[[Listener], Listen
                 if respond is not None:
                     lang = locales.known(user_of(kwargs.get("body") or {}))
                     try:
-                        await respond(response_type="ephemeral", replace_original=False,
-                                      text=t("error.after_ack", lang, what=what, ref=ref))
+                        await respond(
+                            response_type="ephemeral",
+                            replace_original=False,
+                            text=t("error.after_ack", lang, what=what, ref=ref),
+                        )
                     except Exception:  # noqa: BLE001 - Slack cannot be told either; the log has it
                         log.warning("could not tell the user about ref=%s", ref)
+
         return told
+
     return decorate
 
 

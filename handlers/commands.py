@@ -46,11 +46,23 @@ async def open_modal(client: Any, respond: Any, trigger_id: str, view: dict[str,
     except SlackApiError as exc:
         log.warning("views.open failed: %s", slack_error(exc))
         if slack_error(exc) != "exchanged_trigger_id":
-            await respond(response_type="ephemeral", replace_original=False, text=t("cmd.modal_failed", lang, error=slack_error(exc)))
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=t("cmd.modal_failed", lang, error=slack_error(exc)),
+            )
 
 
-async def open_step(deps: Deps, locales: Locales, client: Any, respond: Any, trigger_id: str, incident: Incident,
-                    step: Step, user_id: str) -> None:
+async def open_step(
+    deps: Deps,
+    locales: Locales,
+    client: Any,
+    respond: Any,
+    trigger_id: str,
+    incident: Incident,
+    step: Step,
+    user_id: str,
+) -> None:
     """Opens a checklist form for one person, in their language, recorded first so that only its submission counts."""
     lang = await locales.lang_of(user_id)
     external_id, answers = await asking.prepare(deps, incident, step, user_id=user_id)
@@ -64,14 +76,20 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     locales = adapter.locales
     replies = Replies(locales)
 
-    async def say(ack: Any, command: dict[str, Any], context: Any, key: str, blocks: Any = None, /,
-                  **params: Any) -> None:
+    async def say(
+        ack: Any, command: dict[str, Any], context: Any, key: str, blocks: Any = None, /, **params: Any
+    ) -> None:
         """Replies with the wording `key` (and blocks made by `blocks(lang)`), only to the person."""
-        await replies.give(ack, context, command["user_id"],
-                           lambda lang: private(t(key, lang, **params), blocks(lang) if blocks else None))
+        await replies.give(
+            ack,
+            context,
+            command["user_id"],
+            lambda lang: private(t(key, lang, **params), blocks(lang) if blocks else None),
+        )
 
-    async def open_incident_or_say(command: dict[str, Any], context: Any, ack: Any, *,
-                                   allow_closed: bool = False) -> Incident | None:
+    async def open_incident_or_say(
+        command: dict[str, Any], context: Any, ack: Any, *, allow_closed: bool = False
+    ) -> Incident | None:
         """The command's incident; else acks with why the command does not apply here."""
         incident: Incident | None = context.get("incident")
         if incident is None:
@@ -110,15 +128,22 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             await ack()
             return
         optional = open_steps(values, required=False)
-        await say(ack, command, context, "next.required_done",
-                  lambda lang: posts.optional_steps_blocks(optional, incident_id=incident.id, lang=lang))
+        await say(
+            ack,
+            command,
+            context,
+            "next.required_done",
+            lambda lang: posts.optional_steps_blocks(optional, incident_id=incident.id, lang=lang),
+        )
 
     @telling_failures("/leak-next", locales)
     async def leak_next_modal(command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
         incident, step_id = context.get("incident"), context.get("next_step")
         if incident is None or step_id is None:
             return  # answered in the ack, or by replies.later
-        await open_step(deps, locales, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
+        await open_step(
+            deps, locales, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"]
+        )
 
     app.command(surface.LEAK_NEXT)(ack=leak_next_ack, lazy=[replies.later("/leak-next"), leak_next_modal])
 
@@ -164,7 +189,9 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         incident, step_id = context.get("incident"), context.get("step_id")
         if incident is None or step_id is None:
             return  # answered in the ack, or by replies.later
-        await open_step(deps, locales, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"])
+        await open_step(
+            deps, locales, client, respond, command["trigger_id"], incident, STEP_BY_ID[step_id], command["user_id"]
+        )
 
     app.command(surface.LEAK_ANSWER)(ack=leak_answer_ack, lazy=[replies.later("/leak-answer"), leak_answer_modal])
 

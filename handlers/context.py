@@ -6,7 +6,8 @@ No cache: a change acknowledged by any replica is seen by the next request (one 
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.ui.ids import ANSWER_ACTION, OWNER_ACTION, STEP_CALLBACK
 from bot.ui.metadata import OwnerRef, StepRef
@@ -33,7 +34,9 @@ def incident_resolver(repo: Repository) -> Callable[..., Awaitable[Any]]:
             clicked_in = _channel_id(body)
             if incident is not None and clicked_in and clicked_in != incident.channel_id:
                 # A button names an incident other than the channel it was clicked in: never act on it.
-                log.warning("refused %s: names incident %s but came from channel %s", body.get("type"), incident.id, clicked_in)
+                log.warning(
+                    "refused %s: names incident %s but came from channel %s", body.get("type"), incident.id, clicked_in
+                )
                 context["refused"] = True
                 incident = None
             context["incident"] = incident

@@ -5,7 +5,8 @@ The domain (bot.answers.parse_step) parses plain values; only this module knows 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot.ui.metadata import lang_of_modal
 

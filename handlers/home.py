@@ -80,11 +80,13 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         if incident is None or step_id is None:
             lang = await locales.lang_of(body["user"]["id"])
             key = "home.refused" if incident is None else "home.nothing_open"
-            await open_modal(client, respond, body["trigger_id"], notice_modal(t("home.refused_title", lang), t(key, lang)),
-                             lang)
+            await open_modal(
+                client, respond, body["trigger_id"], notice_modal(t("home.refused_title", lang), t(key, lang)), lang
+            )
             return
-        await open_step(deps, locales, client, respond, body["trigger_id"], incident, STEP_BY_ID[step_id],
-                        body["user"]["id"])
+        await open_step(
+            deps, locales, client, respond, body["trigger_id"], incident, STEP_BY_ID[step_id], body["user"]["id"]
+        )
 
     app.action(HOME_ANSWER_ACTION)(ack=answer_ack, lazy=[answer_modal])
 
@@ -95,6 +97,8 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     async def leak_list(ack: Any, command: dict[str, Any], context: Any) -> None:
         desk = await home.desk(deps.repo, command["user_id"], page_size=LIST_SHOWN)
         now = deps.clock.now()
-        await replies.give(ack, context, command["user_id"], lambda lang: private(*list_blocks(desk, now=now, lang=lang)))
+        await replies.give(
+            ack, context, command["user_id"], lambda lang: private(*list_blocks(desk, now=now, lang=lang))
+        )
 
     app.command(surface.LEAK_LIST)(ack=leak_list, lazy=[replies.later(surface.LEAK_LIST)])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -62,8 +62,11 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         ref = ui.ReviewRef.load(action.get("value"))
         incident: Incident | None = context.get("incident")
         if ref is None or incident is None or incident.id != ref.incident_id:
-            log.warning("refused a review button naming %s in a channel of incident %s",
-                        ref.incident_id if ref else None, incident.id if incident else None)
+            log.warning(
+                "refused a review button naming %s in a channel of incident %s",
+                ref.incident_id if ref else None,
+                incident.id if incident else None,
+            )
             context["reply"] = Words("review.wrong_incident").say
             return None
         if incident.closed:
@@ -76,8 +79,12 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     async def reviewers_command_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
         if incident is None:
-            await replies.give(ack, context, command["user_id"], lambda lang: private(
-                t("cmd.not_incident_channel", lang, command=surface.LEAK_REVIEWERS)))
+            await replies.give(
+                ack,
+                context,
+                command["user_id"],
+                lambda lang: private(t("cmd.not_incident_channel", lang, command=surface.LEAK_REVIEWERS)),
+            )
         elif incident.closed:
             await replies.give(ack, context, command["user_id"], lambda lang: private(t("cmd.closed", lang)))
         else:
@@ -86,7 +93,9 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     async def open_reviewers(incident: Incident, user_id: str, trigger_id: str, client: Any, respond: Any) -> None:
         lang = await locales.lang_of(user_id)
         external_id = await review.prepare_view(deps, incident, review.REVIEWERS_STEP, user_id=user_id)
-        view = ui.reviewers_modal(incident_id=incident.id, current=await review.current_reviewers(deps, incident), lang=lang)
+        view = ui.reviewers_modal(
+            incident_id=incident.id, current=await review.current_reviewers(deps, incident), lang=lang
+        )
         await open_modal(client, respond, trigger_id, view | {"external_id": external_id}, lang)
 
     @telling_failures(surface.LEAK_REVIEWERS, locales)
@@ -95,8 +104,9 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         if incident is not None and not incident.closed:
             await open_reviewers(incident, command["user_id"], command["trigger_id"], client, respond)
 
-    app.command(surface.LEAK_REVIEWERS)(ack=reviewers_command_ack,
-                                        lazy=[replies.later(surface.LEAK_REVIEWERS), reviewers_command_modal])
+    app.command(surface.LEAK_REVIEWERS)(
+        ack=reviewers_command_ack, lazy=[replies.later(surface.LEAK_REVIEWERS), reviewers_command_modal]
+    )
 
     async def reviewers_button_ack(ack: Any, action: dict[str, Any], context: Any) -> None:
         clicked(action, context)
@@ -128,8 +138,14 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             await ack(response_action="errors", errors={first: t("review.form_unknown", lang)})
             return
         try:
-            await review.set_reviewers(deps, external_id=view.get("external_id") or "", view_id=view["id"],
-                                       incident_id=ref.incident_id, user_id=body["user"]["id"], reviewers=chosen)
+            await review.set_reviewers(
+                deps,
+                external_id=view.get("external_id") or "",
+                view_id=view["id"],
+                incident_id=ref.incident_id,
+                user_id=body["user"]["id"],
+                reviewers=chosen,
+            )
         except review.Refused as error:
             log.warning("refused reviewers for incident %s from %s: %s", ref.incident_id, body["user"]["id"], error.key)
             block = ui.REVIEWERS_BLOCKS.get(error.params.get("doc", ""), first)
@@ -144,12 +160,18 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         ref = clicked(action, context)
         if ref is not None and ref.draft_id is not None:
             try:
-                decided = await review.decide(deps, channel_incident=context["incident"], incident_id=ref.incident_id,
-                                              draft_id=ref.draft_id, user_id=body["user"]["id"], approved=True)
+                decided = await review.decide(
+                    deps,
+                    channel_incident=context["incident"],
+                    incident_id=ref.incident_id,
+                    draft_id=ref.draft_id,
+                    user_id=body["user"]["id"],
+                    approved=True,
+                )
             except review.Refused as error:
-                context["reply"] = (lambda lang, e=error: refused(e, lang))
+                context["reply"] = lambda lang, e=error: refused(e, lang)
             else:
-                context["reply"] = (lambda lang, d=decided: said(d, lang))
+                context["reply"] = lambda lang, d=decided: said(d, lang)
         elif ref is not None:
             context["reply"] = Words("review.unknown_version").say
         await ack()
@@ -157,8 +179,12 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     def said(decided: review.Decided, lang: str) -> str:
         params = {"doc": ui.doc_name(decided.draft.doc, lang), "version": decided.draft.version}
         if decided.already:
-            return t("review.already", lang, decision=t("review.decision.approve" if decided.approved
-                                                        else "review.decision.changes", lang), **params)
+            return t(
+                "review.already",
+                lang,
+                decision=t("review.decision.approve" if decided.approved else "review.decision.changes", lang),
+                **params,
+            )
         return t("review.recorded_approve" if decided.approved else "review.recorded_changes", lang, **params)
 
     app.action(ui.APPROVE_ACTION)(ack=approve_ack, lazy=[telling_failures(ui.APPROVE_ACTION, locales)(reply_later)])
@@ -168,11 +194,15 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         ref = clicked(action, context)
         if ref is not None and ref.draft_id is not None:
             try:
-                earlier = await review.check_decider(deps, channel_incident=context["incident"],
-                                                     incident_id=ref.incident_id, draft_id=ref.draft_id,
-                                                     user_id=body["user"]["id"])
+                earlier = await review.check_decider(
+                    deps,
+                    channel_incident=context["incident"],
+                    incident_id=ref.incident_id,
+                    draft_id=ref.draft_id,
+                    user_id=body["user"]["id"],
+                )
             except review.Refused as error:
-                context["reply"] = (lambda lang, e=error: refused(e, lang))
+                context["reply"] = lambda lang, e=error: refused(e, lang)
             else:
                 context["reply"] = (lambda lang, d=earlier: said(d, lang)) if earlier else None
                 context["draft_id"] = ref.draft_id
@@ -190,8 +220,12 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         async with deps.repo.read() as tx:
             draft = await tx.draft(context["draft_id"])
         assert draft is not None
-        external_id = await review.prepare_view(deps, incident, review.changes_step(draft.id), user_id=body["user"]["id"])
-        await open_modal(client, respond, body["trigger_id"], ui.changes_modal(draft, lang) | {"external_id": external_id}, lang)
+        external_id = await review.prepare_view(
+            deps, incident, review.changes_step(draft.id), user_id=body["user"]["id"]
+        )
+        await open_modal(
+            client, respond, body["trigger_id"], ui.changes_modal(draft, lang) | {"external_id": external_id}, lang
+        )
 
     app.action(ui.REQUEST_CHANGES_ACTION)(ack=changes_ack, lazy=[changes_modal])
 
@@ -204,16 +238,25 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             await ack(response_action="errors", errors={ui.COMMENT_BLOCK: t("review.comment_required", lang)})
             return
         if len(comment) > MAX_COMMENT:
-            await ack(response_action="errors", errors={ui.COMMENT_BLOCK: t("review.comment_too_long", lang,
-                                                                             length=len(comment), limit=MAX_COMMENT)})
+            await ack(
+                response_action="errors",
+                errors={ui.COMMENT_BLOCK: t("review.comment_too_long", lang, length=len(comment), limit=MAX_COMMENT)},
+            )
             return
         if ref is None or ref.draft_id is None:
             await ack(response_action="errors", errors={ui.COMMENT_BLOCK: t("review.form_unknown", lang)})
             return
         try:
-            decided = await review.decide(deps, channel_incident=None, incident_id=ref.incident_id, draft_id=ref.draft_id,
-                                          user_id=body["user"]["id"], approved=False, comment=comment,
-                                          form=(view.get("external_id") or "", view["id"]))
+            decided = await review.decide(
+                deps,
+                channel_incident=None,
+                incident_id=ref.incident_id,
+                draft_id=ref.draft_id,
+                user_id=body["user"]["id"],
+                approved=False,
+                comment=comment,
+                form=(view.get("external_id") or "", view["id"]),
+            )
         except review.Refused as error:
             await ack(response_action="errors", errors={ui.COMMENT_BLOCK: refused(error, lang)})
             return
@@ -229,20 +272,30 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         context["reply"] = Words("review.nudge_bad").say
         if ref is not None:
             try:
-                draft, until = await review_nudges.snooze(deps, incident_id=ref.incident_id, draft_id=ref.draft_id,
-                                                          user_id=body["user"]["id"], seconds=ref.seconds)
+                draft, until = await review_nudges.snooze(
+                    deps,
+                    incident_id=ref.incident_id,
+                    draft_id=ref.draft_id,
+                    user_id=body["user"]["id"],
+                    seconds=ref.seconds,
+                )
             except review.Refused as error:
-                context["reply"] = (lambda lang, e=error: refused(e, lang))
+                context["reply"] = lambda lang, e=error: refused(e, lang)
             except ValueError:
                 log.warning("reviewer snooze with an unknown value refused")
             else:
-                context["reply"] = (lambda lang, d=draft, u=until: t(
-                    "review.nudge_snoozed", lang, doc=ui.doc_name(d.doc, lang), version=d.version,
-                    until=format_datetime(u, lang)))
+                context["reply"] = lambda lang, d=draft, u=until: t(
+                    "review.nudge_snoozed",
+                    lang,
+                    doc=ui.doc_name(d.doc, lang),
+                    version=d.version,
+                    until=format_datetime(u, lang),
+                )
         await ack()
 
     app.action(re.compile(f"^{ui.REVIEW_SNOOZE_ACTION}_"))(
-        ack=snooze_ack, lazy=[telling_failures(ui.REVIEW_SNOOZE_ACTION, locales)(reply_later)])
+        ack=snooze_ack, lazy=[telling_failures(ui.REVIEW_SNOOZE_ACTION, locales)(reply_later)]
+    )
 
     # --- publication --------------------------------------------------------------------------------
 
@@ -250,10 +303,15 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         ref = clicked(action, context)
         if ref is not None and ref.draft_id is not None:
             try:
-                await review.check_publishable(deps, channel_incident=context["incident"], incident_id=ref.incident_id,
-                                               draft_id=ref.draft_id, user_id=body["user"]["id"])
+                await review.check_publishable(
+                    deps,
+                    channel_incident=context["incident"],
+                    incident_id=ref.incident_id,
+                    draft_id=ref.draft_id,
+                    user_id=body["user"]["id"],
+                )
             except review.Refused as error:
-                context["reply"] = (lambda lang, e=error: refused(e, lang))
+                context["reply"] = lambda lang, e=error: refused(e, lang)
             else:
                 context["draft_id"] = ref.draft_id
         elif ref is not None:
@@ -269,8 +327,9 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         async with deps.repo.read() as tx:
             draft = await tx.draft(context["draft_id"])
         assert draft is not None
-        external_id = await review.prepare_view(deps, context["incident"], review.publish_step(draft.id),
-                                                user_id=body["user"]["id"])
+        external_id = await review.prepare_view(
+            deps, context["incident"], review.publish_step(draft.id), user_id=body["user"]["id"]
+        )
         view = ui.publish_modal(draft, now=deps.clock.now(), lang=lang) | {"external_id": external_id}
         await open_modal(client, respond, body["trigger_id"], view, lang)
 
@@ -297,11 +356,17 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             await ack(response_action="errors", errors=errors)
             return
         assert ref is not None and ref.draft_id is not None and isinstance(when, int)
-        published = review.Published(at=datetime.fromtimestamp(when, tz=timezone.utc), how=str(how), url=url)
+        published = review.Published(at=datetime.fromtimestamp(when, tz=UTC), how=str(how), url=url)
         try:
-            await review.publish(deps, external_id=view.get("external_id") or "", view_id=view["id"],
-                                 incident_id=ref.incident_id, draft_id=ref.draft_id, user_id=body["user"]["id"],
-                                 published=published)
+            await review.publish(
+                deps,
+                external_id=view.get("external_id") or "",
+                view_id=view["id"],
+                incident_id=ref.incident_id,
+                draft_id=ref.draft_id,
+                user_id=body["user"]["id"],
+                published=published,
+            )
         except review.Refused as error:
             await ack(response_action="errors", errors={ui.PUBLISHED_AT: refused(error, lang)})
             return

@@ -70,8 +70,9 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         permalink = await permalink_of(client, body["channel"]["id"], message.get("ts") or body.get("message_ts"))
         author = message.get("user")
         reporter = author if author and author != user_id and not message.get("bot_id") else None
-        view = incident_from_message(text=message.get("text") or "", permalink=permalink, reporter=reporter,
-                                     now=deps.clock.now(), lang=lang)
+        view = incident_from_message(
+            text=message.get("text") or "", permalink=permalink, reporter=reporter, now=deps.clock.now(), lang=lang
+        )
         await open_modal(client, respond, body["trigger_id"], view, lang)
 
     app.shortcut(surface.SHORTCUT_OPEN_FROM_MESSAGE)(ack=from_message_ack, lazy=[open_from_message])

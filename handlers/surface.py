@@ -23,8 +23,17 @@ SHORTCUT_OPEN_FROM_MESSAGE = "leak_open_from_message"  # message shortcut
 SHORTCUT_ADD_TO_TIMELINE = "leak_add_to_timeline"  # message shortcut, in an incident channel
 
 # Slash commands (manifest: features.slash_commands[].command).
-COMMANDS: tuple[str, ...] = (LEAK_OPEN, LEAK_NEXT, LEAK_STATUS, LEAK_ANSWER, LEAK_DRAFT, LEAK_LIST, LEAK_TIMELINE,
-                             LEAK_REVIEWERS, LEAK_CLOSE)
+COMMANDS: tuple[str, ...] = (
+    LEAK_OPEN,
+    LEAK_NEXT,
+    LEAK_STATUS,
+    LEAK_ANSWER,
+    LEAK_DRAFT,
+    LEAK_LIST,
+    LEAK_TIMELINE,
+    LEAK_REVIEWERS,
+    LEAK_CLOSE,
+)
 # Global and message shortcuts by callback_id (manifest: features.shortcuts[].callback_id).
 SHORTCUTS: tuple[str, ...] = (SHORTCUT_OPEN, SHORTCUT_OPEN_FROM_MESSAGE, SHORTCUT_ADD_TO_TIMELINE)
 # Events API event types (manifest: settings.event_subscriptions.bot_events).

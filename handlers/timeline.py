@@ -7,7 +7,7 @@ An entry is stored before the ack; the message's permalink (a Slack call) is fil
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 def _posted_at(ts: str | None) -> datetime | None:
     """When a message was posted, from its ts (seconds since the epoch)."""
     try:
-        return datetime.fromtimestamp(float(ts or ""), timezone.utc)
+        return datetime.fromtimestamp(float(ts or ""), UTC)
     except ValueError:
         return None
 
@@ -49,22 +49,28 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         incident: Incident | None = context.get("incident")
         user_id = command["user_id"]
         if incident is None:
-            await replies.give(ack, context, user_id, lambda lang: private(
-                t("cmd.not_incident_channel", lang, command=surface.LEAK_TIMELINE)))
+            await replies.give(
+                ack,
+                context,
+                user_id,
+                lambda lang: private(t("cmd.not_incident_channel", lang, command=surface.LEAK_TIMELINE)),
+            )
             return
         text = (command.get("text") or "").strip()
         if text:
             try:
-                entry = await timeline.add(deps, incident, user_id=user_id, text=text,
-                                           source=f"command:{command.get('trigger_id') or ''}")
+                entry = await timeline.add(
+                    deps, incident, user_id=user_id, text=text, source=f"command:{command.get('trigger_id') or ''}"
+                )
             except timeline.Refused as refused:
                 key = refused.key
                 await replies.give(ack, context, user_id, lambda lang: private(t(key, lang)))
                 return
             if entry is not None:
                 added = entry
-                await replies.give(ack, context, user_id, lambda lang: private(
-                    t("timeline.added", lang, line=entry_line(added, lang))))
+                await replies.give(
+                    ack, context, user_id, lambda lang: private(t("timeline.added", lang, line=entry_line(added, lang)))
+                )
                 return
         entries = await timeline.entries(deps.repo, incident.id)
 
@@ -114,8 +120,9 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         raw = raw_values(view["state"]["values"])
         blocks = {"text": TIMELINE_TEXT_BLOCK, "at": TIMELINE_AT_BLOCK}
         try:
-            text, at = timeline.checked_entry(raw.get(TIMELINE_TEXT_BLOCK), raw.get(TIMELINE_AT_BLOCK),
-                                              now=deps.clock.now())
+            text, at = timeline.checked_entry(
+                raw.get(TIMELINE_TEXT_BLOCK), raw.get(TIMELINE_AT_BLOCK), now=deps.clock.now()
+            )
         except timeline.Invalid as invalid:
             await ack(response_action="errors", errors={blocks[invalid.field]: t(invalid.key, lang, **invalid.params)})
             return
@@ -123,11 +130,22 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         try:
             if ref is None:
                 raise timeline.Refused("timeline.form_unknown")
-            await timeline.add_from_form(deps, external_id=view.get("external_id") or "", view_id=view["id"],
-                                         incident_id=ref.incident_id, user_id=user_id, text=text, at=at)
+            await timeline.add_from_form(
+                deps,
+                external_id=view.get("external_id") or "",
+                view_id=view["id"],
+                incident_id=ref.incident_id,
+                user_id=user_id,
+                text=text,
+                at=at,
+            )
         except timeline.Refused as refused:
-            log.warning("refused a timeline entry for incident %s from %s: %s", ref.incident_id if ref else None,
-                        user_id, refused.key)
+            log.warning(
+                "refused a timeline entry for incident %s from %s: %s",
+                ref.incident_id if ref else None,
+                user_id,
+                refused.key,
+            )
             message = t(refused.key, lang) + " " + t("refused.not_saved", lang)
             await ack(response_action="errors", errors={TIMELINE_TEXT_BLOCK: message})
             return
@@ -142,9 +160,15 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             context["reply"] = Words("cmd.not_incident_channel", {"command": surface.SHORTCUT_ADD_TO_TIMELINE})
         else:
             try:
-                entry = await timeline.add(deps, incident, user_id=body["user"]["id"], text=plain_text(message.get("text") or ""),
-                                           at=_posted_at(message.get("ts")), author=message.get("user"),
-                                           source=f"message:{message.get('ts')}")
+                entry = await timeline.add(
+                    deps,
+                    incident,
+                    user_id=body["user"]["id"],
+                    text=plain_text(message.get("text") or ""),
+                    at=_posted_at(message.get("ts")),
+                    author=message.get("user"),
+                    source=f"message:{message.get('ts')}",
+                )
             except timeline.Refused as refused:
                 context["reply"] = Words(refused.key)
             else:
@@ -162,7 +186,10 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         link = await permalink_of(client, body["channel"]["id"], (body.get("message") or {}).get("ts"))
         if link:
             await timeline.link(deps.repo, entry.id, link)
-        await respond(response_type="ephemeral", replace_original=False,
-                      text=t("timeline.added", lang, line=entry_line(entry, lang)))
+        await respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text=t("timeline.added", lang, line=entry_line(entry, lang)),
+        )
 
     app.shortcut(surface.SHORTCUT_ADD_TO_TIMELINE)(ack=add_message_ack, lazy=[add_message_after])

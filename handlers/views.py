@@ -36,8 +36,9 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             await ack(response_action="errors", errors=failed.errors)
             return
         team = body["user"].get("team_id") or (body.get("team") or {}).get("id", "")
-        _incident, created = await opening.open_incident(deps, team_id=team, opener_id=body["user"]["id"],
-                                                         view_id=view["id"], values=values)
+        _incident, created = await opening.open_incident(
+            deps, team_id=team, opener_id=body["user"]["id"], view_id=view["id"], values=values
+        )
         if not created:
             log.info("view %s submitted again; the incident exists already", view["id"])
         await ack(response_action="update", view=notice_modal(t("open.progress_title", lang), t("open.progress", lang)))
@@ -51,15 +52,19 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         first_block = next(iter(view.get("state", {}).get("values", {})), "title")
         if ref is None or step is None:
             log.warning("a step submission naming no known step was refused")
-            await ack(response_action="errors", errors={first_block: t("cmd.not_incident_channel", lang, command="/leak-answer")})
+            await ack(
+                response_action="errors",
+                errors={first_block: t("cmd.not_incident_channel", lang, command="/leak-answer")},
+            )
             return
         try:
             values = parse_step(step, raw_values(view["state"]["values"]), lang=lang, now=deps.clock.now())
         except ValidationFailed as failed:
             await ack(response_action="errors", errors=failed.errors)
             return
-        form = answering.Form(external_id=view.get("external_id") or "", view_id=view["id"],
-                              incident_id=ref.incident_id, step_id=step.id)
+        form = answering.Form(
+            external_id=view.get("external_id") or "", view_id=view["id"], incident_id=ref.incident_id, step_id=step.id
+        )
         user = body["user"]["id"]
         try:
             await answering.submit(deps, form, user_id=user, values=values)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
 from typing import Any
 
 from alembic import command
@@ -14,7 +13,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.sqlite_inline import connector
-
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -27,7 +25,9 @@ def make_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, hide_parameters=True)
     # The statements run where they are awaited instead of on aiosqlite's thread (storage/sqlite_inline.py)
     args, options = engine.sync_engine.dialect.create_connect_args(parsed)
-    inline = create_async_engine(url, hide_parameters=True, async_creator=connector(*args, **{"timeout": 30, **options}))
+    inline = create_async_engine(
+        url, hide_parameters=True, async_creator=connector(*args, **{"timeout": 30, **options})
+    )
     event.listen(inline.sync_engine, "connect", _sqlite_pragmas)
     return inline
 
@@ -63,6 +63,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 async def migrate(engine: AsyncEngine) -> None:
     """Brings the schema up to date with every migration (SQLite and PostgreSQL share them)."""
+
     def upgrade(connection: Any) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
@@ -74,15 +75,13 @@ async def migrate(engine: AsyncEngine) -> None:
         await connection.run_sync(upgrade)
 
 
-
-
 async def ping(engine: AsyncEngine) -> bool:
     """True when the database answers."""
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
         return True
-    except Exception:  # any failure means "not healthy"; the caller answers 503
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"; the caller answers 503
         return False
 
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -20,10 +31,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime; pass an aware one")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -57,9 +68,11 @@ class IncidentRow(Base):
 
 class RevisionRow(Base):
     __tablename__ = "revisions"
-    __table_args__ = (Index("ix_revisions_incident_item", "incident_id", "item_id", "id"),
-                      # one revision per item per submitted view, whatever Slack or a double click repeats
-                      UniqueConstraint("source", "item_id"))
+    __table_args__ = (
+        Index("ix_revisions_incident_item", "incident_id", "item_id", "id"),
+        # one revision per item per submitted view, whatever Slack or a double click repeats
+        UniqueConstraint("source", "item_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
@@ -110,9 +123,11 @@ class JobRow(Base):
     """
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_pending", "done_at", "failed_at", "next_attempt_at"),
-                      # "jobs of one incident in order": the earliest unfinished job of an incident goes first
-                      Index("ix_jobs_incident", "incident_id", "id"))
+    __table_args__ = (
+        Index("ix_jobs_pending", "done_at", "failed_at", "next_attempt_at"),
+        # "jobs of one incident in order": the earliest unfinished job of an incident goes first
+        Index("ix_jobs_incident", "incident_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -160,9 +175,11 @@ class ReviewersRow(Base):
     """Who must approve a document; every change is a new row holding the whole set (empty: nobody)."""
 
     __tablename__ = "reviewers"
-    __table_args__ = (Index("ix_reviewers_incident_doc", "incident_id", "doc", "id"),
-                      # one change per document per submitted modal, whatever Slack repeats
-                      UniqueConstraint("source", "doc", name="uq_reviewers_source_doc"))
+    __table_args__ = (
+        Index("ix_reviewers_incident_doc", "incident_id", "doc", "id"),
+        # one change per document per submitted modal, whatever Slack repeats
+        UniqueConstraint("source", "doc", name="uq_reviewers_source_doc"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
@@ -178,8 +195,10 @@ class DecisionRow(Base):
     version and reviewer, whatever a double click or a Slack retry repeats."""
 
     __tablename__ = "decisions"
-    __table_args__ = (Index("ix_decisions_incident", "incident_id", "id"),
-                      UniqueConstraint("draft_id", "reviewer", name="uq_decisions_draft_reviewer"))
+    __table_args__ = (
+        Index("ix_decisions_incident", "incident_id", "id"),
+        UniqueConstraint("draft_id", "reviewer", name="uq_decisions_draft_reviewer"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
@@ -195,8 +214,10 @@ class PublicationRow(Base):
     """A fully approved version that went out: when, how, where, and who said so."""
 
     __tablename__ = "publications"
-    __table_args__ = (Index("ix_publications_incident", "incident_id", "id"),
-                      UniqueConstraint("source", name="uq_publications_source"))
+    __table_args__ = (
+        Index("ix_publications_incident", "incident_id", "id"),
+        UniqueConstraint("source", name="uq_publications_source"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
@@ -207,6 +228,8 @@ class PublicationRow(Base):
     by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(64))  # the view id of the publish modal
+
+
 class TimelineRow(Base):
     """One dated entry of an incident's timeline (経緯); append-only like the answers.
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.models import DraftRow, IncidentRow, JobRow, TimelineRow
+from storage.models import DraftRow, JobRow, TimelineRow
 
 
 @dataclass(frozen=True)
@@ -92,15 +92,40 @@ class OpenedForm:
 
 def incident_record(row: Any) -> Incident:
     """The record of an incident row (an ORM object, or a plain row with the table's columns)."""
-    return Incident(row.id, row.team_id, row.opener_id, row.status, row.channel_id, row.channel_name,
-                    row.checklist_ts, row.created_at, row.closed_at, row.closed_by, row.nudge_due_at,
-                    row.nudges_sent or 0, row.open_view_id, row.setup_stage or 0, row.asked_step)
+    return Incident(
+        row.id,
+        row.team_id,
+        row.opener_id,
+        row.status,
+        row.channel_id,
+        row.channel_name,
+        row.checklist_ts,
+        row.created_at,
+        row.closed_at,
+        row.closed_by,
+        row.nudge_due_at,
+        row.nudges_sent or 0,
+        row.open_view_id,
+        row.setup_stage or 0,
+        row.asked_step,
+    )
 
 
 def draft_record(row: DraftRow) -> Draft:
     """The record of a draft row."""
-    return Draft(row.id, row.incident_id, row.doc, row.version, row.body, row.created_at, row.created_by, row.posted_at,
-                 row.values, bool(row.held), row.confirmed_by)
+    return Draft(
+        row.id,
+        row.incident_id,
+        row.doc,
+        row.version,
+        row.body,
+        row.created_at,
+        row.created_by,
+        row.posted_at,
+        row.values,
+        bool(row.held),
+        row.confirmed_by,
+    )
 
 
 def job_record(row: JobRow) -> Job:
@@ -172,7 +197,9 @@ class TimelineItem:
 
 def timeline_record(row: TimelineRow) -> TimelineItem:
     """The record of a timeline row."""
-    return TimelineItem(row.id, row.incident_id, row.at, row.text, row.author, row.added_by, row.added_at, row.permalink)
+    return TimelineItem(
+        row.id, row.incident_id, row.at, row.text, row.author, row.added_by, row.added_at, row.permalink
+    )
 
 
 @dataclass(frozen=True)

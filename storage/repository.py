@@ -8,27 +8,67 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, AsyncIterator, Callable, Mapping, cast
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.answers import Answer
 from storage.db import sessionmaker
-from storage.models import (ChannelObjectRow, DecisionRow, DraftRow, IncidentRow, JobRow, MemberRow, OwnerRow,
-                            PublicationRow, ReviewersRow, ReviewNudgeRow, RevisionRow, TimelineRow, ViewRow)
-from storage.records import (ChannelObject, Decision, Draft, Incident, Job, OpenedForm, Owner, Publication, Reviewers,
-                             ReviewNudge, Revision, TimelineItem, draft_record, incident_record, job_record,
-                             timeline_record)
+from storage.models import (
+    ChannelObjectRow,
+    DecisionRow,
+    DraftRow,
+    IncidentRow,
+    JobRow,
+    MemberRow,
+    OwnerRow,
+    PublicationRow,
+    ReviewersRow,
+    ReviewNudgeRow,
+    RevisionRow,
+    TimelineRow,
+    ViewRow,
+)
+from storage.records import (
+    ChannelObject,
+    Decision,
+    Draft,
+    Incident,
+    Job,
+    OpenedForm,
+    Owner,
+    Publication,
+    Reviewers,
+    ReviewNudge,
+    Revision,
+    TimelineItem,
+    draft_record,
+    incident_record,
+    job_record,
+    timeline_record,
+)
 
-__all__ = ["Duplicate", "Repository", "Tx", "ChannelObject", "Decision", "Draft", "Incident", "Job", "Owner",
-           "Publication", "Reviewers", "ReviewNudge", "Revision"]
+__all__ = [
+    "ChannelObject",
+    "Decision",
+    "Draft",
+    "Duplicate",
+    "Incident",
+    "Job",
+    "Owner",
+    "Publication",
+    "Repository",
+    "ReviewNudge",
+    "Reviewers",
+    "Revision",
+    "Tx",
+]
 
 
 class _Hot:
@@ -36,31 +76,59 @@ class _Hot:
     and run as Core statements on the session's connection: building them anew and going through the
     ORM each time was most of that transaction's time (profile in issue 9)."""
 
-    _latest = (select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
-               .where(RevisionRow.incident_id == bindparam("incident_id")).group_by(RevisionRow.item_id).subquery())
-    answers = (select(RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at,
-                      _latest.c.revisions).join(_latest, RevisionRow.id == _latest.c.id))
-    form_access = (select(*IncidentRow.__table__.c, ViewRow.user_id.label("form_user_id"),
-                          ViewRow.incident_id.label("form_incident_id"), ViewRow.step_id.label("form_step_id"),
-                          MemberRow.user_id.label("member")).select_from(IncidentRow)
-                   .outerjoin(ViewRow, ViewRow.external_id == bindparam("external_id"))
-                   .outerjoin(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id)
-                              & (MemberRow.user_id == bindparam("user_id")))
-                   .where(IncidentRow.id == bindparam("incident_id")))
+    _latest = (
+        select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
+        .where(RevisionRow.incident_id == bindparam("incident_id"))
+        .group_by(RevisionRow.item_id)
+        .subquery()
+    )
+    answers = select(
+        RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at, _latest.c.revisions
+    ).join(_latest, RevisionRow.id == _latest.c.id)
+    form_access = (
+        select(
+            *IncidentRow.__table__.c,
+            ViewRow.user_id.label("form_user_id"),
+            ViewRow.incident_id.label("form_incident_id"),
+            ViewRow.step_id.label("form_step_id"),
+            MemberRow.user_id.label("member"),
+        )
+        .select_from(IncidentRow)
+        .outerjoin(ViewRow, ViewRow.external_id == bindparam("external_id"))
+        .outerjoin(
+            MemberRow, (MemberRow.channel_id == IncidentRow.channel_id) & (MemberRow.user_id == bindparam("user_id"))
+        )
+        .where(IncidentRow.id == bindparam("incident_id"))
+    )
     form_access_locked = form_access.with_for_update(of=IncidentRow)  # PostgreSQL
     add_revisions = insert(RevisionRow)
     # (an UPDATE's bind parameters must not be named like its columns)
-    schedule_nudge = (update(IncidentRow).where(IncidentRow.id == bindparam("b_incident"), IncidentRow.status != "closed")
-                      .values(nudge_due_at=bindparam("b_due")))
+    schedule_nudge = (
+        update(IncidentRow)
+        .where(IncidentRow.id == bindparam("b_incident"), IncidentRow.status != "closed")
+        .values(nudge_due_at=bindparam("b_due"))
+    )
     schedule_nudge_reset = schedule_nudge.values(nudges_sent=0)
     # The waiting jobs are locked in id order (PostgreSQL; SQLite has one writer): two transactions
     # superseding the same jobs at once (an answer that makes a draft, a follow-up republishing the
     # Home tabs) would otherwise lock them in different orders and deadlock.
-    _waiting = (select(JobRow.id).where(JobRow.kind == bindparam("b_kind"), JobRow.incident_id == bindparam("b_incident"),
-                                       JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_(None))
-                .order_by(JobRow.id).with_for_update())
-    supersede = (update(JobRow).where(JobRow.id.in_(_waiting.scalar_subquery()))
-                 .values(done_at=bindparam("b_at"), error="superseded"))
+    _waiting = (
+        select(JobRow.id)
+        .where(
+            JobRow.kind == bindparam("b_kind"),
+            JobRow.incident_id == bindparam("b_incident"),
+            JobRow.done_at.is_(None),
+            JobRow.failed_at.is_(None),
+            JobRow.leased_until.is_(None),
+        )
+        .order_by(JobRow.id)
+        .with_for_update()
+    )
+    supersede = (
+        update(JobRow)
+        .where(JobRow.id.in_(_waiting.scalar_subquery()))
+        .values(done_at=bindparam("b_at"), error="superseded")
+    )
     add_job = insert(JobRow).values(attempts=0)
 
 
@@ -85,9 +153,14 @@ class Tx:
 
         (PostgreSQL: SELECT … FOR UPDATE. SQLite lets one writer at a time anyway.)
         """
-        row = (await self.session.scalars(
-            select(IncidentRow).where(IncidentRow.id == incident_id).with_for_update()
-            .execution_options(populate_existing=True))).first()
+        row = (
+            await self.session.scalars(
+                select(IncidentRow)
+                .where(IncidentRow.id == incident_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).first()
         return incident_record(row) if row else None
 
     async def incident_by_channel(self, channel_id: str) -> Incident | None:
@@ -108,14 +181,27 @@ class Tx:
         )
         if _rowcount(result) != 1:
             return False
-        await self.session.execute(update(ReviewNudgeRow).where(   # reviewers are not reminded either
-            ReviewNudgeRow.incident_id == incident_id, ReviewNudgeRow.due_at.is_not(None)).values(due_at=None))
+        await self.session.execute(
+            update(ReviewNudgeRow)
+            .where(  # reviewers are not reminded either
+                ReviewNudgeRow.incident_id == incident_id, ReviewNudgeRow.due_at.is_not(None)
+            )
+            .values(due_at=None)
+        )
         return True
 
     # --- answers ----------------------------------------------------------------------------------
 
-    async def record(self, incident_id: int, *, user_id: str, at: datetime, values: Mapping[str, Any],
-                     source: str | None = None, current: Mapping[str, Answer] | None = None) -> list[str]:
+    async def record(
+        self,
+        incident_id: int,
+        *,
+        user_id: str,
+        at: datetime,
+        values: Mapping[str, Any],
+        source: str | None = None,
+        current: Mapping[str, Answer] | None = None,
+    ) -> list[str]:
         """Appends a revision for every item whose value changed from `current` (read when not given);
         returns their ids.
 
@@ -126,32 +212,55 @@ class Tx:
             current = await self.answers(incident_id, item_ids=list(values))
         changed = [i for i, v in values.items() if (current[i].value if i in current else None) != v]
         if changed:  # one INSERT for them all
-            await (await self.session.connection()).execute(_Hot.add_revisions, [
-                dict(incident_id=incident_id, item_id=i, value=values[i], user_id=user_id, created_at=at, source=source)
-                for i in changed])
+            await (await self.session.connection()).execute(
+                _Hot.add_revisions,
+                [
+                    {
+                        "incident_id": incident_id,
+                        "item_id": i,
+                        "value": values[i],
+                        "user_id": user_id,
+                        "created_at": at,
+                        "source": source,
+                    }
+                    for i in changed
+                ],
+            )
         return changed
 
     async def source_seen(self, source: str) -> bool:
         """True when answers from this view were stored already."""
-        return bool(await self.session.scalar(
-            select(func.count()).select_from(RevisionRow).where(RevisionRow.source == source)))
+        return bool(
+            await self.session.scalar(select(func.count()).select_from(RevisionRow).where(RevisionRow.source == source))
+        )
 
     async def answers(self, incident_id: int, *, item_ids: list[str] | None = None) -> dict[str, Answer]:
         """Returns the current answer of every answered item (one row per item, however long the history)."""
         if item_ids is None:
             rows = await (await self.session.connection()).execute(_Hot.answers, {"incident_id": incident_id})
-            return {item_id: Answer(item_id, value, user_id, created_at, revisions)
-                    for item_id, value, user_id, created_at, revisions in rows if value is not None}
-        latest = (select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
-                  .where(RevisionRow.incident_id == incident_id).group_by(RevisionRow.item_id))
+            return {
+                item_id: Answer(item_id, value, user_id, created_at, revisions)
+                for item_id, value, user_id, created_at, revisions in rows
+                if value is not None
+            }
+        latest = (
+            select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
+            .where(RevisionRow.incident_id == incident_id)
+            .group_by(RevisionRow.item_id)
+        )
         if item_ids is not None:
             latest = latest.where(RevisionRow.item_id.in_(item_ids))
         newest = latest.subquery()
         selected = await self.session.execute(  # plain rows, not ORM objects: the caller gets records anyway
-            select(RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at, newest.c.revisions)
-            .join(newest, RevisionRow.id == newest.c.id))
-        return {item_id: Answer(item_id, value, user_id, created_at, revisions)
-                for item_id, value, user_id, created_at, revisions in selected if value is not None}
+            select(
+                RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at, newest.c.revisions
+            ).join(newest, RevisionRow.id == newest.c.id)
+        )
+        return {
+            item_id: Answer(item_id, value, user_id, created_at, revisions)
+            for item_id, value, user_id, created_at, revisions in selected
+            if value is not None
+        }
 
     async def history(self, incident_id: int, item_id: str | None = None) -> list[Revision]:
         """Returns every revision, oldest first, of one item or of all."""
@@ -166,13 +275,16 @@ class Tx:
 
     # --- owners -----------------------------------------------------------------------------------
 
-    async def set_owners(self, incident_id: int, item_ids: list[str], *, owner_id: str | None, set_by: str,
-                         at: datetime) -> list[str]:
+    async def set_owners(
+        self, incident_id: int, item_ids: list[str], *, owner_id: str | None, set_by: str, at: datetime
+    ) -> list[str]:
         """Gives items an owner (None: nobody); returns the items whose owner changed."""
         current = await self._owners(incident_id)
         changed = [i for i in item_ids if (current[i].owner_id if i in current else None) != owner_id]
-        self.session.add_all(OwnerRow(incident_id=incident_id, item_id=i, owner_id=owner_id, set_by=set_by,
-                                      created_at=at) for i in changed)
+        self.session.add_all(
+            OwnerRow(incident_id=incident_id, item_id=i, owner_id=owner_id, set_by=set_by, created_at=at)
+            for i in changed
+        )
         return changed
 
     async def owners(self, incident_id: int) -> dict[str, Owner]:
@@ -181,7 +293,9 @@ class Tx:
 
     async def owner_history(self, incident_id: int) -> list[Owner]:
         """Returns every ownership change, oldest first."""
-        rows = await self.session.scalars(select(OwnerRow).where(OwnerRow.incident_id == incident_id).order_by(OwnerRow.id))
+        rows = await self.session.scalars(
+            select(OwnerRow).where(OwnerRow.incident_id == incident_id).order_by(OwnerRow.id)
+        )
         return [Owner(r.item_id, r.owner_id, r.set_by, r.created_at) for r in rows]
 
     async def _owners(self, incident_id: int) -> dict[str, Owner]:
@@ -191,10 +305,14 @@ class Tx:
 
     async def latest_draft(self, incident_id: int, doc: str = "public") -> Draft | None:
         """Returns the newest draft version, if any."""
-        row = (await self.session.scalars(
-            select(DraftRow).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc)
-            .order_by(DraftRow.version.desc()).limit(1)
-        )).first()
+        row = (
+            await self.session.scalars(
+                select(DraftRow)
+                .where(DraftRow.incident_id == incident_id, DraftRow.doc == doc)
+                .order_by(DraftRow.version.desc())
+                .limit(1)
+            )
+        ).first()
         return draft_record(row) if row else None
 
     async def draft(self, draft_id: int) -> Draft | None:
@@ -202,27 +320,49 @@ class Tx:
         row = await self.session.get(DraftRow, draft_id, populate_existing=True)
         return draft_record(row) if row else None
 
-    async def add_draft(self, incident_id: int, *, body: str, at: datetime, user_id: str | None, doc: str = "public",
-                        values: Mapping[str, Any] | None = None, held: bool = False) -> Draft:
+    async def add_draft(
+        self,
+        incident_id: int,
+        *,
+        body: str,
+        at: datetime,
+        user_id: str | None,
+        doc: str = "public",
+        values: Mapping[str, Any] | None = None,
+        held: bool = False,
+    ) -> Draft:
         """Stores the next numbered version of a document (unique per incident, document and number)."""
         last = await self.session.scalar(
-            select(func.max(DraftRow.version)).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc))
-        row = DraftRow(incident_id=incident_id, doc=doc, version=(last or 0) + 1, body=body, created_at=at,
-                       created_by=user_id, values=dict(values) if values is not None else None, held=held)
+            select(func.max(DraftRow.version)).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc)
+        )
+        row = DraftRow(
+            incident_id=incident_id,
+            doc=doc,
+            version=(last or 0) + 1,
+            body=body,
+            created_at=at,
+            created_by=user_id,
+            values=dict(values) if values is not None else None,
+            held=held,
+        )
         self.session.add(row)
         await self.session.flush()
         return draft_record(row)
 
     async def drafts(self, incident_id: int) -> list[Draft]:
         """Every version of every document, oldest first."""
-        rows = await self.session.scalars(select(DraftRow).where(DraftRow.incident_id == incident_id).order_by(DraftRow.id))
+        rows = await self.session.scalars(
+            select(DraftRow).where(DraftRow.incident_id == incident_id).order_by(DraftRow.id)
+        )
         return [draft_record(row) for row in rows]
 
     async def confirm_draft(self, draft_id: int, *, user_id: str) -> bool:
         """Lets a held version be posted; False when it was confirmed already."""
         result = await self.session.execute(
-            update(DraftRow).where(DraftRow.id == draft_id, DraftRow.held.is_(True), DraftRow.confirmed_by.is_(None))
-            .values(confirmed_by=user_id))
+            update(DraftRow)
+            .where(DraftRow.id == draft_id, DraftRow.held.is_(True), DraftRow.confirmed_by.is_(None))
+            .values(confirmed_by=user_id)
+        )
         return _rowcount(result) == 1
 
     async def mark_draft_posted(self, draft_id: int, *, at: datetime) -> None:
@@ -231,16 +371,26 @@ class Tx:
 
     # --- review and publication ------------------------------------------------------------------
 
-    async def set_reviewers(self, incident_id: int, reviewers: Mapping[str, list[str]], *, set_by: str, at: datetime,
-                            source: str) -> list[str]:
+    async def set_reviewers(
+        self, incident_id: int, reviewers: Mapping[str, list[str]], *, set_by: str, at: datetime, source: str
+    ) -> list[str]:
         """Appends a change for every document whose reviewers differ; returns those documents.
 
         `source` (the view id) makes a repeated submission a Duplicate instead of a second change.
         """
         current = await self.reviewers(incident_id)
         changed = [doc for doc, users in reviewers.items() if sorted(set(users)) != sorted(current.get(doc, ()))]
-        self.session.add_all(ReviewersRow(incident_id=incident_id, doc=doc, user_ids=sorted(set(reviewers[doc])),
-                                          set_by=set_by, created_at=at, source=source) for doc in changed)
+        self.session.add_all(
+            ReviewersRow(
+                incident_id=incident_id,
+                doc=doc,
+                user_ids=sorted(set(reviewers[doc])),
+                set_by=set_by,
+                created_at=at,
+                source=source,
+            )
+            for doc in changed
+        )
         await self.session.flush()
         return changed
 
@@ -251,40 +401,82 @@ class Tx:
     async def reviewer_history(self, incident_id: int) -> list[Reviewers]:
         """Returns every change of reviewers, oldest first."""
         rows = await self.session.scalars(
-            select(ReviewersRow).where(ReviewersRow.incident_id == incident_id).order_by(ReviewersRow.id))
+            select(ReviewersRow).where(ReviewersRow.incident_id == incident_id).order_by(ReviewersRow.id)
+        )
         return [Reviewers(r.doc, tuple(r.user_ids or ()), r.set_by, r.created_at) for r in rows]
 
     async def reviewers_seen(self, source: str) -> bool:
         """True when reviewers from this view were stored already."""
-        return bool(await self.session.scalar(
-            select(func.count()).select_from(ReviewersRow).where(ReviewersRow.source == source)))
+        return bool(
+            await self.session.scalar(
+                select(func.count()).select_from(ReviewersRow).where(ReviewersRow.source == source)
+            )
+        )
 
-    async def add_decision(self, incident_id: int, draft_id: int, *, reviewer: str, approved: bool,
-                           comment: str | None, at: datetime, source: str | None = None) -> Decision:
+    async def add_decision(
+        self,
+        incident_id: int,
+        draft_id: int,
+        *,
+        reviewer: str,
+        approved: bool,
+        comment: str | None,
+        at: datetime,
+        source: str | None = None,
+    ) -> Decision:
         """Stores a reviewer's decision on a version; a second one for the same version raises Duplicate."""
-        row = DecisionRow(incident_id=incident_id, draft_id=draft_id, reviewer=reviewer, approved=approved,
-                          comment=comment, created_at=at, source=source)
+        row = DecisionRow(
+            incident_id=incident_id,
+            draft_id=draft_id,
+            reviewer=reviewer,
+            approved=approved,
+            comment=comment,
+            created_at=at,
+            source=source,
+        )
         self.session.add(row)
         await self.session.flush()
         return _decision(row)
 
     async def decision(self, draft_id: int, reviewer: str) -> Decision | None:
         """The decision of one reviewer on one version, if any."""
-        row = (await self.session.scalars(select(DecisionRow).where(
-            DecisionRow.draft_id == draft_id, DecisionRow.reviewer == reviewer))).first()
+        row = (
+            await self.session.scalars(
+                select(DecisionRow).where(DecisionRow.draft_id == draft_id, DecisionRow.reviewer == reviewer)
+            )
+        ).first()
         return _decision(row) if row else None
 
     async def decisions(self, incident_id: int) -> list[Decision]:
         """Every decision on every version of an incident's documents, oldest first."""
         rows = await self.session.scalars(
-            select(DecisionRow).where(DecisionRow.incident_id == incident_id).order_by(DecisionRow.id))
+            select(DecisionRow).where(DecisionRow.incident_id == incident_id).order_by(DecisionRow.id)
+        )
         return [_decision(row) for row in rows]
 
-    async def add_publication(self, incident_id: int, draft_id: int, *, published_at: datetime, how: str,
-                              url: str | None, by: str, at: datetime, source: str) -> Publication:
+    async def add_publication(
+        self,
+        incident_id: int,
+        draft_id: int,
+        *,
+        published_at: datetime,
+        how: str,
+        url: str | None,
+        by: str,
+        at: datetime,
+        source: str,
+    ) -> Publication:
         """Records that a version went out; the same modal submitted again raises Duplicate."""
-        row = PublicationRow(incident_id=incident_id, draft_id=draft_id, published_at=published_at, how=how, url=url,
-                             by=by, created_at=at, source=source)
+        row = PublicationRow(
+            incident_id=incident_id,
+            draft_id=draft_id,
+            published_at=published_at,
+            how=how,
+            url=url,
+            by=by,
+            created_at=at,
+            source=source,
+        )
         self.session.add(row)
         await self.session.flush()
         return _publication(row)
@@ -292,21 +484,28 @@ class Tx:
     async def publications(self, incident_id: int) -> list[Publication]:
         """Every publication recorded for an incident, oldest first."""
         rows = await self.session.scalars(
-            select(PublicationRow).where(PublicationRow.incident_id == incident_id).order_by(PublicationRow.id))
+            select(PublicationRow).where(PublicationRow.incident_id == incident_id).order_by(PublicationRow.id)
+        )
         return [_publication(row) for row in rows]
 
     async def publication_seen(self, source: str) -> bool:
         """True when a publication from this view was stored already."""
-        return bool(await self.session.scalar(
-            select(func.count()).select_from(PublicationRow).where(PublicationRow.source == source)))
+        return bool(
+            await self.session.scalar(
+                select(func.count()).select_from(PublicationRow).where(PublicationRow.source == source)
+            )
+        )
 
     # --- nudges -----------------------------------------------------------------------------------
 
     async def due_nudges(self, now: datetime, *, limit: int = 100) -> list[Incident]:
         """Returns open incidents whose next nudge is due, oldest due first (one indexed query)."""
         rows = await self.session.scalars(
-            select(IncidentRow).where(IncidentRow.nudge_due_at <= now, IncidentRow.status == "open")
-            .order_by(IncidentRow.nudge_due_at).limit(limit))
+            select(IncidentRow)
+            .where(IncidentRow.nudge_due_at <= now, IncidentRow.status == "open")
+            .order_by(IncidentRow.nudge_due_at)
+            .limit(limit)
+        )
         return [incident_record(row) for row in rows]
 
     async def claim_nudge(self, incident: Incident, *, next_due: datetime) -> bool:
@@ -314,13 +513,15 @@ class Tx:
         result = await self.session.execute(
             update(IncidentRow)
             .where(IncidentRow.id == incident.id, IncidentRow.nudge_due_at == incident.nudge_due_at)
-            .values(nudge_due_at=next_due, nudges_sent=IncidentRow.nudges_sent + 1))
+            .values(nudge_due_at=next_due, nudges_sent=IncidentRow.nudges_sent + 1)
+        )
         return _rowcount(result) == 1
 
     async def schedule_nudge(self, incident_id: int, *, due: datetime | None, reset: bool) -> None:
         """Sets when the next nudge is due (None: none); `reset` starts the backoff again."""
-        await (await self.session.connection()).execute(_Hot.schedule_nudge_reset if reset else _Hot.schedule_nudge,
-                                                        {"b_incident": incident_id, "b_due": due})
+        await (await self.session.connection()).execute(
+            _Hot.schedule_nudge_reset if reset else _Hot.schedule_nudge, {"b_incident": incident_id, "b_due": due}
+        )
 
     # --- reviewer nudges ---------------------------------------------------------------------------
 
@@ -329,28 +530,44 @@ class Tx:
         row = await self.session.get(ReviewNudgeRow, nudge_id, populate_existing=True)
         return _review_nudge(row) if row else None
 
-    async def start_review_nudges(self, incident_id: int, draft_id: int, waiting: list[str], *, due: datetime,
-                                  at: datetime) -> None:
+    async def start_review_nudges(
+        self, incident_id: int, draft_id: int, waiting: list[str], *, due: datetime, at: datetime
+    ) -> None:
         """The clocks of a version's reviewers who have not decided: a reviewer new to it starts at `due` (again,
         when their clock had stopped); one still running goes on; one of a reviewer no longer waited for stops.
         The clocks of the document's other versions stop."""
         doc = select(DraftRow.doc).where(DraftRow.id == draft_id).scalar_subquery()
-        others = select(DraftRow.id).where(DraftRow.incident_id == incident_id, DraftRow.doc == doc, DraftRow.id != draft_id)
-        await self.session.execute(update(ReviewNudgeRow).where(
-            ReviewNudgeRow.draft_id.in_(others), ReviewNudgeRow.due_at.is_not(None)).values(due_at=None))
-        rows = {r.reviewer: r for r in await self.session.scalars(
-            select(ReviewNudgeRow).where(ReviewNudgeRow.draft_id == draft_id))}
+        others = select(DraftRow.id).where(
+            DraftRow.incident_id == incident_id, DraftRow.doc == doc, DraftRow.id != draft_id
+        )
+        await self.session.execute(
+            update(ReviewNudgeRow)
+            .where(ReviewNudgeRow.draft_id.in_(others), ReviewNudgeRow.due_at.is_not(None))
+            .values(due_at=None)
+        )
+        rows = {
+            r.reviewer: r
+            for r in await self.session.scalars(select(ReviewNudgeRow).where(ReviewNudgeRow.draft_id == draft_id))
+        }
         stopped = [r for reviewer, r in rows.items() if reviewer not in waiting and r.due_at is not None]
         restarted = [r for reviewer, r in rows.items() if reviewer in waiting and r.due_at is None]
         if stopped:
-            await self.session.execute(update(ReviewNudgeRow).where(ReviewNudgeRow.id.in_([r.id for r in stopped]))
-                                       .values(due_at=None))
+            await self.session.execute(
+                update(ReviewNudgeRow).where(ReviewNudgeRow.id.in_([r.id for r in stopped])).values(due_at=None)
+            )
         if restarted:
-            await self.session.execute(update(ReviewNudgeRow).where(ReviewNudgeRow.id.in_([r.id for r in restarted]))
-                                       .values(due_at=due, nudges_sent=0))
-        self.session.add_all(ReviewNudgeRow(incident_id=incident_id, draft_id=draft_id, reviewer=reviewer, due_at=due,
-                                            nudges_sent=0, created_at=at)
-                             for reviewer in dict.fromkeys(waiting) if reviewer not in rows)
+            await self.session.execute(
+                update(ReviewNudgeRow)
+                .where(ReviewNudgeRow.id.in_([r.id for r in restarted]))
+                .values(due_at=due, nudges_sent=0)
+            )
+        self.session.add_all(
+            ReviewNudgeRow(
+                incident_id=incident_id, draft_id=draft_id, reviewer=reviewer, due_at=due, nudges_sent=0, created_at=at
+            )
+            for reviewer in dict.fromkeys(waiting)
+            if reviewer not in rows
+        )
         await self.session.flush()
 
     async def stop_review_nudge(self, draft_id: int, reviewer: str, *, seen: datetime | None = None) -> None:
@@ -363,30 +580,49 @@ class Tx:
 
     async def snooze_review_nudge(self, draft_id: int, reviewer: str, *, until: datetime) -> bool:
         """Holds one reviewer's running clock on a version until then; False when it is not running."""
-        result = await self.session.execute(update(ReviewNudgeRow).where(
-            ReviewNudgeRow.draft_id == draft_id, ReviewNudgeRow.reviewer == reviewer, ReviewNudgeRow.due_at.is_not(None))
-            .values(due_at=until))
+        result = await self.session.execute(
+            update(ReviewNudgeRow)
+            .where(
+                ReviewNudgeRow.draft_id == draft_id,
+                ReviewNudgeRow.reviewer == reviewer,
+                ReviewNudgeRow.due_at.is_not(None),
+            )
+            .values(due_at=until)
+        )
         return _rowcount(result) == 1
 
     async def due_review_nudges(self, now: datetime, *, limit: int = 100) -> list[ReviewNudge]:
         """Reviewer nudges due now on open incidents, oldest due first (one indexed query)."""
         rows = await self.session.scalars(
-            select(ReviewNudgeRow).join(IncidentRow, IncidentRow.id == ReviewNudgeRow.incident_id)
+            select(ReviewNudgeRow)
+            .join(IncidentRow, IncidentRow.id == ReviewNudgeRow.incident_id)
             .where(ReviewNudgeRow.due_at <= now, IncidentRow.status == "open")
-            .order_by(ReviewNudgeRow.due_at, ReviewNudgeRow.id).limit(limit))
+            .order_by(ReviewNudgeRow.due_at, ReviewNudgeRow.id)
+            .limit(limit)
+        )
         return [_review_nudge(row) for row in rows]
 
     async def claim_review_nudge(self, nudge: ReviewNudge, *, next_due: datetime) -> bool:
         """Moves a due reviewer nudge on to its next due time; False when another sweep claimed it first."""
         result = await self.session.execute(
-            update(ReviewNudgeRow).where(ReviewNudgeRow.id == nudge.id, ReviewNudgeRow.due_at == nudge.due_at)
-            .values(due_at=next_due, nudges_sent=ReviewNudgeRow.nudges_sent + 1))
+            update(ReviewNudgeRow)
+            .where(ReviewNudgeRow.id == nudge.id, ReviewNudgeRow.due_at == nudge.due_at)
+            .values(due_at=next_due, nudges_sent=ReviewNudgeRow.nudges_sent + 1)
+        )
         return _rowcount(result) == 1
 
     # --- jobs -------------------------------------------------------------------------------------
 
-    async def enqueue(self, kind: str, payload: dict[str, Any], *, key: str, at: datetime,
-                      incident_id: int | None = None, supersede: bool = False) -> None:
+    async def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        key: str,
+        at: datetime,
+        incident_id: int | None = None,
+        supersede: bool = False,
+    ) -> None:
         """Records a job to do after the commit; a key seen before makes the whole transaction a Duplicate.
 
         `supersede`: this job makes waiting jobs of the same kind for the same incident pointless (a newer
@@ -395,8 +631,17 @@ class Tx:
         connection = await self.session.connection()
         if supersede and incident_id is not None:
             await connection.execute(_Hot.supersede, {"b_kind": kind, "b_incident": incident_id, "b_at": at})
-        await connection.execute(_Hot.add_job, {"key": key, "kind": kind, "payload": payload, "incident_id": incident_id,
-                                                "created_at": at, "next_attempt_at": at})
+        await connection.execute(
+            _Hot.add_job,
+            {
+                "key": key,
+                "kind": kind,
+                "payload": payload,
+                "incident_id": incident_id,
+                "created_at": at,
+                "next_attempt_at": at,
+            },
+        )
         self.enqueued += 1
 
     async def claim_jobs(self, now: datetime, *, until: datetime, limit: int) -> list[Job]:
@@ -412,15 +657,22 @@ class Tx:
         if not ids:
             return []
         rows = await self.session.scalars(
-            update(JobRow).where(JobRow.id.in_(ids), *_claimable(now)).values(leased_until=until)
-            .returning(JobRow).execution_options(populate_existing=True))
+            update(JobRow)
+            .where(JobRow.id.in_(ids), *_claimable(now))
+            .values(leased_until=until)
+            .returning(JobRow)
+            .execution_options(populate_existing=True)
+        )
         return sorted((job_record(row) for row in rows), key=lambda job: job.id)
 
     async def next_job_at(self) -> datetime | None:
         """When the next job becomes due or a lease runs out (None: no unfinished job)."""
         unfinished = (JobRow.done_at.is_(None), JobRow.failed_at.is_(None))
-        due = await self.session.scalar(select(func.min(JobRow.next_attempt_at)).where(
-            *unfinished, JobRow.leased_until.is_(None), _first_of_its_incident()))
+        due = await self.session.scalar(
+            select(func.min(JobRow.next_attempt_at)).where(
+                *unfinished, JobRow.leased_until.is_(None), _first_of_its_incident()
+            )
+        )
         lease = await self.session.scalar(select(func.min(JobRow.leased_until)).where(*unfinished))
         return min((t for t in (due, lease) if t is not None), default=None)
 
@@ -431,36 +683,64 @@ class Tx:
 
     async def forget_jobs(self, finished_before: datetime) -> int:
         """Deletes jobs finished (done or failed) before this time, payload and all; returns how many."""
-        result = await self.session.execute(delete(JobRow).where(
-            or_(JobRow.done_at < finished_before, JobRow.failed_at < finished_before)))
+        result = await self.session.execute(
+            delete(JobRow).where(or_(JobRow.done_at < finished_before, JobRow.failed_at < finished_before))
+        )
         return _rowcount(result)
 
     async def newer_job(self, job: Job) -> bool:
         """True when a later job of the same kind for the same incident is still to be done."""
-        return bool(await self.session.scalar(
-            select(func.count()).select_from(JobRow).where(
-                JobRow.kind == job.kind, JobRow.incident_id == job.incident_id, JobRow.id > job.id,
-                JobRow.done_at.is_(None), JobRow.failed_at.is_(None))))
+        return bool(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(JobRow)
+                .where(
+                    JobRow.kind == job.kind,
+                    JobRow.incident_id == job.incident_id,
+                    JobRow.id > job.id,
+                    JobRow.done_at.is_(None),
+                    JobRow.failed_at.is_(None),
+                )
+            )
+        )
 
     async def waiting(self, kind: str, incident_id: int) -> bool:
         """True when a job of this kind for this incident is still to be done."""
-        return bool(await self.session.scalar(select(func.count()).select_from(JobRow).where(
-            JobRow.kind == kind, JobRow.incident_id == incident_id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None))))
+        return bool(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(JobRow)
+                .where(
+                    JobRow.kind == kind,
+                    JobRow.incident_id == incident_id,
+                    JobRow.done_at.is_(None),
+                    JobRow.failed_at.is_(None),
+                )
+            )
+        )
 
     async def waiting_any(self, incident_id: int) -> bool:
         """True while any job of this incident is still to be done (or retried)."""
-        return bool(await self.session.scalar(select(func.count()).select_from(JobRow).where(
-            JobRow.incident_id == incident_id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None))))
+        return bool(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(JobRow)
+                .where(JobRow.incident_id == incident_id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None))
+            )
+        )
 
     async def release_leases(self) -> int:
         """Frees every job a runner had taken (for a single process starting: nobody else holds them)."""
         result = await self.session.execute(
-            update(JobRow).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_not(None))
-            .values(leased_until=None))
+            update(JobRow)
+            .where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.leased_until.is_not(None))
+            .values(leased_until=None)
+        )
         return _rowcount(result)
 
-    async def finish_job(self, job_id: int, *, at: datetime, error: str | None = None,
-                         retry_at: datetime | None = None) -> None:
+    async def finish_job(
+        self, job_id: int, *, at: datetime, error: str | None = None, retry_at: datetime | None = None
+    ) -> None:
         """Marks a job done, failed for good (error, no retry_at) or to be tried again at retry_at."""
         if error is None:
             values: dict[str, Any] = {"done_at": at, "error": None, "leased_until": None}
@@ -468,27 +748,39 @@ class Tx:
             values = {"failed_at": at, "error": error[:200], "leased_until": None}
         else:
             values = {"next_attempt_at": retry_at, "error": error[:200], "leased_until": None}
-        await self.session.execute(update(JobRow).where(JobRow.id == job_id).values(attempts=JobRow.attempts + 1, **values))
-
+        await self.session.execute(
+            update(JobRow).where(JobRow.id == job_id).values(attempts=JobRow.attempts + 1, **values)
+        )
 
     # --- views the bot opened, channel members ----------------------------------------------------
 
-    async def record_view(self, external_id: str, *, user_id: str, incident_id: int, step_id: str, at: datetime) -> None:
+    async def record_view(
+        self, external_id: str, *, user_id: str, incident_id: int, step_id: str, at: datetime
+    ) -> None:
         """Remembers a modal about to be opened for one person and one step of an incident."""
-        self.session.add(ViewRow(external_id=external_id, user_id=user_id, incident_id=incident_id, step_id=step_id,
-                                 opened_at=at))
+        self.session.add(
+            ViewRow(external_id=external_id, user_id=user_id, incident_id=incident_id, step_id=step_id, opened_at=at)
+        )
 
-    async def form_access(self, incident_id: int, *, external_id: str, user_id: str) -> tuple[Incident | None, OpenedForm | None, bool]:
+    async def form_access(
+        self, incident_id: int, *, external_id: str, user_id: str
+    ) -> tuple[Incident | None, OpenedForm | None, bool]:
         """In one query, with the incident's row locked: the incident, the form the bot opened under
         `external_id` (None if none), and whether the user is in the incident's channel."""
         connection = await self.session.connection()
         query = _Hot.form_access_locked if connection.dialect.name == "postgresql" else _Hot.form_access
-        row = (await connection.execute(query, {"incident_id": incident_id, "external_id": external_id,
-                                                "user_id": user_id})).first()
+        row = (
+            await connection.execute(
+                query, {"incident_id": incident_id, "external_id": external_id, "user_id": user_id}
+            )
+        ).first()
         if row is None:
             return None, await self.view(external_id), False
-        opened = (OpenedForm(row.form_user_id, row.form_incident_id, row.form_step_id)
-                  if row.form_user_id is not None else None)
+        opened = (
+            OpenedForm(row.form_user_id, row.form_incident_id, row.form_step_id)
+            if row.form_user_id is not None
+            else None
+        )
         return incident_record(row), opened, row.member is not None
 
     async def view(self, external_id: str) -> OpenedForm | None:
@@ -507,57 +799,91 @@ class Tx:
     async def add_members(self, channel_id: str, user_ids: list[str], *, at: datetime) -> None:
         """Records people who joined the channel (known ones are left as they are)."""
         known = await self.members(channel_id)
-        self.session.add_all(MemberRow(channel_id=channel_id, user_id=u, since=at)
-                             for u in dict.fromkeys(user_ids) if u not in known)
+        self.session.add_all(
+            MemberRow(channel_id=channel_id, user_id=u, since=at) for u in dict.fromkeys(user_ids) if u not in known
+        )
         await self.session.flush()
 
     async def remove_member(self, channel_id: str, user_id: str) -> None:
         """Records that someone left (or was removed from) the channel."""
-        await self.session.execute(delete(MemberRow).where(MemberRow.channel_id == channel_id, MemberRow.user_id == user_id))
+        await self.session.execute(
+            delete(MemberRow).where(MemberRow.channel_id == channel_id, MemberRow.user_id == user_id)
+        )
 
     async def replace_members(self, channel_id: str, user_ids: set[str], *, at: datetime) -> None:
         """Makes the recorded members exactly these (after asking Slack with conversations.members)."""
         known = await self.members(channel_id)
         if known - user_ids:
-            await self.session.execute(delete(MemberRow).where(MemberRow.channel_id == channel_id,
-                                                               MemberRow.user_id.in_(known - user_ids)))
+            await self.session.execute(
+                delete(MemberRow).where(MemberRow.channel_id == channel_id, MemberRow.user_id.in_(known - user_ids))
+            )
         self.session.add_all(MemberRow(channel_id=channel_id, user_id=u, since=at) for u in user_ids - known)
         await self.session.flush()
 
     # --- the timeline (経緯) ------------------------------------------------------------------------
 
-    async def add_timeline(self, incident_id: int, *, at: datetime, text: str, author: str | None, added_by: str,
-                           added_at: datetime, source: str, permalink: str | None = None) -> TimelineItem:
+    async def add_timeline(
+        self,
+        incident_id: int,
+        *,
+        at: datetime,
+        text: str,
+        author: str | None,
+        added_by: str,
+        added_at: datetime,
+        source: str,
+        permalink: str | None = None,
+    ) -> TimelineItem:
         """Appends an entry; the same source for the same incident again raises Duplicate (at the commit)."""
-        row = TimelineRow(incident_id=incident_id, at=at, text=text, author=author, added_by=added_by,
-                          added_at=added_at, source=source, permalink=permalink)
+        row = TimelineRow(
+            incident_id=incident_id,
+            at=at,
+            text=text,
+            author=author,
+            added_by=added_by,
+            added_at=added_at,
+            source=source,
+            permalink=permalink,
+        )
         self.session.add(row)
         await self.session.flush()
         return timeline_record(row)
 
     async def timeline(self, incident_id: int) -> list[TimelineItem]:
         """Every entry of the incident's timeline, in the order things happened."""
-        rows = await self.session.scalars(select(TimelineRow).where(TimelineRow.incident_id == incident_id)
-                                          .order_by(TimelineRow.at, TimelineRow.id))
+        rows = await self.session.scalars(
+            select(TimelineRow).where(TimelineRow.incident_id == incident_id).order_by(TimelineRow.at, TimelineRow.id)
+        )
         return [timeline_record(row) for row in rows]
 
     async def set_timeline_permalink(self, entry_id: int, permalink: str) -> None:
         """Fills in the link of an entry added from a message (Slack gives it only after the ack)."""
-        await self.session.execute(update(TimelineRow).where(TimelineRow.id == entry_id, TimelineRow.permalink.is_(None))
-                                   .values(permalink=permalink[:500]))
+        await self.session.execute(
+            update(TimelineRow)
+            .where(TimelineRow.id == entry_id, TimelineRow.permalink.is_(None))
+            .values(permalink=permalink[:500])
+        )
 
     # --- what the bot keeps in a channel: its canvas, bookmarks, draft files ------------------------
 
     async def channel_objects(self, incident_id: int) -> dict[str, ChannelObject]:
         """The canvas, bookmarks and draft files the bot keeps in an incident's channel, by name."""
-        rows = await self.session.scalars(select(ChannelObjectRow).where(ChannelObjectRow.incident_id == incident_id)
-                                          .execution_options(populate_existing=True))
+        rows = await self.session.scalars(
+            select(ChannelObjectRow)
+            .where(ChannelObjectRow.incident_id == incident_id)
+            .execution_options(populate_existing=True)
+        )
         return {row.name: ChannelObject(row.name, row.slack_id, row.link, row.version, row.refused) for row in rows}
 
     async def _channel_object(self, incident_id: int, name: str, *, at: datetime) -> ChannelObjectRow:
-        row = (await self.session.scalars(
-            select(ChannelObjectRow).where(ChannelObjectRow.incident_id == incident_id, ChannelObjectRow.name == name)
-            .with_for_update().execution_options(populate_existing=True))).first()
+        row = (
+            await self.session.scalars(
+                select(ChannelObjectRow)
+                .where(ChannelObjectRow.incident_id == incident_id, ChannelObjectRow.name == name)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).first()
         if row is None:
             row = ChannelObjectRow(incident_id=incident_id, name=name, updated_at=at)
             self.session.add(row)
@@ -585,17 +911,21 @@ class Tx:
     def _members_incidents(self, user_id: str, *, closed: bool) -> Any:
         """Incidents with a channel this user is a member of, open or closed (as the bot last learnt it)."""
         status = IncidentRow.status == "closed" if closed else IncidentRow.status != "closed"
-        return (select(IncidentRow)
-                .join(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id) & (MemberRow.user_id == user_id))
-                .where(status))
+        return (
+            select(IncidentRow)
+            .join(MemberRow, (MemberRow.channel_id == IncidentRow.channel_id) & (MemberRow.user_id == user_id))
+            .where(status)
+        )
 
-    async def member_incidents(self, user_id: str, *, closed: bool = False, offset: int = 0,
-                               limit: int = 20) -> list[Incident]:
+    async def member_incidents(
+        self, user_id: str, *, closed: bool = False, offset: int = 0, limit: int = 20
+    ) -> list[Incident]:
         """One page of the incidents whose channel the user is in: open ones newest first, closed ones
         most recently closed first."""
         order = (IncidentRow.closed_at.desc(), IncidentRow.id.desc()) if closed else (IncidentRow.id.desc(),)
-        rows = await self.session.scalars(self._members_incidents(user_id, closed=closed).order_by(*order)
-                                          .offset(offset).limit(limit))
+        rows = await self.session.scalars(
+            self._members_incidents(user_id, closed=closed).order_by(*order).offset(offset).limit(limit)
+        )
         return [incident_record(row) for row in rows]
 
     async def count_member_incidents(self, user_id: str, *, closed: bool = False) -> int:
@@ -603,10 +933,13 @@ class Tx:
         query = self._members_incidents(user_id, closed=closed).with_only_columns(func.count(IncidentRow.id))
         return int(await self.session.scalar(query) or 0)
 
-    async def open_incident(self, *, team_id: str, opener_id: str, view_id: str, at: datetime,
-                            nudge_due: datetime | None) -> Incident:
+    async def open_incident(
+        self, *, team_id: str, opener_id: str, view_id: str, at: datetime, nudge_due: datetime | None
+    ) -> Incident:
         """Stores a new incident (one per submitted view: the same view again raises Duplicate)."""
-        row = IncidentRow(team_id=team_id, opener_id=opener_id, open_view_id=view_id, created_at=at, nudge_due_at=nudge_due)
+        row = IncidentRow(
+            team_id=team_id, opener_id=opener_id, open_view_id=view_id, created_at=at, nudge_due_at=nudge_due
+        )
         self.session.add(row)
         await self.session.flush()
         return incident_record(row)
@@ -618,7 +951,9 @@ class Tx:
 
     async def open_incidents(self) -> list[Incident]:
         """Every incident that is not closed, oldest first."""
-        rows = await self.session.scalars(select(IncidentRow).where(IncidentRow.status != "closed").order_by(IncidentRow.id))
+        rows = await self.session.scalars(
+            select(IncidentRow).where(IncidentRow.status != "closed").order_by(IncidentRow.id)
+        )
         return [incident_record(row) for row in rows]
 
 
@@ -637,16 +972,23 @@ def _publication(row: PublicationRow) -> Publication:
 def _first_of_its_incident() -> Any:
     """No earlier job of the same incident is unfinished (an incident's jobs run in order): the job is the
     oldest unfinished one of its incident, or belongs to none. One pass over the unfinished jobs."""
-    heads = (select(func.min(JobRow.id)).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None),
-                                              JobRow.incident_id.is_not(None))
-             .group_by(JobRow.incident_id).scalar_subquery())
+    heads = (
+        select(func.min(JobRow.id))
+        .where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.incident_id.is_not(None))
+        .group_by(JobRow.incident_id)
+        .scalar_subquery()
+    )
     return or_(JobRow.incident_id.is_(None), JobRow.id.in_(heads))
 
 
 def _claimable(now: datetime) -> tuple[Any, ...]:
     """A job that is unfinished, due, and not leased by a runner (or whose lease ran out)."""
-    return (JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.next_attempt_at <= now,
-            or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now))
+    return (
+        JobRow.done_at.is_(None),
+        JobRow.failed_at.is_(None),
+        JobRow.next_attempt_at <= now,
+        or_(JobRow.leased_until.is_(None), JobRow.leased_until <= now),
+    )
 
 
 def _rowcount(result: Result[Any]) -> int:

@@ -15,7 +15,8 @@ Within one process the writers queue in storage.repository before they touch SQL
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 
 class Cursor:
@@ -24,7 +25,7 @@ class Cursor:
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self._cursor = cursor
 
-    async def __aenter__(self) -> "Cursor":
+    async def __aenter__(self) -> Cursor:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -50,11 +51,11 @@ class Cursor:
     def arraysize(self, value: int) -> None:
         self._cursor.arraysize = value
 
-    async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> "Cursor":
+    async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> Cursor:
         self._cursor.execute(sql, parameters)
         return self
 
-    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> "Cursor":
+    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> Cursor:
         self._cursor.executemany(sql, parameters)
         return self
 

@@ -6,11 +6,12 @@ import asyncio
 import json
 import os
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -30,7 +31,7 @@ from tests.slack_payloads import (
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 # 2026-11-26 10:00 JST
-START = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 GENERAL = "C0GENERAL"
 
 
@@ -74,8 +75,14 @@ class Harness:
     lang: str = "ja"
     extra: dict[str, Any] = field(default_factory=dict)
 
-    async def post(self, body: bytes, *, headers: dict[str, str] | None = None, signed: bool = True,
-                   content_type: str = "application/x-www-form-urlencoded") -> Reply:
+    async def post(
+        self,
+        body: bytes,
+        *,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> Reply:
         """POSTs a body to /slack/events, signed like Slack unless told otherwise."""
         all_headers = {"Content-Type": content_type, **(sign(self.secret, body) if signed else {}), **(headers or {})}
         async with self.http.post(self.url + "/slack/events", data=body, headers=all_headers) as response:
@@ -87,11 +94,18 @@ class Harness:
         except json.JSONDecodeError:
             return Reply(response.status, raw)
 
-    async def command(self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL,
-                      trigger_age: float = 0.0) -> Reply:
+    async def command(
+        self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL, trigger_age: float = 0.0
+    ) -> Reply:
         """Types a slash command (its trigger_id issued `trigger_age` seconds ago)."""
-        payload = slash_command(command, text, user_id=user, channel_id=channel,
-                                trigger_id=self.fake.new_trigger_id(trigger_age), response_url=self.fake.response_url())
+        payload = slash_command(
+            command,
+            text,
+            user_id=user,
+            channel_id=channel,
+            trigger_id=self.fake.new_trigger_id(trigger_age),
+            response_url=self.fake.response_url(),
+        )
         return await self.post(form_body(payload))
 
     async def reply(self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL) -> Reply:
@@ -108,12 +122,25 @@ class Harness:
         payload = view_submission(view, values, user_id=user, trigger_id=self.fake.new_trigger_id())
         return await self.post(interactive_body(payload))
 
-    async def click(self, action_id: str, value: str | None, *, user: str = "U0ALICE", channel: str | None = None,
-                    message_ts: str | None = None) -> Reply:
+    async def click(
+        self,
+        action_id: str,
+        value: str | None,
+        *,
+        user: str = "U0ALICE",
+        channel: str | None = None,
+        message_ts: str | None = None,
+    ) -> Reply:
         """Clicks a button on a message."""
-        payload = block_actions(action_id=action_id, value=value, user_id=user, channel_id=channel,
-                                message_ts=message_ts, trigger_id=self.fake.new_trigger_id(),
-                                response_url=self.fake.response_url())
+        payload = block_actions(
+            action_id=action_id,
+            value=value,
+            user_id=user,
+            channel_id=channel,
+            message_ts=message_ts,
+            trigger_id=self.fake.new_trigger_id(),
+            response_url=self.fake.response_url(),
+        )
         return await self.post(interactive_body(payload))
 
     async def member(self, kind: str, user: str, channel: str) -> Reply:
@@ -145,20 +172,27 @@ class Harness:
 
         now = self.clock.now()
         earlier = aliased(JobRow)
-        held_back = exists().where(earlier.incident_id == JobRow.incident_id, earlier.id < JobRow.id,
-                                   earlier.done_at.is_(None), earlier.failed_at.is_(None),
-                                   earlier.next_attempt_at > now)
-        query = (select(JobRow.id, JobRow.kind).where(JobRow.done_at.is_(None), JobRow.failed_at.is_(None),
-                                                      JobRow.next_attempt_at <= now, ~held_back))
+        held_back = exists().where(
+            earlier.incident_id == JobRow.incident_id,
+            earlier.id < JobRow.id,
+            earlier.done_at.is_(None),
+            earlier.failed_at.is_(None),
+            earlier.next_attempt_at > now,
+        )
+        query = select(JobRow.id, JobRow.kind).where(
+            JobRow.done_at.is_(None), JobRow.failed_at.is_(None), JobRow.next_attempt_at <= now, ~held_back
+        )
         async with self.bot.engine.connect() as connection:
             return [tuple(row) for row in (await connection.execute(query)).all()]
 
     @property
-    def stored(self) -> "Stored":
+    def stored(self) -> Stored:
         """What the database holds (for proving what was, or was not, stored)."""
         return Stored(self.bot.repo)
 
-    async def modal(self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL) -> dict[str, Any]:
+    async def modal(
+        self, command: str, text: str = "", *, user: str = "U0ALICE", channel: str = GENERAL
+    ) -> dict[str, Any]:
         """Types a command that opens a modal, and returns the modal once Slack has it."""
         opened = len([c for c in self.fake.calls_to("views.open") if c.ok])
         reply = await self.command(command, text, user=user, channel=channel)
@@ -200,8 +234,15 @@ class Stored:
 
 def settings_for(fake: FakeSlack, database_url: str, **overrides: Any) -> Any:
     """Settings as an operator would give them, pointing at the fake Slack."""
-    values = dict(slack_bot_token=fake.bot_token, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.url,
-                  database_url=database_url, host="127.0.0.1", port=1, leakbot_lang="ja")
+    values = {
+        "slack_bot_token": fake.bot_token,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake.url,
+        "database_url": database_url,
+        "host": "127.0.0.1",
+        "port": 1,
+        "leakbot_lang": "ja",
+    }
     values.update(overrides)
     return load_settings(_env_file=None, **values)
 
@@ -250,8 +291,9 @@ async def postgres_database() -> AsyncIterator[str]:
 async def socket_bot(fake: FakeSlack, tmp_path: Path) -> AsyncIterator[Any]:
     """The bot in Socket Mode (no signing secret, an app token), connected to the fake Slack's socket, with
     an injected clock and its own SQLite database; closed and stopped afterwards."""
-    settings = settings_for(fake, f"sqlite+aiosqlite:///{tmp_path / 'socket.db'}", slack_signing_secret="",
-                            slack_app_token=fake.app_token)
+    settings = settings_for(
+        fake, f"sqlite+aiosqlite:///{tmp_path / 'socket.db'}", slack_signing_secret="", slack_app_token=fake.app_token
+    )
     assert settings.socket_mode
     bot = build(settings, clock=FakeClock())
     await bot.start(sweeps=False)
@@ -270,8 +312,9 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}"
 
 
-async def start_harness(fake: FakeSlack, database_url: str, *, slack_timeout: float = 10,
-                        **overrides: Any) -> tuple[Harness, Any]:
+async def start_harness(
+    fake: FakeSlack, database_url: str, *, slack_timeout: float = 10, **overrides: Any
+) -> tuple[Harness, Any]:
     """Builds and starts the bot over HTTP on a free port; returns the harness and its runner."""
     clock = FakeClock()
     settings = settings_for(fake, database_url, **overrides)
@@ -297,8 +340,11 @@ async def _drain(timeout: float = 3.0) -> None:
     """An internal wait: for Bolt's lazy listeners still running after their ack."""
     current = asyncio.current_task()
     for _ in range(3):
-        pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()
-                   and "to_runnable_function" in repr(t.get_coro())]
+        pending = [
+            t
+            for t in asyncio.all_tasks()
+            if t is not current and not t.done() and "to_runnable_function" in repr(t.get_coro())
+        ]
         if not pending:
             return
         await asyncio.wait(pending, timeout=timeout)

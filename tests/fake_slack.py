@@ -13,6 +13,7 @@ lets a test queue faults with `fail()`. Block Kit checks live in tests/fake_slac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import json
@@ -20,9 +21,10 @@ import secrets
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -34,8 +36,19 @@ DEFAULT_USERS = (("U0ALICE", "alice"), ("U0BOB", "bob"), ("U0CAROL", "carol"), (
 TRIGGER_LIFETIME = 3.0
 APP_ID = "A0LEAKAPP"
 # The bot token's scopes, as auth.test reports them in its x-oauth-scopes header (those of manifest.yml).
-BOT_SCOPES = ("commands", "chat:write", "groups:write", "groups:read", "pins:write", "users:read", "files:write",
-              "files:read", "canvases:write", "bookmarks:write", "bookmarks:read")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "groups:write",
+    "groups:read",
+    "pins:write",
+    "users:read",
+    "files:write",
+    "files:read",
+    "canvases:write",
+    "bookmarks:write",
+    "bookmarks:read",
+)
 
 
 @dataclass
@@ -61,10 +74,19 @@ class FakeChannel:
 
     def to_api(self, viewer: str) -> dict:
         return {
-            "id": self.id, "name": self.name, "name_normalized": self.name,
-            "is_channel": not self.is_im, "is_group": False, "is_im": self.is_im, "is_mpim": False,
-            "is_private": self.is_private, "created": self.created, "creator": self.creator,
-            "is_archived": self.is_archived, "is_general": False, "is_member": viewer in self.members,
+            "id": self.id,
+            "name": self.name,
+            "name_normalized": self.name,
+            "is_channel": not self.is_im,
+            "is_group": False,
+            "is_im": self.is_im,
+            "is_mpim": False,
+            "is_private": self.is_private,
+            "created": self.created,
+            "creator": self.creator,
+            "is_archived": self.is_archived,
+            "is_general": False,
+            "is_member": viewer in self.members,
             "topic": {"value": self.topic, "creator": self.creator if self.topic else "", "last_set": 0},
             "purpose": {"value": "", "creator": "", "last_set": 0},
             "num_members": len(self.members),
@@ -98,8 +120,15 @@ def _tz_fields(tz: str) -> dict:
 
 
 class FakeSlack:
-    def __init__(self, *, bot_token: str = "xoxb-test-token", app_token: str = "xapp-1-test-token",
-                 team_id: str = "T0LEAK", bot_user_id: str = "U0LEAKBOT", bot_id: str = "B0LEAKBOT") -> None:
+    def __init__(
+        self,
+        *,
+        bot_token: str = "xoxb-test-token",
+        app_token: str = "xapp-1-test-token",
+        team_id: str = "T0LEAK",
+        bot_user_id: str = "U0LEAKBOT",
+        bot_id: str = "B0LEAKBOT",
+    ) -> None:
         self.bot_token, self.app_token = bot_token, app_token
         self.team_id, self.bot_user_id, self.bot_id, self.app_id = team_id, bot_user_id, bot_id, APP_ID
         self.url = self.base = ""
@@ -121,8 +150,8 @@ class FakeSlack:
         self.ephemerals: list[dict] = []
         self.responses: list[tuple[str, dict]] = []
         self.files: dict[str, dict] = {}  # file id -> {name, title, content (bytes), channels, initial_comment}
-        self.socket_sent: list[dict] = []   # envelopes sent by socket_send
-        self.socket_acks: list[dict] = []   # every message the Socket Mode client sent back
+        self.socket_sent: list[dict] = []  # envelopes sent by socket_send
+        self.socket_acks: list[dict] = []  # every message the Socket Mode client sent back
         self._ids = itertools.count(1)
         self._last_ts = (0, 0)
         self._faults: dict[str, deque[Fault]] = {}
@@ -148,15 +177,27 @@ class FakeSlack:
 
     def _method_table(self) -> dict[str, Callable[[dict], dict]]:
         return {
-            "auth.test": self._auth_test, "apps.connections.open": self._apps_connections_open,
-            "conversations.create": self._conversations_create, "conversations.invite": self._conversations_invite,
-            "conversations.setTopic": self._conversations_set_topic, "conversations.info": self._conversations_info,
-            "conversations.members": self._conversations_members, "conversations.list": self._conversations_list, "conversations.history": self._conversations_history,
-            "users.info": self._users_info, "chat.postMessage": self._chat_post_message,
-            "chat.update": self._chat_update, "chat.postEphemeral": self._chat_post_ephemeral,
-            "chat.getPermalink": self._chat_get_permalink, "pins.add": self._pins_add, "pins.list": self._pins_list,
-            "files.getUploadURLExternal": self._files_get_upload_url, "files.completeUploadExternal": self._files_complete,
-            "views.open": self._views_open, "views.push": self._views_push, "views.update": self._views_update,
+            "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
+            "conversations.create": self._conversations_create,
+            "conversations.invite": self._conversations_invite,
+            "conversations.setTopic": self._conversations_set_topic,
+            "conversations.info": self._conversations_info,
+            "conversations.members": self._conversations_members,
+            "conversations.list": self._conversations_list,
+            "conversations.history": self._conversations_history,
+            "users.info": self._users_info,
+            "chat.postMessage": self._chat_post_message,
+            "chat.update": self._chat_update,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.getPermalink": self._chat_get_permalink,
+            "pins.add": self._pins_add,
+            "pins.list": self._pins_list,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete,
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
         }
 
     # ------------------------------------------------------------------------------- lifecycle
@@ -181,15 +222,13 @@ class FakeSlack:
         for future in self._acks.values():
             future.cancel()
         for ws in list(self._sockets):
-            try:
+            with contextlib.suppress(TimeoutError, ConnectionError):
                 await asyncio.wait_for(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping"), 1.0)
-            except (asyncio.TimeoutError, ConnectionError):
-                pass
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "FakeSlack":
+    async def __aenter__(self) -> FakeSlack:
         await self.start()
         return self
 
@@ -213,12 +252,20 @@ class FakeSlack:
                 raise AssertionError(f"timed out after {timeout}s waiting for {what}; calls so far: {self._summary()}")
             await asyncio.sleep(0.01)
 
-    async def wait_for(self, method: str, predicate: Callable[[Call], bool] = lambda call: True, *,
-                       count: int = 1, timeout: float = 5.0) -> Call:
+    async def wait_for(
+        self,
+        method: str,
+        predicate: Callable[[Call], bool] = lambda call: True,
+        *,
+        count: int = 1,
+        timeout: float = 5.0,
+    ) -> Call:
         """Waits until `count` calls of `method` satisfy `predicate`; returns the last matching call."""
+
         def matching() -> list[Call]:
             found = [c for c in self.calls if c.method == method and predicate(c)]
             return found if len(found) >= count else []
+
         found = await self.wait_until(matching, timeout=timeout, what=f"{count} matching call(s) of {method}")
         return found[-1]
 
@@ -232,31 +279,68 @@ class FakeSlack:
         self._triggers[trigger_id] = time.monotonic() - age
         return trigger_id
 
-    def add_user(self, user_id: str, name: str, *, tz: str = "Asia/Tokyo", deleted: bool = False,
-                 is_bot: bool = False, locale: str | None = None) -> None:
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        tz: str = "Asia/Tokyo",
+        deleted: bool = False,
+        is_bot: bool = False,
+        locale: str | None = None,
+    ) -> None:
         """A workspace member; `locale` (say "en-US") is what users.info returns with include_locale."""
-        profile = {"real_name": name, "display_name": name, "real_name_normalized": name,
-                   "display_name_normalized": name, "team": self.team_id}
-        self.users[user_id] = {"id": user_id, "team_id": self.team_id, "name": name, "real_name": name,
-                               "deleted": deleted, "is_bot": is_bot, "is_admin": False, "is_app_user": False,
-                               "profile": profile, **_tz_fields(tz)}
+        profile = {
+            "real_name": name,
+            "display_name": name,
+            "real_name_normalized": name,
+            "display_name_normalized": name,
+            "team": self.team_id,
+        }
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name,
+            "real_name": name,
+            "deleted": deleted,
+            "is_bot": is_bot,
+            "is_admin": False,
+            "is_app_user": False,
+            "profile": profile,
+            **_tz_fields(tz),
+        }
         if locale is not None:
             self.locales[user_id] = locale
 
-    def add_channel(self, name: str, *, members: Any = (), is_private: bool = False,
-                    creator: str | None = None) -> FakeChannel:
+    def add_channel(
+        self, name: str, *, members: Any = (), is_private: bool = False, creator: str | None = None
+    ) -> FakeChannel:
         """Creates a channel directly (no API call); the bot is a member only if listed in `members`."""
-        channel = FakeChannel(id=self._new_id("C"), name=name, is_private=is_private, members=set(members),
-                              creator=creator or next(iter(members), self.bot_user_id))
+        channel = FakeChannel(
+            id=self._new_id("C"),
+            name=name,
+            is_private=is_private,
+            members=set(members),
+            creator=creator or next(iter(members), self.bot_user_id),
+        )
         self.channels[channel.id] = channel
         self.messages[channel.id] = []
         return channel
 
-    def add_message(self, channel_id: str, text: str, *, user: str, thread_ts: str | None = None,
-                    blocks: list | None = None) -> dict:
+    def add_message(
+        self, channel_id: str, text: str, *, user: str, thread_ts: str | None = None, blocks: list | None = None
+    ) -> dict:
         """Stores a message as if `user` had posted it (the bot cannot chat.update it)."""
-        message = {"type": "message", "ts": self._new_ts(), "text": text, "blocks": blocks or [],
-                   "user": user, "team": self.team_id, "thread_ts": thread_ts, "edits": []}
+        message = {
+            "type": "message",
+            "ts": self._new_ts(),
+            "text": text,
+            "blocks": blocks or [],
+            "user": user,
+            "team": self.team_id,
+            "thread_ts": thread_ts,
+            "edits": [],
+        }
         self.messages.setdefault(channel_id, []).append(message)
         return message
 
@@ -268,8 +352,16 @@ class FakeSlack:
         self._response_ids.add(response_id)
         return f"{self.base}/response/{response_id}"
 
-    def fail(self, method: str, error: str | None = "internal_error", *, status: int = 200,
-             retry_after: int | None = None, times: int = 1, delay: float = 0.0) -> None:
+    def fail(
+        self,
+        method: str,
+        error: str | None = "internal_error",
+        *,
+        status: int = 200,
+        retry_after: int | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> None:
         """Queues a fault for the next `times` calls of `method`.
 
         429 -> {"ok": false, "error": "ratelimited"} with Retry-After; >= 500 -> that status, plain text;
@@ -328,10 +420,8 @@ class FakeSlack:
         token = str(args.pop("token", "") or "")
         for key in JSON_ARGS:
             if isinstance(args.get(key), str):
-                try:
+                with contextlib.suppress(ValueError):  # else left as a string; the method reports it as malformed
                     args[key] = json.loads(args[key])
-                except ValueError:
-                    pass  # left as a string; the method reports it as malformed
         return args, token
 
     async def _answer_fault(self, method: str, args: dict, arrived: float, fault: Fault) -> web.StreamResponse:
@@ -347,10 +437,8 @@ class FakeSlack:
 
     async def _sleep(self, delay: float) -> None:
         if delay > 0:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
-            except asyncio.TimeoutError:
-                pass
 
     def _record(self, method: str, args: dict, body: dict, arrived: float) -> None:
         self.calls.append(Call(method, args, bool(body.get("ok")), copy.deepcopy(body), arrived))
@@ -359,7 +447,7 @@ class FakeSlack:
         handler = self._methods.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method", "req_method": method}
-        token = authorization[len("Bearer "):] if authorization.startswith("Bearer ") else body_token
+        token = authorization[len("Bearer ") :] if authorization.startswith("Bearer ") else body_token
         wanted = self.app_token if method == "apps.connections.open" else self.bot_token
         if not token:
             return {"ok": False, "error": "not_authed"}
@@ -395,8 +483,14 @@ class FakeSlack:
         if not args.get("filename") or not str(args.get("length") or "").isdigit():
             raise SlackError("invalid_arguments")
         file_id = self._new_id("F")
-        self.files[file_id] = {"name": args["filename"], "title": args["filename"], "length": int(args["length"]),
-                               "content": None, "channels": [], "initial_comment": None}
+        self.files[file_id] = {
+            "name": args["filename"],
+            "title": args["filename"],
+            "length": int(args["length"]),
+            "content": None,
+            "channels": [],
+            "initial_comment": None,
+        }
         return {"upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete(self, args: dict) -> dict:
@@ -419,9 +513,15 @@ class FakeSlack:
     # --------------------------------------------------------------------------- auth & users
 
     def _auth_test(self, args: dict) -> dict:
-        return {"url": "https://leak-test.slack.com/", "team": "Leak Test", "user": "leakbot",
-                "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
-                "is_enterprise_install": False}
+        return {
+            "url": "https://leak-test.slack.com/",
+            "team": "Leak Test",
+            "user": "leakbot",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
 
     def _users_info(self, args: dict) -> dict:
         if "users:read" not in self.bot_scopes:
@@ -483,8 +583,9 @@ class FakeSlack:
         error = self._channel_name_error(name)
         if error:
             raise SlackError(error)
-        channel = self.add_channel(name, members=[self.bot_user_id], is_private=_flag(args.get("is_private")),
-                                   creator=self.bot_user_id)
+        channel = self.add_channel(
+            name, members=[self.bot_user_id], is_private=_flag(args.get("is_private")), creator=self.bot_user_id
+        )
         return {"channel": channel.to_api(self.bot_user_id)}
 
     def _conversations_invite(self, args: dict) -> dict:
@@ -518,12 +619,16 @@ class FakeSlack:
     def _conversations_list(self, args: dict) -> dict:
         """Channels the bot can see, filtered by types, a page at a time (cursor = offset)."""
         types = set(str(args.get("types") or "public_channel").split(","))
-        visible = [c for c in self.channels.values() if not c.is_im
-                   and ("private_channel" if c.is_private else "public_channel") in types
-                   and (not c.is_private or self.bot_user_id in c.members)
-                   and not (_flag(args.get("exclude_archived")) and c.is_archived)]
+        visible = [
+            c
+            for c in self.channels.values()
+            if not c.is_im
+            and ("private_channel" if c.is_private else "public_channel") in types
+            and (not c.is_private or self.bot_user_id in c.members)
+            and not (_flag(args.get("exclude_archived")) and c.is_archived)
+        ]
         start, limit = int(args.get("cursor") or 0), min(int(args.get("limit") or 100), 1000)
-        page = visible[start:start + limit]
+        page = visible[start : start + limit]
         following = str(start + limit) if start + limit < len(visible) else ""
         return {"channels": [c.to_api(self.bot_user_id) for c in page], "response_metadata": {"next_cursor": following}}
 
@@ -553,8 +658,11 @@ class FakeSlack:
         if blocks is not None:
             problems = validate_message_blocks(blocks)
             if problems:
-                raise SlackError("invalid_blocks", errors=[m.removeprefix("[ERROR] ") for m in problems],
-                                 response_metadata={"messages": problems})
+                raise SlackError(
+                    "invalid_blocks",
+                    errors=[m.removeprefix("[ERROR] ") for m in problems],
+                    response_metadata={"messages": problems},
+                )
             blocks = with_generated_ids(blocks)
         return (None if text is None else str(text)), blocks
 
@@ -567,9 +675,18 @@ class FakeSlack:
     def _chat_post_message(self, args: dict) -> dict:
         channel = self._member_channel(args.get("channel"))
         text, blocks = self._message_content(args)
-        message = {"type": "message", "ts": self._new_ts(), "text": text or "", "blocks": blocks or [],
-                   "user": self.bot_user_id, "bot_id": self.bot_id, "app_id": self.app_id,
-                   "team": self.team_id, "thread_ts": args.get("thread_ts"), "edits": []}
+        message = {
+            "type": "message",
+            "ts": self._new_ts(),
+            "text": text or "",
+            "blocks": blocks or [],
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "team": self.team_id,
+            "thread_ts": args.get("thread_ts"),
+            "edits": [],
+        }
         self.messages.setdefault(channel.id, []).append(message)
         return {"channel": channel.id, "ts": message["ts"], "message": self._public(message)}
 
@@ -585,8 +702,7 @@ class FakeSlack:
         if blocks is not None:
             message["blocks"] = blocks
         message["edited"] = {"user": self.bot_user_id, "ts": self._new_ts()}
-        return {"channel": channel.id, "ts": message["ts"], "text": message["text"],
-                "message": self._public(message)}
+        return {"channel": channel.id, "ts": message["ts"], "text": message["text"], "message": self._public(message)}
 
     def _chat_post_ephemeral(self, args: dict) -> dict:
         user = str(args.get("user") or "")
@@ -600,9 +716,16 @@ class FakeSlack:
             raise SlackError("user_not_in_channel")
         text, blocks = self._message_content(args)
         message_ts = self._new_ts()
-        self.ephemerals.append({"channel": channel.id if channel else channel_ref, "user": user,
-                                "text": text or "", "blocks": blocks or [],
-                                "thread_ts": args.get("thread_ts"), "message_ts": message_ts})
+        self.ephemerals.append(
+            {
+                "channel": channel.id if channel else channel_ref,
+                "user": user,
+                "text": text or "",
+                "blocks": blocks or [],
+                "thread_ts": args.get("thread_ts"),
+                "message_ts": message_ts,
+            }
+        )
         return {"message_ts": message_ts}
 
     def _chat_get_permalink(self, args: dict) -> dict:
@@ -623,8 +746,10 @@ class FakeSlack:
 
     def _pins_list(self, args: dict) -> dict:
         channel = self._visible_channel(args.get("channel"))
-        items = [{"type": "message", "channel": channel.id, "message": self._public(self._find_message(channel.id, ts))}
-                 for ts in self.pins.get(channel.id, [])]
+        items = [
+            {"type": "message", "channel": channel.id, "message": self._public(self._find_message(channel.id, ts))}
+            for ts in self.pins.get(channel.id, [])
+        ]
         return {"items": items}
 
     # ----------------------------------------------------------------------------------- views
@@ -657,15 +782,25 @@ class FakeSlack:
             raise SlackError("duplicate_external_id")
         view_id = view_id or self._new_id("V")
         stored = {
-            "id": view_id, "team_id": self.team_id, "type": view["type"], "title": view["title"],
-            "submit": view.get("submit"), "close": view.get("close"),
-            "blocks": with_generated_ids(view["blocks"]), "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view.get("callback_id", ""), "external_id": external_id,
-            "state": {"values": {}}, "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": view["type"],
+            "title": view["title"],
+            "submit": view.get("submit"),
+            "close": view.get("close"),
+            "blocks": with_generated_ids(view["blocks"]),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": external_id,
+            "state": {"values": {}},
+            "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
             "clear_on_close": bool(view.get("clear_on_close", False)),
             "notify_on_close": bool(view.get("notify_on_close", False)),
-            "previous_view_id": previous, "root_view_id": view_id, "app_id": self.app_id,
-            "app_installed_team_id": self.team_id, "bot_id": self.bot_id,
+            "previous_view_id": previous,
+            "root_view_id": view_id,
+            "app_id": self.app_id,
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
         }
         self.views[view_id] = stored
         return copy.deepcopy(stored)
@@ -701,24 +836,41 @@ class FakeSlack:
         if user not in self.users:
             raise SlackError("user_not_found")
         view = args.get("view")
-        problems = validate_home_view(view) if isinstance(view, dict) else ["[ERROR] must provide an object [json-pointer:/view]"]
+        problems = (
+            validate_home_view(view)
+            if isinstance(view, dict)
+            else ["[ERROR] must provide an object [json-pointer:/view]"]
+        )
         if problems:
             raise SlackError("invalid_arguments", response_metadata={"messages": problems})
-        stored = {"id": self._new_id("V"), "team_id": self.team_id, "type": "home",
-                  "blocks": with_generated_ids(view["blocks"]), "private_metadata": view.get("private_metadata", ""),
-                  "callback_id": view.get("callback_id", ""), "external_id": view.get("external_id", ""),
-                  "state": {"values": {}}, "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
-                  "app_id": self.app_id, "bot_id": self.bot_id}
+        stored = {
+            "id": self._new_id("V"),
+            "team_id": self.team_id,
+            "type": "home",
+            "blocks": with_generated_ids(view["blocks"]),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
+            "app_id": self.app_id,
+            "bot_id": self.bot_id,
+        }
         self.homes[user] = stored
         return {"view": copy.deepcopy(stored)}
 
     # ------------------------------------------------------------------- canvases and bookmarks
 
     def _canvas_methods(self) -> dict[str, Callable[[dict], dict]]:
-        return {"conversations.canvases.create": self._conversations_canvases_create,
-                "canvases.edit": self._canvases_edit, "conversations.info": self._conversations_info_with_canvas,
-                "files.info": self._files_info, "bookmarks.add": self._bookmarks_add,
-                "bookmarks.edit": self._bookmarks_edit, "bookmarks.list": self._bookmarks_list}
+        return {
+            "conversations.canvases.create": self._conversations_canvases_create,
+            "canvases.edit": self._canvases_edit,
+            "conversations.info": self._conversations_info_with_canvas,
+            "files.info": self._files_info,
+            "bookmarks.add": self._bookmarks_add,
+            "bookmarks.edit": self._bookmarks_edit,
+            "bookmarks.list": self._bookmarks_list,
+        }
 
     def channel_canvas(self, channel_id: str) -> dict | None:
         """The channel's canvas (not deleted), if it has one."""
@@ -726,8 +878,14 @@ class FakeSlack:
 
     def add_channel_canvas(self, channel_id: str, markdown: str, *, user: str) -> dict:
         """A channel canvas someone made in Slack's own client (no API call)."""
-        canvas = {"id": self._new_id("F"), "channel_id": channel_id, "markdown": markdown, "user": user, "edits": [],
-                  "deleted": False}
+        canvas = {
+            "id": self._new_id("F"),
+            "channel_id": channel_id,
+            "markdown": markdown,
+            "user": user,
+            "edits": [],
+            "deleted": False,
+        }
         self.canvases[canvas["id"]] = canvas
         return canvas
 
@@ -741,9 +899,15 @@ class FakeSlack:
 
     @staticmethod
     def _markdown_content(content: Any) -> str:
-        if not isinstance(content, dict) or content.get("type") != "markdown" or not isinstance(content.get("markdown"), str):
-            raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] document_content must be "
-                                                                                  "{type: markdown, markdown: string}"]})
+        if (
+            not isinstance(content, dict)
+            or content.get("type") != "markdown"
+            or not isinstance(content.get("markdown"), str)
+        ):
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] document_content must be {type: markdown, markdown: string}"]},
+            )
         if len(content["markdown"]) > 1_048_576:
             raise SlackError("canvas_too_large")
         return content["markdown"]
@@ -767,33 +931,60 @@ class FakeSlack:
         if not isinstance(changes, list) or not changes:
             raise SlackError("invalid_arguments")
         for change in changes:
-            if not isinstance(change, dict) or change.get("operation") not in ("replace", "insert_at_end", "insert_at_start"):
+            if not isinstance(change, dict) or change.get("operation") not in (
+                "replace",
+                "insert_at_end",
+                "insert_at_start",
+            ):
                 raise SlackError("invalid_arguments")
             markdown = self._markdown_content(change.get("document_content"))
             canvas["edits"].append(canvas["markdown"])
-            canvas["markdown"] = {"replace": markdown, "insert_at_end": canvas["markdown"] + markdown,
-                                  "insert_at_start": markdown + canvas["markdown"]}[change["operation"]]
+            canvas["markdown"] = {
+                "replace": markdown,
+                "insert_at_end": canvas["markdown"] + markdown,
+                "insert_at_start": markdown + canvas["markdown"],
+            }[change["operation"]]
         return {}
 
     def _conversations_info_with_canvas(self, args: dict) -> dict:
         info = self._conversations_info(args)
         canvas = self.channel_canvas(info["channel"]["id"])
         if canvas is not None:
-            info["channel"]["properties"] = {"canvas": {"file_id": canvas["id"], "is_empty": not canvas["markdown"],
-                                                        "quip_thread_id": f"Q{canvas['id']}"}}
+            info["channel"]["properties"] = {
+                "canvas": {
+                    "file_id": canvas["id"],
+                    "is_empty": not canvas["markdown"],
+                    "quip_thread_id": f"Q{canvas['id']}",
+                }
+            }
         return info
 
     def _files_info(self, args: dict) -> dict:
         file_id = str(args.get("file") or "")
         if file_id in self.files:
             stored = self.files[file_id]
-            return {"file": {"id": file_id, "name": stored["name"], "title": stored["title"], "user": self.bot_user_id,
-                             "channels": list(stored["channels"]), "size": stored["length"],
-                             "permalink": f"https://leak-test.slack.com/files/{self.bot_user_id}/{file_id}/{stored['name']}"}}
+            return {
+                "file": {
+                    "id": file_id,
+                    "name": stored["name"],
+                    "title": stored["title"],
+                    "user": self.bot_user_id,
+                    "channels": list(stored["channels"]),
+                    "size": stored["length"],
+                    "permalink": f"https://leak-test.slack.com/files/{self.bot_user_id}/{file_id}/{stored['name']}",
+                }
+            }
         canvas = self.canvases.get(file_id)
         if canvas is not None and not canvas["deleted"]:
-            return {"file": {"id": file_id, "filetype": "quip", "pretty_type": "Canvas", "user": canvas["user"],
-                             "permalink": f"https://leak-test.slack.com/docs/{self.team_id}/{file_id}"}}
+            return {
+                "file": {
+                    "id": file_id,
+                    "filetype": "quip",
+                    "pretty_type": "Canvas",
+                    "user": canvas["user"],
+                    "permalink": f"https://leak-test.slack.com/docs/{self.team_id}/{file_id}",
+                }
+            }
         raise SlackError("file_not_found")
 
     def _bookmark_fields(self, args: dict) -> dict:
@@ -809,8 +1000,17 @@ class FakeSlack:
         fields = self._bookmark_fields(args)
         if not fields.get("title") or not fields.get("link"):
             raise SlackError("invalid_arguments")
-        bookmark = {"id": self._new_id("Bk"), "channel_id": channel.id, "type": "link", "emoji": "", "entity_id": None,
-                    "date_created": int(time.time()), "date_updated": 0, "app_id": self.app_id, **fields}
+        bookmark = {
+            "id": self._new_id("Bk"),
+            "channel_id": channel.id,
+            "type": "link",
+            "emoji": "",
+            "entity_id": None,
+            "date_created": int(time.time()),
+            "date_updated": 0,
+            "app_id": self.app_id,
+            **fields,
+        }
         self.bookmarks.setdefault(channel.id, []).append(bookmark)
         return {"bookmark": copy.deepcopy(bookmark)}
 
@@ -840,10 +1040,14 @@ class FakeSlack:
         await ws.prepare(request)
         self._sockets.append(ws)
         try:
-            await ws.send_json({"type": "hello", "num_connections": len(self._sockets),
-                                "debug_info": {"host": "applink-fake", "build_number": 1,
-                                               "approximate_connection_time": 18060},
-                                "connection_info": {"app_id": self.app_id}})
+            await ws.send_json(
+                {
+                    "type": "hello",
+                    "num_connections": len(self._sockets),
+                    "debug_info": {"host": "applink-fake", "build_number": 1, "approximate_connection_time": 18060},
+                    "connection_info": {"app_id": self.app_id},
+                }
+            )
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     self._on_socket_message(msg.data)
@@ -868,20 +1072,33 @@ class FakeSlack:
     async def wait_socket_connected(self, timeout: float = 5.0) -> None:
         await self.wait_until(self._open_sockets, timeout=timeout, what="a Socket Mode connection")
 
-    async def socket_send(self, type: str, payload: dict, *, retry_attempt: int = 0, retry_reason: str = "",
-                          accepts_response_payload: bool = True, timeout: float = 5.0) -> dict:
+    async def socket_send(
+        self,
+        type: str,
+        payload: dict,
+        *,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        accepts_response_payload: bool = True,
+        timeout: float = 5.0,
+    ) -> dict:
         """Sends an envelope to the newest Socket Mode connection and returns the client's ack."""
         sockets = await self.wait_until(self._open_sockets, timeout=timeout, what="a Socket Mode connection")
-        envelope = {"envelope_id": str(uuid.uuid4()), "type": type, "payload": payload,
-                    "accepts_response_payload": accepts_response_payload,
-                    "retry_attempt": retry_attempt, "retry_reason": retry_reason}
+        envelope = {
+            "envelope_id": str(uuid.uuid4()),
+            "type": type,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
+        }
         future: asyncio.Future = asyncio.get_running_loop().create_future()
         self._acks[envelope["envelope_id"]] = future
         self.socket_sent.append(envelope)
         try:
             await sockets[-1].send_json(envelope)
             return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise AssertionError(f"no ack for {type} envelope {envelope['envelope_id']} within {timeout}s") from None
         finally:
             self._acks.pop(envelope["envelope_id"], None)

@@ -17,15 +17,37 @@ MESSAGE_MAX_BLOCKS = 50
 VIEW_MAX_BLOCKS = 100
 
 INPUT_ELEMENTS = {
-    "plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input",
-    "checkboxes", "radio_buttons", "static_select", "multi_static_select", "external_select",
-    "multi_external_select", "users_select", "multi_users_select", "conversations_select",
-    "multi_conversations_select", "channels_select", "multi_channels_select", "datepicker",
-    "timepicker", "datetimepicker", "file_input",
+    "plain_text_input",
+    "email_text_input",
+    "url_text_input",
+    "number_input",
+    "rich_text_input",
+    "checkboxes",
+    "radio_buttons",
+    "static_select",
+    "multi_static_select",
+    "external_select",
+    "multi_external_select",
+    "users_select",
+    "multi_users_select",
+    "conversations_select",
+    "multi_conversations_select",
+    "channels_select",
+    "multi_channels_select",
+    "datepicker",
+    "timepicker",
+    "datetimepicker",
+    "file_input",
 }
 _SELECT_PLACEHOLDER = {
-    "users_select", "multi_users_select", "conversations_select", "multi_conversations_select",
-    "channels_select", "multi_channels_select", "external_select", "multi_external_select",
+    "users_select",
+    "multi_users_select",
+    "conversations_select",
+    "multi_conversations_select",
+    "channels_select",
+    "multi_channels_select",
+    "external_select",
+    "multi_external_select",
 }
 
 
@@ -58,8 +80,7 @@ class Problems:
             self.add(pointer, f"must be more than {min_items - 1} items")
         return True
 
-    def text(self, obj: Any, pointer: str, max_len: int, *, plain_only: bool = False,
-             required: bool = True) -> None:
+    def text(self, obj: Any, pointer: str, max_len: int, *, plain_only: bool = False, required: bool = True) -> None:
         if obj is None:
             if required:
                 self.add(pointer.rsplit("/", 1)[0] or "/", f"missing required field: {pointer.rsplit('/', 1)[1]}")
@@ -75,6 +96,7 @@ class Problems:
 
 
 # ---------------------------------------------------------------------------------------- blocks
+
 
 def check_blocks(p: Problems, blocks: Any, pointer: str, max_blocks: int) -> None:
     if not p.count(blocks, pointer, max_blocks):
@@ -174,13 +196,20 @@ def _check_markdown(p: Problems, block: dict, ptr: str) -> None:
 
 
 _BLOCK_CHECKS = {
-    "section": _check_section, "header": _check_header, "context": _check_context,
-    "actions": _check_actions, "input": _check_input, "image": _check_image_block,
-    "divider": lambda p, b, ptr: None, "rich_text": _check_rich_text, "markdown": _check_markdown,
+    "section": _check_section,
+    "header": _check_header,
+    "context": _check_context,
+    "actions": _check_actions,
+    "input": _check_input,
+    "image": _check_image_block,
+    "divider": lambda p, b, ptr: None,
+    "rich_text": _check_rich_text,
+    "markdown": _check_markdown,
 }
 
 
 # -------------------------------------------------------------------------------------- elements
+
 
 def check_element(p: Problems, element: Any, ptr: str) -> None:
     if not isinstance(element, dict) or "type" not in element:
@@ -188,9 +217,16 @@ def check_element(p: Problems, element: Any, ptr: str) -> None:
         return
     p.length(element.get("action_id"), f"{ptr}/action_id", 255, min_len=1)
     kind = element["type"]
-    if kind in _SELECT_PLACEHOLDER or kind in ("static_select", "multi_static_select", "datepicker",
-                                               "timepicker", "plain_text_input", "email_text_input",
-                                               "url_text_input", "number_input"):
+    if kind in _SELECT_PLACEHOLDER or kind in (
+        "static_select",
+        "multi_static_select",
+        "datepicker",
+        "timepicker",
+        "plain_text_input",
+        "email_text_input",
+        "url_text_input",
+        "number_input",
+    ):
         p.text(element.get("placeholder"), f"{ptr}/placeholder", 150, plain_only=True, required=False)
     if "confirm" in element:
         _check_confirm(p, element["confirm"], f"{ptr}/confirm")
@@ -243,9 +279,8 @@ def same_option(a: Any, b: Any) -> bool:
 
 
 def _check_initial_options(p: Problems, element: dict, ptr: str, options: list[dict]) -> None:
-    if "initial_option" in element:
-        if not any(same_option(element["initial_option"], o) for o in options):
-            p.add(f"{ptr}/initial_option", "must exactly match one of the provided options")
+    if "initial_option" in element and not any(same_option(element["initial_option"], o) for o in options):
+        p.add(f"{ptr}/initial_option", "must exactly match one of the provided options")
     if "initial_options" in element:
         initial = element["initial_options"]
         if not isinstance(initial, list):
@@ -269,8 +304,9 @@ def _check_static_select(p: Problems, element: dict, ptr: str) -> None:
         p.add(ptr, "must provide either options or option_groups")
         return
     _check_initial_options(p, element, ptr, options)
-    if "max_selected_items" in element and not (isinstance(element["max_selected_items"], int)
-                                                and element["max_selected_items"] >= 1):
+    if "max_selected_items" in element and not (
+        isinstance(element["max_selected_items"], int) and element["max_selected_items"] >= 1
+    ):
         p.add(f"{ptr}/max_selected_items", "must be a number greater than 0")
 
 
@@ -331,17 +367,25 @@ def _check_datetimepicker(p: Problems, element: dict, ptr: str) -> None:
 
 
 _ELEMENT_CHECKS = {
-    "button": _check_button, "static_select": _check_static_select,
-    "multi_static_select": _check_static_select, "checkboxes": _check_choice,
-    "radio_buttons": _check_choice, "overflow": _check_overflow,
-    "plain_text_input": _check_text_input, "email_text_input": _check_text_input,
-    "url_text_input": _check_text_input, "number_input": _check_number_input,
-    "datepicker": _check_datepicker, "timepicker": _check_timepicker,
-    "datetimepicker": _check_datetimepicker, "image": _check_image_element,
+    "button": _check_button,
+    "static_select": _check_static_select,
+    "multi_static_select": _check_static_select,
+    "checkboxes": _check_choice,
+    "radio_buttons": _check_choice,
+    "overflow": _check_overflow,
+    "plain_text_input": _check_text_input,
+    "email_text_input": _check_text_input,
+    "url_text_input": _check_text_input,
+    "number_input": _check_number_input,
+    "datepicker": _check_datepicker,
+    "timepicker": _check_timepicker,
+    "datetimepicker": _check_datetimepicker,
+    "image": _check_image_element,
 }
 
 
 # ----------------------------------------------------------------------------------- entry points
+
 
 def validate_message_blocks(blocks: Any) -> list[str]:
     """Problems with a message's `blocks`, as chat.postMessage / chat.update report them."""
@@ -371,7 +415,8 @@ def validate_view(view: Any) -> list[str]:
     else:
         check_blocks(p, view["blocks"], "/view/blocks", VIEW_MAX_BLOCKS)
         has_input = isinstance(view["blocks"], list) and any(
-            isinstance(b, dict) and b.get("type") == "input" for b in view["blocks"])
+            isinstance(b, dict) and b.get("type") == "input" for b in view["blocks"]
+        )
         if has_input and "submit" not in view:
             p.add("/view", "must provide a submit property when using input blocks")
     return p.messages

@@ -28,17 +28,25 @@ class BotProcess:
 
     def __init__(self, fake: FakeSlack, folder: Path, *, database_url: str | None = None, **settings: str) -> None:
         self.fake, self.port = fake, free_port()
-        self.env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
-                             DATABASE_URL=database_url or f"sqlite+aiosqlite:///{folder / 'leakbot.db'}",
-                             HOST="127.0.0.1", PORT=str(self.port), LEAKBOT_NUDGE_TICK="1", **settings)
+        self.env = clean_env(
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake.url,
+            DATABASE_URL=database_url or f"sqlite+aiosqlite:///{folder / 'leakbot.db'}",
+            HOST="127.0.0.1",
+            PORT=str(self.port),
+            LEAKBOT_NUDGE_TICK="1",
+            **settings,
+        )
         self.folder = folder
         self.log_path = folder / f"leakbot-{self.port}.log"
         self.process: Any = None
 
     async def start(self) -> None:
-        with open(self.log_path, "ab") as log:
-            self.process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=self.folder,
-                                                                env=self.env, stdout=log, stderr=log)
+        with open(self.log_path, "ab") as log:  # noqa: ASYNC230 - the child's log file, opened once at its start
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", cwd=self.folder, env=self.env, stdout=log, stderr=log
+            )
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, f"http://127.0.0.1:{self.port}/healthz", self.process)
 
@@ -54,9 +62,8 @@ class BotProcess:
         if http is not None:
             async with http.post(self.events_url, data=body, headers=headers) as response:
                 return response.status, await response.text()
-        async with aiohttp.ClientSession() as own:
-            async with own.post(self.events_url, data=body, headers=headers) as response:
-                return response.status, await response.text()
+        async with aiohttp.ClientSession() as own, own.post(self.events_url, data=body, headers=headers) as response:
+            return response.status, await response.text()
 
     def log_tail(self, lines: int = 30) -> str:
         """The end of the process's log, for failure messages."""
@@ -73,6 +80,6 @@ class BotProcess:
             self.process.terminate()
             try:
                 await asyncio.wait_for(self.process.wait(), 20)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.kill()
                 await self.process.wait()

@@ -41,13 +41,20 @@ async def ready(h: Harness) -> str:
 async def told_then_refreshed(h: Harness, text: str, *, since: int, times: int = 1) -> None:
     """Waits for the `times`-th message containing `text` posted after call number `since`, then for the
     checklist refresh after it: an incident's jobs run in order and the review use cases record it last."""
+
     def said() -> int | None:
-        found = [i for i, c in enumerate(h.fake.calls) if i >= since and c.method == "chat.postMessage"
-                 and text in json.dumps(c.args, ensure_ascii=False)]
+        found = [
+            i
+            for i, c in enumerate(h.fake.calls)
+            if i >= since and c.method == "chat.postMessage" and text in json.dumps(c.args, ensure_ascii=False)
+        ]
         return found[times - 1] + 1 if len(found) >= times else None
+
     after = await h.fake.wait_until(said, what=f"{times} message(s) saying {text!r}")
-    await h.fake.wait_until(lambda: any(c.method == "chat.update" for c in h.fake.calls[after:]),
-                            what=f"the checklist refreshed after {text!r}")
+    await h.fake.wait_until(
+        lambda: any(c.method == "chat.update" for c in h.fake.calls[after:]),
+        what=f"the checklist refreshed after {text!r}",
+    )
 
 
 async def name_reviewers(h: Harness, channel: str, reviewers: dict[str, list[str]], *, user: str = ALICE) -> Reply:
@@ -66,7 +73,8 @@ async def request_for(h: Harness, channel: str, version: int, heading: str = "�
     wanted = f"{heading} 第{version}版の確認"
     return await h.fake.wait_until(
         lambda: next((m for m in with_button(h, channel, "leak_approve") if wanted in text_of(m)), None),
-        what=f"the review request of {heading} version {version}")
+        what=f"the review request of {heading} version {version}",
+    )
 
 
 async def click_reply(h: Harness, action_id: str, value: str, *, user: str, channel: str) -> str:
@@ -112,10 +120,12 @@ class NothingStored(Unchanged):
 
     async def _review_rows(self) -> dict[str, int]:
         async with self.h.bot.engine.connect() as connection:
-            return {table: (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
-                    for table in REVIEW_TABLES}
+            return {
+                table: (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in REVIEW_TABLES
+            }
 
-    async def __aenter__(self) -> "NothingStored":
+    async def __aenter__(self) -> NothingStored:
         await super().__aenter__()
         self.review_rows = await self._review_rows()
         self.calls["response_url"] += self.told

@@ -8,7 +8,8 @@ import hmac
 import json
 import secrets
 import time
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,10 +18,24 @@ TEAM_DOMAIN = "leak-test"
 VERIFICATION_TOKEN = "fake-verification-token"
 
 _STATEFUL = {
-    "plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input",
-    "checkboxes", "radio_buttons", "static_select", "multi_static_select", "users_select",
-    "multi_users_select", "conversations_select", "multi_conversations_select", "channels_select",
-    "multi_channels_select", "datepicker", "timepicker", "datetimepicker",
+    "plain_text_input",
+    "email_text_input",
+    "url_text_input",
+    "number_input",
+    "rich_text_input",
+    "checkboxes",
+    "radio_buttons",
+    "static_select",
+    "multi_static_select",
+    "users_select",
+    "multi_users_select",
+    "conversations_select",
+    "multi_conversations_select",
+    "channels_select",
+    "multi_channels_select",
+    "datepicker",
+    "timepicker",
+    "datetimepicker",
 }
 
 
@@ -45,16 +60,33 @@ def fake_trigger_id() -> str:
     return f"{int(time.time())}.738474920.{secrets.token_hex(16)}"
 
 
-def slash_command(command: str, text: str = "", *, user_id: str, channel_id: str, trigger_id: str,
-                  response_url: str, team_id: str = "T0LEAK", channel_name: str = "general",
-                  user_name: str | None = None) -> dict:
+def slash_command(
+    command: str,
+    text: str = "",
+    *,
+    user_id: str,
+    channel_id: str,
+    trigger_id: str,
+    response_url: str,
+    team_id: str = "T0LEAK",
+    channel_name: str = "general",
+    user_name: str | None = None,
+) -> dict:
     """The form fields Slack POSTs for a slash command."""
     return {
-        "token": VERIFICATION_TOKEN, "team_id": team_id, "team_domain": TEAM_DOMAIN,
-        "channel_id": channel_id, "channel_name": channel_name, "user_id": user_id,
-        "user_name": user_name or user_id.lower(), "command": command, "text": text,
-        "api_app_id": APP_ID, "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": trigger_id,
+        "token": VERIFICATION_TOKEN,
+        "team_id": team_id,
+        "team_domain": TEAM_DOMAIN,
+        "channel_id": channel_id,
+        "channel_name": channel_name,
+        "user_id": user_id,
+        "user_name": user_name or user_id.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": APP_ID,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
     }
 
 
@@ -63,12 +95,20 @@ def _user(user_id: str, team_id: str) -> dict:
 
 
 def _envelope(kind: str, *, user_id: str, trigger_id: str | None, team_id: str) -> dict:
-    return {"type": kind, "team": {"id": team_id, "domain": TEAM_DOMAIN}, "user": _user(user_id, team_id),
-            "api_app_id": APP_ID, "token": VERIFICATION_TOKEN, "trigger_id": trigger_id or fake_trigger_id(),
-            "is_enterprise_install": False, "enterprise": None}
+    return {
+        "type": kind,
+        "team": {"id": team_id, "domain": TEAM_DOMAIN},
+        "user": _user(user_id, team_id),
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": trigger_id or fake_trigger_id(),
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
 
 
 # ------------------------------------------------------------------------------- view state
+
 
 def _options_of(element: dict) -> list[dict]:
     options = list(element.get("options") or [])
@@ -112,8 +152,11 @@ def _typed_value(element: dict, value: Any, where: str) -> dict:
     single = {"users_select": "user", "conversations_select": "conversation", "channels_select": "channel"}
     if kind in single:
         return {f"selected_{single[kind]}": value}
-    multi = {"multi_users_select": "users", "multi_conversations_select": "conversations",
-             "multi_channels_select": "channels"}
+    multi = {
+        "multi_users_select": "users",
+        "multi_conversations_select": "conversations",
+        "multi_channels_select": "channels",
+    }
     if kind in multi:
         return {f"selected_{multi[kind]}": _as_list(value if value is not None else [], where)}
     raise TypeError(f"{where}: view_submission() does not know element type {kind!r}")
@@ -133,10 +176,17 @@ def _initial_value(element: dict) -> Any:
         return [o.get("value") for o in element.get("initial_options") or []]
     if kind in ("radio_buttons", "static_select"):
         return (element.get("initial_option") or {}).get("value")
-    keys = {"datetimepicker": "initial_date_time", "datepicker": "initial_date", "timepicker": "initial_time",
-            "users_select": "initial_user", "multi_users_select": "initial_users",
-            "conversations_select": "initial_conversation", "multi_conversations_select": "initial_conversations",
-            "channels_select": "initial_channel", "multi_channels_select": "initial_channels"}
+    keys = {
+        "datetimepicker": "initial_date_time",
+        "datepicker": "initial_date",
+        "timepicker": "initial_time",
+        "users_select": "initial_user",
+        "multi_users_select": "initial_users",
+        "conversations_select": "initial_conversation",
+        "multi_conversations_select": "initial_conversations",
+        "channels_select": "initial_channel",
+        "multi_channels_select": "initial_channels",
+    }
     return element.get(keys.get(kind, "initial_value"))
 
 
@@ -144,8 +194,11 @@ def _stateful_elements(view: dict) -> dict[str, list[dict]]:
     """block_id -> the stateful elements of that block, in the order Slack reports them."""
     found: dict[str, list[dict]] = {}
     for block in view.get("blocks") or []:
-        candidates = [block.get("element"), block.get("accessory")] + list(
-            block.get("elements") or [] if block.get("type") == "actions" else [])
+        candidates = [
+            block.get("element"),
+            block.get("accessory"),
+            *list(block.get("elements") or [] if block.get("type") == "actions" else []),
+        ]
         elements = [e for e in candidates if isinstance(e, dict) and e.get("type") in _STATEFUL]
         if elements and "block_id" in block:
             found[block["block_id"]] = elements
@@ -176,8 +229,9 @@ def view_state(view: dict, values: dict[str, object]) -> dict:
 _MISSING = object()
 
 
-def view_submission(view: dict, values: dict[str, object], *, user_id: str, trigger_id: str | None = None,
-                    team_id: str = "T0LEAK") -> dict:
+def view_submission(
+    view: dict, values: dict[str, object], *, user_id: str, trigger_id: str | None = None, team_id: str = "T0LEAK"
+) -> dict:
     """A view_submission payload for `view` (as views.open returned it) with the user's `values`."""
     payload = _envelope("view_submission", user_id=user_id, trigger_id=trigger_id, team_id=team_id)
     submitted = copy.deepcopy(view)
@@ -196,19 +250,18 @@ def view_closed(view: dict, *, user_id: str, team_id: str = "T0LEAK") -> dict:
 
 # ----------------------------------------------------------------------------- block actions
 
+
 def _find_element(blocks: list, action_id: str) -> tuple[str | None, dict | None]:
     for block in blocks or []:
-        candidates = list(block.get("elements") or []) + [block.get("accessory"), block.get("element")]
+        candidates = [*list(block.get("elements") or []), block.get("accessory"), block.get("element")]
         for element in candidates:
             if isinstance(element, dict) and element.get("action_id") == action_id:
                 return block.get("block_id"), element
     return None, None
 
 
-def _action(action_id: str, block_id: str | None, element: dict | None, value: Any,
-            selected_user: str | None) -> dict:
-    action = {"action_id": action_id, "block_id": block_id or secrets.token_hex(3),
-              "action_ts": f"{time.time():.6f}"}
+def _action(action_id: str, block_id: str | None, element: dict | None, value: Any, selected_user: str | None) -> dict:
+    action = {"action_id": action_id, "block_id": block_id or secrets.token_hex(3), "action_ts": f"{time.time():.6f}"}
     if selected_user is not None:
         return action | {"type": "users_select", "selected_user": selected_user}
     element = element or {}
@@ -222,10 +275,21 @@ def _action(action_id: str, block_id: str | None, element: dict | None, value: A
     return action
 
 
-def block_actions(*, action_id: str, value: Any = None, block_id: str | None = None, user_id: str,
-                  channel_id: str | None = None, message_ts: str | None = None, trigger_id: str,
-                  response_url: str | None = None, view: dict | None = None, selected_user: str | None = None,
-                  team_id: str = "T0LEAK", message: dict | None = None) -> dict:
+def block_actions(
+    *,
+    action_id: str,
+    value: Any = None,
+    block_id: str | None = None,
+    user_id: str,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
+    trigger_id: str,
+    response_url: str | None = None,
+    view: dict | None = None,
+    selected_user: str | None = None,
+    team_id: str = "T0LEAK",
+    message: dict | None = None,
+) -> dict:
     """A block_actions payload: from a view when `view` is given, else from a message.
 
     block_id and the element's type/text/value are looked up in the view's or message's blocks
@@ -239,31 +303,46 @@ def block_actions(*, action_id: str, value: Any = None, block_id: str | None = N
         return payload
     ts = message_ts or (message or {}).get("ts")
     shown = {k: v for k, v in (message or {"type": "message", "ts": ts, "text": ""}).items() if k != "edits"}
-    payload.update({
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel_id, "is_ephemeral": False},
-        "channel": {"id": channel_id, "name": "channel"}, "message": copy.deepcopy(shown),
-        "response_url": response_url, "state": {"values": {}},
-    })
+    payload.update(
+        {
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel_id, "is_ephemeral": False},
+            "channel": {"id": channel_id, "name": "channel"},
+            "message": copy.deepcopy(shown),
+            "response_url": response_url,
+            "state": {"values": {}},
+        }
+    )
     return payload
 
 
 # ----------------------------------------------------------------------------- events
 
+
 def event_callback(event: dict, *, team_id: str = "T0LEAK", api_app_id: str = "A0LEAKAPP") -> bytes:
     """The JSON body of an Events API delivery (as Slack POSTs it to the request URL)."""
-    return json.dumps({"token": "unused", "team_id": team_id, "api_app_id": api_app_id, "type": "event_callback",
-                       "event_id": f"Ev{secrets.token_hex(5).upper()}", "event_time": int(time.time()),
-                       "authorizations": [{"team_id": team_id, "user_id": "U0LEAKBOT", "is_bot": True}],
-                       "event": {"event_ts": f"{time.time():.6f}", **event}}).encode()
+    return json.dumps(
+        {
+            "token": "unused",
+            "team_id": team_id,
+            "api_app_id": api_app_id,
+            "type": "event_callback",
+            "event_id": f"Ev{secrets.token_hex(5).upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": team_id, "user_id": "U0LEAKBOT", "is_bot": True}],
+            "event": {"event_ts": f"{time.time():.6f}", **event},
+        }
+    ).encode()
 
 
 def member_event(kind: str, *, user_id: str, channel_id: str, team_id: str = "T0LEAK") -> bytes:
     """member_joined_channel or member_left_channel, for a private channel."""
-    return event_callback({"type": kind, "user": user_id, "channel": channel_id, "channel_type": "G", "team": team_id},
-                          team_id=team_id)
+    return event_callback(
+        {"type": kind, "user": user_id, "channel": channel_id, "channel_type": "G", "team": team_id}, team_id=team_id
+    )
 
 
 # ----------------------------------------------------------------------------- shortcuts
+
 
 def global_shortcut(callback_id: str, *, user_id: str, trigger_id: str, team_id: str = "T0LEAK") -> dict:
     """A `shortcut` payload: a global shortcut chosen from the shortcuts menu (no channel, no response_url)."""
@@ -272,12 +351,27 @@ def global_shortcut(callback_id: str, *, user_id: str, trigger_id: str, team_id:
     return payload
 
 
-def message_shortcut(callback_id: str, *, user_id: str, channel_id: str, message: dict, trigger_id: str,
-                     response_url: str, team_id: str = "T0LEAK") -> dict:
+def message_shortcut(
+    callback_id: str,
+    *,
+    user_id: str,
+    channel_id: str,
+    message: dict,
+    trigger_id: str,
+    response_url: str,
+    team_id: str = "T0LEAK",
+) -> dict:
     """A `message_action` payload: a message shortcut used on `message` (as FakeSlack stores it)."""
     payload = _envelope("message_action", user_id=user_id, trigger_id=trigger_id, team_id=team_id)
     shown = {k: v for k, v in message.items() if k != "edits"}
-    payload.update({"callback_id": callback_id, "action_ts": f"{time.time():.6f}", "message_ts": message["ts"],
-                    "channel": {"id": channel_id, "name": "channel"}, "message": copy.deepcopy(shown),
-                    "response_url": response_url})
+    payload.update(
+        {
+            "callback_id": callback_id,
+            "action_ts": f"{time.time():.6f}",
+            "message_ts": message["ts"],
+            "channel": {"id": channel_id, "name": "channel"},
+            "message": copy.deepcopy(shown),
+            "response_url": response_url,
+        }
+    )
     return payload

@@ -12,7 +12,10 @@ SUMMARY = "委託先の作業端末から顧客データベースの一部が持
 
 # Invented answers to every checklist step, in the order they are asked.
 ANSWERS: list[tuple[str, dict[str, Any]]] = [
-    ("data_items", {"data_items": ["name", "address", "phone", "birth_date", "gender"], "data_items_other": "保護者の氏名"}),
+    (
+        "data_items",
+        {"data_items": ["name", "address", "phone", "birth_date", "gender"], "data_items_other": "保護者の氏名"},
+    ),
     ("counts", {"max_count": "約2,070万件", "confirmed_count": "約760万件"}),
     ("services", {"services": "通信教育サービス「テストゼミ」および「テストキッズ」"}),
     ("card_bank", {"card_bank": "none"}),
@@ -45,8 +48,9 @@ def last_question(h: Harness, channel: str) -> dict[str, Any]:
     return next(m for m in reversed(messages(h, channel)) if answer_buttons(m))
 
 
-async def open_incident(h: Harness, title: str = TITLE, *, responders: list[str] | None = None,
-                        user: str = "U0ALICE") -> str:
+async def open_incident(
+    h: Harness, title: str = TITLE, *, responders: list[str] | None = None, user: str = "U0ALICE"
+) -> str:
     """Runs /leak-open and submits the modal; returns the new channel id once the first question is up."""
     opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
     reply = await h.command("/leak-open", title, user=user)
@@ -54,8 +58,10 @@ async def open_incident(h: Harness, title: str = TITLE, *, responders: list[str]
     view = await h.opened_view(opened + 1)
     reply = await h.submit(view, {"summary": SUMMARY, "responders": responders or ["U0BOB"]}, user=user)
     assert reply.status == 200 and reply.body["response_action"] == "update", reply
-    done = await h.fake.wait_for("views.update", lambda c: c.args.get("view_id") == view["id"]
-                                 and "<#C" in json.dumps(c.args.get("view"), ensure_ascii=False))
+    done = await h.fake.wait_for(
+        "views.update",
+        lambda c: c.args.get("view_id") == view["id"] and "<#C" in json.dumps(c.args.get("view"), ensure_ascii=False),
+    )
     channel = json.dumps(done.args["view"], ensure_ascii=False).split("<#")[1].split(">")[0].split("|")[0]
     await h.fake.wait_until(lambda: any(answer_buttons(m) for m in messages(h, channel)), what="first question")
     return channel
@@ -71,8 +77,15 @@ async def open_step(h: Harness, channel: str, *, user: str = "U0ALICE") -> dict[
     return await h.opened_view(opened + 1)
 
 
-async def answer(h: Harness, channel: str, values: dict[str, Any], *, user: str = "U0ALICE",
-                 view: dict[str, Any] | None = None, expect_question: bool = True) -> dict[str, Any]:
+async def answer(
+    h: Harness,
+    channel: str,
+    values: dict[str, Any],
+    *,
+    user: str = "U0ALICE",
+    view: dict[str, Any] | None = None,
+    expect_question: bool = True,
+) -> dict[str, Any]:
     """Answers the newest question (or the given modal) and waits until the bot has moved on."""
     view = view or await open_step(h, channel, user=user)
     updates = len(h.fake.calls_to("chat.update"))
@@ -81,8 +94,9 @@ async def answer(h: Harness, channel: str, values: dict[str, Any], *, user: str 
     assert reply.status == 200 and reply.body is None, reply
     await h.fake.wait_for("chat.update", count=updates + 1)
     if expect_question:
-        await h.fake.wait_until(lambda: len([m for m in messages(h, channel) if answer_buttons(m)]) > questions,
-                                what="the next question")
+        await h.fake.wait_until(
+            lambda: len([m for m in messages(h, channel) if answer_buttons(m)]) > questions, what="the next question"
+        )
     return view
 
 
@@ -94,15 +108,27 @@ async def answer_required(h: Harness, channel: str, *, user: str = "U0ALICE") ->
 
 # --- checking that nothing happened -----------------------------------------------------------
 
-WRITES = ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "views.push",
-          "conversations.create", "conversations.invite", "conversations.setTopic", "pins.add")
+WRITES = (
+    "chat.postMessage",
+    "chat.update",
+    "chat.postEphemeral",
+    "views.open",
+    "views.update",
+    "views.push",
+    "conversations.create",
+    "conversations.invite",
+    "conversations.setTopic",
+    "pins.add",
+)
 
 
 async def table_counts(h: Harness) -> dict[str, int]:
     """How many rows each table holds."""
     async with h.bot.engine.connect() as connection:
-        return {table: (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
-                for table in ("incidents", "revisions", "drafts")}
+        return {
+            table: (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("incidents", "revisions", "drafts")
+        }
 
 
 def writes(h: Harness) -> dict[str, int]:
@@ -119,7 +145,7 @@ class Unchanged:
     def __init__(self, h: Harness, *, told: bool = False) -> None:
         self.h, self.told = h, told
 
-    async def __aenter__(self) -> "Unchanged":
+    async def __aenter__(self) -> Unchanged:
         self.rows, self.calls = await table_counts(self.h), writes(self.h)
         self.messages = {c: len(m) for c, m in self.h.fake.messages.items()}
         return self

@@ -14,7 +14,9 @@ from tests.slack_payloads import interactive_body
 from tests.story import ANSWERS, Unchanged, answer_buttons, last_question, open_incident, open_step
 
 
-async def test_a_member_who_left_cannot_answer_and_is_told_in_the_modal(leakbot: Harness, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_member_who_left_cannot_answer_and_is_told_in_the_modal(
+    leakbot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     channel = await open_incident(leakbot)  # Alice and Bob
     view = await open_step(leakbot, channel, user="U0BOB")
     leakbot.fake.channels[channel].members.discard("U0BOB")  # Bob leaves; Slack tells the bot
@@ -95,11 +97,23 @@ async def test_a_button_naming_another_incident_is_refused(leakbot: Harness) -> 
 async def test_an_owner_picker_naming_another_incident_is_refused(leakbot: Harness) -> None:
     mine = await open_incident(leakbot)
     await open_incident(leakbot, "別の流出疑い", user="U0CAROL", responders=["U0DAVE"])
-    payload = {"type": "block_actions", "team": {"id": "T0LEAK"}, "user": {"id": "U0ALICE", "team_id": "T0LEAK"},
-               "channel": {"id": mine}, "trigger_id": leakbot.fake.new_trigger_id(),
-               "response_url": leakbot.fake.response_url(),
-               "actions": [{"type": "users_select", "action_id": "leak_owner", "selected_user": "U0ALICE",
-                            "block_id": OwnerRef(incident_id=2, item_ids=["contact"]).dump(), "action_ts": "1"}]}
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0LEAK"},
+        "user": {"id": "U0ALICE", "team_id": "T0LEAK"},
+        "channel": {"id": mine},
+        "trigger_id": leakbot.fake.new_trigger_id(),
+        "response_url": leakbot.fake.response_url(),
+        "actions": [
+            {
+                "type": "users_select",
+                "action_id": "leak_owner",
+                "selected_user": "U0ALICE",
+                "block_id": OwnerRef(incident_id=2, item_ids=["contact"]).dump(),
+                "action_ts": "1",
+            }
+        ],
+    }
     await leakbot.post(interactive_body(payload))
     await leakbot.fake.wait_until(lambda: leakbot.fake.responses, what="the refusal")
     assert await leakbot.stored.owner_history(2) == []

@@ -4,8 +4,9 @@ said once. Through signed HTTP into the bot, waiting on the fake Slack's calls."
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,11 @@ def ok(h: Harness, method: str) -> list[Call]:
 
 def notices(h: Harness, channel: str) -> list[dict[str, Any]]:
     """The bot's messages saying the canvas could not be made."""
-    return [m for m in messages(h, channel) if "下書きはこれまでどおりチャンネルへの投稿とファイルで共有します" in text_of(m)]
+    return [
+        m
+        for m in messages(h, channel)
+        if "下書きはこれまでどおりチャンネルへの投稿とファイルで共有します" in text_of(m)
+    ]
 
 
 def drafts_posted(h: Harness, channel: str, heading: str) -> list[dict[str, Any]]:
@@ -37,9 +42,11 @@ def drafts_posted(h: Harness, channel: str, heading: str) -> list[dict[str, Any]
 
 async def canvas_showing(h: Harness, channel: str, heading: str) -> dict[str, Any]:
     """Waits until the channel's canvas shows the version headed `heading`; returns the canvas."""
+
     def shown() -> dict[str, Any] | None:
         canvas = h.fake.channel_canvas(channel)
         return canvas if canvas is not None and f"# {heading}" in canvas["markdown"] else None
+
     return await h.fake.wait_until(shown, what=f"the canvas showing {heading}")
 
 
@@ -75,6 +82,7 @@ async def recover(h: Harness) -> None:
 
 # --- the canvas ------------------------------------------------------------------------------------
 
+
 async def test_the_canvas_is_made_with_the_first_version_and_rewritten_with_each_next(leakbot: Harness) -> None:
     h = leakbot
     channel = await open_incident(h)
@@ -86,7 +94,10 @@ async def test_the_canvas_is_made_with_the_first_version_and_rewritten_with_each
     text = canvas["markdown"]
     # which version, and when it was made (the test clock: 2026-11-26 10:00 JST), then the release itself
     assert "第1版（2026年11月26日（木）10:00作成）を表示しています" in text
-    assert "## 顧客DBの流出疑いに関するお詫びとお知らせ" in text and "最大約2,070万件（うち漏えいを確認したもの約760万件）" in text
+    assert (
+        "## 顧客DBの流出疑いに関するお詫びとお知らせ" in text
+        and "最大約2,070万件（うち漏えいを確認したもの約760万件）" in text
+    )
     assert "【訓練】" not in text
     # after what the last answer asked for (the checklist updated), never holding it up
     calls = h.fake.calls
@@ -94,8 +105,10 @@ async def test_the_canvas_is_made_with_the_first_version_and_rewritten_with_each
     assert updated < calls.index(created)
     # the message and the files are posted as before: they are the record
     assert len(drafts_posted(h, channel, V1)) == 1
-    await h.fake.wait_until(lambda: {"leak-1-public-v1.md", "leak-1-public-v1.docx"}
-                            <= {f["name"] for f in h.fake.files.values()}, what="the files of version 1")
+    await h.fake.wait_until(
+        lambda: {"leak-1-public-v1.md", "leak-1-public-v1.docx"} <= {f["name"] for f in h.fake.files.values()},
+        what="the files of version 1",
+    )
 
     await revise(h, channel, "services", {"services": "通信教育サービス「テストゼミ」のみ"})
     canvas = await canvas_showing(h, channel, V2)
@@ -115,7 +128,9 @@ async def test_only_the_public_release_goes_into_the_canvas(leakbot: Harness) ->
     await answer_required(h, channel)
     await canvas_showing(h, channel, V1)
     await h.command("/leak-draft", "ppc", channel=channel)
-    await h.fake.wait_until(lambda: drafts_posted(h, channel, "個人情報保護委員会への報告の下書き（第1版）"), what="the PPC draft")
+    await h.fake.wait_until(
+        lambda: drafts_posted(h, channel, "個人情報保護委員会への報告の下書き（第1版）"), what="the PPC draft"
+    )
     await nothing_follows(h)
     assert ok(h, "canvases.edit") == [] and V1 in h.fake.channel_canvas(channel)["markdown"]
 
@@ -157,15 +172,20 @@ async def test_a_canvas_someone_else_made_is_left_alone_and_that_is_said_once(le
 
 # --- a workspace without canvases ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("error", "words"), [
-    (REFUSED, "このワークスペースのSlackプランではチャンネルキャンバスを作れない"),
-    ("canvas_disabled_user_team", "キャンバスが無効になっている"),
-    ("not_allowed_token_type", "ボットトークン（xoxb-）"),
-    ("restricted_action", "ワークスペースの設定により"),
-    ("canvas_creation_failed", "チャンネルキャンバスを作れませんでした"),
-])
-async def test_without_canvases_the_drafts_carry_on_and_the_channel_is_told_once(leakbot: Harness, error: str,
-                                                                                  words: str) -> None:
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (REFUSED, "このワークスペースのSlackプランではチャンネルキャンバスを作れない"),
+        ("canvas_disabled_user_team", "キャンバスが無効になっている"),
+        ("not_allowed_token_type", "ボットトークン（xoxb-）"),
+        ("restricted_action", "ワークスペースの設定により"),
+        ("canvas_creation_failed", "チャンネルキャンバスを作れませんでした"),
+    ],
+)
+async def test_without_canvases_the_drafts_carry_on_and_the_channel_is_told_once(
+    leakbot: Harness, error: str, words: str
+) -> None:
     h = leakbot
     h.fake.canvas_refusal = error
     channel = await open_incident(h)
@@ -175,13 +195,17 @@ async def test_without_canvases_the_drafts_carry_on_and_the_channel_is_told_once
     assert len(drafts_posted(h, channel, V1)) == 1
     await revise(h, channel, "services", {"services": "通信教育サービス「テストゼミ」のみ"})
     await h.fake.wait_until(lambda: drafts_posted(h, channel, V2), what="version 2 in the channel")
-    await h.fake.wait_until(lambda: {"leak-1-public-v2.md", "leak-1-public-v2.docx"}
-                            <= {f["name"] for f in h.fake.files.values()}, what="the files of version 2")
+    await h.fake.wait_until(
+        lambda: {"leak-1-public-v2.md", "leak-1-public-v2.docx"} <= {f["name"] for f in h.fake.files.values()},
+        what="the files of version 2",
+    )
     await h.fake.wait_for("conversations.canvases.create", count=2)  # tried again with version 2, refused again
     await nothing_follows(h)
     assert len(notices(h, channel)) == 1 and h.fake.canvases == {}
     async with h.bot.engine.connect() as connection:
-        failed = (await connection.exec_driver_sql("SELECT count(*) FROM jobs WHERE failed_at IS NOT NULL")).scalar_one()
+        failed = (
+            await connection.exec_driver_sql("SELECT count(*) FROM jobs WHERE failed_at IS NOT NULL")
+        ).scalar_one()
     assert failed == 0  # a fallback, not a failure: nobody is told "could not …"
 
 
@@ -222,8 +246,9 @@ async def slow_slack(fake, database_url) -> AsyncIterator[Harness]:  # type: ign
     await stop_harness(harness, runner)
 
 
-@pytest.mark.parametrize("fault", [dict(error="ratelimited", status=429, retry_after=30),
-                                   dict(error="internal_error", status=500)])
+@pytest.mark.parametrize(
+    "fault", [{"error": "ratelimited", "status": 429, "retry_after": 30}, {"error": "internal_error", "status": 500}]
+)
 async def test_a_transient_error_is_retried_and_makes_one_canvas(slow_slack: Harness, fault: dict[str, Any]) -> None:
     h = slow_slack
     channel = await open_incident(h)
@@ -278,14 +303,21 @@ async def test_jobs_run_again_make_nothing_twice(leakbot: Harness) -> None:
     await canvas_showing(h, channel, V1)
     await bookmarked(h, channel, "（Markdown）")
     await h.settle()
-    before = {m: len(h.fake.calls_to(m)) for m in ("conversations.canvases.create", "canvases.edit", "bookmarks.add",
-                                                     "bookmarks.edit")}
+    before = {
+        m: len(h.fake.calls_to(m))
+        for m in ("conversations.canvases.create", "canvases.edit", "bookmarks.add", "bookmarks.edit")
+    }
     async with h.bot.repo.tx() as tx:
         incident = await tx.incident_by_channel(channel)
         (draft,) = await tx.drafts(incident.id)
-        for kind, payload in (("canvas", {"draft_id": draft.id}), ("bookmarks", {"draft_id": draft.id}),
-                              ("bookmarks", {})):
-            await tx.enqueue(kind, payload, key=f"again:{kind}:{len(payload)}", at=h.clock.now(), incident_id=incident.id)
+        for kind, payload in (
+            ("canvas", {"draft_id": draft.id}),
+            ("bookmarks", {"draft_id": draft.id}),
+            ("bookmarks", {}),
+        ):
+            await tx.enqueue(
+                kind, payload, key=f"again:{kind}:{len(payload)}", at=h.clock.now(), incident_id=incident.id
+            )
     await h.settle()
     after = {m: len(h.fake.calls_to(m)) for m in before}
     assert after == before
@@ -293,6 +325,7 @@ async def test_jobs_run_again_make_nothing_twice(leakbot: Harness) -> None:
 
 
 # --- the bookmarks ---------------------------------------------------------------------------------
+
 
 async def test_bookmarks_point_at_the_checklist_the_ppc_page_and_the_latest_draft_files(leakbot: Harness) -> None:
     h = leakbot
@@ -322,8 +355,11 @@ async def test_bookmarks_point_at_the_checklist_the_ppc_page_and_the_latest_draf
     await nothing_follows(h)
     # edited in place: still four bookmarks, and the draft's two were edited, not added again
     assert [b["title"] for b in h.fake.bookmarks[channel]] == [
-        "チェックリスト（ピン留め）", "個人情報保護委員会：漏えい等の報告", "公表文の下書き 第2版（Word）",
-        "公表文の下書き 第2版（Markdown）"]
+        "チェックリスト（ピン留め）",
+        "個人情報保護委員会：漏えい等の報告",
+        "公表文の下書き 第2版（Word）",
+        "公表文の下書き 第2版（Markdown）",
+    ]
     assert len(ok(h, "bookmarks.add")) == 4 and len(ok(h, "bookmarks.edit")) == 2
 
 
@@ -350,7 +386,9 @@ async def test_a_bookmark_slack_refuses_is_not_fatal(leakbot: Harness) -> None:
     await bookmarked(h, channel, "第1版（Markdown）")
     await nothing_follows(h)
     async with h.bot.engine.connect() as connection:
-        failed = (await connection.exec_driver_sql("SELECT count(*) FROM jobs WHERE failed_at IS NOT NULL")).scalar_one()
+        failed = (
+            await connection.exec_driver_sql("SELECT count(*) FROM jobs WHERE failed_at IS NOT NULL")
+        ).scalar_one()
     assert failed == 0
     assert not [m for m in messages(h, channel) if "できませんでした" in text_of(m)]  # nobody is alarmed
     # the first version's bookmarks job added the two that were refused
@@ -359,9 +397,10 @@ async def test_a_bookmark_slack_refuses_is_not_fatal(leakbot: Harness) -> None:
 
 # --- what the canvas says --------------------------------------------------------------------------
 
+
 def test_the_canvas_text_shows_version_date_drill_mark_and_never_a_live_mention() -> None:
     body = "【重要】お詫びとお知らせ\n\n1. 概要\n![](@U0BOB) ![](#C0GENERAL) を確認してください。\n# 見出しではない行\n"
-    at = datetime(2026, 11, 27, 3, 30, tzinfo=timezone.utc)  # 12:30 JST
+    at = datetime(2026, 11, 27, 3, 30, tzinfo=UTC)  # 12:30 JST
     draft = Draft(1, 1, "public", 3, body, at, None, values={"exercise": True})
     text = canvas_markdown(draft, "ja")
     assert text.startswith("# 【訓練】公表文の下書き（第3版）\n")
@@ -369,4 +408,7 @@ def test_the_canvas_text_shows_version_date_drill_mark_and_never_a_live_mention(
     assert "![](@U0BOB)" not in text and "![](#C0GENERAL)" not in text and "!\\[](@U0BOB)" in text
     assert "\n# 見出しではない行" not in text
     english = canvas_markdown(Draft(1, 1, "public", 2, body, at, None, values={}), "en")
-    assert english.startswith("# Draft disclosure (version 2)\n") and "This shows version 2 (made Fri 27 Nov 2026, 12:30 JST)" in english
+    assert (
+        english.startswith("# Draft disclosure (version 2)\n")
+        and "This shows version 2 (made Fri 27 Nov 2026, 12:30 JST)" in english
+    )

@@ -40,7 +40,8 @@ async def test_a_responder_slack_refuses_is_named_in_the_channel(leakbot: Harnes
     members = leakbot.fake.channels[channel].members
     assert {"U0ALICE", "U0BOB"} <= members and "U0NOBODY" not in members
     notice = await leakbot.fake.wait_until(
-        lambda: [m for m in messages(leakbot, channel) if "U0NOBODY" in text_of(m)], what="the invite notice")
+        lambda: [m for m in messages(leakbot, channel) if "U0NOBODY" in text_of(m)], what="the invite notice"
+    )
     assert "user_not_found" in text_of(notice[0])
 
 
@@ -51,7 +52,9 @@ async def test_channel_creation_refused_tells_the_opener(leakbot: Harness) -> No
     view = await leakbot.opened_view(1)
     reply = await leakbot.submit(view, {"summary": SUMMARY})
     assert reply.body["response_action"] == "update"
-    update = await leakbot.fake.wait_for("views.update", lambda c: "restricted_action" in json.dumps(c.args, ensure_ascii=False))
+    update = await leakbot.fake.wait_for(
+        "views.update", lambda c: "restricted_action" in json.dumps(c.args, ensure_ascii=False)
+    )
     assert "#1" in json.dumps(update.args["view"], ensure_ascii=False)
     told = await leakbot.fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == "U0ALICE")
     assert "restricted_action" in told.args["text"]  # a DM to the opener, in plain words
@@ -71,8 +74,10 @@ async def test_english_everywhere_with_leakbot_lang_en(fake, database_url) -> No
         view = await harness.opened_view(1)
         assert view["title"]["text"] == "Open a leak incident"
         await harness.submit(view, {"summary": "An invented test incident."})
-        await harness.fake.wait_until(lambda: any(answer_buttons(m) for ch in harness.fake.messages.values() for m in ch),
-                                      what="the first question")
+        await harness.fake.wait_until(
+            lambda: any(answer_buttons(m) for ch in harness.fake.messages.values() for m in ch),
+            what="the first question",
+        )
         channel = next(c for c in harness.fake.channels.values() if c.name.startswith("leak-"))
         texts = " ".join(text_of(m) for m in messages(harness, channel.id))
         assert "Checklist: Customer DB leak" in texts and "Which personal-data items" in texts

@@ -19,9 +19,17 @@ MANIFEST = ROOT / "manifest.yml"
 
 async def check(cwd: Path, *args: str, **env: str) -> tuple[int, list[str], str]:
     """Runs `python -m bot check` (asynchronously: the fake Slack answers from this event loop)."""
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "check", *args, cwd=cwd,
-                                                   env=clean_env(**env), stdout=asyncio.subprocess.PIPE,
-                                                   stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "check",
+        *args,
+        cwd=cwd,
+        env=clean_env(**env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 60)
     return process.returncode or 0, out.decode().splitlines(), err.decode()
 
@@ -36,8 +44,13 @@ async def migrated(url: str) -> str:
 
 
 def http_env(fake: FakeSlack, database_url: str, **more: str) -> dict[str, str]:
-    return dict(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
-                DATABASE_URL=database_url, **more)
+    return dict(
+        SLACK_BOT_TOKEN=fake.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.url,
+        DATABASE_URL=database_url,
+        **more,
+    )
 
 
 def line(lines: list[str], name: str) -> str:
@@ -53,15 +66,22 @@ def failures(lines: list[str]) -> list[str]:
 async def test_all_green_in_http_mode(fake: FakeSlack, database_url: str, tmp_path: Path) -> None:
     code, lines, err = await check(tmp_path, **http_env(fake, await migrated(database_url)))
     assert code == 0, (lines, err)
-    assert [text[2:].split(":")[0] for text in lines] == ["configuration", "database", "bot token", "scopes", "manifest"]
+    assert [text[2:].split(":")[0] for text in lines] == [
+        "configuration",
+        "database",
+        "bot token",
+        "scopes",
+        "manifest",
+    ]
     assert all(text.startswith("✓ ") for text in lines), lines
     assert "schema current" in line(lines, "database")
     assert str(MANIFEST) in line(lines, "manifest")  # found beside the package when the folder has none
     assert [c.method for c in fake.calls] == ["auth.test"]  # read-only: nothing else was called
 
 
-async def test_all_green_in_socket_mode_opens_and_closes_a_connection(fake: FakeSlack, sqlite_url: str,
-                                                                      tmp_path: Path) -> None:
+async def test_all_green_in_socket_mode_opens_and_closes_a_connection(
+    fake: FakeSlack, sqlite_url: str, tmp_path: Path
+) -> None:
     env = http_env(fake, await migrated(sqlite_url), SLACK_APP_TOKEN=fake.app_token)
     del env["SLACK_SIGNING_SECRET"]
     code, lines, err = await check(tmp_path, **env)
@@ -128,8 +148,9 @@ async def test_a_missing_sqlite_file_is_named_and_not_created(fake: FakeSlack, t
 
 async def test_a_manifest_missing_a_command_the_code_has(fake: FakeSlack, sqlite_url: str, tmp_path: Path) -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    manifest["features"]["slash_commands"] = [c for c in manifest["features"]["slash_commands"]
-                                              if c["command"] != "/leak-close"]
+    manifest["features"]["slash_commands"] = [
+        c for c in manifest["features"]["slash_commands"] if c["command"] != "/leak-close"
+    ]
     (tmp_path / "manifest.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
     code, lines, _ = await check(tmp_path, **http_env(fake, await migrated(sqlite_url)))
     assert code == 1
@@ -140,8 +161,9 @@ async def test_a_manifest_missing_a_command_the_code_has(fake: FakeSlack, sqlite
 
 
 async def test_a_manifest_that_does_not_exist_is_said_so(fake: FakeSlack, sqlite_url: str, tmp_path: Path) -> None:
-    code, lines, _ = await check(tmp_path, "--manifest", str(tmp_path / "app.yml"),
-                                 **http_env(fake, await migrated(sqlite_url)))
+    code, lines, _ = await check(
+        tmp_path, "--manifest", str(tmp_path / "app.yml"), **http_env(fake, await migrated(sqlite_url))
+    )
     assert code == 1
     assert failures(lines) == [line(lines, "manifest")]
     assert "no manifest.yml found" in line(lines, "manifest") and str(tmp_path / "app.yml") in line(lines, "manifest")
@@ -175,7 +197,9 @@ def test_the_manifest_check_covers_shortcuts_events_and_extra_commands(monkeypat
     monkeypatch.setattr(checks, "SHORTCUTS", ("leak_open",))
     monkeypatch.setattr(checks, "EVENTS", ("app_home_opened",))
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    manifest["features"]["slash_commands"].append({"command": "/leak-extra", "description": "x", "should_escape": False})
+    manifest["features"]["slash_commands"].append(
+        {"command": "/leak-extra", "description": "x", "should_escape": False}
+    )
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     events[:] = [e for e in events if e != "app_home_opened"]  # the shipped manifest declares these: take them out
     manifest["features"].pop("shortcuts", None)
@@ -184,12 +208,15 @@ def test_the_manifest_check_covers_shortcuts_events_and_extra_commands(monkeypat
     result = checks.manifest_agrees(path)
     assert not result.ok
     assert "lacks the shortcut leak_open, the event app_home_opened" in result.detail
-    assert "declares the command /leak-extra, the event member_joined_channel, the event member_left_channel, " \
-           "which this leakbot does not answer" in result.detail
+    assert (
+        "declares the command /leak-extra, the event member_joined_channel, the event member_left_channel, "
+        "which this leakbot does not answer" in result.detail
+    )
 
     manifest["features"]["slash_commands"].pop()
-    manifest["features"]["shortcuts"] = [{"name": "Open", "type": "global", "callback_id": "leak_open",
-                                          "description": "x"}]
+    manifest["features"]["shortcuts"] = [
+        {"name": "Open", "type": "global", "callback_id": "leak_open", "description": "x"}
+    ]
     manifest["settings"]["event_subscriptions"] = {"bot_events": ["app_home_opened"]}
     monkeypatch.setattr(checks, "EVENTS", ("app_home_opened",))
     path.write_text(yaml.safe_dump(manifest), encoding="utf-8")

@@ -57,14 +57,18 @@ def test_detail_is_never_asked_when_card_and_bank_data_are_confirmed_absent() ->
 
 
 def test_detail_is_not_asked_before_card_bank_is_answered() -> None:
-    answers = {k: VALUES[k] for k in ("title", "discovered_at", "summary", "data_items", "max_count",
-                                      "confirmed_count", "services")}
+    answers = {
+        k: VALUES[k]
+        for k in ("title", "discovered_at", "summary", "data_items", "max_count", "confirmed_count", "services")
+    }
     assert next_step(answers) is STEP_BY_ID["card_bank"]
     assert "card_bank_detail" not in {item.id for item in open_items(answers)}
 
 
-@pytest.mark.parametrize(("card_bank", "applies"), [("yes", True), ("possible", True), ("investigating", True),
-                                                    ("none", False), (None, False)])
+@pytest.mark.parametrize(
+    ("card_bank", "applies"),
+    [("yes", True), ("possible", True), ("investigating", True), ("none", False), (None, False)],
+)
 def test_open_items_steps_and_progress_honour_the_condition(card_bank: str | None, applies: bool) -> None:
     answers = {k: v for k, v in VALUES.items() if k != "card_bank_detail"}
     if card_bank is None:
@@ -107,8 +111,17 @@ def test_the_follow_up_modal_has_its_checkboxes_and_its_own_other_field(lang: st
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     assert list(inputs) == ["card_bank_detail", "card_bank_detail_other"]
     options = [o["value"] for o in inputs["card_bank_detail"]["element"]["options"]]
-    assert options == ["card_number", "card_expiry", "card_cvc", "card_holder", "bank_name", "bank_branch",
-                       "bank_account", "bank_holder", "investigating"]
+    assert options == [
+        "card_number",
+        "card_expiry",
+        "card_cvc",
+        "card_holder",
+        "bank_name",
+        "bank_branch",
+        "bank_account",
+        "bank_holder",
+        "investigating",
+    ]
     placeholder = inputs["card_bank_detail_other"]["element"]["placeholder"]["text"]
     assert placeholder == t("step.other_hint.card_bank_detail", lang) != t("step.other_hint", lang)
     data_view = step_modal(STEP_BY_ID["data_items"], incident_id=1, answers={}, lang=lang)

@@ -18,9 +18,22 @@ from tests.fake_slack import FakeSlack
 from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIG_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-               "HOST", "PORT", "LEAKBOT_LANG", "LEAKBOT_NUDGE_AFTER", "LEAKBOT_NUDGE_TICK", "LEAKBOT_COMPANY",
-               "LEAKBOT_JOB_RETENTION_DAYS", "LOG_LEVEL", "LOG_FORMAT")
+CONFIG_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "HOST",
+    "PORT",
+    "LEAKBOT_LANG",
+    "LEAKBOT_NUDGE_AFTER",
+    "LEAKBOT_NUDGE_TICK",
+    "LEAKBOT_COMPANY",
+    "LEAKBOT_JOB_RETENTION_DAYS",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+)
 
 
 def clean_env(**values: str) -> dict[str, str]:
@@ -32,8 +45,9 @@ def clean_env(**values: str) -> dict[str, str]:
 
 
 def run_bot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=clean_env(**env),
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env=clean_env(**env), capture_output=True, text=True, timeout=60
+    )
 
 
 def test_help_lists_the_subcommands(tmp_path: Path) -> None:
@@ -65,19 +79,28 @@ def test_help_lists_every_environment_variable_with_its_hint(tmp_path: Path, arg
     assert "SLACK_APP_TOKEN (default: unset)" in text
 
 
-@pytest.mark.parametrize(("env", "variable"), [
-    ({}, "SLACK_BOT_TOKEN"),
-    ({"SLACK_BOT_TOKEN": "not-a-token", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "http"}, "PORT"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "70000"}, "PORT"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LEAKBOT_LANG": "fr"}, "LEAKBOT_LANG"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "https://slack.com/api"}, "SLACK_API_URL"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LEAKBOT_NUDGE_AFTER": "0"}, "LEAKBOT_NUDGE_AFTER"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LEAKBOT_NUDGE_TICK": "soon"}, "LEAKBOT_NUDGE_TICK"),
-])
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "not-a-token", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "http"}, "PORT"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "70000"}, "PORT"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LEAKBOT_LANG": "fr"}, "LEAKBOT_LANG"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "https://slack.com/api"},
+            "SLACK_API_URL",
+        ),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LEAKBOT_NUDGE_AFTER": "0"}, "LEAKBOT_NUDGE_AFTER"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LEAKBOT_NUDGE_TICK": "soon"},
+            "LEAKBOT_NUDGE_TICK",
+        ),
+    ],
+)
 def test_bad_configuration_exits_2_with_one_line(tmp_path: Path, env: dict[str, str], variable: str) -> None:
     result = run_bot(tmp_path, **env)
     assert result.returncode == 2
@@ -91,7 +114,9 @@ def test_bad_configuration_exits_2_with_one_line(tmp_path: Path, env: dict[str, 
 def test_env_file_is_read_and_real_variables_win(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.config import load_settings
 
-    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-file\nSLACK_SIGNING_SECRET=file-secret\nLEAKBOT_LANG=en\n")
+    (tmp_path / ".env").write_text(
+        "SLACK_BOT_TOKEN=xoxb-from-file\nSLACK_SIGNING_SECRET=file-secret\nLEAKBOT_LANG=en\n"
+    )
     for variable in CONFIG_VARS:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -111,29 +136,56 @@ def free_port() -> int:
 async def test_a_real_process_serves_health_and_commands(fake: FakeSlack, tmp_path: Path) -> None:
     port = free_port()
     database = tmp_path / "data" / "leakbot.db"
-    env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
-                    DATABASE_URL=f"sqlite+aiosqlite:///{database}", HOST="127.0.0.1", PORT=str(port),
-                    LEAKBOT_NUDGE_AFTER="1", LEAKBOT_NUDGE_TICK="1")
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    env = clean_env(
+        SLACK_BOT_TOKEN=fake.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        LEAKBOT_NUDGE_AFTER="1",
+        LEAKBOT_NUDGE_TICK="1",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, f"http://127.0.0.1:{port}/healthz", process)
-            body = form_body(slash_command("/leak-open", "実プロセスの試験", user_id="U0ALICE", channel_id="C0GENERAL",
-                                           trigger_id=fake.new_trigger_id(), response_url=fake.response_url()))
+            body = form_body(
+                slash_command(
+                    "/leak-open",
+                    "実プロセスの試験",
+                    user_id="U0ALICE",
+                    channel_id="C0GENERAL",
+                    trigger_id=fake.new_trigger_id(),
+                    response_url=fake.response_url(),
+                )
+            )
             headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
             async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
                 assert response.status == 200
             call = await fake.wait_for("views.open", lambda c: c.ok)
             view = fake.views[call.response["view"]["id"]]
-            body = interactive_body(view_submission(view, {"summary": "実プロセスで開いた架空の事案"}, user_id="U0ALICE"))
+            body = interactive_body(
+                view_submission(view, {"summary": "実プロセスで開いた架空の事案"}, user_id="U0ALICE")
+            )
             headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
             async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
                 assert response.status == 200
         pinned = await fake.wait_for("pins.add", lambda c: c.ok)
         # the scheduler runs inside the process: with a 1 s interval and tick a nudge arrives by itself
-        await fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == pinned.args["channel"]
-                            and "未回答の必須項目" in str(c.args.get("text")), timeout=15)
+        await fake.wait_for(
+            "chat.postMessage",
+            lambda c: c.args.get("channel") == pinned.args["channel"] and "未回答の必須項目" in str(c.args.get("text")),
+            timeout=15,
+        )
         assert stat.S_IMODE(database.stat().st_mode) == 0o600
     finally:
         process.terminate()

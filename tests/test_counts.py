@@ -6,7 +6,16 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.counts import MAX_COUNT, Count, CountError, format_count_en, format_count_ja, parse_count, publish_en, publish_ja
+from bot.counts import (
+    MAX_COUNT,
+    Count,
+    CountError,
+    format_count_en,
+    format_count_ja,
+    parse_count,
+    publish_en,
+    publish_ja,
+)
 
 # --- example tables -------------------------------------------------------------------------
 
@@ -290,8 +299,13 @@ def test_a_count_typed_in_digits_reappears_in_digits(n, approx, unit):
         assert parse_count(published) == Count(n, approx=approx)
 
 
-@given(st.one_of(st.tuples(st.integers(min_value=1, max_value=10**9 - 1), st.just("万")),
-                 st.tuples(st.integers(min_value=1, max_value=10**5), st.just("億"))), st.booleans())
+@given(
+    st.one_of(
+        st.tuples(st.integers(min_value=1, max_value=10**9 - 1), st.just("万")),
+        st.tuples(st.integers(min_value=1, max_value=10**5), st.just("億")),
+    ),
+    st.booleans(),
+)
 @example((2_070, "万"), True)
 @example((1, "億"), False)
 def test_a_count_typed_with_man_or_oku_reappears_with_it(typed_count, approx):

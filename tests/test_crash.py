@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,8 +29,18 @@ def tokyo_dates(earliest: datetime, latest: datetime) -> set[date]:
 
 
 async def open_through(bot: BotProcess, fake: FakeSlack) -> dict:
-    status, _ = await bot.post(form_body(slash_command("/leak-open", TITLE, user_id="U0ALICE", channel_id="C0GENERAL",
-                                                       trigger_id=fake.new_trigger_id(), response_url=fake.response_url())))
+    status, _ = await bot.post(
+        form_body(
+            slash_command(
+                "/leak-open",
+                TITLE,
+                user_id="U0ALICE",
+                channel_id="C0GENERAL",
+                trigger_id=fake.new_trigger_id(),
+                response_url=fake.response_url(),
+            )
+        )
+    )
     assert status == 200
     call = await fake.wait_for("views.open", lambda c: c.ok)
     return fake.views[call.response["view"]["id"]]
@@ -46,17 +56,19 @@ async def test_killed_while_creating_the_channel(fake: FakeSlack, tmp_path: Path
     try:
         view = await open_through(bot, fake)
         fake.fail("conversations.create", "internal_error", status=500, delay=30)  # hangs, then never made
-        submitted = datetime.now(timezone.utc)  # the incident is created after this...
+        submitted = datetime.now(UTC)  # the incident is created after this...
         status, body = await bot.post(interactive_body(view_submission(view, {"summary": SUMMARY}, user_id="U0ALICE")))
         assert status == 200 and "update" in body  # acknowledged: the incident is committed
         await fake.wait_for("conversations.create")
-        named = datetime.now(timezone.utc)  # ...and before its channel is asked for
+        named = datetime.now(UTC)  # ...and before its channel is asked for
         bot.kill()
         await bot.process.wait()
         await bot.start()  # the same database
         await fake.wait_for("pins.add", lambda c: c.ok, timeout=15)
-        await fake.wait_until(lambda: any(answer_buttons(m) for c in leak_channels(fake)
-                                          for m in fake.messages.get(c.id, [])), what="the first question")
+        await fake.wait_until(
+            lambda: any(answer_buttons(m) for c in leak_channels(fake) for m in fake.messages.get(c.id, [])),
+            what="the first question",
+        )
         channels = leak_channels(fake)
         # the process uses the real clock: its incident's date in Tokyo, whatever the day and zone of this run
         names = {f"leak-{day:%Y%m%d}-顧客dbの流出疑い" for day in tokyo_dates(submitted, named)}
@@ -73,14 +85,29 @@ async def test_killed_after_an_answer_before_its_effects(fake: FakeSlack, tmp_pa
     try:
         view = await open_through(bot, fake)
         await bot.post(interactive_body(view_submission(view, {"summary": SUMMARY}, user_id="U0ALICE")))
-        await fake.wait_until(lambda: any(answer_buttons(m) for c in leak_channels(fake)
-                                          for m in fake.messages.get(c.id, [])), what="the first question", timeout=10)
+        await fake.wait_until(
+            lambda: any(answer_buttons(m) for c in leak_channels(fake) for m in fake.messages.get(c.id, [])),
+            what="the first question",
+            timeout=10,
+        )
         channel = leak_channels(fake)[0].id
         question = next(m for m in fake.messages[channel] if answer_buttons(m))
-        payload = {"type": "block_actions", "team": {"id": "T0LEAK"}, "user": {"id": "U0ALICE", "team_id": "T0LEAK"},
-                   "channel": {"id": channel}, "trigger_id": fake.new_trigger_id(), "response_url": fake.response_url(),
-                   "actions": [{"type": "button", "action_id": "leak_answer", "value": answer_buttons(question)[0]["value"],
-                                "action_ts": "1"}]}
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T0LEAK"},
+            "user": {"id": "U0ALICE", "team_id": "T0LEAK"},
+            "channel": {"id": channel},
+            "trigger_id": fake.new_trigger_id(),
+            "response_url": fake.response_url(),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": "leak_answer",
+                    "value": answer_buttons(question)[0]["value"],
+                    "action_ts": "1",
+                }
+            ],
+        }
         await bot.post(interactive_body(payload))
         opened = await fake.wait_for("views.open", lambda c: c.ok, count=2)
         step_view = fake.views[opened.response["view"]["id"]]
@@ -92,8 +119,11 @@ async def test_killed_after_an_answer_before_its_effects(fake: FakeSlack, tmp_pa
         await bot.process.wait()
         await bot.start()
         await fake.wait_for("chat.update", lambda c: c.ok, timeout=15)
-        await fake.wait_until(lambda: [m for m in fake.messages[channel] if "件数を教えて" in text_of(m)],
-                              what="the next question", timeout=10)
+        await fake.wait_until(
+            lambda: [m for m in fake.messages[channel] if "件数を教えて" in text_of(m)],
+            what="the next question",
+            timeout=10,
+        )
         await asyncio.sleep(1.5)  # a sweep more, to see nothing comes twice
         assert len([m for m in fake.messages[channel] if "件数を教えて" in text_of(m)]) == 1
         checklist = next(m for m in fake.messages[channel] if m["ts"] == fake.pins[channel][0])

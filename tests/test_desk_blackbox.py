@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
@@ -43,9 +43,8 @@ async def post_event(bot: BotProcess, event: dict) -> int:
     """Slack delivers an Events API callback (JSON), signed."""
     body = event_callback(event)
     headers = {"Content-Type": "application/json", **sign(SIGNING_SECRET, body)}
-    async with aiohttp.ClientSession() as http:
-        async with http.post(bot.events_url, data=body, headers=headers) as response:
-            return response.status
+    async with aiohttp.ClientSession() as http, http.post(bot.events_url, data=body, headers=headers) as response:
+        return response.status
 
 
 async def test_app_home_opened_publishes_exactly_the_viewers_incidents(bot: BotProcess, fake: FakeSlack) -> None:
@@ -57,7 +56,9 @@ async def test_app_home_opened_publishes_exactly_the_viewers_incidents(bot: BotP
     for user, shown, hidden in (("U0ALICE", ours, theirs), ("U0CAROL", theirs, ours), ("U0BOB", None, None)):
         assert await post_event(bot, {"type": "app_home_opened", "user": user, "channel": "D0X", "tab": "home"}) == 200
         try:
-            call = await fake.wait_for("views.publish", lambda c, u=user: c.ok and c.args.get("user_id") == u, timeout=WAIT)
+            call = await fake.wait_for(
+                "views.publish", lambda c, u=user: c.ok and c.args.get("user_id") == u, timeout=WAIT
+            )
         except AssertionError as error:
             raise AssertionError(f"{error}\n--- log:\n{bot.log_tail()}") from None
         view = call.args["view"] if isinstance(call.args["view"], dict) else json.loads(call.args["view"])
@@ -70,11 +71,18 @@ async def test_app_home_opened_publishes_exactly_the_viewers_incidents(bot: BotP
 
 async def test_the_message_shortcut_opens_the_form_prefilled_from_the_message(bot: BotProcess, fake: FakeSlack) -> None:
     general = fake.channel_by_name("general")
-    message = fake.add_message(general.id, "会員データが <https://paste.example/abc|外部サイト> に出ているようです",
-                               user="U0BOB")
+    message = fake.add_message(
+        general.id, "会員データが <https://paste.example/abc|外部サイト> に出ているようです", user="U0BOB"
+    )
     trigger = fake.new_trigger_id()
-    payload = message_shortcut("leak_open_from_message", user_id="U0ALICE", channel_id=general.id, message=message,
-                               trigger_id=trigger, response_url=fake.response_url())
+    payload = message_shortcut(
+        "leak_open_from_message",
+        user_id="U0ALICE",
+        channel_id=general.id,
+        message=message,
+        trigger_id=trigger,
+        response_url=fake.response_url(),
+    )
     status, raw = await bot.post(interactive_body(payload))
     assert status == 200 and not raw.strip(), raw
     try:

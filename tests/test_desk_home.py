@@ -25,8 +25,10 @@ def home_text(view: dict[str, Any]) -> str:
 async def open_home(h: Harness, user: str) -> dict[str, Any]:
     """The person opens the App Home tab; returns the view Slack then shows them."""
     before = len([c for c in h.fake.calls_to("views.publish") if c.args.get("user_id") == user])
-    reply = await h.post(event_callback({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}),
-                         content_type="application/json")
+    reply = await h.post(
+        event_callback({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}),
+        content_type="application/json",
+    )
     assert reply.status == 200, reply
     call = await h.fake.wait_for("views.publish", lambda c: c.ok and c.args.get("user_id") == user, count=before + 1)
     return json.loads(call.args["view"]) if isinstance(call.args["view"], str) else call.args["view"]
@@ -35,15 +37,20 @@ async def open_home(h: Harness, user: str) -> dict[str, Any]:
 def buttons(view: dict[str, Any], action_prefix: str) -> list[dict[str, Any]]:
     found = []
     for block in view.get("blocks") or []:
-        for element in [block.get("accessory")] + list(block.get("elements") or []):
+        for element in [block.get("accessory"), *list(block.get("elements") or [])]:
             if isinstance(element, dict) and str(element.get("action_id", "")).startswith(action_prefix):
                 found.append(element)
     return found
 
 
 async def click_in_home(h: Harness, view: dict[str, Any], element: dict[str, Any], *, user: str) -> None:
-    payload = block_actions(action_id=element["action_id"], value=element.get("value"), user_id=user,
-                            trigger_id=h.fake.new_trigger_id(), view=view)
+    payload = block_actions(
+        action_id=element["action_id"],
+        value=element.get("value"),
+        user_id=user,
+        trigger_id=h.fake.new_trigger_id(),
+        view=view,
+    )
     reply = await h.post(interactive_body(payload))
     assert reply.status == 200, reply
 
@@ -77,8 +84,9 @@ async def test_the_home_tab_is_published_again_after_an_answer(leakbot: Harness)
 
     await answer(h, channel, ANSWERS[0][1])  # Alice answers; Bob has not opened the tab again
 
-    await h.fake.wait_until(lambda: "4/10" in home_text(h.fake.homes.get("U0BOB", {})),
-                            what="Bob's Home showing the answer")
+    await h.fake.wait_until(
+        lambda: "4/10" in home_text(h.fake.homes.get("U0BOB", {})), what="Bob's Home showing the answer"
+    )
     assert len([c for c in h.fake.calls_to("views.publish") if c.args.get("user_id") == "U0BOB"]) > published
     assert "4/10" in home_text(h.fake.homes["U0ALICE"])  # every member's Home, not only the one who looked
 
@@ -91,10 +99,11 @@ async def test_the_home_tab_is_published_again_after_a_draft_and_a_close(leakbot
     assert "10/10" in home_text(h.fake.homes["U0BOB"])
 
     reply = await h.command("/leak-close", channel=channel)
-    confirm = [e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
+    confirm = next(e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"])
     assert (await h.click(confirm["action_id"], confirm["value"], channel=channel)).status == 200
-    await h.fake.wait_until(lambda: "最近クローズ" in home_text(h.fake.homes.get("U0BOB", {})),
-                            what="the close on Bob's Home")
+    await h.fake.wait_until(
+        lambda: "最近クローズ" in home_text(h.fake.homes.get("U0BOB", {})), what="the close on Bob's Home"
+    )
     home = h.fake.homes["U0BOB"]
     assert "対応中のインシデント（0件）" in home_text(home) and not buttons(home, HOME_ANSWER_ACTION)
 
@@ -108,12 +117,12 @@ async def test_the_home_button_opens_the_next_question_for_members_only(leakbot:
     opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
     await click_in_home(h, home, button, user="U0BOB")
     view = await h.opened_view(opened + 1)
-    assert [b["block_id"] for b in view["blocks"] if b.get("type") == "input"][0] == "data_items"
+    assert next(b["block_id"] for b in view["blocks"] if b.get("type") == "input") == "data_items"
 
     # The modal opened from the Home is a checklist form like any other: Bob's answer is stored.
     reply = await h.submit(view, ANSWERS[0][1], user="U0BOB")
     assert reply.status == 200 and reply.body is None, reply
-    incident = (await _incident_of(h, channel))
+    incident = await _incident_of(h, channel)
     assert (await h.stored.answers(incident))["data_items"].user_id == "U0BOB"
 
     # Carol is not in the channel: a click she crafts opens a notice, no form, and records no form for her.
@@ -131,9 +140,18 @@ async def test_500_open_incidents_stay_within_slacks_limits_and_page(leakbot: Ha
     h = leakbot
     h.fake.add_user(EVE, "eve")
     async with h.bot.repo.tx() as tx:
-        tx.session.add_all(IncidentRow(team_id="T0LEAK", opener_id=EVE, status="open", channel_id=f"C0MANY{n:04d}",
-                                       channel_name=f"leak-{n}", created_at=START - timedelta(hours=n % 50),
-                                       setup_stage=8) for n in range(500))
+        tx.session.add_all(
+            IncidentRow(
+                team_id="T0LEAK",
+                opener_id=EVE,
+                status="open",
+                channel_id=f"C0MANY{n:04d}",
+                channel_name=f"leak-{n}",
+                created_at=START - timedelta(hours=n % 50),
+                setup_stage=8,
+            )
+            for n in range(500)
+        )
         tx.session.add_all(MemberRow(channel_id=f"C0MANY{n:04d}", user_id=EVE, since=START) for n in range(500))
 
     home = await open_home(h, EVE)
@@ -182,15 +200,17 @@ async def test_home_buttons_with_values_the_bot_never_sent_open_nothing_of_an_in
     await open_incident(h, responders=["U0BOB"])
     home = await open_home(h, "U0BOB")
     published = len(h.fake.calls_to("views.publish"))
-    forged = [{"action_id": HOME_ANSWER_ACTION, "value": "not json"},
-              {"action_id": HOME_ANSWER_ACTION, "value": '{"incident_id": 999}'}]
+    forged = [
+        {"action_id": HOME_ANSWER_ACTION, "value": "not json"},
+        {"action_id": HOME_ANSWER_ACTION, "value": '{"incident_id": 999}'},
+    ]
     for element in forged:
         before = len([c for c in h.fake.calls_to("views.open") if c.ok])
         await click_in_home(h, home, element, user="U0BOB")
         call = await h.fake.wait_for("views.open", lambda c: c.ok, count=before + 1)
         assert "メンバーではない" in json.dumps(call.args["view"], ensure_ascii=False)
     async with Unchanged(h):  # a page the bot never offered publishes nothing
-        await click_in_home(h, home, {"action_id": f"{HOME_PAGE_ACTION}_next", "value": "{\"page\": \"x\"}"}, user="U0BOB")
+        await click_in_home(h, home, {"action_id": f"{HOME_PAGE_ACTION}_next", "value": '{"page": "x"}'}, user="U0BOB")
     assert len(h.fake.calls_to("views.publish")) == published
 
 
@@ -212,7 +232,12 @@ async def test_a_fire_drill_is_shown_apart_from_the_real_incidents(leakbot: Harn
         return blocks if drill in json.dumps(blocks) else None
 
     blocks = await h.fake.wait_until(with_the_drill, what="the drill on the Home tab")
-    drills_at = next(n for n, b in enumerate(blocks) if b["type"] == "header" and "訓練中" in json.dumps(b, ensure_ascii=False))
-    before, after = json.dumps(blocks[:drills_at], ensure_ascii=False), json.dumps(blocks[drills_at:], ensure_ascii=False)
+    drills_at = next(
+        n for n, b in enumerate(blocks) if b["type"] == "header" and "訓練中" in json.dumps(b, ensure_ascii=False)
+    )
+    before, after = (
+        json.dumps(blocks[:drills_at], ensure_ascii=False),
+        json.dumps(blocks[drills_at:], ensure_ascii=False),
+    )
     assert real in before and drill not in before  # the real incidents section holds no drill
     assert drill in after and real not in after

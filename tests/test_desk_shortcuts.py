@@ -15,8 +15,14 @@ def inputs(view: dict) -> dict[str, dict]:
 
 
 async def use_on_message(h: Harness, channel_id: str, message: dict, *, user: str) -> None:
-    payload = message_shortcut("leak_open_from_message", user_id=user, channel_id=channel_id, message=message,
-                               trigger_id=h.fake.new_trigger_id(), response_url=h.fake.response_url())
+    payload = message_shortcut(
+        "leak_open_from_message",
+        user_id=user,
+        channel_id=channel_id,
+        message=message,
+        trigger_id=h.fake.new_trigger_id(),
+        response_url=h.fake.response_url(),
+    )
     reply = await h.post(interactive_body(payload))
     assert reply.status == 200 and reply.body is None, reply
 
@@ -24,8 +30,9 @@ async def use_on_message(h: Harness, channel_id: str, message: dict, *, user: st
 async def test_the_global_shortcut_opens_the_new_incident_modal(leakbot: Harness) -> None:
     h = leakbot
     opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
-    reply = await h.post(interactive_body(global_shortcut("leak_open", user_id="U0ALICE",
-                                                          trigger_id=h.fake.new_trigger_id())))
+    reply = await h.post(
+        interactive_body(global_shortcut("leak_open", user_id="U0ALICE", trigger_id=h.fake.new_trigger_id()))
+    )
     assert reply.status == 200 and reply.body is None, reply
     view = await h.opened_view(opened + 1)
     assert view["callback_id"] == "leak_open"
@@ -40,8 +47,11 @@ async def test_the_global_shortcut_opens_the_new_incident_modal(leakbot: Harness
 async def test_the_message_shortcut_prefills_summary_permalink_and_reporter(leakbot: Harness) -> None:
     h = leakbot
     general = h.fake.channel_by_name("general")
-    message = h.fake.add_message(general.id, "顧客リストが外部に &lt;漏れた&gt; かも <!channel> <@U0DAVE> "
-                                             "<https://evil.example/x|ここ>", user="U0BOB")
+    message = h.fake.add_message(
+        general.id,
+        "顧客リストが外部に &lt;漏れた&gt; かも <!channel> <@U0DAVE> <https://evil.example/x|ここ>",
+        user="U0BOB",
+    )
     opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
     await use_on_message(h, general.id, message, user="U0ALICE")
     view = await h.opened_view(opened + 1)
@@ -58,8 +68,10 @@ async def test_the_message_shortcut_prefills_summary_permalink_and_reporter(leak
     # Submitted as it is, the incident keeps the message's words and link; the reporter is invited.
     reply = await h.submit(view, {"title": "メッセージから"}, user="U0ALICE")
     assert reply.status == 200 and reply.body["response_action"] == "update", reply
-    await h.fake.wait_until(lambda: any("U0BOB" in c.args.get("users", "") for c in h.fake.calls_to("conversations.invite")),
-                            what="the reporter invited")
+    await h.fake.wait_until(
+        lambda: any("U0BOB" in c.args.get("users", "") for c in h.fake.calls_to("conversations.invite")),
+        what="the reporter invited",
+    )
     async with h.bot.repo.read() as tx:
         incident = await tx.incident_by_view(view["id"])
         answers = await tx.answers(incident.id)
@@ -80,8 +92,10 @@ async def test_a_message_in_an_incident_channel_one_is_not_in_opens_nothing_of_i
     h = leakbot
     channel = await open_incident(h, responders=["U0BOB"])
     message = h.fake.add_message(channel, "内部のみ：漏えい件数は 12,345 件", user="U0BOB")
+
     def links_to_it() -> int:  # the bot's own links (the checklist's bookmark) do not count
         return len([c for c in h.fake.calls_to("chat.getPermalink") if c.args.get("message_ts") == message["ts"]])
+
     before_links = links_to_it()
     opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
     await use_on_message(h, channel, message, user="U0CAROL")

@@ -4,7 +4,7 @@ shortcut `leak_add_to_timeline`, /leak-status, `leakbot export` and the document
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.offline import export_incident
 from tests.conftest import GENERAL, Harness
@@ -25,8 +25,14 @@ async def stored_timeline(h: Harness, channel: str) -> list:
 async def add_message(h: Harness, channel: str, message: dict, *, user: str) -> dict:
     """Uses the shortcut on a message; returns what only that person is then told."""
     before = len(h.fake.responses)
-    payload = message_shortcut("leak_add_to_timeline", user_id=user, channel_id=channel, message=message,
-                               trigger_id=h.fake.new_trigger_id(), response_url=h.fake.response_url())
+    payload = message_shortcut(
+        "leak_add_to_timeline",
+        user_id=user,
+        channel_id=channel,
+        message=message,
+        trigger_id=h.fake.new_trigger_id(),
+        response_url=h.fake.response_url(),
+    )
     reply = await h.post(interactive_body(payload))
     assert reply.status == 200 and reply.body is None, reply
     await h.fake.wait_until(lambda: len(h.fake.responses) > before, what="the reply to the shortcut")
@@ -38,14 +44,26 @@ async def test_leak_timeline_adds_dated_entries_once_and_lists_them(leakbot: Har
     channel = await open_incident(h, responders=["U0BOB"])
     assert "経緯はまだありません" in (await h.reply("/leak-timeline", channel=channel)).text
 
-    body = form_body(slash_command("/leak-timeline", "10:30 委託先に連絡 <!channel>", user_id="U0BOB", channel_id=channel,
-                                   trigger_id=h.fake.new_trigger_id(), response_url=h.fake.response_url()))
+    body = form_body(
+        slash_command(
+            "/leak-timeline",
+            "10:30 委託先に連絡 <!channel>",
+            user_id="U0BOB",
+            channel_id=channel,
+            trigger_id=h.fake.new_trigger_id(),
+            response_url=h.fake.response_url(),
+        )
+    )
     first = await h.post(body)
     assert "経緯に追加しました" in first.text and "&lt;!channel&gt;" in first.text and "<!channel>" not in first.text
     await h.post(body)  # Slack delivers the same command again: one entry
     [entry] = await stored_timeline(h, channel)
-    assert (entry.text, entry.author, entry.added_by, entry.at) == ("10:30 委託先に連絡 <!channel>", "U0BOB", "U0BOB",
-                                                                    h.clock.now())
+    assert (entry.text, entry.author, entry.added_by, entry.at) == (
+        "10:30 委託先に連絡 <!channel>",
+        "U0BOB",
+        "U0BOB",
+        h.clock.now(),
+    )
 
     listed = await h.reply("/leak-timeline", channel=channel)
     assert "経緯（1件）" in listed.text and "委託先に連絡" in listed.text and "<@U0BOB>" in listed.text
@@ -76,7 +94,7 @@ async def test_the_message_shortcut_adds_author_time_text_and_link_once(leakbot:
     assert "経緯に追加しました" in told["text"] and "<@U0DAVE>" not in told["text"]
     [entry] = await stored_timeline(h, channel)
     assert entry.author == "U0BOB" and entry.added_by == "U0ALICE"
-    assert entry.at == datetime.fromtimestamp(float(message["ts"]), timezone.utc).replace(microsecond=entry.at.microsecond)
+    assert entry.at == datetime.fromtimestamp(float(message["ts"]), UTC).replace(microsecond=entry.at.microsecond)
     assert entry.text == "外部から 通報 (https://evil.example) がありました @U0DAVE"
     assert entry.permalink == f"https://leak-test.slack.com/archives/{channel}/p{message['ts'].replace('.', '')}"
 
@@ -97,15 +115,18 @@ async def test_the_timeline_is_exported_and_in_the_documents_on_leak_draft(leakb
     h = leakbot
     channel = await open_incident(h, responders=["U0BOB"])
     await answer_required(h, channel)
-    await h.fake.wait_until(lambda: any("公表文の下書き（第1版）" in text_of(m) for m in messages(h, channel)),
-                            what="the first draft")
+    await h.fake.wait_until(
+        lambda: any("公表文の下書き（第1版）" in text_of(m) for m in messages(h, channel)), what="the first draft"
+    )
     reply = await h.command("/leak-timeline", "委託先から第一報を受領", channel=channel)
     assert "経緯に追加しました" in reply.text
 
     draft = await h.command("/leak-draft", channel=channel)
     assert draft.status == 200 and draft.body is None, draft
-    await h.fake.wait_until(lambda: any("第2版" in text_of(m) and "委託先から第一報を受領" in text_of(m)
-                                        for m in messages(h, channel)), what="version 2 with the timeline")
+    await h.fake.wait_until(
+        lambda: any("第2版" in text_of(m) and "委託先から第一報を受領" in text_of(m) for m in messages(h, channel)),
+        what="version 2 with the timeline",
+    )
 
     data = await export_incident(h.bot.repo, str(await incident_id(h, channel)))
     assert [(e["text"], e["author"]) for e in data["timeline"]] == [("委託先から第一報を受領", "U0ALICE")]
@@ -116,8 +137,9 @@ async def test_a_timeline_entry_alone_makes_no_new_version_until_leak_draft(leak
     h = leakbot
     channel = await open_incident(h, responders=["U0BOB"])
     await answer_required(h, channel)
-    await h.fake.wait_until(lambda: any("公表文の下書き（第1版）" in text_of(m) for m in messages(h, channel)),
-                            what="the first draft")
+    await h.fake.wait_until(
+        lambda: any("公表文の下書き（第1版）" in text_of(m) for m in messages(h, channel)), what="the first draft"
+    )
     await h.command("/leak-timeline", "委託先から第一報を受領", channel=channel)
     view = await h.modal("/leak-answer", "cause", channel=channel)
     async with h.bot.repo.read() as tx:

@@ -52,16 +52,23 @@ async def test_the_modal_adds_a_dated_entry_once_exported_and_listed(leakbot: Ha
     assert at_element["type"] == "datetimepicker" and at_element["initial_date_time"] == int(h.clock.now().timestamp())
 
     happened = h.clock.now() - timedelta(days=1, hours=2)
-    reply = await h.submit(view, {TIMELINE_AT_BLOCK: happened, TIMELINE_TEXT_BLOCK: "  委託先から第一報 <!here>  "},
-                           user="U0BOB")
+    reply = await h.submit(
+        view, {TIMELINE_AT_BLOCK: happened, TIMELINE_TEXT_BLOCK: "  委託先から第一報 <!here>  "}, user="U0BOB"
+    )
     assert reply.status == 200 and reply.body is None, reply
     # stored before the ack: read at once
     [entry] = await stored_timeline(h, channel)
     assert (entry.at, entry.text, entry.author, entry.added_by, entry.added_at) == (
-        happened, "委託先から第一報 <!here>", "U0BOB", "U0BOB", h.clock.now())
+        happened,
+        "委託先から第一報 <!here>",
+        "U0BOB",
+        "U0BOB",
+        h.clock.now(),
+    )
 
-    again = await h.submit(view, {TIMELINE_AT_BLOCK: happened, TIMELINE_TEXT_BLOCK: "委託先から第一報 <!here>"},
-                           user="U0BOB")  # Slack delivers the same submission again
+    again = await h.submit(
+        view, {TIMELINE_AT_BLOCK: happened, TIMELINE_TEXT_BLOCK: "委託先から第一報 <!here>"}, user="U0BOB"
+    )  # Slack delivers the same submission again
     assert again.status == 200 and again.body is None
     assert len(await stored_timeline(h, channel)) == 1
 
@@ -125,8 +132,10 @@ async def test_the_button_outside_its_channel_or_for_a_non_member_opens_nothing(
     button = add_button(listed.body)
     assert button is not None
 
-    for user, where, says in (("U0CAROL", channel, "access.not_member"),
-                              ("U0ALICE", GENERAL, "cmd.not_incident_channel")):
+    for user, where, says in (
+        ("U0CAROL", channel, "access.not_member"),
+        ("U0ALICE", GENERAL, "cmd.not_incident_channel"),
+    ):
         before, opened = len(h.fake.responses), len(h.fake.calls_to("views.open"))
         clicked = await h.click(TIMELINE_ADD_ACTION, button["value"], user=user, channel=where)
         assert clicked.status == 200 and clicked.body is None
@@ -144,8 +153,9 @@ async def test_a_closed_incident_lists_its_timeline_without_the_button(leakbot: 
     assert closing.status == 200 and closing.body["blocks"], closing
     clicked = await h.click(CLOSE_CONFIRM_ACTION, None, channel=channel)
     assert clicked.status == 200
-    await h.fake.wait_until(lambda: h.fake.responses and "replace_original" in h.fake.responses[-1][1],
-                            what="the close confirmed")
+    await h.fake.wait_until(
+        lambda: h.fake.responses and "replace_original" in h.fake.responses[-1][1], what="the close confirmed"
+    )
     listed = await h.reply("/leak-timeline", channel=channel)
     assert "経緯（0件）" in listed.text and add_button(listed.body) is None
 

@@ -8,7 +8,7 @@ services and the phone number (0120-000-000) do not exist.
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import docx
@@ -24,7 +24,7 @@ JA: dict[str, Any] = {
     "title": "架空会員サイトの流出疑い",
     "discovered_at": "2026-11-26T01:05:00+00:00",
     "summary": "架空の書店サービス「ブックスサンプル」の会員データベースに、不正アクセスの痕跡が見つかりました。\n"
-               "1. 最初に気づいたのはサポート担当です。\n# これも見出しではありません",
+    "1. 最初に気づいたのはサポート担当です。\n# これも見出しではありません",
     "data_items": {"selected": ["name", "email", "history"], "other": "お気に入りの作家"},
     "max_count": {"value": 120_000, "approx": True, "text": "約12万件"},
     "confirmed_count": {"value": 3_400, "approx": False, "text": "３４００件"},
@@ -49,7 +49,7 @@ EN: dict[str, Any] = {
     "customer_actions": "Please change your password.",
     "contact": "Books Example help desk\nPhone: 0120-000-000 (9:00-18:00, weekdays)",
 }
-META = DraftMeta(company="株式会社ブックスサンプル", version=3, dated=datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc))
+META = DraftMeta(company="株式会社ブックスサンプル", version=3, dated=datetime(2026, 11, 27, 3, 0, tzinfo=UTC))
 BODIES = {"ja": render(JA, lang="ja", meta=META), "en": render(EN, lang="en", meta=META)}
 TYPED = ("1. 最初に気づいたのはサポート担当です。", "# これも見出しではありません", "1. Typed, not a heading.")
 
@@ -60,12 +60,16 @@ def open_docx(data: bytes) -> docx.document.Document:
 
 # --- Markdown ------------------------------------------------------------------------------------------------
 
+
 def test_markdown_headings_come_only_from_the_marks() -> None:
-    body = (f"{TITLE}お知らせ\n{RIGHT}2026年11月27日\n\n前文です。\n\n{HEADING}1. 発生した事案\n本文、全角：０１２０\n"
-            "2. typed\n# typed\n> quoted\n---\n・一つ目\n・二つ目\n\n" + f"{RIGHT}以上\n")
+    body = (
+        f"{TITLE}お知らせ\n{RIGHT}2026年11月27日\n\n前文です。\n\n{HEADING}1. 発生した事案\n本文、全角：０１２０\n"
+        "2. typed\n# typed\n> quoted\n---\n・一つ目\n・二つ目\n\n" + f"{RIGHT}以上\n"
+    )
     assert to_markdown(body) == (
         "# お知らせ\n\n2026年11月27日\n\n前文です。\n\n## 1. 発生した事案\n\n本文、全角：０１２０\n\n2\\. typed\n\n\\# typed\n\n"
-        "\\> quoted\n\n\\---\n\n- 一つ目\n- 二つ目\n\n以上\n")
+        "\\> quoted\n\n\\---\n\n- 一つ目\n- 二つ目\n\n以上\n"
+    )
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -75,13 +79,14 @@ def test_markdown_of_a_rendered_draft(lang: str) -> None:
     assert markdown.endswith("\n") and not markdown.endswith("\n\n")
     lines = markdown.splitlines()
     assert lines[0] == "# " + plain_text(body.splitlines()[0])
-    marked = [line[len(HEADING):] for line in body.splitlines() if line.startswith(HEADING)]
+    marked = [line[len(HEADING) :] for line in body.splitlines() if line.startswith(HEADING)]
     assert [line[3:] for line in lines if line.startswith("## ")] == marked and len(marked) >= 7
     assert sum(line.startswith("# ") for line in lines) == 1
     for typed in TYPED:
         if typed in body:
-            assert not any(line.startswith(("#", "1. ")) and typed[3:] in line for line in lines[1:]
-                           if not line.startswith("## ")), typed
+            assert not any(
+                line.startswith(("#", "1. ")) and typed[3:] in line for line in lines[1:] if not line.startswith("## ")
+            ), typed
     assert not any(mark in markdown for mark in (TITLE, HEADING, RIGHT))
 
 
@@ -93,6 +98,7 @@ def test_a_body_stored_before_the_marks_keeps_its_title_and_invents_no_heading()
 
 
 # --- Word ----------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_docx_holds_every_line_with_its_role(lang: str) -> None:
@@ -132,12 +138,19 @@ def test_docx_is_a4_with_the_date_and_issuer_right_aligned_and_ijou_last() -> No
     assert [p.text for p in document.paragraphs if p.text.strip()][-1] == "以上"
 
 
-@pytest.mark.parametrize(("lang", "version", "exercise", "header"), [
-    ("ja", 3, False, "案　第3版"), ("ja", None, False, "案"), ("ja", 2, True, "訓練・案　第2版"),
-    ("en", 3, False, "DRAFT - version 3"), ("en", 1, True, "EXERCISE - DRAFT - version 1"),
-])
-def test_docx_header_marks_the_draft_and_the_footer_numbers_the_pages(lang: str, version: int | None,
-                                                                       exercise: bool, header: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "version", "exercise", "header"),
+    [
+        ("ja", 3, False, "案　第3版"),
+        ("ja", None, False, "案"),
+        ("ja", 2, True, "訓練・案　第2版"),
+        ("en", 3, False, "DRAFT - version 3"),
+        ("en", 1, True, "EXERCISE - DRAFT - version 1"),
+    ],
+)
+def test_docx_header_marks_the_draft_and_the_footer_numbers_the_pages(
+    lang: str, version: int | None, exercise: bool, header: str
+) -> None:
     document = open_docx(to_docx(BODIES[lang], lang=lang, version=version, exercise=exercise))
     section = document.sections[0]
     assert section.header.paragraphs[0].text == header
@@ -151,7 +164,7 @@ def test_every_document_makes_a_word_file_whose_headings_are_the_templates(doc: 
         body = render(values, lang=lang, doc=doc, meta=META)
         document = open_docx(to_docx(body, lang=lang, version=1))
         headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-        assert headings == [line[len(HEADING):] for line in body.splitlines() if line.startswith(HEADING)]
+        assert headings == [line[len(HEADING) :] for line in body.splitlines() if line.startswith(HEADING)]
         assert headings and headings[0].startswith("1. ")
 
 
@@ -173,4 +186,12 @@ def test_docx_sets_a_japanese_east_asian_font() -> None:
 
 def test_docx_of_a_small_marked_body() -> None:
     body = f"{TITLE}Title line\n\nA paragraph.\n  \n{HEADING}1. First\nText\ttab\n・item\n\n{HEADING}2. Second\nLast\n"
-    assert docx_text(to_docx(body)) == ["Title line", "A paragraph.", "1. First", "Text\ttab", "item", "2. Second", "Last"]
+    assert docx_text(to_docx(body)) == [
+        "Title line",
+        "A paragraph.",
+        "1. First",
+        "Text\ttab",
+        "item",
+        "2. Second",
+        "Last",
+    ]

@@ -16,7 +16,7 @@ The cases (every name, service and number is invented):
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,13 @@ from bot.drafting import DOCS, DraftMeta, TimelineEntry, render
 
 GOLDEN = Path(__file__).parent / "golden"
 VISIBLE = {TITLE: "[T]", HEADING: "[H]", RIGHT: "[R]"}
-JST_NOON = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # 2026-11-27 12:00 in Tokyo
+JST_NOON = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 2026-11-27 12:00 in Tokyo
 
 BENESSE: dict[str, Any] = {
     "title": "会員情報の漏えい",
     "discovered_at": "2026-11-26T01:05:00+00:00",
     "summary": "お客様からの「身に覚えのないダイレクトメールが届いた」とのお問い合わせを受けて社内調査を行ったところ、"
-               "業務委託先の従業員が会員データベースから顧客情報を不正に持ち出していたことが判明しました。",
+    "業務委託先の従業員が会員データベースから顧客情報を不正に持ち出していたことが判明しました。",
     "data_items": {"selected": ["name", "address", "phone", "birth_date", "gender", "family"], "other": "メール"},
     "max_count": {"value": 20_700_000, "approx": True, "text": "約2,070万件"},
     "confirmed_count": {"value": 7_600_000, "approx": True, "text": "約760万件"},
@@ -52,16 +52,30 @@ BENESSE: dict[str, Any] = {
     "authorities": "警視庁に被害を相談し、経済産業省に報告いたしました。",
     "ppc_report": "preliminary",
 }
-BENESSE_PRELIMINARY = {**BENESSE, "ppc_report": "not_yet", "measures": None, "publication": None,
-                       "max_count": {"value": 7_600_000, "approx": True, "text": "約760万件"}}
+BENESSE_PRELIMINARY = {
+    **BENESSE,
+    "ppc_report": "not_yet",
+    "measures": None,
+    "publication": None,
+    "max_count": {"value": 7_600_000, "approx": True, "text": "約760万件"},
+}
 BENESSE_META = DraftMeta(
-    company="株式会社テストコーポレーション", version=2, dated=JST_NOON,
+    company="株式会社テストコーポレーション",
+    version=2,
+    dated=JST_NOON,
     previous={k: v for k, v in BENESSE_PRELIMINARY.items() if v is not None},
-    previous_dated=datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc),
+    previous_dated=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
     timeline=(
-        TimelineEntry(datetime(2026, 11, 26, 1, 5, tzinfo=timezone.utc), "お客様窓口にお問い合わせが集中していることを確認", "U0ALICE"),
-        TimelineEntry(datetime(2026, 11, 25, 23, 0, tzinfo=timezone.utc), "お客様から不審なダイレクトメールについての最初のお問い合わせ"),
-        TimelineEntry(datetime(2026, 11, 26, 6, 30, tzinfo=timezone.utc), "委託先の従業員による持ち出しを特定"),
+        TimelineEntry(
+            datetime(2026, 11, 26, 1, 5, tzinfo=UTC),
+            "お客様窓口にお問い合わせが集中していることを確認",
+            "U0ALICE",
+        ),
+        TimelineEntry(
+            datetime(2026, 11, 25, 23, 0, tzinfo=UTC),
+            "お客様から不審なダイレクトメールについての最初のお問い合わせ",
+        ),
+        TimelineEntry(datetime(2026, 11, 26, 6, 30, tzinfo=UTC), "委託先の従業員による持ち出しを特定"),
     ),
     public_version=1,
 )
@@ -98,13 +112,20 @@ CARD: dict[str, Any] = {
 
 CASES: dict[str, tuple[dict[str, Any], DraftMeta | None]] = {
     "benesse": (BENESSE, BENESSE_META),
-    "benesse-preliminary": ({k: v for k, v in BENESSE_PRELIMINARY.items() if v is not None},
-                            DraftMeta(company="株式会社テストコーポレーション", dated=datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc))),
+    "benesse-preliminary": (
+        {k: v for k, v in BENESSE_PRELIMINARY.items() if v is not None},
+        DraftMeta(company="株式会社テストコーポレーション", dated=datetime(2026, 11, 26, 9, 0, tzinfo=UTC)),
+    ),
     "households": (HOUSEHOLDS, None),
     "card": (CARD, DraftMeta(company="テストストア株式会社", dated=JST_NOON, exercise=True)),
 }
-RENDERS = [(case, doc, lang) for case in CASES for doc in DOCS for lang in ("ja", "en")
-           if case != "benesse-preliminary" or doc == "ppc"]
+RENDERS = [
+    (case, doc, lang)
+    for case in CASES
+    for doc in DOCS
+    for lang in ("ja", "en")
+    if case != "benesse-preliminary" or doc == "ppc"
+]
 
 
 def visible(body: str) -> str:

@@ -25,8 +25,10 @@ async def posted_once(h: Harness, channel: str, heading: str) -> dict:
 
 async def files_in(h: Harness, channel: str, *names: str) -> dict[str, dict]:
     """Waits until Slack has the named files shared in the channel; returns every file there by name."""
+
     def shared() -> dict[str, dict]:
         return {f["name"]: f for f in h.fake.files.values() if channel in f["channels"]}
+
     return await h.fake.wait_until(lambda: set(names) <= set(shared()) and shared(), what=f"the files {names}")
 
 
@@ -44,18 +46,44 @@ async def revise(h: Harness, channel: str, item: str, values: dict, user: str = 
     await answer(h, channel, values, view=view, user=user, expect_question=False)
 
 
-@pytest.mark.parametrize(("doc", "heading", "facts"), [
-    ("notice", "本人通知の下書き（第1版）", ["お客様各位", "1. お客様へのお願い", "2. お問い合わせ窓口", "3. 概要", "5. 原因",
-                                          "調査中", "漏えい専用"]),
-    ("ppc", "個人情報保護委員会への報告の下書き（第1版）",
-     ["漏えい等報告（速報・案）", "3. 漏えい等が発生し、又は発生したおそれがある個人データに係る本人の数", "最大約2,070万件",
-      "本人の数は調査中", "7. 公表の実施状況", "公表文案を作成済み（第1版）", "9. その他参考となる事項",
-      "規則第7条第4号（本人の数が1,000人を超える個人データの漏えい等）：該当"]),
-    ("faq", "想定問答の下書き（第1版）",
-     ["想定問答（お問い合わせ窓口用）", "1. 私の個人情報は含まれていますか。", "クレジットカードや銀行口座", "補償はありますか",
-      "漏えい専用お客様窓口"]),
-])
-async def test_leak_draft_posts_each_document_with_files(leakbot: Harness, doc: str, heading: str, facts: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("doc", "heading", "facts"),
+    [
+        (
+            "notice",
+            "本人通知の下書き（第1版）",
+            ["お客様各位", "1. お客様へのお願い", "2. お問い合わせ窓口", "3. 概要", "5. 原因", "調査中", "漏えい専用"],
+        ),
+        (
+            "ppc",
+            "個人情報保護委員会への報告の下書き（第1版）",
+            [
+                "漏えい等報告（速報・案）",
+                "3. 漏えい等が発生し、又は発生したおそれがある個人データに係る本人の数",
+                "最大約2,070万件",
+                "本人の数は調査中",
+                "7. 公表の実施状況",
+                "公表文案を作成済み（第1版）",
+                "9. その他参考となる事項",
+                "規則第7条第4号（本人の数が1,000人を超える個人データの漏えい等）：該当",
+            ],
+        ),
+        (
+            "faq",
+            "想定問答の下書き（第1版）",
+            [
+                "想定問答（お問い合わせ窓口用）",
+                "1. 私の個人情報は含まれていますか。",
+                "クレジットカードや銀行口座",
+                "補償はありますか",
+                "漏えい専用お客様窓口",
+            ],
+        ),
+    ],
+)
+async def test_leak_draft_posts_each_document_with_files(
+    leakbot: Harness, doc: str, heading: str, facts: list[str]
+) -> None:
     channel = await open_incident(leakbot)
     await answer_required(leakbot, channel)
     reply = await leakbot.command("/leak-draft", doc, channel=channel)
@@ -100,8 +128,10 @@ async def test_a_higher_maximum_waits_for_a_person_to_confirm(leakbot: Harness) 
     await leakbot.click(button["action_id"], button["value"], channel=channel, user="U0BOB", message_ts=warning["ts"])
     second = await posted_once(leakbot, channel, "公表文の下書き（第2版）")
     assert "最大約3,500万件" in text_of(second)
-    await leakbot.fake.wait_until(lambda: any("確認し、第2版を投稿しました" in text_of(m) for m in messages(leakbot, channel)),
-                                  what="who confirmed it, in the channel")
+    await leakbot.fake.wait_until(
+        lambda: any("確認し、第2版を投稿しました" in text_of(m) for m in messages(leakbot, channel)),
+        what="who confirmed it, in the channel",
+    )
     await leakbot.fake.wait_until(lambda: len(leakbot.fake.responses) > responses, what="the warning replaced")
     assert "最大件数の増加を確認しました" in leakbot.fake.responses[-1][1]["text"]
     await files_in(leakbot, channel, "leak-1-public-v2.md", "leak-1-public-v2.docx")
@@ -147,8 +177,9 @@ async def test_english_documents(fake, database_url) -> None:  # type: ignore[no
         await stop_harness(h, runner)
 
 
-async def test_export_then_draft_gives_the_document_the_bot_posted(leakbot: Harness, database_url: str,
-                                                                     tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_export_then_draft_gives_the_document_the_bot_posted(
+    leakbot: Harness, database_url: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     import asyncio
     import sys
 
@@ -158,18 +189,29 @@ async def test_export_then_draft_gives_the_document_the_bot_posted(leakbot: Harn
     await answer_required(leakbot, channel)
     await posted_once(leakbot, channel, "公表文の下書き（第1版）")
     async with leakbot.bot.engine.connect() as connection:
-        posted = (await connection.exec_driver_sql(
-            "SELECT body FROM drafts WHERE doc = 'public' AND version = 1")).scalar_one()
+        posted = (
+            await connection.exec_driver_sql("SELECT body FROM drafts WHERE doc = 'public' AND version = 1")
+        ).scalar_one()
     env = clean_env(DATABASE_URL=database_url)
     exported = tmp_path / "incident.yaml"
 
     async def leakbot_cli(*args: str) -> str:
-        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, cwd=tmp_path, env=env,
-                                                       stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await process.communicate()
         assert process.returncode == 0, err.decode()
         return out.decode()
 
     await leakbot_cli("export", "1", "-o", str(exported))
     # the version was made at the injected clock's time, 2026-11-26 10:00 JST: its date line says so
-    assert await leakbot_cli("draft", str(exported), "--doc", "public", "--lang", "ja", "--date", "2026-11-26") == plain_text(posted)
+    assert await leakbot_cli(
+        "draft", str(exported), "--doc", "public", "--lang", "ja", "--date", "2026-11-26"
+    ) == plain_text(posted)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import signal
 import string
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -20,7 +21,6 @@ from hypothesis import strategies as st
 from bot import channels
 from bot.answers import OTHER_SUFFIX, Answer, ValidationFailed, display, format_datetime
 from bot.answers import parse_step as parse_values
-from handlers.forms import raw_values
 from bot.checklist import (
     CHECKLIST_ITEMS,
     CHECKLIST_STEPS,
@@ -42,8 +42,9 @@ from bot.i18n import MESSAGES, t
 from bot.ui.modals import new_incident_modal, step_modal
 from bot.ui.mrkdwn import SECTION_LIMIT, chunks, escape, escaped_chunks, shorten
 from bot.ui.posts import MAX_BLOCKS, checklist_blocks, draft_messages
+from handlers.forms import raw_values
 
-NOW = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)  # 2026-11-26 10:00 JST
+NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 2026-11-26 10:00 JST
 LANGS = ("ja", "en")
 
 
@@ -53,8 +54,12 @@ def parse_step(step: Any, state: dict[str, Any], *, lang: str, now: datetime) ->
 
 
 def test_the_domain_parses_plain_values_without_block_kit() -> None:
-    values = parse_values(STEP_BY_ID["counts"], {"max_count": "約2,070万件", "confirmed_count": "7600000", "count_unit": None},
-                          lang="ja", now=NOW)
+    values = parse_values(
+        STEP_BY_ID["counts"],
+        {"max_count": "約2,070万件", "confirmed_count": "7600000", "count_unit": None},
+        lang="ja",
+        now=NOW,
+    )
     assert values["max_count"] == {"value": 20_700_000, "approx": True, "text": "約2,070万件"}
     assert values["confirmed_count"]["value"] == 7_600_000 and values["count_unit"] == "件"
     with pytest.raises(ValidationFailed) as failed:
@@ -63,6 +68,7 @@ def test_the_domain_parses_plain_values_without_block_kit() -> None:
 
 
 # --- Slack's view.state.values, built by hand ------------------------------------------------------
+
 
 def plain_text_input(value: str | None) -> dict[str, Any]:
     return {"value": {"type": "plain_text_input", "value": value}}
@@ -99,10 +105,11 @@ def errors_of(step_id: str, state: dict[str, Any], lang: str = "ja") -> dict[str
 
 # --- parse_step: the new-incident modal ------------------------------------------------------------
 
+
 def test_parse_incident_step_every_element_type() -> None:
     state = {
         "title": plain_text_input("  顧客DBの流出疑い  "),
-        "discovered_at": datetimepicker(datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc)),
+        "discovered_at": datetimepicker(datetime(2026, 11, 26, 0, 30, tzinfo=UTC)),
         "summary": plain_text_input("架空のサービス「サンプル会員」のDBに不審なアクセスがありました。\n調査中です。"),
         "responders": multi_users_select("U0ALICE", "U0BOB", "U0ALICE", "W0CAROL"),
     }
@@ -116,8 +123,12 @@ def test_parse_incident_step_every_element_type() -> None:
 
 
 def test_the_drill_checkbox_ticked_is_a_drill() -> None:
-    state = {"title": plain_text_input("t"), "discovered_at": datetimepicker(NOW), "summary": plain_text_input("s"),
-             "exercise": {"value": {"type": "checkboxes", "selected_options": [{"value": "drill"}]}}}
+    state = {
+        "title": plain_text_input("t"),
+        "discovered_at": datetimepicker(NOW),
+        "summary": plain_text_input("s"),
+        "exercise": {"value": {"type": "checkboxes", "selected_options": [{"value": "drill"}]}},
+    }
     assert parse_step(INCIDENT_STEP, state, lang="ja", now=NOW)["exercise"] is True
     state["exercise"] = {"value": {"type": "checkboxes", "selected_options": []}}
     assert parse_step(INCIDENT_STEP, state, lang="ja", now=NOW)["exercise"] is None
@@ -132,57 +143,86 @@ def test_parse_incident_step_optional_responders_may_be_empty_or_absent() -> Non
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_parse_incident_step_reports_every_missing_required_input_at_once(lang: str) -> None:
-    state = {"title": plain_text_input("   "), "discovered_at": datetimepicker(None), "summary": plain_text_input(None),
-             "responders": multi_users_select()}
-    assert errors_of("incident", state, lang) == dict.fromkeys(["title", "discovered_at", "summary"], t("error.required", lang))
+    state = {
+        "title": plain_text_input("   "),
+        "discovered_at": datetimepicker(None),
+        "summary": plain_text_input(None),
+        "responders": multi_users_select(),
+    }
+    assert errors_of("incident", state, lang) == dict.fromkeys(
+        ["title", "discovered_at", "summary"], t("error.required", lang)
+    )
 
 
 def test_parse_discovery_time_in_the_future_is_refused_with_a_little_slack() -> None:
     base = {"title": plain_text_input("t"), "summary": plain_text_input("s")}
-    ok = parse_step(INCIDENT_STEP, {**base, "discovered_at": datetimepicker(NOW + timedelta(minutes=9))}, lang="ja", now=NOW)
+    ok = parse_step(
+        INCIDENT_STEP, {**base, "discovered_at": datetimepicker(NOW + timedelta(minutes=9))}, lang="ja", now=NOW
+    )
     assert ok["discovered_at"] == "2026-11-26T01:09:00+00:00"
     errors = errors_of("incident", {**base, "discovered_at": datetimepicker(NOW + timedelta(hours=1))})
     assert errors == {"discovered_at": t("error.future", "ja")}
 
 
-@pytest.mark.parametrize(("raw", "stored"), [
-    (1_764_120_600, "2025-11-26T01:30:00+00:00"),
-    ("1764120600", "2025-11-26T01:30:00+00:00"),
-    ("2026-11-26T10:00", "2026-11-26T01:00:00+00:00"),  # no zone: Tokyo time
-    ("2026/11/26 09:00+09:00", "2026-11-26T00:00:00+00:00"),
-])
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        (1_764_120_600, "2025-11-26T01:30:00+00:00"),
+        ("1764120600", "2025-11-26T01:30:00+00:00"),
+        ("2026-11-26T10:00", "2026-11-26T01:00:00+00:00"),  # no zone: Tokyo time
+        ("2026/11/26 09:00+09:00", "2026-11-26T00:00:00+00:00"),
+    ],
+)
 def test_parse_discovery_time_forms(raw: Any, stored: str) -> None:
     state = {"title": plain_text_input("t"), "summary": plain_text_input("s"), "discovered_at": datetimepicker(raw)}
     assert parse_step(INCIDENT_STEP, state, lang="ja", now=NOW)["discovered_at"] == stored
 
 
 def test_parse_discovery_time_that_is_not_a_time() -> None:
-    state = {"title": plain_text_input("t"), "summary": plain_text_input("s"), "discovered_at": datetimepicker("昨日の夜")}
+    state = {
+        "title": plain_text_input("t"),
+        "summary": plain_text_input("s"),
+        "discovered_at": datetimepicker("昨日の夜"),
+    }
     assert errors_of("incident", state, "en") == {"discovered_at": t("error.datetime", "en")}
 
 
 def test_parse_users_that_are_not_user_ids() -> None:
-    state = {"title": plain_text_input("t"), "summary": plain_text_input("s"), "discovered_at": datetimepicker(NOW),
-             "responders": multi_users_select("U0ALICE", "<!channel>")}
+    state = {
+        "title": plain_text_input("t"),
+        "summary": plain_text_input("s"),
+        "discovered_at": datetimepicker(NOW),
+        "responders": multi_users_select("U0ALICE", "<!channel>"),
+    }
     assert errors_of("incident", state) == {"responders": t("error.users", "ja")}
 
 
 def test_parse_an_element_type_the_bot_does_not_know_gives_no_answer() -> None:
-    state = {"title": {"value": {"type": "rich_text_input", "rich_text_value": {"type": "rich_text"}}},
-             "summary": plain_text_input("s"), "discovered_at": datetimepicker(NOW)}
+    state = {
+        "title": {"value": {"type": "rich_text_input", "rich_text_value": {"type": "rich_text"}}},
+        "summary": plain_text_input("s"),
+        "discovered_at": datetimepicker(NOW),
+    }
     assert errors_of("incident", state) == {"title": t("error.required", "ja")}
 
 
 def test_parse_title_too_long() -> None:
-    state = {"title": plain_text_input("題" * 151), "summary": plain_text_input("s"), "discovered_at": datetimepicker(NOW)}
+    state = {
+        "title": plain_text_input("題" * 151),
+        "summary": plain_text_input("s"),
+        "discovered_at": datetimepicker(NOW),
+    }
     assert errors_of("incident", state, "en") == {"title": t("error.too_long", "en", limit=150, length=151)}
 
 
 # --- parse_step: checkboxes and the "other" field ---------------------------------------------------
 
+
 def test_parse_data_items_checkboxes_with_other_text() -> None:
-    state = {"data_items": checkboxes("data_items", "email", "name", "phone"),
-             "data_items_other": plain_text_input("  学校名  ")}
+    state = {
+        "data_items": checkboxes("data_items", "email", "name", "phone"),
+        "data_items_other": plain_text_input("  学校名  "),
+    }
     assert parse_step(STEP_BY_ID["data_items"], state, lang="ja", now=NOW) == {
         "data_items": {"selected": ["name", "phone", "email"], "other": "学校名"},  # checklist order
     }
@@ -191,13 +231,15 @@ def test_parse_data_items_checkboxes_with_other_text() -> None:
 def test_parse_data_items_only_other_is_an_answer() -> None:
     state = {"data_items": checkboxes("data_items"), "data_items_other": plain_text_input("会員番号")}
     assert parse_step(STEP_BY_ID["data_items"], state, lang="ja", now=NOW) == {
-        "data_items": {"selected": [], "other": "会員番号"}}
+        "data_items": {"selected": [], "other": "会員番号"}
+    }
 
 
 def test_parse_data_items_without_the_other_block() -> None:
     state = {"data_items": checkboxes("data_items", "gender")}
     assert parse_step(STEP_BY_ID["data_items"], state, lang="ja", now=NOW) == {
-        "data_items": {"selected": ["gender"], "other": ""}}
+        "data_items": {"selected": ["gender"], "other": ""}
+    }
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -209,7 +251,8 @@ def test_parse_data_items_nothing_chosen_is_an_error_on_the_checkboxes(lang: str
 def test_parse_data_items_other_too_long_is_an_error_on_the_other_block() -> None:
     state = {"data_items": checkboxes("data_items", "name"), "data_items_other": plain_text_input("x" * 3001)}
     assert errors_of("data_items", state) == {
-        "data_items" + OTHER_SUFFIX: t("error.too_long", "ja", limit=3000, length=3001)}
+        "data_items" + OTHER_SUFFIX: t("error.too_long", "ja", limit=3000, length=3001)
+    }
 
 
 def test_parse_data_items_unknown_option() -> None:
@@ -219,15 +262,22 @@ def test_parse_data_items_unknown_option() -> None:
 
 # --- parse_step: counts, radio buttons, optional text ------------------------------------------------
 
-@pytest.mark.parametrize(("maximum", "confirmed", "expected_max", "expected_confirmed"), [
-    ("約2,070万件", "約760万件", (20_700_000, True), (7_600_000, True)),
-    ("２０７０万", "7,600,000", (20_700_000, False), (7_600_000, False)),
-    ("20700000", "760万", (20_700_000, False), (7_600_000, False)),
-    ("100", "100", (100, False), (100, False)),
-])
+
+@pytest.mark.parametrize(
+    ("maximum", "confirmed", "expected_max", "expected_confirmed"),
+    [
+        ("約2,070万件", "約760万件", (20_700_000, True), (7_600_000, True)),
+        ("２０７０万", "7,600,000", (20_700_000, False), (7_600_000, False)),
+        ("20700000", "760万", (20_700_000, False), (7_600_000, False)),
+        ("100", "100", (100, False), (100, False)),
+    ],
+)
 def test_parse_counts(maximum: str, confirmed: str, expected_max: tuple, expected_confirmed: tuple) -> None:
-    state = {"max_count": plain_text_input(maximum), "confirmed_count": plain_text_input(confirmed),
-             "count_unit": radio_buttons("count_unit", "人")}
+    state = {
+        "max_count": plain_text_input(maximum),
+        "confirmed_count": plain_text_input(confirmed),
+        "count_unit": radio_buttons("count_unit", "人"),
+    }
     values = parse_step(STEP_BY_ID["counts"], state, lang="ja", now=NOW)
     assert values == {
         "max_count": {"value": expected_max[0], "approx": expected_max[1], "text": maximum},
@@ -237,8 +287,11 @@ def test_parse_counts(maximum: str, confirmed: str, expected_max: tuple, expecte
 
 
 def test_parse_count_unit_left_empty_takes_its_default() -> None:
-    state = {"max_count": plain_text_input("10"), "confirmed_count": plain_text_input("5"),
-             "count_unit": radio_buttons("count_unit", None)}
+    state = {
+        "max_count": plain_text_input("10"),
+        "confirmed_count": plain_text_input("5"),
+        "count_unit": radio_buttons("count_unit", None),
+    }
     assert parse_step(STEP_BY_ID["counts"], state, lang="ja", now=NOW)["count_unit"] == "件"
 
 
@@ -249,10 +302,15 @@ def test_parse_confirmed_over_maximum_is_refused_on_the_confirmed_count(lang: st
 
 
 def test_parse_counts_that_are_not_counts() -> None:
-    state = {"max_count": plain_text_input("たくさん"), "confirmed_count": plain_text_input("-5"),
-             "count_unit": radio_buttons("count_unit", "件")}
-    assert errors_of("counts", state, "en") == {"max_count": t("error.count.not_a_number", "en"),
-                                                "confirmed_count": t("error.count.negative", "en")}
+    state = {
+        "max_count": plain_text_input("たくさん"),
+        "confirmed_count": plain_text_input("-5"),
+        "count_unit": radio_buttons("count_unit", "件"),
+    }
+    assert errors_of("counts", state, "en") == {
+        "max_count": t("error.count.not_a_number", "en"),
+        "confirmed_count": t("error.count.negative", "en"),
+    }
 
 
 def test_parse_counts_missing_are_required() -> None:
@@ -267,13 +325,19 @@ def test_parse_card_bank_radio_buttons(value: str) -> None:
 
 
 def test_parse_card_bank_nothing_chosen_or_unknown() -> None:
-    assert errors_of("card_bank", {"card_bank": radio_buttons("card_bank", None)}) == {"card_bank": t("error.required", "ja")}
-    assert errors_of("card_bank", {"card_bank": radio_buttons("card_bank", "maybe")}) == {"card_bank": t("error.choice", "ja")}
+    assert errors_of("card_bank", {"card_bank": radio_buttons("card_bank", None)}) == {
+        "card_bank": t("error.required", "ja")
+    }
+    assert errors_of("card_bank", {"card_bank": radio_buttons("card_bank", "maybe")}) == {
+        "card_bank": t("error.choice", "ja")
+    }
 
 
 @pytest.mark.parametrize("step_id", ["malicious", "ppc_report"])
 def test_parse_optional_radio_buttons_may_stay_empty(step_id: str) -> None:
-    assert parse_step(STEP_BY_ID[step_id], {step_id: radio_buttons(step_id, None)}, lang="ja", now=NOW) == {step_id: None}
+    assert parse_step(STEP_BY_ID[step_id], {step_id: radio_buttons(step_id, None)}, lang="ja", now=NOW) == {
+        step_id: None
+    }
 
 
 @pytest.mark.parametrize("step_id", ["cause", "secondary_damage", "measures"])
@@ -305,14 +369,23 @@ DISPLAY_CASES = [
     ("confirmed_count", {"value": 7_600_000, "approx": False, "text": "7600000"}, "760万", "7,600,000"),
     ("confirmed_count", {"value": 440_027, "approx": False, "text": "44万27"}, "440,027", "440,027"),
     ("max_count", {"value": 7_600_000, "approx": False}, "760万", "7,600,000"),  # stored before the text was kept
-    ("card_bank_detail", {"selected": ["card_number", "bank_account"], "other": "暗証番号"},
-     "カード番号、口座番号、暗証番号", "card number, account number, 暗証番号"),
+    (
+        "card_bank_detail",
+        {"selected": ["card_number", "bank_account"], "other": "暗証番号"},
+        "カード番号、口座番号、暗証番号",
+        "card number, account number, 暗証番号",
+    ),
     ("card_bank", "none", "含まれていない（確認済み）", "not involved (confirmed)"),
     ("count_unit", "世帯", "世帯", "households"),
     ("malicious", "unknown", "不明", "unknown"),
     ("ppc_report", "preliminary", "速報を提出済み", "preliminary report filed"),
     ("ppc_report", "withdrawn", "withdrawn", "withdrawn"),  # an unknown stored value is shown as it is
-    ("data_items", {"selected": ["name", "email"], "other": "学校名"}, "氏名、メールアドレス、学校名", "name, e-mail address, 学校名"),
+    (
+        "data_items",
+        {"selected": ["name", "email"], "other": "学校名"},
+        "氏名、メールアドレス、学校名",
+        "name, e-mail address, 学校名",
+    ),
     ("data_items", {"selected": ["birth_date"], "other": ""}, "生年月日", "date of birth"),
     ("discovered_at", "2026-11-30T15:30:00+00:00", "2026年12月1日（火）00:30", "Tue 1 Dec 2026, 00:30 JST"),
     ("responders", ["U0ALICE", "U0BOB"], "<@U0ALICE>, <@U0BOB>", "<@U0ALICE>, <@U0BOB>"),
@@ -332,7 +405,7 @@ def test_display_covers_every_kind_and_no_answer_is_empty() -> None:
 
 
 def test_format_datetime_across_a_month_end() -> None:
-    when = datetime(2026, 11, 30, 15, 30, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)
     assert format_datetime(when, "ja") == "2026年12月1日（火）00:30"
     assert format_datetime(when, "en") == "Tue 1 Dec 2026, 00:30 JST"
 
@@ -364,8 +437,19 @@ VALUES: dict[str, Any] = {
     "authorities": "警視庁に相談済み",
     "ppc_report": "not_yet",
 }
-OPTIONAL_CHECKLIST = ("card_bank_detail", "count_unit", "cause", "malicious", "secondary_damage", "measures",
-                      "occurred_at", "notification", "publication", "authorities", "ppc_report")
+OPTIONAL_CHECKLIST = (
+    "card_bank_detail",
+    "count_unit",
+    "cause",
+    "malicious",
+    "secondary_damage",
+    "measures",
+    "occurred_at",
+    "notification",
+    "publication",
+    "authorities",
+    "ppc_report",
+)
 
 
 def test_items_and_steps_are_those_of_the_contract() -> None:
@@ -379,7 +463,7 @@ def test_items_and_steps_are_those_of_the_contract() -> None:
     assert sorted(asked) == sorted(ITEMS)
     for item_id in ITEMS:
         assert item_id in step_of(item_id).items
-    assert CHECKLIST_STEPS == STEPS[1:]
+    assert STEPS[1:] == CHECKLIST_STEPS
 
 
 def test_progress_nothing_answered() -> None:
@@ -412,9 +496,25 @@ def test_next_step_asks_required_steps_in_order_then_optional_ones() -> None:
     while (step := next_step(answers)) is not None:
         asked.append(step.id)
         answers.update({item_id: VALUES[item_id] for item_id in step.items})
-    assert asked == ["incident", "data_items", "counts", "services", "card_bank", "card_bank_detail",
-                     "customer_actions", "contact", "cause", "malicious", "secondary_damage", "measures",
-                     "occurred_at", "notification", "publication", "authorities", "ppc_report"]
+    assert asked == [
+        "incident",
+        "data_items",
+        "counts",
+        "services",
+        "card_bank",
+        "card_bank_detail",
+        "customer_actions",
+        "contact",
+        "cause",
+        "malicious",
+        "secondary_damage",
+        "measures",
+        "occurred_at",
+        "notification",
+        "publication",
+        "authorities",
+        "ppc_report",
+    ]
 
 
 def test_next_step_is_required_first_even_when_optional_ones_are_answered() -> None:
@@ -428,11 +528,26 @@ def test_next_step_is_required_first_even_when_optional_ones_are_answered() -> N
 
 def test_open_steps_required_and_optional() -> None:
     assert [s.id for s in open_steps({}, required=True)] == [
-        "incident", "data_items", "counts", "services", "card_bank", "customer_actions", "contact"]
+        "incident",
+        "data_items",
+        "counts",
+        "services",
+        "card_bank",
+        "customer_actions",
+        "contact",
+    ]
     # the counts step holds count_unit, which has a default: it is never open by itself
     assert [s.id for s in open_steps({}, required=False)] == [
-        "cause", "malicious", "secondary_damage", "measures", "occurred_at", "notification", "publication",
-        "authorities", "ppc_report"]
+        "cause",
+        "malicious",
+        "secondary_damage",
+        "measures",
+        "occurred_at",
+        "notification",
+        "publication",
+        "authorities",
+        "ppc_report",
+    ]
     answers = {k: v for k, v in VALUES.items() if k not in ("services", "malicious", "ppc_report")}
     assert [s.id for s in open_steps(answers, required=True)] == ["services"]
     assert [s.id for s in open_steps(answers, required=False)] == ["malicious", "ppc_report"]
@@ -461,24 +576,30 @@ def test_japanese_title_keeps_kana_and_kanji_and_lowercases_ascii() -> None:
     assert names[1:] == [f"leak-20261126-顧客dbの流出疑い-{n}" for n in range(2, 10)]
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("Customer DB leak", "customer-db-leak"),
-    ("Customer   DB:  leak?!", "customer-db-leak"),
-    ("会員情報　流出（速報）", "会員情報-流出-速報"),  # full-width space and brackets
-    ("ＡＢＣ社　ｘｙｚ", "abc社-xyz"),  # full-width ASCII is folded, then lowercased
-    ("  「サンプル」会員・ポイント  ", "サンプル-会員-ポイント"),
-    ("api_key leak", "api_key-leak"),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Customer DB leak", "customer-db-leak"),
+        ("Customer   DB:  leak?!", "customer-db-leak"),
+        ("会員情報　流出（速報）", "会員情報-流出-速報"),  # full-width space and brackets
+        ("ＡＢＣ社　ｘｙｚ", "abc社-xyz"),  # full-width ASCII is folded, then lowercased
+        ("  「サンプル」会員・ポイント  ", "サンプル-会員-ポイント"),
+        ("api_key leak", "api_key-leak"),
+    ],
+)
 def test_punctuation_and_spaces_become_single_hyphens(title: str, expected: str) -> None:
     assert channels.slug(title) == expected
     assert next(channels.readable_names(title, DAY)) == f"leak-20261126-{expected}"
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("顧客DB - 流出", "顧客db-流出"),
-    ("A-!B", "a-b"),
-    ("会員DB -- 流出", "会員db-流出"),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("顧客DB - 流出", "顧客db-流出"),
+        ("A-!B", "a-b"),
+        ("会員DB -- 流出", "会員db-流出"),
+    ],
+)
 def test_hyphens_next_to_punctuation_collapse_to_one(title: str, expected: str) -> None:
     assert channels.slug(title) == expected
 
@@ -491,12 +612,15 @@ def test_empty_or_punctuation_only_title_still_gives_a_valid_name(title: str) ->
         assert_valid_channel_name(name)
 
 
-@pytest.mark.parametrize("title", [
-    "顧" * 150,
-    "a" * 150,
-    "ab-" * 50,  # a cut right after a hyphen
-    ("会員DB " * 30),
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "顧" * 150,
+        "a" * 150,
+        "ab-" * 50,  # a cut right after a hyphen
+        ("会員DB " * 30),
+    ],
+)
 def test_names_never_exceed_80_characters_even_with_the_last_suffix(title: str) -> None:
     names = list(channels.readable_names(title, DAY))
     assert len(names) == channels.SUFFIXES == 9
@@ -526,6 +650,7 @@ def test_readable_names_are_always_valid_and_distinct(title: str, day: date) -> 
 
 
 # --- mrkdwn -----------------------------------------------------------------------------------------------
+
 
 class TookTooLong(Exception):
     pass
@@ -563,7 +688,8 @@ def check_escaped_pieces(text: str, pieces: list[str], limit: int = SECTION_LIMI
 
 def test_escape() -> None:
     assert escape("A&B <@U0BOB> <!channel> <https://example.com|here>") == (
-        "A&amp;B &lt;@U0BOB&gt; &lt;!channel&gt; &lt;https://example.com|here&gt;")
+        "A&amp;B &lt;@U0BOB&gt; &lt;!channel&gt; &lt;https://example.com|here&gt;"
+    )
     assert escape("&amp;") == "&amp;amp;"  # typed text is shown as typed
     assert escape("顧客情報 *太字* _斜体_") == "顧客情報 *太字* _斜体_"
 
@@ -615,7 +741,7 @@ def test_escaped_chunks_of_a_long_ordinary_text() -> None:
 
 # Escaping makes "&" five characters long: pieces must shrink until they fit (once, they never stopped shrinking
 # and chunks() was asked for a negative size, which looped for ever).
-@pytest.mark.parametrize("unit", ["a&b<c>d ", "&", "<>", "<tag attr=\"x\">&amp;</tag>"])
+@pytest.mark.parametrize("unit", ["a&b<c>d ", "&", "<>", '<tag attr="x">&amp;</tag>'])
 def test_escaped_chunks_of_20000_characters_with_many_entities(unit: str) -> None:
     text = (unit * 20_000)[:20_000]
     with time_limit(2):
@@ -663,6 +789,7 @@ def test_draft_messages_with_a_pasted_markup_snippet_fit_and_lose_nothing() -> N
 
 # --- messages ---------------------------------------------------------------------------------------------
 
+
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
@@ -674,26 +801,41 @@ def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -
     assert message["ja"].strip() and message["en"].strip()
     assert placeholders(message["ja"]) == placeholders(message["en"])
     # and both fill in without error
-    values = {name: "x" for name in placeholders(message["ja"])}
+    values = dict.fromkeys(placeholders(message["ja"]), "x")
     assert t(key, "ja", **values) and t(key, "en", **values)
 
 
 # --- modals -------------------------------------------------------------------------------------------------
 
-AT = datetime(2026, 11, 26, 2, 15, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 26, 2, 15, tzinfo=UTC)
 ANSWERS = {item_id: Answer(item_id, value, "U0ALICE", AT, revisions=2) for item_id, value in VALUES.items()}
-PLACEHOLDER_TEXTS = {text for item in ITEMS.values() for lang in LANGS for text in (item.hint(lang), item.label(lang))} | {
-    t(key, lang) for key in ("step.other_hint", "step.other", "step.other_hint.card_bank_detail") for lang in LANGS} - {""}
-_INITIAL_KEYS = ("initial_value", "initial_option", "initial_options", "initial_users", "initial_date_time",
-                 "initial_date", "initial_time", "initial_user")
+PLACEHOLDER_TEXTS = {
+    text for item in ITEMS.values() for lang in LANGS for text in (item.hint(lang), item.label(lang))
+} | {
+    t(key, lang) for key in ("step.other_hint", "step.other", "step.other_hint.card_bank_detail") for lang in LANGS
+} - {""}
+_INITIAL_KEYS = (
+    "initial_value",
+    "initial_option",
+    "initial_options",
+    "initial_users",
+    "initial_date_time",
+    "initial_date",
+    "initial_time",
+    "initial_user",
+)
 
 
 def all_modals() -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     """(name, lang, view, the answers it was built with) for every modal the bot can open."""
     for lang in LANGS:
         yield "new_incident-empty", lang, new_incident_modal(title="", now=NOW, lang=lang), {}
-        yield "new_incident-titled", lang, new_incident_modal(title=" 顧客DBの流出疑い ", now=NOW,
-                                                              lang=lang), {"title": "顧客DBの流出疑い"}
+        yield (
+            "new_incident-titled",
+            lang,
+            new_incident_modal(title=" 顧客DBの流出疑い ", now=NOW, lang=lang),
+            {"title": "顧客DBの流出疑い"},
+        )
         for step in STEPS:
             yield f"{step.id}-empty", lang, step_modal(step, incident_id=7, answers={}, lang=lang), {}
             answered = {i: ANSWERS[i] for i in step.items}
@@ -708,7 +850,9 @@ def input_blocks(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize(("name", "lang", "view", "answers"), MODALS, ids=[f"{m[0]}-{m[1]}" for m in MODALS])
-def test_every_modal_keeps_slack_limits_and_names_its_inputs_by_item(name: str, lang: str, view: dict, answers: dict) -> None:
+def test_every_modal_keeps_slack_limits_and_names_its_inputs_by_item(
+    name: str, lang: str, view: dict, answers: dict
+) -> None:
     assert view["type"] == "modal"
     assert 0 < len(view["title"]["text"]) <= 24
     assert "…" not in view["title"]["text"]  # the title fits, it is not cut
@@ -718,8 +862,11 @@ def test_every_modal_keeps_slack_limits_and_names_its_inputs_by_item(name: str, 
     block_ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
     assert len(block_ids) == len(set(block_ids))
     step = INCIDENT_STEP if name.startswith("new_incident") else STEP_BY_ID[name.rsplit("-", 1)[0]]
-    expected_ids = [i for item_id in step.items
-                    for i in ([item_id, item_id + OTHER_SUFFIX] if ITEMS[item_id].kind is Kind.CHECKBOXES else [item_id])]
+    expected_ids = [
+        i
+        for item_id in step.items
+        for i in ([item_id, item_id + OTHER_SUFFIX] if ITEMS[item_id].kind is Kind.CHECKBOXES else [item_id])
+    ]
     assert [b["block_id"] for b in input_blocks(view)] == expected_ids
     for block in input_blocks(view):
         item_id = block["block_id"].removesuffix(OTHER_SUFFIX)
@@ -750,8 +897,16 @@ def test_the_only_initial_values_are_real_answers(name: str, lang: str, view: di
             assert initial == {"initial_date_time": int(NOW.timestamp())}  # the discovery time defaults to now
         elif value is None:
             # nothing answered: only a choice with a default may be preselected, with that default
-            expected = {"initial_option": {"text": {"type": "plain_text", "text": item.choice(item.default).label(lang),
-                                                    "emoji": True}, "value": item.default}} if item.default else {}
+            expected = (
+                {
+                    "initial_option": {
+                        "text": {"type": "plain_text", "text": item.choice(item.default).label(lang), "emoji": True},
+                        "value": item.default,
+                    }
+                }
+                if item.default
+                else {}
+            )
             assert initial == expected, block_id
         elif block_id.endswith(OTHER_SUFFIX):
             assert initial == ({"initial_value": value["other"]} if value["other"] else {})
@@ -832,6 +987,7 @@ def test_step_titles_fit_without_being_cut() -> None:
 
 # --- the checklist message with the longest possible answers -------------------------------------------
 
+
 def longest(limit: int) -> str:
     return ("顧客情報 & <!channel> <@U0BOB> *太字* " * 200)[:limit]
 
@@ -887,5 +1043,7 @@ def test_step_modals_with_the_longest_answers_fit(lang: str) -> None:
                 assert len(element["initial_value"]) <= element["max_length"]
         for block in view["blocks"]:
             if block["type"] in ("section", "context"):
-                texts = [block["text"]["text"]] if block["type"] == "section" else [e["text"] for e in block["elements"]]
+                texts = (
+                    [block["text"]["text"]] if block["type"] == "section" else [e["text"] for e in block["elements"]]
+                )
                 assert all(len(text) <= 3000 for text in texts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from bot.drafting import DOCS, DraftMeta, DraftNotReady, TimelineEntry, changed_
 LANGS = ("ja", "en")
 CARD_BANK = ("none", "possible", "yes", "investigating")
 UNITS = ("件", "人", "世帯")
-AT = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # 2026-11-27 12:00 in Tokyo
+AT = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 2026-11-27 12:00 in Tokyo
 
 BASE: dict[str, Any] = {
     "title": "会員データベースの流出疑い",
@@ -47,24 +47,49 @@ def count(typed: str, value: int, approx: bool = False) -> dict[str, Any]:
 # how the counts were typed: (max, confirmed, what the ja text must hold, what the en text must hold)
 COUNTS = {
     "digits": (count("440027", 440_027), count("302,569", 302_569), ["最大440,027", "302,569"], ["440,027", "302,569"]),
-    "man": (count("2070万", 20_700_000), count("760万", 7_600_000), ["最大2,070万", "760万"], ["20,700,000", "7,600,000"]),
-    "approx": (count("約2,070万件", 20_700_000, True), count("約760万件", 7_600_000, True),
-               ["最大約2,070万", "約760万"], ["approximately 20.7 million", "approximately 7.6 million"]),
+    "man": (
+        count("2070万", 20_700_000),
+        count("760万", 7_600_000),
+        ["最大2,070万", "760万"],
+        ["20,700,000", "7,600,000"],
+    ),
+    "approx": (
+        count("約2,070万件", 20_700_000, True),
+        count("約760万件", 7_600_000, True),
+        ["最大約2,070万", "約760万"],
+        ["approximately 20.7 million", "approximately 7.6 million"],
+    ),
     "equal": (count("254,241", 254_241), count("254241", 254_241), ["254,241"], ["254,241"]),
     "zero": (count("約12万", 120_000, True), count("0", 0), ["最大約12万"], ["approximately 120,000"]),
 }
 DETAIL = {"selected": ["card_number", "card_expiry", "bank_account"], "other": ""}
-UI_LABELS = ["（病歴等）", "はい（攻撃", "該当の可能性あり", "含まれていない（確認済み）",
-             "sensitive data (e.g.", "yes (attack", "not involved (confirmed)", "possibly involved", "件（レコード数）",
-             "速報を提出済み", "preliminary report filed"]
+UI_LABELS = [
+    "（病歴等）",
+    "はい（攻撃",
+    "該当の可能性あり",
+    "含まれていない（確認済み）",
+    "sensitive data (e.g.",
+    "yes (attack",
+    "not involved (confirmed)",
+    "possibly involved",
+    "件（レコード数）",
+    "速報を提出済み",
+    "preliminary report filed",
+]
 HYBRID = re.compile(r"[万億兆][0-9][0-9,]*(?:件|人|世帯)")
 MATRIX = list(itertools.product(DOCS, LANGS, CARD_BANK, COUNTS, UNITS))
 
 
 def values_for(card_bank: str, counts: str, unit: str, **changes: Any) -> dict[str, Any]:
     maximum, confirmed, _, _ = COUNTS[counts]
-    values = {**BASE, "card_bank": card_bank, "max_count": maximum, "confirmed_count": confirmed, "count_unit": unit,
-              **changes}
+    values = {
+        **BASE,
+        "card_bank": card_bank,
+        "max_count": maximum,
+        "confirmed_count": confirmed,
+        "count_unit": unit,
+        **changes,
+    }
     if card_bank != "none":
         values["card_bank_detail"] = DETAIL
     return {k: v for k, v in values.items() if v is not None}
@@ -75,14 +100,16 @@ def plain(body: str) -> str:
 
 
 def headings(body: str) -> list[str]:
-    return [line[len(HEADING):] for line in body.splitlines() if line.startswith(HEADING)]
+    return [line[len(HEADING) :] for line in body.splitlines() if line.startswith(HEADING)]
 
 
 # --- the matrix: every document × language × card/bank answer × count typed × unit ------------------------
 
+
 @pytest.mark.parametrize(("doc", "lang", "card_bank", "counts", "unit"), MATRIX, ids=["-".join(m) for m in MATRIX])
-def test_every_document_says_the_facts_and_nothing_it_must_not(doc: str, lang: str, card_bank: str, counts: str,
-                                                                unit: str) -> None:
+def test_every_document_says_the_facts_and_nothing_it_must_not(
+    doc: str, lang: str, card_bank: str, counts: str, unit: str
+) -> None:
     body = render(values_for(card_bank, counts, unit), lang=lang, doc=doc)
     text = plain(body)
     # counts (not in the letter to each person): as typed, maximum first, never a hybrid; one figure when
@@ -99,8 +126,11 @@ def test_every_document_says_the_facts_and_nothing_it_must_not(doc: str, lang: s
         assert ("254,241" + unit + "（漏えいを確認）" in text) if lang == "ja" else ("confirmed that" in text)
         assert "最大" not in text.split("254,241")[0][-5:]
     if counts == "zero" and doc != "notice":
-        assert ("実際に外部へ流出したことは確認され" in text) if lang == "ja" else ("not confirmed that any data" in text
-                                                                        or "not been confirmed that any data" in text)
+        assert (
+            ("実際に外部へ流出したことは確認され" in text)
+            if lang == "ja"
+            else ("not confirmed that any data" in text or "not been confirmed that any data" in text)
+        )
     if counts == "zero":
         assert not re.search(r"(?<![0-9,])0(?:件|人|世帯)|：0|of 0 ", text)
     # card and bank data: always said, naming the fields, with what to do when they (may have) leaked
@@ -116,14 +146,19 @@ def test_every_document_says_the_facts_and_nothing_it_must_not(doc: str, lang: s
     assert ("調査中" in text) if lang == "ja" else ("under investigation" in text.lower())
     # the heading follows the unit
     if doc == "public":
-        unit_word = {"件": "件数", "人": "人数", "世帯": "世帯数"}[unit] if lang == "ja" else \
-            {"件": "Number of records", "人": "Number of people", "世帯": "Number of households"}[unit]
+        unit_word = (
+            {"件": "件数", "人": "人数", "世帯": "世帯数"}[unit]
+            if lang == "ja"
+            else {"件": "Number of records", "人": "Number of people", "世帯": "Number of households"}[unit]
+        )
         assert any(h.endswith(unit_word) for h in headings(body))
 
 
 def _card_and_bank(text: str, doc: str, lang: str, card_bank: str) -> None:
     if lang == "ja":
-        none = "クレジットカード番号" + ("及び" if doc == "ppc" else "および") + "有効期限、金融機関の口座情報は含まれて"
+        none = (
+            "クレジットカード番号" + ("及び" if doc == "ppc" else "および") + "有効期限、金融機関の口座情報は含まれて"
+        )
         fields = "クレジットカード情報（カード番号、有効期限）および金融機関の口座情報（口座番号）"
         advice = ["ご利用明細", "カード会社", "再発行", "当社が負担"]
         said = {"none": none, "possible": "可能性があ", "yes": "含まれ", "investigating": "調査中"}[card_bank]
@@ -139,8 +174,11 @@ def _card_and_bank(text: str, doc: str, lang: str, card_bank: str) -> None:
     assert fields in text
     if card_bank in ("yes", "possible"):
         # the fields that leaked are among the data items too
-        assert ("・クレジットカード番号" in text and "・口座番号" in text) if lang == "ja" else (
-            "• credit-card number" in text and "• bank account number" in text)
+        assert (
+            ("・クレジットカード番号" in text and "・口座番号" in text)
+            if lang == "ja"
+            else ("• credit-card number" in text and "• bank account number" in text)
+        )
         if doc != "ppc":
             for words in advice:
                 assert words in text, words
@@ -167,13 +205,16 @@ def test_the_public_document_is_the_default_and_old_callers_still_work() -> None
 
 # --- who speaks, when --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_release_ends_with_its_date_issuer_and_ijou(lang: str) -> None:
     body = render(BASE, lang=lang, meta=DraftMeta(company="株式会社サンプル", dated=AT))
     lines = body.splitlines()
     assert lines[0].startswith(TITLE)
-    right = [line[len(RIGHT):] for line in lines if line.startswith(RIGHT)]
-    assert right[:2] == (["2026年11月27日", "株式会社サンプル"] if lang == "ja" else ["27 November 2026", "株式会社サンプル"])
+    right = [line[len(RIGHT) :] for line in lines if line.startswith(RIGHT)]
+    assert right[:2] == (
+        ["2026年11月27日", "株式会社サンプル"] if lang == "ja" else ["27 November 2026", "株式会社サンプル"]
+    )
     if lang == "ja":
         assert right[-1] == "以上" and lines[-1] == RIGHT + "以上"
 
@@ -187,18 +228,24 @@ def test_without_an_issuer_or_a_date_there_is_no_such_line(lang: str) -> None:
 
 @pytest.mark.parametrize("hour", [0, 14, 15, 23])  # 15:00 UTC is already the next day in Tokyo
 def test_the_date_line_is_the_day_in_tokyo(hour: int) -> None:
-    when = datetime(2026, 11, 30, hour, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 30, hour, 0, tzinfo=UTC)
     day = "12月1日" if hour >= 15 else "11月30日"
     assert f"{RIGHT}2026年{day}" in render(BASE, lang="ja", meta=DraftMeta(dated=when))
     elsewhere = when.astimezone(timezone(timedelta(hours=-10)))
-    assert render(BASE, lang="ja", meta=DraftMeta(dated=when)) == render(BASE, lang="ja", meta=DraftMeta(dated=elsewhere))
+    assert render(BASE, lang="ja", meta=DraftMeta(dated=when)) == render(
+        BASE, lang="ja", meta=DraftMeta(dated=elsewhere)
+    )
 
 
 @pytest.mark.parametrize("doc", DOCS)
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_later_version_says_what_changed_and_when(doc: str, lang: str) -> None:
     before = dict(BASE)
-    after = {**BASE, "services": "サンプルマート（通販サイト）のみ", "max_count": count("約3,000万件", 30_000_000, True)}
+    after = {
+        **BASE,
+        "services": "サンプルマート（通販サイト）のみ",
+        "max_count": count("約3,000万件", 30_000_000, True),
+    }
     body = plain(render(after, lang=lang, doc=doc, meta=DraftMeta(version=2, dated=AT, previous=before)))
     line = next(line for line in body.splitlines() if line.startswith(("【追記】", "Update")))
     if lang == "ja":
@@ -231,8 +278,11 @@ def test_a_drill_says_so_in_its_title(lang: str) -> None:
 @pytest.mark.parametrize("doc", ["public", "ppc"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_timeline_is_dated_oldest_first_and_typed_text_stays_text(doc: str, lang: str) -> None:
-    entries = (TimelineEntry(AT, "2. 封じ込め完了"), TimelineEntry(AT - timedelta(hours=30), "1. 通報を受領\n（電話）"),
-               TimelineEntry(AT - timedelta(hours=2), f"{HEADING}見出しの偽装"))
+    entries = (
+        TimelineEntry(AT, "2. 封じ込め完了"),
+        TimelineEntry(AT - timedelta(hours=30), "1. 通報を受領\n（電話）"),
+        TimelineEntry(AT - timedelta(hours=2), f"{HEADING}見出しの偽装"),
+    )
     body = render(BASE, lang=lang, doc=doc, meta=DraftMeta(timeline=entries))
     lines = [line for line in body.splitlines() if "通報を受領" in line or "封じ込め" in line or "偽装" in line]
     assert len(lines) == 3 and "1. 通報を受領 （電話）" in lines[0] and "封じ込め" in lines[2]
@@ -242,9 +292,12 @@ def test_the_timeline_is_dated_oldest_first_and_typed_text_stays_text(doc: str, 
 
 # --- the report to the Commission ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize(("ppc_report", "final"), [(None, False), ("not_yet", False), ("not_required", False),
-                                                   ("preliminary", True), ("final", True)])
+@pytest.mark.parametrize(
+    ("ppc_report", "final"),
+    [(None, False), ("not_yet", False), ("not_required", False), ("preliminary", True), ("final", True)],
+)
 def test_preliminary_until_it_is_filed_then_final(lang: str, ppc_report: str | None, final: bool) -> None:
     values = {**BASE, "ppc_report": ppc_report} if ppc_report else BASE
     body = plain(render(values, lang=lang, doc="ppc"))
@@ -260,17 +313,43 @@ def test_preliminary_until_it_is_filed_then_final(lang: str, ppc_report: str | N
 
 def test_the_final_report_lists_every_gap_and_what_changed_since_the_preliminary() -> None:
     preliminary = {**BASE, "ppc_report": "not_yet", "card_bank": "investigating"}
-    final = {**BASE, "ppc_report": "preliminary", "cause": "設定の誤り", "card_bank": "possible", "card_bank_detail": DETAIL}
+    final = {
+        **BASE,
+        "ppc_report": "preliminary",
+        "cause": "設定の誤り",
+        "card_bank": "possible",
+        "card_bank_detail": DETAIL,
+    }
     body = plain(render(final, lang="ja", doc="ppc", meta=DraftMeta(version=2, dated=AT, previous=preliminary)))
     changes = body.split("速報からの変更点：\n")[1].split("\n\n")[0].splitlines()
     assert changes == ["・クレジットカード情報および金融機関の口座情報", "・原因"]  # in checklist order
-    gaps = body.split("確報の時点でなお調査中の事項（引き続き調査し、判明次第追完する）：\n")[1].split("\n\n")[0].splitlines()
-    assert gaps == ["・本人の数", "・発生時期", "・二次被害又はそのおそれの有無及びその内容", "・再発防止のための措置",
-                    "・本人への対応の実施状況", "・公表の実施状況", "・関係機関への報告・相談"]  # counted in 件: people unknown
+    gaps = (
+        body.split("確報の時点でなお調査中の事項（引き続き調査し、判明次第追完する）：\n")[1]
+        .split("\n\n")[0]
+        .splitlines()
+    )
+    assert gaps == [
+        "・本人の数",
+        "・発生時期",
+        "・二次被害又はそのおそれの有無及びその内容",
+        "・再発防止のための措置",
+        "・本人への対応の実施状況",
+        "・公表の実施状況",
+        "・関係機関への報告・相談",
+    ]  # counted in 件: people unknown
     assert "【追記】" not in body  # the changes since the preliminary report say it
-    everything = {**final, "occurred_at": "11月", "secondary_damage": "なし", "measures": "遮断", "notification": "書面",
-                  "publication": "ウェブサイト", "authorities": "警察"}
-    assert "事項（引き続き調査し、判明次第追完する）：\nなし" in plain(render({**everything, "count_unit": "人"}, lang="ja", doc="ppc"))
+    everything = {
+        **final,
+        "occurred_at": "11月",
+        "secondary_damage": "なし",
+        "measures": "遮断",
+        "notification": "書面",
+        "publication": "ウェブサイト",
+        "authorities": "警察",
+    }
+    assert "事項（引き続き調査し、判明次第追完する）：\nなし" in plain(
+        render({**everything, "count_unit": "人"}, lang="ja", doc="ppc")
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -279,8 +358,11 @@ def test_the_report_cites_rule_7_by_number_and_is_written_in_one_register(lang: 
     if lang == "ja":
         for number, status in ((1, "該当"), (2, "非該当"), (3, "該当"), (4, "該当")):
             assert f"規則第7条第{number}号" in body and status in body
-        template_lines = [line for line in body.splitlines() if line and not any(
-            typed in line for typed in (BASE["summary"], BASE["customer_actions"], BASE["contact"]))]
+        template_lines = [
+            line
+            for line in body.splitlines()
+            if line and not any(typed in line for typed in (BASE["summary"], BASE["customer_actions"], BASE["contact"]))
+        ]
         assert not any(re.search(r"(?:ます|です|ございます)。", line) for line in template_lines)
         assert "警察その他の関係機関への報告・相談：警視庁に相談" in body and "事態の区分：漏えい" in body
     else:
@@ -289,11 +371,16 @@ def test_the_report_cites_rule_7_by_number_and_is_written_in_one_register(lang: 
 
 # --- typed text: never template code, never a heading, mapped to document wording ---------------------------
 
+
 @pytest.mark.parametrize("doc", DOCS)
 @pytest.mark.parametrize("lang", LANGS)
 def test_typed_text_is_never_a_heading_nor_template_code(doc: str, lang: str) -> None:
-    forged = {**BASE, "summary": f"1. 最初の段落\n{HEADING}偽の見出し\n{TITLE}偽の題名\n{RIGHT}偽の右寄せ",
-              "title": "{{ contact }} {% if x %}", "customer_actions": "# 見出しではない\n2. 手順"}
+    forged = {
+        **BASE,
+        "summary": f"1. 最初の段落\n{HEADING}偽の見出し\n{TITLE}偽の題名\n{RIGHT}偽の右寄せ",
+        "title": "{{ contact }} {% if x %}",
+        "customer_actions": "# 見出しではない\n2. 手順",
+    }
     body = render(forged, lang=lang, doc=doc)
     typed_lines = ["1. 最初の段落", "偽の見出し", "偽の題名", "偽の右寄せ", "# 見出しではない", "2. 手順"]
     for line in body.splitlines():
@@ -309,28 +396,42 @@ def test_data_items_are_a_list_in_document_wording(lang: str) -> None:
     body = plain(render(BASE, lang=lang))
     items = [line for line in body.splitlines() if line.startswith(("・", "• "))]
     if lang == "ja":
-        assert items == ["・氏名", "・住所", "・メールアドレス", "・要配慮個人情報", "・学校名"]  # typed メール is the e-mail address
+        assert items == [
+            "・氏名",
+            "・住所",
+            "・メールアドレス",
+            "・要配慮個人情報",
+            "・学校名",
+        ]  # typed メール is the e-mail address
     else:
         assert items == ["• name", "• postal address", "• e-mail address", "• sensitive personal data", "• 学校名"]
 
 
-@pytest.mark.parametrize(("services", "reassured", "said"), [
-    ("サンプルマート（通販サイト）", True, "サンプルマート（通販サイト）"),
-    ("調査中", False, "対象となるサービスの範囲については、現在調査中です。"),
-    ("サンプルマートほか（範囲は調査中）", False, "引き続き調査しております"),
-    ("当社の全サービス", False, "当社の全サービス"),
-])
-def test_the_reassurance_about_other_services_only_for_a_concrete_list(services: str, reassured: bool, said: str) -> None:
+@pytest.mark.parametrize(
+    ("services", "reassured", "said"),
+    [
+        ("サンプルマート（通販サイト）", True, "サンプルマート（通販サイト）"),
+        ("調査中", False, "対象となるサービスの範囲については、現在調査中です。"),
+        ("サンプルマートほか（範囲は調査中）", False, "引き続き調査しております"),
+        ("当社の全サービス", False, "当社の全サービス"),
+    ],
+)
+def test_the_reassurance_about_other_services_only_for_a_concrete_list(
+    services: str, reassured: bool, said: str
+) -> None:
     body = plain(render({**BASE, "services": services}, lang="ja"))
     assert ("上記以外のサービスのみをご利用のお客様の情報が漏えいした事実は" in body) is reassured
     assert said in body
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("会員情報の流出", "会員情報の流出に関するお詫びとお知らせ"),
-    ("会員情報の流出に関するお詫びとお知らせ", "会員情報の流出に関するお詫びとお知らせ"),
-    ("不正アクセスについてのお詫びとお知らせ", "不正アクセスについてのお詫びとお知らせ"),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("会員情報の流出", "会員情報の流出に関するお詫びとお知らせ"),
+        ("会員情報の流出に関するお詫びとお知らせ", "会員情報の流出に関するお詫びとお知らせ"),
+        ("不正アクセスについてのお詫びとお知らせ", "不正アクセスについてのお詫びとお知らせ"),
+    ],
+)
 def test_a_title_that_already_apologises_is_not_doubled(title: str, expected: str) -> None:
     assert render({**BASE, "title": title}, lang="ja").splitlines()[0] == TITLE + expected
     assert "お詫びとお知らせに関する想定問答" not in render({**BASE, "title": title}, lang="ja", doc="faq")
@@ -345,33 +446,64 @@ def test_optional_items_missing_are_said_as_under_investigation(doc: str, lang: 
         body = plain(render({k: v for k, v in values.items() if v is not None}, lang=lang, doc=doc))
         assert body.count("調査中" if lang == "ja" else "under investigation") >= 2
         assert "\n\n\n" not in body and "None" not in body
-    everything = plain(render({**BASE, "cause": "設定の誤り", "secondary_damage": "不正利用なし", "measures": "遮断済み"},
-                              lang=lang, doc=doc))
+    everything = plain(
+        render(
+            {**BASE, "cause": "設定の誤り", "secondary_damage": "不正利用なし", "measures": "遮断済み"},
+            lang=lang,
+            doc=doc,
+        )
+    )
     assert "設定の誤り" in everything and "不正利用なし" in everything
 
 
 def test_the_faq_answers_the_questions_customers_ask() -> None:
     body = render(values_for("possible", "approx", "人"), lang="ja", doc="faq")
     questions = headings(body)
-    for asked in ("含まれていますか", "どのような情報", "クレジットカードや銀行口座", "何をすればよいですか",
-                  "どのように連絡", "なぜ起きた", "補償", "利用して大丈夫"):
+    for asked in (
+        "含まれていますか",
+        "どのような情報",
+        "クレジットカードや銀行口座",
+        "何をすればよいですか",
+        "どのように連絡",
+        "なぜ起きた",
+        "補償",
+        "利用して大丈夫",
+    ):
         assert any(asked in q for q in questions), asked
-    assert "補償を含めたお客様への対応については、現在検討中です。決まり次第、ウェブサイトでお知らせいたします。" in body
-    with_notice = render({**values_for("none", "approx", "人"), "notification": "11月30日より書面にてお知らせいたします。"},
-                         lang="ja", doc="faq")
+    assert (
+        "補償を含めたお客様への対応については、現在検討中です。決まり次第、ウェブサイトでお知らせいたします。" in body
+    )
+    with_notice = render(
+        {**values_for("none", "approx", "人"), "notification": "11月30日より書面にてお知らせいたします。"},
+        lang="ja",
+        doc="faq",
+    )
     assert "11月30日より書面にてお知らせいたします。" in with_notice
 
 
 # --- not ready: exactly the missing required ids -------------------------------------------------------------
 
+
 def test_the_required_items_are_those_of_the_contract() -> None:
-    assert REQUIRED == ("title", "discovered_at", "summary", "data_items", "max_count", "confirmed_count",
-                        "services", "card_bank", "customer_actions", "contact")
+    assert REQUIRED == (
+        "title",
+        "discovered_at",
+        "summary",
+        "data_items",
+        "max_count",
+        "confirmed_count",
+        "services",
+        "card_bank",
+        "customer_actions",
+        "contact",
+    )
     assert not ITEMS["card_bank_detail"].required
 
 
 @pytest.mark.parametrize("doc", DOCS)
-@pytest.mark.parametrize("removed", [("title",), ("card_bank",), ("max_count", "confirmed_count"), ("contact", "title")])
+@pytest.mark.parametrize(
+    "removed", [("title",), ("card_bank",), ("max_count", "confirmed_count"), ("contact", "title")]
+)
 def test_draft_not_ready_lists_exactly_the_missing_required_ids(doc: str, removed: tuple[str, ...]) -> None:
     with pytest.raises(DraftNotReady) as raised:
         render({k: v for k, v in BASE.items() if k not in removed}, lang="ja", doc=doc)
@@ -405,7 +537,10 @@ def test_a_typed_unknown_gets_the_documents_own_sentence(typed: str) -> None:
 
 
 def test_typed_items_split_only_at_list_separators_and_keep_everything_else() -> None:
-    values = {**BASE, "data_items": {"selected": ["name"], "other": "会員ID・パスワード、https://example.com/a/b、氏名\n学校名"}}
+    values = {
+        **BASE,
+        "data_items": {"selected": ["name"], "other": "会員ID・パスワード、https://example.com/a/b、氏名\n学校名"},
+    }
     items = [line for line in plain(render(values, lang="ja")).splitlines() if line.startswith("・")]
     assert items == ["・氏名", "・会員ID・パスワード", "・https://example.com/a/b", "・学校名"]
 
@@ -432,7 +567,10 @@ def test_a_count_typed_in_digits_is_published_in_digits_in_every_document(n: int
 @settings(max_examples=60, deadline=None)
 def test_a_count_typed_with_man_is_published_with_man_in_every_document(k: int, approx: bool) -> None:
     about = "約" if approx else ""
-    values = {**BASE, "max_count": {"value": k * 10_000, "approx": approx, "text": f"{about}{k}万件"},
-              "confirmed_count": {"value": 0, "approx": False, "text": "0"}}
+    values = {
+        **BASE,
+        "max_count": {"value": k * 10_000, "approx": approx, "text": f"{about}{k}万件"},
+        "confirmed_count": {"value": 0, "approx": False, "text": "0"},
+    }
     for doc in ("public", "ppc", "faq"):
         assert f"最大{about}{k:,}万件" in plain(render(values, lang="ja", doc=doc))

@@ -20,8 +20,9 @@ async def open_drill(h: Harness, title: str = "架空の訓練シナリオ") -> 
     assert "exercise" in {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
     reply = await h.submit(view, {"summary": SUMMARY, "responders": ["U0BOB"], "exercise": ["drill"]})
     assert reply.body["response_action"] == "update", reply
-    created = await h.fake.wait_for("conversations.create",
-                                    lambda c: c.ok and c.response["channel"]["name"].startswith("drill-"))
+    created = await h.fake.wait_for(
+        "conversations.create", lambda c: c.ok and c.response["channel"]["name"].startswith("drill-")
+    )
     channel = created.response["channel"]["id"]
     await h.fake.wait_until(lambda: any(answer_buttons(m) for m in messages(h, channel)), what="the first question")
     return channel
@@ -41,19 +42,23 @@ async def test_a_drill_is_marked_everywhere_and_reviewed_at_the_close(leakbot: H
         assert next(iter(values)) in {b["block_id"] for b in view["blocks"] if b["type"] == "input"}, step
         await answer(leakbot, channel, values, view=view, user=user, expect_question=False)
     draft = await leakbot.fake.wait_until(
-        lambda: next((m for m in messages(leakbot, channel) if "公表文の下書き" in text_of(m)), None), what="the draft")
+        lambda: next((m for m in messages(leakbot, channel) if "公表文の下書き" in text_of(m)), None), what="the draft"
+    )
     assert text_of(draft).count("【訓練】") >= 1 and "訓練" in text_of(draft)
     # the upload is complete once Slack is told so (files.completeUploadExternal names the file by its title)
-    await leakbot.fake.wait_for("files.completeUploadExternal", lambda c: c.ok and "leak-1-public-v1.docx" in str(c.args))
+    await leakbot.fake.wait_for(
+        "files.completeUploadExternal", lambda c: c.ok and "leak-1-public-v1.docx" in str(c.args)
+    )
     docx = next(f for f in leakbot.fake.files.values() if f["name"] == "leak-1-public-v1.docx")
     document = Document(io.BytesIO(docx["content"]))
     assert "訓練" in " ".join(p.text for p in document.sections[0].header.paragraphs)
     assert "訓練" in docx_text(docx["content"])[0]  # the title
     reply = await leakbot.command("/leak-close", channel=channel)
-    confirm = [e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
+    confirm = next(e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"])
     await leakbot.click(confirm["action_id"], confirm["value"], channel=channel)
     review = await leakbot.fake.wait_until(
-        lambda: next((m for m in messages(leakbot, channel) if "振り返り" in text_of(m)), None), what="the review")
+        lambda: next((m for m in messages(leakbot, channel) if "振り返り" in text_of(m)), None), what="the review"
+    )
     text = text_of(review)
     assert "10分" in text and "1時間" in text  # the first answer after 10 minutes, the last after an hour
     assert "<@U0BOB>" in text and "<@U0ALICE>" in text and "最初の下書きまで：1時間" in text
@@ -80,7 +85,6 @@ async def test_a_drill_flag_that_is_not_ours_is_refused_and_nothing_is_stored(le
         assert reply.body["response_action"] == "errors" and "exercise" in reply.body["errors"]
 
 
-
 SCENARIO = """\
 title: 架空の訓練シナリオ（委託先からの持ち出し）
 discovered_at: 2026-11-26 10:00
@@ -103,11 +107,25 @@ async def test_leakbot_drill_replays_a_scenario_into_a_drill_channel(fake, tmp_p
     from tests.test_cli import clean_env
 
     (tmp_path / "scenario.yaml").write_text(SCENARIO, encoding="utf-8")
-    env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
-                    DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}")
+    env = clean_env(
+        SLACK_BOT_TOKEN=fake.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}",
+    )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "drill", "scenario.yaml", "--user", "U0ALICE", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "drill",
+        "scenario.yaml",
+        "--user",
+        "U0ALICE",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode == 0, err.decode()
     [channel] = [c for c in fake.channels.values() if c.name.startswith("drill-")]
@@ -125,13 +143,27 @@ async def test_leakbot_drill_refuses_a_scenario_it_cannot_open(fake, tmp_path) -
     from tests.test_cli import clean_env
 
     (tmp_path / "scenario.yaml").write_text("data_items: [氏名]\n", encoding="utf-8")
-    env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
-                    DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}")
-    for args, message in ((["scenario.yaml", "--user", "U0ALICE"], "needs title, discovered_at, summary"),
-                          (["scenario.yaml", "--user", "alice"], "--user must be a Slack user id")):
-        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "drill", *args, cwd=tmp_path,
-                                                       env=env, stdout=asyncio.subprocess.PIPE,
-                                                       stderr=asyncio.subprocess.PIPE)
+    env = clean_env(
+        SLACK_BOT_TOKEN=fake.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}",
+    )
+    for args, message in (
+        (["scenario.yaml", "--user", "U0ALICE"], "needs title, discovered_at, summary"),
+        (["scenario.yaml", "--user", "alice"], "--user must be a Slack user id"),
+    ):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "drill",
+            *args,
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         _out, err = await asyncio.wait_for(process.communicate(), 60)
         assert process.returncode == 2 and message in err.decode(), err.decode()
     assert not fake.calls_to("conversations.create")  # nothing was opened

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -18,8 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from tests.fake_slack import FakeSlack
-from tests.slack_payloads import (block_actions, form_body, interactive_body, sign, slash_command,
-                                  view_submission)
+from tests.slack_payloads import block_actions, form_body, interactive_body, sign, slash_command, view_submission
 
 
 @pytest.fixture
@@ -63,8 +62,12 @@ def modal(blocks: list, **extra) -> dict:
 
 
 def text_input(block_id: str = "summary", **element) -> dict:
-    return {"type": "input", "block_id": block_id, "label": plain("Summary"),
-            "element": {"type": "plain_text_input", "action_id": "value", **element}}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain("Summary"),
+        "element": {"type": "plain_text_input", "action_id": "value", **element},
+    }
 
 
 async def private_channel(client, name="leak-test") -> str:
@@ -72,6 +75,7 @@ async def private_channel(client, name="leak-test") -> str:
 
 
 # --------------------------------------------------------------------------- server & auth
+
 
 async def test_binds_to_loopback_and_auth_test(fake, client):
     assert fake.url.startswith("http://127.0.0.1:") and fake.url.endswith("/api/")
@@ -81,8 +85,10 @@ async def test_binds_to_loopback_and_auth_test(fake, client):
     assert fake.calls_to("auth.test")[0].ok
 
 
-@pytest.mark.parametrize("token, error", [(None, "not_authed"), ("xoxb-wrong", "invalid_auth"),
-                                          ("xapp-1-test-token", "not_allowed_token_type")])
+@pytest.mark.parametrize(
+    "token, error",
+    [(None, "not_authed"), ("xoxb-wrong", "invalid_auth"), ("xapp-1-test-token", "not_allowed_token_type")],
+)
 async def test_bot_token_is_checked(fake, token, error):
     await expect_error(AsyncWebClient(token=token, base_url=fake.url).auth_test(), error)
     assert fake.calls[-1].ok is False
@@ -112,11 +118,20 @@ async def test_accepts_form_bodies_and_json_strings(fake, client):
 
 # ------------------------------------------------------------------------------ conversations
 
-@pytest.mark.parametrize("name, error", [
-    ("", "invalid_name_required"), ("a" * 81, "invalid_name_maxlength"), ("Leak", "invalid_name_specials"),
-    ("leak room", "invalid_name_specials"), ("leak!", "invalid_name_specials"), ("漏えい・対応", "invalid_name_specials"),
-    ("ｌｅａｋ-Ａ", "invalid_name_specials"), ("--", "invalid_name_punctuation"),
-])
+
+@pytest.mark.parametrize(
+    "name, error",
+    [
+        ("", "invalid_name_required"),
+        ("a" * 81, "invalid_name_maxlength"),
+        ("Leak", "invalid_name_specials"),
+        ("leak room", "invalid_name_specials"),
+        ("leak!", "invalid_name_specials"),
+        ("漏えい・対応", "invalid_name_specials"),
+        ("ｌｅａｋ-Ａ", "invalid_name_specials"),
+        ("--", "invalid_name_punctuation"),
+    ],
+)
 async def test_channel_name_rules(client, name, error):
     await expect_error(client.conversations_create(name=name), error)
 
@@ -175,6 +190,7 @@ async def test_users_info(fake, client):
 
 # ----------------------------------------------------------------------------------- messages
 
+
 async def test_post_message(fake, client):
     channel = await private_channel(client)
     outside = fake.add_channel("elsewhere", members=["U0ALICE"])
@@ -186,7 +202,12 @@ async def test_post_message(fake, client):
     second = await client.chat_postMessage(channel=channel, text="reply", thread_ts=first["ts"])
     assert float(second["ts"]) > float(first["ts"]) and second["message"]["thread_ts"] == first["ts"]
     stored = fake.messages[channel][1]
-    assert (stored["text"], stored["user"], stored["thread_ts"], stored["edits"]) == ("reply", "U0LEAKBOT", first["ts"], [])
+    assert (stored["text"], stored["user"], stored["thread_ts"], stored["edits"]) == (
+        "reply",
+        "U0LEAKBOT",
+        first["ts"],
+        [],
+    )
 
 
 async def test_post_message_to_a_user_opens_a_dm(fake, client):
@@ -202,7 +223,10 @@ BAD_BLOCKS = [
     ([{"type": "section", "fields": [plain("f")] * 11}], "must be less than 11 items"),
     ([{"type": "section", "fields": [plain("f" * 2001)]}], "[json-pointer:/blocks/0/fields/0/text]"),
     ([section("a", block_id="b" * 256)], "[json-pointer:/blocks/0/block_id]"),
-    ([section("a", block_id="same"), section("b", block_id="same")], "duplicate block_id [json-pointer:/blocks/1/block_id]"),
+    (
+        [section("a", block_id="same"), section("b", block_id="same")],
+        "duplicate block_id [json-pointer:/blocks/1/block_id]",
+    ),
     ([{"type": "actions", "elements": [button(action_id=f"a{i}") for i in range(26)]}], "must be less than 26 items"),
     ([{"type": "actions", "elements": [button(text="t" * 76)]}], "[json-pointer:/blocks/0/elements/0/text/text]"),
     ([{"type": "actions", "elements": [button(value="v" * 2001)]}], "[json-pointer:/blocks/0/elements/0/value]"),
@@ -228,7 +252,8 @@ async def test_blocks_at_their_limits_pass(client):
         {"type": "header", "text": plain("h" * 150), "block_id": "b" * 255},
         {"type": "section", "fields": [plain("f" * 2000)] * 10},
         {"type": "actions", "elements": [button(action_id=f"a{i}") for i in range(25)]},
-        {"type": "context", "elements": [plain("c")] * 10}, {"type": "divider"},
+        {"type": "context", "elements": [plain("c")] * 10},
+        {"type": "divider"},
     ]
     await client.chat_postMessage(channel=channel, text="t", blocks=at_limits + [{"type": "divider"}] * 44)
 
@@ -239,8 +264,9 @@ async def test_update(fake, client):
     await expect_error(client.chat_update(channel=channel, ts="1.000100", text="x"), "message_not_found")
     theirs = fake.add_message(channel, "mine", user="U0ALICE")
     await expect_error(client.chat_update(channel=channel, ts=theirs["ts"], text="x"), "cant_update_message")
-    await expect_error(client.chat_update(channel=channel, ts=posted["ts"], text="t", blocks=[section("x" * 3001)]),
-                       "invalid_blocks")
+    await expect_error(
+        client.chat_update(channel=channel, ts=posted["ts"], text="t", blocks=[section("x" * 3001)]), "invalid_blocks"
+    )
     updated = await client.chat_update(channel=channel, ts=posted["ts"], text="v2", blocks=[section("two")])
     assert updated["ts"] == posted["ts"] and updated["message"]["text"] == "v2"
     stored = fake.messages[channel][0]
@@ -257,7 +283,9 @@ async def test_post_ephemeral(fake, client):
     elsewhere = await client.chat_postEphemeral(channel="C0GENERAL", user="U0BOB", text="anywhere")
     assert sent["message_ts"] and elsewhere["ok"]
     assert [(e["channel"], e["user"], e["text"]) for e in fake.ephemerals] == [
-        (channel, "U0ALICE", "only you"), ("C0GENERAL", "U0BOB", "anywhere")]
+        (channel, "U0ALICE", "only you"),
+        ("C0GENERAL", "U0BOB", "anywhere"),
+    ]
     assert fake.messages[channel] == []
 
 
@@ -272,13 +300,16 @@ async def test_pins(fake, client):
 
 # -------------------------------------------------------------------------------------- views
 
+
 async def test_views_open_stores_the_view(fake, client):
     view = modal([text_input()], callback_id="leak_open", private_metadata='{"x": 1}')
     opened = (await client.views_open(trigger_id=fake.new_trigger_id(), view=view))["view"]
     assert opened["id"].startswith("V") and opened["hash"] and opened["team_id"] == "T0LEAK"
     assert opened["state"] == {"values": {}} and opened["callback_id"] == "leak_open"
     assert opened["private_metadata"] == '{"x": 1}' and fake.views[opened["id"]]["blocks"] == opened["blocks"]
-    as_string = await client.api_call("views.open", data={"trigger_id": fake.new_trigger_id(), "view": json.dumps(view)})
+    as_string = await client.api_call(
+        "views.open", data={"trigger_id": fake.new_trigger_id(), "view": json.dumps(view)}
+    )
     assert as_string["view"]["id"] != opened["id"]
 
 
@@ -295,8 +326,12 @@ async def test_triggers(fake, client):
 
 def select(**extra) -> dict:
     options = [{"text": plain("A"), "value": "a"}, {"text": plain("B"), "value": "b"}]
-    return {"type": "input", "block_id": "pick", "label": plain("Pick"),
-            "element": {"type": "static_select", "action_id": "pick", "options": options, **extra}}
+    return {
+        "type": "input",
+        "block_id": "pick",
+        "label": plain("Pick"),
+        "element": {"type": "static_select", "action_id": "pick", "options": options, **extra},
+    }
 
 
 BAD_VIEWS = [
@@ -309,16 +344,20 @@ BAD_VIEWS = [
     (modal([], callback_id="c" * 256), "[json-pointer:/view/callback_id]"),
     (modal([], private_metadata="m" * 3001), "must be less than 3001 characters [json-pointer:/view/private_metadata]"),
     (modal([text_input("x"), text_input("x")]), "duplicate block_id [json-pointer:/view/blocks/1/block_id]"),
-    (modal([{"type": "input", "block_id": "b", "element": {"type": "plain_text_input"}}]),
-     "missing required field: label [json-pointer:/view/blocks/0]"),
+    (
+        modal([{"type": "input", "block_id": "b", "element": {"type": "plain_text_input"}}]),
+        "missing required field: label [json-pointer:/view/blocks/0]",
+    ),
     (modal([{"type": "input", "block_id": "b", "label": plain("L")}]), "missing required field: element"),
     (modal([{"type": "input", "label": plain("L"), "element": button()}]), "[json-pointer:/view/blocks/0/element]"),
     (modal([text_input() | {"label": plain("l" * 2001)}]), "[json-pointer:/view/blocks/0/label/text]"),
     (modal([text_input(max_length=3001)]), "[json-pointer:/view/blocks/0/element/max_length]"),
     (modal([text_input(min_length=3001)]), "[json-pointer:/view/blocks/0/element/min_length]"),
     (modal([text_input(max_length=5, initial_value="toolong")]), "[json-pointer:/view/blocks/0/element/initial_value]"),
-    (modal([select(initial_option={"text": plain("C"), "value": "c"})]),
-     "[json-pointer:/view/blocks/0/element/initial_option]"),
+    (
+        modal([select(initial_option={"text": plain("C"), "value": "c"})]),
+        "[json-pointer:/view/blocks/0/element/initial_option]",
+    ),
     (modal([section("x" * 3001)]), "[json-pointer:/view/blocks/0/text/text]"),
     ({"type": "modal", "title": plain("No submit"), "blocks": [text_input()]}, "submit"),
 ]
@@ -334,23 +373,34 @@ async def test_view_validation(fake, client, view, message):
 
 
 async def test_view_at_its_limits_passes(fake, client):
-    view = modal([text_input(f"b{i}", max_length=3000, min_length=3000) for i in range(99)]
-                 + [select(initial_option={"text": plain("B"), "value": "b"})],
-                 title=plain("t" * 24), submit=plain("s" * 24), close=plain("c" * 24),
-                 callback_id="c" * 255, private_metadata="m" * 3000)
+    view = modal(
+        [text_input(f"b{i}", max_length=3000, min_length=3000) for i in range(99)]
+        + [select(initial_option={"text": plain("B"), "value": "b"})],
+        title=plain("t" * 24),
+        submit=plain("s" * 24),
+        close=plain("c" * 24),
+        callback_id="c" * 255,
+        private_metadata="m" * 3000,
+    )
     assert (await client.views_open(trigger_id=fake.new_trigger_id(), view=view))["ok"]
 
 
 async def test_views_update(fake, client):
-    opened = (await client.views_open(trigger_id=fake.new_trigger_id(),
-                                      view=modal([section("1")], external_id="leak-1")))["view"]
+    opened = (
+        await client.views_open(trigger_id=fake.new_trigger_id(), view=modal([section("1")], external_id="leak-1"))
+    )["view"]
     await expect_error(client.views_update(view_id="V0NOPE", view=modal([section("2")])), "not_found")
-    await expect_error(client.views_update(view_id=opened["id"], hash="stale", view=modal([section("2")])),
-                       "hash_conflict")
-    await expect_error(client.views_update(view_id=opened["id"], view=modal([section("x" * 3001)])),
-                       "invalid_arguments")
-    updated = (await client.views_update(view_id=opened["id"], hash=opened["hash"],
-                                         view=modal([section("2")], external_id="leak-1")))["view"]
+    await expect_error(
+        client.views_update(view_id=opened["id"], hash="stale", view=modal([section("2")])), "hash_conflict"
+    )
+    await expect_error(
+        client.views_update(view_id=opened["id"], view=modal([section("x" * 3001)])), "invalid_arguments"
+    )
+    updated = (
+        await client.views_update(
+            view_id=opened["id"], hash=opened["hash"], view=modal([section("2")], external_id="leak-1")
+        )
+    )["view"]
     assert updated["id"] == opened["id"] and updated["hash"] != opened["hash"]
     assert fake.views[opened["id"]]["blocks"][0]["text"]["text"] == "2"
     by_external = await client.views_update(external_id="leak-1", view=modal([section("3")]))
@@ -358,6 +408,7 @@ async def test_views_update(fake, client):
 
 
 # -------------------------------------------------------------------------------------- faults
+
 
 async def test_rate_limit_fault(fake, client):
     fake.fail("chat.postMessage", status=429, retry_after=7)
@@ -416,6 +467,7 @@ async def test_wait_for(fake, client):
 
 # ------------------------------------------------------------------------------ response URLs
 
+
 async def test_response_urls(fake):
     url = fake.response_url()
     assert url.startswith(fake.base + "/response/")
@@ -426,6 +478,7 @@ async def test_response_urls(fake):
 
 
 # -------------------------------------------------------------------------------- Socket Mode
+
 
 @pytest.fixture
 async def socket_client(fake):
@@ -490,38 +543,91 @@ async def test_socket_send_without_client_or_ack(fake):
 
 # ----------------------------------------------------------------------------------- payloads
 
-EVERY_ELEMENT_VIEW = modal([
-    text_input("summary", initial_value="draft"),
-    text_input("empty"),
-    {"type": "input", "block_id": "items", "label": plain("Items"), "element": {
-        "type": "checkboxes", "action_id": "c", "options": [
-            {"text": plain("Name"), "value": "name"}, {"text": plain("Phone"), "value": "phone"}],
-        "initial_options": [{"text": plain("Name"), "value": "name"}]}},
-    {"type": "input", "block_id": "card", "label": plain("Card"), "element": {
-        "type": "radio_buttons", "action_id": "r", "options": [
-            {"text": plain("No"), "value": "no"}, {"text": plain("Yes"), "value": "yes"}]}},
-    select(initial_option={"text": plain("A"), "value": "a"}),
-    {"type": "input", "block_id": "when", "label": plain("When"),
-     "element": {"type": "datetimepicker", "action_id": "dt"}},
-    {"type": "input", "block_id": "day", "label": plain("Day"),
-     "element": {"type": "datepicker", "action_id": "d", "initial_date": "2025-01-02"}},
-    {"type": "input", "block_id": "time", "label": plain("Time"), "element": {"type": "timepicker", "action_id": "t"}},
-    {"type": "input", "block_id": "owner", "label": plain("Owner"),
-     "element": {"type": "users_select", "action_id": "u", "initial_user": "U0ALICE"}},
-    {"type": "input", "block_id": "responders", "label": plain("Who"), "optional": True,
-     "element": {"type": "multi_users_select", "action_id": "us"}},
-    {"type": "input", "block_id": "room", "label": plain("Room"),
-     "element": {"type": "conversations_select", "action_id": "cv"}},
-    section("no state here"),
-], callback_id="every")
+EVERY_ELEMENT_VIEW = modal(
+    [
+        text_input("summary", initial_value="draft"),
+        text_input("empty"),
+        {
+            "type": "input",
+            "block_id": "items",
+            "label": plain("Items"),
+            "element": {
+                "type": "checkboxes",
+                "action_id": "c",
+                "options": [{"text": plain("Name"), "value": "name"}, {"text": plain("Phone"), "value": "phone"}],
+                "initial_options": [{"text": plain("Name"), "value": "name"}],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "card",
+            "label": plain("Card"),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": "r",
+                "options": [{"text": plain("No"), "value": "no"}, {"text": plain("Yes"), "value": "yes"}],
+            },
+        },
+        select(initial_option={"text": plain("A"), "value": "a"}),
+        {
+            "type": "input",
+            "block_id": "when",
+            "label": plain("When"),
+            "element": {"type": "datetimepicker", "action_id": "dt"},
+        },
+        {
+            "type": "input",
+            "block_id": "day",
+            "label": plain("Day"),
+            "element": {"type": "datepicker", "action_id": "d", "initial_date": "2025-01-02"},
+        },
+        {
+            "type": "input",
+            "block_id": "time",
+            "label": plain("Time"),
+            "element": {"type": "timepicker", "action_id": "t"},
+        },
+        {
+            "type": "input",
+            "block_id": "owner",
+            "label": plain("Owner"),
+            "element": {"type": "users_select", "action_id": "u", "initial_user": "U0ALICE"},
+        },
+        {
+            "type": "input",
+            "block_id": "responders",
+            "label": plain("Who"),
+            "optional": True,
+            "element": {"type": "multi_users_select", "action_id": "us"},
+        },
+        {
+            "type": "input",
+            "block_id": "room",
+            "label": plain("Room"),
+            "element": {"type": "conversations_select", "action_id": "cv"},
+        },
+        section("no state here"),
+    ],
+    callback_id="every",
+)
 
 
 async def test_view_submission_with_every_element(fake, client):
     view = (await client.views_open(trigger_id=fake.new_trigger_id(), view=EVERY_ELEMENT_VIEW))["view"]
-    when = datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc)
-    payload = view_submission(view, {"items": ["phone", "name"], "card": "yes", "when": when, "time": "09:30",
-                                     "responders": ["U0BOB", "U0CAROL"], "day": date(2025, 2, 3), "room": "C0X"},
-                              user_id="U0ALICE")
+    when = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
+    payload = view_submission(
+        view,
+        {
+            "items": ["phone", "name"],
+            "card": "yes",
+            "when": when,
+            "time": "09:30",
+            "responders": ["U0BOB", "U0CAROL"],
+            "day": date(2025, 2, 3),
+            "room": "C0X",
+        },
+        user_id="U0ALICE",
+    )
     values = payload["view"]["state"]["values"]
     assert payload["type"] == "view_submission" and payload["user"]["id"] == "U0ALICE"
     assert payload["view"]["id"] == view["id"] and payload["view"]["callback_id"] == "every"
@@ -558,12 +664,22 @@ async def test_view_submission_uses_generated_ids(fake, client):
     view = (await client.views_open(trigger_id=fake.new_trigger_id(), view=bare))["view"]
     block = view["blocks"][0]
     values = view_submission(view, {block["block_id"]: "typed"}, user_id="U0BOB")["view"]["state"]["values"]
-    assert values == {block["block_id"]: {block["element"]["action_id"]: {"type": "plain_text_input", "value": "typed"}}}
+    assert values == {
+        block["block_id"]: {block["element"]["action_id"]: {"type": "plain_text_input", "value": "typed"}}
+    }
 
 
 def test_sign_matches_slack_sdk_verifier():
-    body = form_body(slash_command("/leak-open", "漏えい", user_id="U0ALICE", channel_id="C0GENERAL",
-                                   trigger_id="1.2.abc", response_url="http://127.0.0.1:1/response/x"))
+    body = form_body(
+        slash_command(
+            "/leak-open",
+            "漏えい",
+            user_id="U0ALICE",
+            channel_id="C0GENERAL",
+            trigger_id="1.2.abc",
+            response_url="http://127.0.0.1:1/response/x",
+        )
+    )
     headers = sign("s3cret", body)
     verifier = SignatureVerifier("s3cret")
     assert verifier.is_valid_request(body, headers)
@@ -574,70 +690,117 @@ def test_sign_matches_slack_sdk_verifier():
 
 
 def test_block_actions_payloads():
-    message = {"ts": "1764000000.000100", "text": "", "blocks": [
-        {"type": "actions", "block_id": "acts", "elements": [button(text="Answer", value="cause", action_id="answer")]}]}
-    from_message = block_actions(action_id="answer", user_id="U0ALICE", channel_id="C0X", trigger_id="1.2.3",
-                                 response_url="http://127.0.0.1:1/response/r", message=message)
+    message = {
+        "ts": "1764000000.000100",
+        "text": "",
+        "blocks": [
+            {
+                "type": "actions",
+                "block_id": "acts",
+                "elements": [button(text="Answer", value="cause", action_id="answer")],
+            }
+        ],
+    }
+    from_message = block_actions(
+        action_id="answer",
+        user_id="U0ALICE",
+        channel_id="C0X",
+        trigger_id="1.2.3",
+        response_url="http://127.0.0.1:1/response/r",
+        message=message,
+    )
     action = from_message["actions"][0]
     assert (action["block_id"], action["value"], action["type"]) == ("acts", "cause", "button")
-    assert from_message["container"] == {"type": "message", "message_ts": "1764000000.000100",
-                                         "channel_id": "C0X", "is_ephemeral": False}
+    assert from_message["container"] == {
+        "type": "message",
+        "message_ts": "1764000000.000100",
+        "channel_id": "C0X",
+        "is_ephemeral": False,
+    }
     body = interactive_body(from_message)
     assert body.startswith(b"payload=") and b"block_actions" in body
-    view = {"id": "V0X", "blocks": [section("pick", block_id="s", accessory={"type": "users_select", "action_id": "who"})]}
+    view = {
+        "id": "V0X",
+        "blocks": [section("pick", block_id="s", accessory={"type": "users_select", "action_id": "who"})],
+    }
     from_view = block_actions(action_id="who", user_id="U0BOB", trigger_id="1.2.3", view=view, selected_user="U0DAVE")
     assert from_view["container"] == {"type": "view", "view_id": "V0X"} and "response_url" not in from_view
-    assert from_view["actions"][0] | {"action_ts": ""} == {"action_id": "who", "block_id": "s", "action_ts": "",
-                                                           "type": "users_select", "selected_user": "U0DAVE"}
+    assert from_view["actions"][0] | {"action_ts": ""} == {
+        "action_id": "who",
+        "block_id": "s",
+        "action_ts": "",
+        "type": "users_select",
+        "selected_user": "U0DAVE",
+    }
 
 
 # --- channel canvases and bookmarks -------------------------------------------------------------------
+
 
 async def test_channel_canvases_like_slack(fake, client):
     channel = fake.add_channel("incident", members=[fake.bot_user_id], is_private=True)
     content = {"type": "markdown", "markdown": "# v1\n"}
     created = await client.conversations_canvases_create(channel_id=channel.id, document_content=content)
     canvas_id = created["canvas_id"]
-    await expect_error(client.conversations_canvases_create(channel_id=channel.id, document_content=content),
-                       "channel_canvas_already_exists")
+    await expect_error(
+        client.conversations_canvases_create(channel_id=channel.id, document_content=content),
+        "channel_canvas_already_exists",
+    )
     info = await client.conversations_info(channel=channel.id)
     assert info["channel"]["properties"]["canvas"]["file_id"] == canvas_id
     assert (await client.files_info(file=canvas_id))["file"]["user"] == fake.bot_user_id
-    await client.canvases_edit(canvas_id=canvas_id, changes=[{"operation": "replace",
-                                                              "document_content": {"type": "markdown", "markdown": "# v2\n"}}])
+    await client.canvases_edit(
+        canvas_id=canvas_id,
+        changes=[{"operation": "replace", "document_content": {"type": "markdown", "markdown": "# v2\n"}}],
+    )
     assert fake.canvases[canvas_id]["markdown"] == "# v2\n" and fake.canvases[canvas_id]["edits"] == ["# v1\n"]
-    await expect_error(client.canvases_edit(canvas_id=canvas_id, changes=[{"operation": "replace"}]), "invalid_arguments")
+    await expect_error(
+        client.canvases_edit(canvas_id=canvas_id, changes=[{"operation": "replace"}]), "invalid_arguments"
+    )
     fake.delete_canvas(canvas_id)
-    await expect_error(client.canvases_edit(canvas_id=canvas_id, changes=[{"operation": "replace", "document_content": content}]),
-                       "canvas_not_found")
+    await expect_error(
+        client.canvases_edit(canvas_id=canvas_id, changes=[{"operation": "replace", "document_content": content}]),
+        "canvas_not_found",
+    )
     assert "properties" not in (await client.conversations_info(channel=channel.id))["channel"]
     fake.canvas_refusal = "team_tier_cannot_create_channel_canvases"  # a free workspace
-    await expect_error(client.conversations_canvases_create(channel_id=channel.id, document_content=content),
-                       "team_tier_cannot_create_channel_canvases")
+    await expect_error(
+        client.conversations_canvases_create(channel_id=channel.id, document_content=content),
+        "team_tier_cannot_create_channel_canvases",
+    )
 
 
 async def test_bookmarks_like_slack(fake, client):
     channel = fake.add_channel("incident", members=[fake.bot_user_id], is_private=True)
-    added = (await client.bookmarks_add(channel_id=channel.id, title="PPC", type="link",
-                                        link="https://www.ppc.go.jp/"))["bookmark"]
-    await client.bookmarks_edit(bookmark_id=added["id"], channel_id=channel.id, title="PPC page", link="https://example.com/")
+    added = (
+        await client.bookmarks_add(channel_id=channel.id, title="PPC", type="link", link="https://www.ppc.go.jp/")
+    )["bookmark"]
+    await client.bookmarks_edit(
+        bookmark_id=added["id"], channel_id=channel.id, title="PPC page", link="https://example.com/"
+    )
     (listed,) = (await client.bookmarks_list(channel_id=channel.id))["bookmarks"]
     assert (listed["id"], listed["title"], listed["link"]) == (added["id"], "PPC page", "https://example.com/")
-    await expect_error(client.bookmarks_add(channel_id=channel.id, title="x", type="link", link="javascript:alert(1)"),
-                       "invalid_link")
-    await expect_error(client.bookmarks_add(channel_id=channel.id, title="x", type="message", link="https://example.com/"),
-                       "invalid_bookmark_type")
+    await expect_error(
+        client.bookmarks_add(channel_id=channel.id, title="x", type="link", link="javascript:alert(1)"), "invalid_link"
+    )
+    await expect_error(
+        client.bookmarks_add(channel_id=channel.id, title="x", type="message", link="https://example.com/"),
+        "invalid_bookmark_type",
+    )
     fake.remove_bookmark(channel.id, added["id"])
     await expect_error(client.bookmarks_edit(bookmark_id=added["id"], channel_id=channel.id, title="y"), "not_found")
     other = fake.add_channel("secret", members=["U0ALICE"], is_private=True)
-    await expect_error(client.bookmarks_add(channel_id=other.id, title="x", type="link", link="https://example.com/"),
-                       "channel_not_found")
+    await expect_error(
+        client.bookmarks_add(channel_id=other.id, title="x", type="link", link="https://example.com/"),
+        "channel_not_found",
+    )
 
 
 async def test_files_info_gives_an_uploaded_files_permalink(fake, client):
     channel = fake.add_channel("incident", members=[fake.bot_user_id], is_private=True)
-    uploaded = await client.files_upload_v2(channel=channel.id, file_uploads=[{"content": "# x\n", "filename": "a.md",
-                                                                               "title": "a.md"}])
+    uploaded = await client.files_upload_v2(
+        channel=channel.id, file_uploads=[{"content": "# x\n", "filename": "a.md", "title": "a.md"}]
+    )
     file_id = uploaded["files"][0]["id"]
     info = (await client.files_info(file=file_id))["file"]
     assert info["permalink"].endswith(f"/{file_id}/a.md") and info["channels"] == [channel.id]

@@ -25,9 +25,14 @@ ALL_REQUIRED_IN = "必須項目はすべて回答済み"
 
 def shown_on_checklist(n: int) -> dict[str, str]:
     """For each step, text of the n-th incident's answer (answers_for(n)) as the pinned checklist shows it."""
-    return {"data_items": f"架空の会員番号（第{n}系統）", "counts": f"{12000 + n:,}", "services": f"テスト商店{n}号店",
-            "card_bank": "含まれていない（確認済み）", "customer_actions": f"件名「テスト{n}」",
-            "contact": f"0120-000-{n:03d}"}
+    return {
+        "data_items": f"架空の会員番号（第{n}系統）",
+        "counts": f"{12000 + n:,}",
+        "services": f"テスト商店{n}号店",
+        "card_bank": "含まれていない（確認済み）",
+        "customer_actions": f"件名「テスト{n}」",
+        "contact": f"0120-000-{n:03d}",
+    }
 
 
 def pinned_ts(fake: FakeSlack, channel: str) -> str:
@@ -38,19 +43,23 @@ async def checklist_shows(fake: FakeSlack, channel: str, shown: str, where: str)
     """Waits for a chat.update of the channel's pinned checklist that shows `shown`."""
     ts = pinned_ts(fake, channel)
     try:
-        await fake.wait_for("chat.update", lambda c: c.ok and c.args.get("channel") == channel
-                            and c.args.get("ts") == ts and shown in text_of(c.args))
+        await fake.wait_for(
+            "chat.update",
+            lambda c: c.ok and c.args.get("channel") == channel and c.args.get("ts") == ts and shown in text_of(c.args),
+        )
     except AssertionError as error:
         raise AssertionError(f"{where}: the pinned checklist never showed {shown!r}\n{error}") from None
 
 
 # ------------------------------------------------------------------------ over HTTP, in process
 
+
 async def leak_next(h: Harness, channel: str) -> tuple[dict[str, Any] | None, Any]:
     """/leak-next: the modal it opened (waited for in Slack by its trigger_id), or the reply in its ack."""
     trigger = h.fake.new_trigger_id()
-    payload = slash_command("/leak-next", "", user_id="U0ALICE", channel_id=channel, trigger_id=trigger,
-                            response_url=h.fake.response_url())
+    payload = slash_command(
+        "/leak-next", "", user_id="U0ALICE", channel_id=channel, trigger_id=trigger, response_url=h.fake.response_url()
+    )
     reply = await h.post(form_body(payload))
     assert reply.status == 200, reply
     if reply.body is not None:
@@ -88,11 +97,13 @@ async def test_submit_then_leak_next_at_once_opens_the_next_step_every_time(leak
 
 # ------------------------------------------------------------------------------- Socket Mode
 
+
 async def socket_leak_next(fake: FakeSlack, channel: str) -> tuple[dict[str, Any] | None, dict]:
     """/leak-next over Socket Mode: the modal it opened, or the reply in the envelope's ack."""
     trigger = fake.new_trigger_id()
-    command = slash_command("/leak-next", "", user_id="U0ALICE", channel_id=channel, trigger_id=trigger,
-                            response_url=fake.response_url())
+    command = slash_command(
+        "/leak-next", "", user_id="U0ALICE", channel_id=channel, trigger_id=trigger, response_url=fake.response_url()
+    )
     ack = await fake.socket_send("slash_commands", command)
     if ack.get("payload"):
         return None, ack["payload"]
@@ -101,28 +112,41 @@ async def socket_leak_next(fake: FakeSlack, channel: str) -> tuple[dict[str, Any
     return fake.views[call.response["view"]["id"]], {}
 
 
-async def test_socket_mode_submit_then_leak_next_at_once_opens_the_next_step(fake: FakeSlack, socket_bot: Leakbot) -> None:
-    opening = slash_command("/leak-open", "ソケット経由の速い人", user_id="U0ALICE", channel_id=GENERAL,
-                            trigger_id=fake.new_trigger_id(), response_url=fake.response_url())
+async def test_socket_mode_submit_then_leak_next_at_once_opens_the_next_step(
+    fake: FakeSlack, socket_bot: Leakbot
+) -> None:
+    opening = slash_command(
+        "/leak-open",
+        "ソケット経由の速い人",
+        user_id="U0ALICE",
+        channel_id=GENERAL,
+        trigger_id=fake.new_trigger_id(),
+        response_url=fake.response_url(),
+    )
     await fake.socket_send("slash_commands", opening)
     call = await fake.wait_for("views.open", lambda c: c.ok)
     view = fake.views[call.response["view"]["id"]]
-    ack = await fake.socket_send("interactive", view_submission(view, {"summary": "ソケットモードの速い人（架空）"},
-                                                                user_id="U0ALICE"))
+    ack = await fake.socket_send(
+        "interactive", view_submission(view, {"summary": "ソケットモードの速い人（架空）"}, user_id="U0ALICE")
+    )
     assert ack["payload"]["response_action"] == "update"
-    done = await fake.wait_for("views.update", lambda c: c.args.get("view_id") == view["id"]
-                               and "<#C" in json.dumps(c.args.get("view"), ensure_ascii=False))
+    done = await fake.wait_for(
+        "views.update",
+        lambda c: c.args.get("view_id") == view["id"] and "<#C" in json.dumps(c.args.get("view"), ensure_ascii=False),
+    )
     channel = json.dumps(done.args["view"], ensure_ascii=False).split("<#")[1].split(">")[0].split("|")[0]
-    await fake.wait_until(lambda: any(answer_buttons(m) for m in fake.messages.get(channel, [])),
-                          what="the first question")
+    await fake.wait_until(
+        lambda: any(answer_buttons(m) for m in fake.messages.get(channel, [])), what="the first question"
+    )
 
     answers, shown = answers_for(1), shown_on_checklist(1)
     step_view, said = await socket_leak_next(fake, channel)
     assert step_view is not None, f"the first /leak-next opened no modal: {said}"
     check_step_modal(step_view, STEPS[0], "first /leak-next")
     for index, step in enumerate(STEPS):
-        submission = view_submission(step_view, only_present(step_view, answers[step.name]), user_id="U0ALICE",
-                                     trigger_id=fake.new_trigger_id())
+        submission = view_submission(
+            step_view, only_present(step_view, answers[step.name]), user_id="U0ALICE", trigger_id=fake.new_trigger_id()
+        )
         ack = await fake.socket_send("interactive", submission)
         assert not (ack.get("payload") or {}).get("errors"), f"{step.name}: refused: {ack}"
         step_view, said = await socket_leak_next(fake, channel)  # no pause: right after the ack
@@ -134,8 +158,10 @@ async def test_socket_mode_submit_then_leak_next_at_once_opens_the_next_step(fak
             assert step_view is None, f"{where}: opened a modal though every required item is answered"
             assert ALL_REQUIRED_IN in json.dumps(said, ensure_ascii=False), f"{where}: said {said}"
         await checklist_shows(fake, channel, shown[step.name], where)
-    await fake.wait_until(lambda: [m for m in messages_in(fake, channel) if "公表文の下書き（第1版）" in text_of(m)],
-                          what="the first draft")
+    await fake.wait_until(
+        lambda: [m for m in messages_in(fake, channel) if "公表文の下書き（第1版）" in text_of(m)],
+        what="the first draft",
+    )
 
 
 def messages_in(fake: FakeSlack, channel: str) -> list[dict]:

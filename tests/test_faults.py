@@ -6,7 +6,8 @@ every effect is there exactly once and nothing answered is lost.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -14,12 +15,18 @@ from tests.conftest import Harness, start_harness, stop_harness
 from tests.story import ANSWERS, SUMMARY, TITLE, answer_buttons, messages, text_of
 
 TIMEOUT = 0.3  # the bot's Slack client timeout in these tests
-SET_UP_METHODS = ["conversations.create", "conversations.invite", "conversations.setTopic", "chat.postMessage",
-                  "pins.add", "views.update"]
+SET_UP_METHODS = [
+    "conversations.create",
+    "conversations.invite",
+    "conversations.setTopic",
+    "chat.postMessage",
+    "pins.add",
+    "views.update",
+]
 FAULTS = {
-    "429": dict(error="ratelimited", status=429, retry_after=30),
-    "500": dict(error="internal_error", status=500),
-    "timeout": dict(error="internal_error", status=500, delay=TIMEOUT * 3),  # never reaches Slack's state
+    "429": {"error": "ratelimited", "status": 429, "retry_after": 30},
+    "500": {"error": "internal_error", "status": 500},
+    "timeout": {"error": "internal_error", "status": 500, "delay": TIMEOUT * 3},  # never reaches Slack's state
 }
 
 
@@ -115,8 +122,10 @@ async def test_a_post_slack_will_never_take_is_told_to_the_opener(slow_to_fail: 
     view = await open_step(h, channel)
     h.fake.channels[channel].is_archived = True  # someone archived the channel mid-incident
     await h.submit(view, ANSWERS[0][1])
-    await h.fake.wait_until(lambda: [c for c in h.fake.calls_to("chat.postMessage") if c.ok and c.args["channel"] == "U0ALICE"],
-                            what="the opener told by DM")
+    await h.fake.wait_until(
+        lambda: [c for c in h.fake.calls_to("chat.postMessage") if c.ok and c.args["channel"] == "U0ALICE"],
+        what="the opener told by DM",
+    )
     await h.settle()  # internal: the failure is read from the jobs table below
     assert ("followup", "is_archived") in await failed_jobs(h)  # the next question could not be posted
     told = [c for c in h.fake.calls_to("chat.postMessage") if c.ok and c.args["channel"] == "U0ALICE"]

@@ -34,6 +34,7 @@ def mrkdwn_texts(args: dict) -> list[str]:
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
     for key in ("blocks", "view"):
         value = args.get(key)
         walk(json.loads(value) if isinstance(value, str) else value)
@@ -42,16 +43,28 @@ def mrkdwn_texts(args: dict) -> list[str]:
 
 async def test_mentions_and_links_typed_anywhere_never_ping_or_link(leakbot: Harness) -> None:
     channel = await open_incident(leakbot, title=f"緊急 {LOUD}")
-    answers = [(step, {k: (f"{v} {LOUD}" if isinstance(v, str) and step not in ("counts", "card_bank") else v) for k, v in values.items()})
-               for step, values in ANSWERS]
+    answers = [
+        (
+            step,
+            {
+                k: (f"{v} {LOUD}" if isinstance(v, str) and step not in ("counts", "card_bank") else v)
+                for k, v in values.items()
+            },
+        )
+        for step, values in ANSWERS
+    ]
     for _step, values in answers:
         await answer(leakbot, channel, values)
     await answer(leakbot, channel, {"cause": LOUD})
     drafts = await leakbot.fake.wait_until(lambda: draft_and_files(leakbot, channel), what="the draft and its files")
     # every call is checked below, so every call the story makes must be in: nothing more may follow
     await nothing_follows(leakbot)
-    sent = [c for c in leakbot.fake.calls if c.method in ("chat.postMessage", "chat.update", "conversations.setTopic",
-                                                          "views.update", "files.completeUploadExternal")]
+    sent = [
+        c
+        for c in leakbot.fake.calls
+        if c.method
+        in ("chat.postMessage", "chat.update", "conversations.setTopic", "views.update", "files.completeUploadExternal")
+    ]
     for call in sent:
         rendered = "\n".join(mrkdwn_texts(call.args))
         for ping in PINGS:

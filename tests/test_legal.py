@@ -94,8 +94,10 @@ def test_possible_card_data_is_a_risk_of_financial_loss() -> None:
     assert "financial loss" in finding.reason_en
 
 
-@pytest.mark.parametrize(("value", "status"), [(999, Status.NOT_APPLICABLE), (1000, Status.NOT_APPLICABLE),
-                                               (1001, Status.APPLIES), (20_700_000, Status.APPLIES)])
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [(999, Status.NOT_APPLICABLE), (1000, Status.NOT_APPLICABLE), (1001, Status.APPLIES), (20_700_000, Status.APPLIES)],
+)
 def test_more_than_1000_people(value: int, status: Status) -> None:
     values = answers(max_count={"value": value, "approx": False, "text": str(value)})
     assert assess(values).finding(Trigger.OVER_1000).status is status
@@ -167,8 +169,10 @@ def test_nothing_answered() -> None:
 # --- the unit of the counts ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("unit", "ja", "en"), [(None, "件（レコード数）", "records"), ("件", "件（レコード数）", "records"),
-                                                ("世帯", "世帯", "households")])
+@pytest.mark.parametrize(
+    ("unit", "ja", "en"),
+    [(None, "件（レコード数）", "records"), ("件", "件（レコード数）", "records"), ("世帯", "世帯", "households")],
+)
 @pytest.mark.parametrize("value", [1001, 800])
 def test_unit_caveat_when_the_count_is_not_of_people(unit: str | None, ja: str, en: str, value: int) -> None:
     values = answers(max_count={"value": value, "approx": False, "text": str(value)}, count_unit=unit)
@@ -248,16 +252,23 @@ def test_discovery_time_without_zone_is_tokyo_time() -> None:
     assert deadline(as_datetime, PRELIMINARY).due == jst_end(2026, 12, 4)
 
 
-@pytest.mark.parametrize(("report", "preliminary_done", "final_done"), [
-    (None, False, False), ("not_yet", False, False), ("preliminary", True, False),
-    ("final", True, True), ("not_required", True, True),
-])
+@pytest.mark.parametrize(
+    ("report", "preliminary_done", "final_done"),
+    [
+        (None, False, False),
+        ("not_yet", False, False),
+        ("preliminary", True, False),
+        ("final", True, True),
+        ("not_required", True, True),
+    ],
+)
 def test_ppc_report_stops_clocks(report: str | None, preliminary_done: bool, final_done: bool) -> None:
     assessment = assess(answers(Trigger.FINANCIAL, ppc_report=report))
     assert deadline(assessment, PRELIMINARY).done is preliminary_done
     assert deadline(assessment, FINAL).done is final_done
     assert [d.kind for d in assessment.open_deadlines()] == [
-        kind for kind, done in ((PRELIMINARY, preliminary_done), (FINAL, final_done)) if not done]
+        kind for kind, done in ((PRELIMINARY, preliminary_done), (FINAL, final_done)) if not done
+    ]
     assert assessment.decided_not_required is (report == "not_required")
     assert assessment.duty is Duty.MANDATORY  # the duty is the law's, whatever was filed
 
@@ -313,13 +324,16 @@ def test_describe_in_english() -> None:
     assert "only if the wrongful purpose is confirmed: Mon 25 Jan 2027, 23:59 JST (60 days)" in text
 
 
-@pytest.mark.parametrize(("now", "ja", "en"), [
-    (datetime(2026, 11, 28, 22, 59, 59, tzinfo=JST), "あと1日1時間", "1 day 1 hour left"),
-    (datetime(2026, 11, 27, 23, 59, 59, tzinfo=JST), "あと2日", "2 days left"),
-    (datetime(2026, 11, 29, 23, 29, 59, tzinfo=JST), "あと30分", "30 minutes left"),
-    (datetime(2026, 11, 29, 23, 59, 30, tzinfo=JST), "あと1分未満", "less than a minute left"),
-    (datetime(2026, 11, 30, 2, 59, 59, tzinfo=JST), "期限超過（3時間経過）", "overdue by 3 hours"),
-])
+@pytest.mark.parametrize(
+    ("now", "ja", "en"),
+    [
+        (datetime(2026, 11, 28, 22, 59, 59, tzinfo=JST), "あと1日1時間", "1 day 1 hour left"),
+        (datetime(2026, 11, 27, 23, 59, 59, tzinfo=JST), "あと2日", "2 days left"),
+        (datetime(2026, 11, 29, 23, 29, 59, tzinfo=JST), "あと30分", "30 minutes left"),
+        (datetime(2026, 11, 29, 23, 59, 30, tzinfo=JST), "あと1分未満", "less than a minute left"),
+        (datetime(2026, 11, 30, 2, 59, 59, tzinfo=JST), "期限超過（3時間経過）", "overdue by 3 hours"),
+    ],
+)
 def test_describe_time_left(now: datetime, ja: str, en: str) -> None:
     assessment = assess(answers(Trigger.SENSITIVE))
     assert f"（{ja}）" in describe(assessment, now=now, lang="ja")[-2]

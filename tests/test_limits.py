@@ -16,12 +16,13 @@ async def test_longest_answers_everywhere_still_fit(leakbot: Harness) -> None:
         "card_bank": {"card_bank": "possible"},
     }
     for step, values in ANSWERS:
-        text_values = {k: LONG for k in values} if step not in long_answers else long_answers[step]
+        text_values = dict.fromkeys(values, LONG) if step not in long_answers else long_answers[step]
         await answer(leakbot, channel, text_values)
         if step == "card_bank":  # card data may be involved: which fields is asked next
             await answer(leakbot, channel, {"card_bank_detail": ["card_number"], "card_bank_detail_other": LONG[:3000]})
-    await leakbot.fake.wait_until(lambda: [m for m in messages(leakbot, channel) if "公表文の下書き" in text_of(m)],
-                                  what="the draft")
+    await leakbot.fake.wait_until(
+        lambda: [m for m in messages(leakbot, channel) if "公表文の下書き" in text_of(m)], what="the draft"
+    )
     refused = [c for c in leakbot.fake.calls if not c.ok]
     assert refused == []  # no post, update or modal went over a limit
     first = next(i for i, m in enumerate(messages(leakbot, channel)) if "公表文の下書き" in text_of(m))

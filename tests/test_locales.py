@@ -44,7 +44,8 @@ async def english_default(fake: FakeSlack, database_url: str) -> AsyncIterator[H
 
 
 async def test_an_english_reader_gets_english_modals_and_replies_while_the_channel_stays_japanese(
-        leakbot: Harness) -> None:
+    leakbot: Harness,
+) -> None:
     h = leakbot
     h.fake.locales[BOB] = "en-US"
     channel = await open_incident(h, responders=[BOB])  # opened by Alice: no locale, LEAKBOT_LANG=ja
@@ -75,7 +76,8 @@ async def test_an_english_reader_gets_english_modals_and_replies_while_the_chann
 
 
 async def test_a_first_reply_follows_the_ack_in_the_persons_language_and_later_ones_come_in_the_ack(
-        leakbot: Harness) -> None:
+    leakbot: Harness,
+) -> None:
     # The ack makes no Slack call: for someone the bot has not seen, it is empty, and the reply follows
     # through the response_url once Slack has said their language; later replies come in the ack itself.
     h = leakbot
@@ -138,7 +140,8 @@ async def test_the_home_tab_is_in_the_viewers_language(leakbot: Harness) -> None
 
 
 async def test_without_users_read_everyone_gets_leakbot_lang_and_one_warning(
-        leakbot: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    leakbot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     h = leakbot
     h.fake.bot_scopes.remove("users:read")
     h.fake.locales[BOB] = "en-US"
@@ -158,6 +161,7 @@ async def test_without_users_read_everyone_gets_leakbot_lang_and_one_warning(
 
 
 # --- the cache itself, against the fake Slack ----------------------------------------------------------
+
 
 async def test_the_cache_is_bounded_in_size_and_age(fake: FakeSlack) -> None:
     clock = FakeClock()
@@ -206,10 +210,21 @@ async def test_people_asked_for_at_once_cost_one_lookup(fake: FakeSlack) -> None
     assert len(fake.calls_to("users.info")) == 1
 
 
-@pytest.mark.parametrize("locale,expected", [
-    ("ja-JP", "ja"), ("en-US", "en"), ("en-GB", "en"), ("en_US", "en"), ("EN-us", "en"),
-    ("fr-FR", "ja"), ("es-LA", "ja"), ("", "ja"), (None, "ja"), (42, "ja"),
-])
+@pytest.mark.parametrize(
+    "locale,expected",
+    [
+        ("ja-JP", "ja"),
+        ("en-US", "en"),
+        ("en-GB", "en"),
+        ("en_US", "en"),
+        ("EN-us", "en"),
+        ("fr-FR", "ja"),
+        ("es-LA", "ja"),
+        ("", "ja"),
+        (None, "ja"),
+        (42, "ja"),
+    ],
+)
 def test_locales_map_to_ja_or_en_else_the_default(locale: Any, expected: str) -> None:
     assert lang_of_locale(locale, "ja") == expected
     assert lang_of_locale(locale, "en") == (expected if locale and str(locale)[:2].lower() in ("ja", "en") else "en")

@@ -7,8 +7,8 @@ import io
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import aiohttp
 import pytest
@@ -91,28 +91,56 @@ async def test_slack_sdk_bodies_stay_out_even_at_debug(log_stream: io.StringIO, 
 async def test_a_real_process_logs_json_without_tokens_or_answers_at_debug(fake: FakeSlack, tmp_path: Path) -> None:
     port = free_port()
     title, summary = "ログ試験の件名ZQX", "ログに出てはならない概要ZQX"
-    env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
-                    DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}", HOST="127.0.0.1", PORT=str(port),
-                    LOG_LEVEL="DEBUG", LOG_FORMAT="json")
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    env = clean_env(
+        SLACK_BOT_TOKEN=fake.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        LOG_LEVEL="DEBUG",
+        LOG_FORMAT="json",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, f"http://127.0.0.1:{port}/healthz", process)
-            for body in [form_body(slash_command("/leak-open", title, user_id="U0ALICE", channel_id="C0GENERAL",
-                                                 trigger_id=fake.new_trigger_id(), response_url=fake.response_url()))]:
+            for body in [
+                form_body(
+                    slash_command(
+                        "/leak-open",
+                        title,
+                        user_id="U0ALICE",
+                        channel_id="C0GENERAL",
+                        trigger_id=fake.new_trigger_id(),
+                        response_url=fake.response_url(),
+                    )
+                )
+            ]:
                 headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
                 async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
                     assert response.status == 200
             call = await fake.wait_for("views.open", lambda c: c.ok)
-            body = interactive_body(view_submission(fake.views[call.response["view"]["id"]], {"summary": summary},
-                                                    user_id="U0ALICE"))
+            body = interactive_body(
+                view_submission(fake.views[call.response["view"]["id"]], {"summary": summary}, user_id="U0ALICE")
+            )
             headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
             async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
                 assert response.status == 200
             # an unsigned request is refused (and must not log its body either)
-            async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"}) as response:
+            async with http.post(
+                f"http://127.0.0.1:{port}/slack/events",
+                data=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            ) as response:
                 assert response.status == 401
         await fake.wait_for("pins.add", lambda c: c.ok)
     finally:

@@ -22,8 +22,11 @@ from tests.test_cli import clean_env, free_port, wait_healthy
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     """{(sample name, sorted labels): value} of a Prometheus text exposition."""
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 async def scrape(http: aiohttp.ClientSession, url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -33,8 +36,9 @@ async def scrape(http: aiohttp.ClientSession, url: str) -> dict[tuple[str, tuple
         return samples(await response.text())
 
 
-async def scrape_until(http: aiohttp.ClientSession, url: str, ready: Any, *, what: str,
-                       timeout: float = 5.0) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+async def scrape_until(
+    http: aiohttp.ClientSession, url: str, ready: Any, *, what: str, timeout: float = 5.0
+) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     """Scrapes /metrics, as an operator's dashboard would, until `ready(samples)` holds; returns those samples."""
     deadline = time.monotonic() + timeout
     while True:
@@ -55,11 +59,15 @@ async def test_requests_jobs_and_incidents_are_counted(leakbot: Harness) -> None
     await open_incident(leakbot)  # its set-up (one job) is done in Slack: the modal says the channel is ready
     # the set-up and what it leads to (the members' Home tabs) are done once no job is pending or running
     found = await scrape_until(
-        leakbot.http, leakbot.url,
-        lambda s: s.get(("leakbot_jobs", (("state", "done"),)), 0) >= 1
-        and s.get(("leakbot_jobs", (("state", "pending"),)), 0) == 0
-        and s.get(("leakbot_jobs", (("state", "running"),)), 0) == 0,
-        what="the set-up and its follow-up jobs done")
+        leakbot.http,
+        leakbot.url,
+        lambda s: (
+            s.get(("leakbot_jobs", (("state", "done"),)), 0) >= 1
+            and s.get(("leakbot_jobs", (("state", "pending"),)), 0) == 0
+            and s.get(("leakbot_jobs", (("state", "running"),)), 0) == 0
+        ),
+        what="the set-up and its follow-up jobs done",
+    )
     assert found[("leakbot_requests_total", (("kind", "command"), ("status", "200")))] == 1
     assert found[("leakbot_requests_total", (("kind", "view_submission"), ("status", "200")))] == 1
     assert found[("leakbot_ack_seconds_count", (("kind", "command"),))] == 1
@@ -121,8 +129,9 @@ async def test_a_scrape_answers_while_the_database_does_not(tmp_path: Path) -> N
 
 
 async def test_socket_mode_serves_metrics_and_health_on_its_own_port(fake: FakeSlack, tmp_path: Path) -> None:
-    settings = settings_for(fake, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", slack_signing_secret="",
-                            slack_app_token=fake.app_token)
+    settings = settings_for(
+        fake, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", slack_signing_secret="", slack_app_token=fake.app_token
+    )
     bot = build(settings, clock=FakeClock())
     await bot.start(sweeps=False)
     runner = await serve_operations(bot, host="127.0.0.1", port=0)
@@ -152,10 +161,23 @@ def test_request_kinds() -> None:
 
 async def test_a_real_process_in_socket_mode_serves_metrics_on_port(fake: FakeSlack, tmp_path: Path) -> None:
     port = free_port()
-    env = clean_env(SLACK_BOT_TOKEN=fake.bot_token, SLACK_APP_TOKEN=fake.app_token, SLACK_API_URL=fake.url,
-                    DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}", HOST="127.0.0.1", PORT=str(port))
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-                                                   stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    env = clean_env(
+        SLACK_BOT_TOKEN=fake.bot_token,
+        SLACK_APP_TOKEN=fake.app_token,
+        SLACK_API_URL=fake.url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}",
+        HOST="127.0.0.1",
+        PORT=str(port),
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     try:
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, f"http://127.0.0.1:{port}/healthz", process)

@@ -40,7 +40,15 @@ async def test_first_nudge_comes_exactly_at_the_interval(leakbot: Harness) -> No
     nudge = nudges(leakbot, channel)[0]
     text = text_of(nudge)
     assert "<@U0ALICE>" in text  # no owners yet: the opener is named
-    for item_id in ("data_items", "max_count", "confirmed_count", "services", "card_bank", "customer_actions", "contact"):
+    for item_id in (
+        "data_items",
+        "max_count",
+        "confirmed_count",
+        "services",
+        "card_bank",
+        "customer_actions",
+        "contact",
+    ):
         assert f"`{item_id}`" in text
     actions = [e["action_id"] for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert actions == ["leak_answer", "leak_snooze_1800", "leak_snooze_3600", "leak_snooze_14400"]
@@ -72,8 +80,9 @@ async def test_snooze_holds_the_clock(leakbot: Harness) -> None:
     assert await sweep_at(leakbot, HOUR) == 1
     nudge = nudges(leakbot, channel)[0]
     await leakbot.click("leak_snooze_14400", "14400", channel=channel, message_ts=nudge["ts"], user="U0BOB")
-    await leakbot.fake.wait_until(lambda: [m for m in messages(leakbot, channel) if "リマインドを" in text_of(m)],
-                                  what="the snooze notice")
+    await leakbot.fake.wait_until(
+        lambda: [m for m in messages(leakbot, channel) if "リマインドを" in text_of(m)], what="the snooze notice"
+    )
     assert await sweep_at(leakbot, 5 * HOUR - 1) == 0  # snoozed from 1h for 4h
     assert await sweep_at(leakbot, 5 * HOUR) == 1
 
@@ -89,10 +98,11 @@ async def test_silence_once_complete_or_closed(leakbot: Harness) -> None:
     await answer_required(leakbot, done)
     closed = await open_incident(leakbot)
     reply = await leakbot.command("/leak-close", channel=closed)
-    confirm = [e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
+    confirm = next(e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"])
     await leakbot.click(confirm["action_id"], confirm["value"], channel=closed)
-    await leakbot.fake.wait_until(lambda: [m for m in messages(leakbot, closed) if "最終チェックリスト" in text_of(m)],
-                                  what="the close")
+    await leakbot.fake.wait_until(
+        lambda: [m for m in messages(leakbot, closed) if "最終チェックリスト" in text_of(m)], what="the close"
+    )
     for hours in (1, 3, 7, 15, 48):
         assert await sweep_at(leakbot, hours * HOUR) == 0
     assert nudges(leakbot, done) == [] and nudges(leakbot, closed) == []
@@ -121,8 +131,18 @@ async def test_a_sweep_costs_the_same_queries_with_10000_open_incidents(leakbot:
     from tests.conftest import START
 
     engine = leakbot.bot.engine
-    rows = [dict(team_id="T0LEAK", opener_id="U0ALICE", status="open", channel_id=f"C{n:07d}", created_at=START,
-                 nudge_due_at=START + timedelta(days=1), nudges_sent=0) for n in range(10_000)]
+    rows = [
+        {
+            "team_id": "T0LEAK",
+            "opener_id": "U0ALICE",
+            "status": "open",
+            "channel_id": f"C{n:07d}",
+            "created_at": START,
+            "nudge_due_at": START + timedelta(days=1),
+            "nudges_sent": 0,
+        }
+        for n in range(10_000)
+    ]
     async with engine.begin() as connection:
         await connection.execute(insert(IncidentRow), rows)
     statements: list[str] = []
@@ -151,7 +171,9 @@ async def test_a_sweep_costs_the_same_queries_with_10000_open_incidents(leakbot:
         await connection.exec_driver_sql("UPDATE incidents SET nudge_due_at = created_at WHERE id <= 5")
     five_due = await counted_sweep(2 * HOUR)  # the five due have no answers: each is looked at once
     assert await counted_sweep(2 * HOUR) == none_due  # and back to constant once they are handled
-    assert none_due == 3  # the due nudges, the due reviewer nudges and the finished jobs to forget: one indexed query each
+    assert (
+        none_due == 3
+    )  # the due nudges, the due reviewer nudges and the finished jobs to forget: one indexed query each
     assert five_due <= 3 + 5 * 20  # follows the number due (about 15 each), not the 10,000 open
 
 
@@ -199,6 +221,8 @@ async def test_a_nudge_slack_refuses_for_good_is_not_retried(leakbot: Harness) -
         await sweep_at(leakbot, seconds)
     assert len(leakbot.fake.calls_to("chat.postMessage")) == attempts
     async with leakbot.bot.engine.connect() as connection:
-        row = (await connection.exec_driver_sql("SELECT error, failed_at IS NOT NULL FROM jobs WHERE key LIKE 'nudge:%'")).one()
+        row = (
+            await connection.exec_driver_sql("SELECT error, failed_at IS NOT NULL FROM jobs WHERE key LIKE 'nudge:%'")
+        ).one()
     assert row == ("is_archived", 1)
     assert nudges(leakbot, channel) == []

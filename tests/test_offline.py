@@ -13,7 +13,7 @@ import stat
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -93,15 +93,18 @@ def test_the_same_answers_under_an_answers_key(tmp_path: Path) -> None:
     assert load(tmp_path, nested) == STORED
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("約2,070万件", {"value": 20_700_000, "approx": True, "text": "約2,070万件"}),
-    ("'２０７０万'", {"value": 20_700_000, "approx": False, "text": "２０７０万"}),
-    ("20700000", {"value": 20_700_000, "approx": False, "text": "20700000"}),
-    ("'7,600,000'", {"value": 7_600_000, "approx": False, "text": "7,600,000"}),
-    ("七百六十万", {"value": 7_600_000, "approx": False, "text": "七百六十万"}),
-    ("{value: 7600000, approx: true, text: 約760万件}", {"value": 7_600_000, "approx": True, "text": "約760万件"}),
-    ("{value: 7600000, approx: true}", {"value": 7_600_000, "approx": True, "text": "約7600000"}),
-])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("約2,070万件", {"value": 20_700_000, "approx": True, "text": "約2,070万件"}),
+        ("'２０７０万'", {"value": 20_700_000, "approx": False, "text": "２０７０万"}),
+        ("20700000", {"value": 20_700_000, "approx": False, "text": "20700000"}),
+        ("'7,600,000'", {"value": 7_600_000, "approx": False, "text": "7,600,000"}),
+        ("七百六十万", {"value": 7_600_000, "approx": False, "text": "七百六十万"}),
+        ("{value: 7600000, approx: true, text: 約760万件}", {"value": 7_600_000, "approx": True, "text": "約760万件"}),
+        ("{value: 7600000, approx: true}", {"value": 7_600_000, "approx": True, "text": "約7600000"}),
+    ],
+)
 def test_counts(tmp_path: Path, typed: str, stored: dict[str, Any]) -> None:
     assert load(tmp_path, f"max_count: {typed}")["max_count"] == stored
 
@@ -113,52 +116,61 @@ def test_a_unit_typed_with_the_counts_sets_count_unit(tmp_path: Path) -> None:
     assert "count_unit" not in load(tmp_path, "max_count: 20700000\n")
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("[name, email]", {"selected": ["name", "email"], "other": ""}),
-    ("[メールアドレス, 氏名]", {"selected": ["name", "email"], "other": ""}),  # checklist order
-    ("[Name, E-mail address, date of birth]", {"selected": ["name", "birth_date", "email"], "other": ""}),
-    ("[氏名, 学校名, 勤務先, 学校名]", {"selected": ["name"], "other": "学校名、勤務先"}),
-    ("氏名、住所、ペットの名前", {"selected": ["name", "address"], "other": "ペットの名前"}),
-    ("[家族の情報（お子様の氏名等）]", {"selected": ["family"], "other": ""}),
-    ("{selected: [name, phone], other: 学校名}", {"selected": ["name", "phone"], "other": "学校名"}),
-])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("[name, email]", {"selected": ["name", "email"], "other": ""}),
+        ("[メールアドレス, 氏名]", {"selected": ["name", "email"], "other": ""}),  # checklist order
+        ("[Name, E-mail address, date of birth]", {"selected": ["name", "birth_date", "email"], "other": ""}),
+        ("[氏名, 学校名, 勤務先, 学校名]", {"selected": ["name"], "other": "学校名、勤務先"}),
+        ("氏名、住所、ペットの名前", {"selected": ["name", "address"], "other": "ペットの名前"}),
+        ("[家族の情報（お子様の氏名等）]", {"selected": ["family"], "other": ""}),
+        ("{selected: [name, phone], other: 学校名}", {"selected": ["name", "phone"], "other": "学校名"}),
+    ],
+)
 def test_data_items(tmp_path: Path, typed: str, stored: dict[str, Any]) -> None:
     assert load(tmp_path, f"data_items: {typed}")["data_items"] == stored
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("2026-11-26 10:00", "2026-11-26T01:00:00+00:00"),  # no zone: Asia/Tokyo
-    ("2026-11-26 10:00:00", "2026-11-26T01:00:00+00:00"),  # a YAML timestamp without zone: Asia/Tokyo too
-    ("2026-11-26T10:00:00+09:00", "2026-11-26T01:00:00+00:00"),  # a YAML timestamp with its zone
-    ("'2026-11-26T01:00:00+00:00'", "2026-11-26T01:00:00+00:00"),  # an ISO string, as export writes it
-    ("'2026-11-26T10:00'", "2026-11-26T01:00:00+00:00"),
-    ("2026/11/26 9:05", "2026-11-26T00:05:00+00:00"),
-    ("2026年11月26日（木）10:05", "2026-11-26T01:05:00+00:00"),  # as the bot shows it
-    ("2026年11月26日 10時05分", "2026-11-26T01:05:00+00:00"),
-    ("2030-01-01 09:00", "2030-01-01T00:00:00+00:00"),  # an exercise may be set in the future
-])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("2026-11-26 10:00", "2026-11-26T01:00:00+00:00"),  # no zone: Asia/Tokyo
+        ("2026-11-26 10:00:00", "2026-11-26T01:00:00+00:00"),  # a YAML timestamp without zone: Asia/Tokyo too
+        ("2026-11-26T10:00:00+09:00", "2026-11-26T01:00:00+00:00"),  # a YAML timestamp with its zone
+        ("'2026-11-26T01:00:00+00:00'", "2026-11-26T01:00:00+00:00"),  # an ISO string, as export writes it
+        ("'2026-11-26T10:00'", "2026-11-26T01:00:00+00:00"),
+        ("2026/11/26 9:05", "2026-11-26T00:05:00+00:00"),
+        ("2026年11月26日（木）10:05", "2026-11-26T01:05:00+00:00"),  # as the bot shows it
+        ("2026年11月26日 10時05分", "2026-11-26T01:05:00+00:00"),
+        ("2030-01-01 09:00", "2030-01-01T00:00:00+00:00"),  # an exercise may be set in the future
+    ],
+)
 def test_discovered_at(tmp_path: Path, typed: str, stored: str) -> None:
     assert load(tmp_path, f"discovered_at: {typed}")["discovered_at"] == stored
 
 
-@pytest.mark.parametrize(("item", "typed", "stored"), [
-    ("card_bank", "none", "none"),
-    ("card_bank", "possible", "possible"),
-    ("card_bank", "yes", "yes"),  # YAML reads yes as true
-    ("card_bank", "含まれている可能性がある", "possible"),
-    ("card_bank", "under investigation", "investigating"),
-    ("card_bank", "調査中", "investigating"),
-    ("malicious", "no", "no"),  # YAML reads no as false
-    ("malicious", "はい", "yes"),
-    ("malicious", "Unknown", "unknown"),
-    ("ppc_report", "not_required", "not_required"),
-    ("ppc_report", "確報を提出済み", "final"),
-    ("ppc_report", "not yet filed", "not_yet"),
-    ("count_unit", "世帯", "世帯"),
-    ("count_unit", "records", "件"),
-    ("count_unit", "件（レコード数）", "件"),
-    ("count_unit", "people", "人"),
-])
+@pytest.mark.parametrize(
+    ("item", "typed", "stored"),
+    [
+        ("card_bank", "none", "none"),
+        ("card_bank", "possible", "possible"),
+        ("card_bank", "yes", "yes"),  # YAML reads yes as true
+        ("card_bank", "含まれている可能性がある", "possible"),
+        ("card_bank", "under investigation", "investigating"),
+        ("card_bank", "調査中", "investigating"),
+        ("malicious", "no", "no"),  # YAML reads no as false
+        ("malicious", "はい", "yes"),
+        ("malicious", "Unknown", "unknown"),
+        ("ppc_report", "not_required", "not_required"),
+        ("ppc_report", "確報を提出済み", "final"),
+        ("ppc_report", "not yet filed", "not_yet"),
+        ("count_unit", "世帯", "世帯"),
+        ("count_unit", "records", "件"),
+        ("count_unit", "件（レコード数）", "件"),
+        ("count_unit", "people", "人"),
+    ],
+)
 def test_choices(tmp_path: Path, item: str, typed: str, stored: str) -> None:
     assert load(tmp_path, f"{item}: {typed}")[item] == stored
 
@@ -177,38 +189,41 @@ def test_responders_are_kept(tmp_path: Path) -> None:
 # --- bad input ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("titel: 誤字\n", ["unknown item", "'titel'", "title"]),
-    ("max_count: たくさん\n", ["max_count", "not a count"]),
-    ("max_count: -5\n", ["max_count", "negative"]),
-    ("max_count: 1.5\n", ["max_count", "whole number"]),
-    ("max_count: true\n", ["max_count", "expected a count"]),
-    ("max_count: [1, 2]\n", ["max_count", "expected a count"]),
-    ("max_count: 100\nconfirmed_count: 200\n", ["confirmed_count", "larger than the maximum"]),
-    ("max_count: {value: 5, text: '6'}\n", ["max_count", "does not match"]),
-    ("max_count: {value: 5, count: 6}\n", ["max_count", "count"]),
-    ("max_count: 760万人\nconfirmed_count: 100世帯\n", ["count_unit", "different units"]),
-    ("max_count: 760万人\ncount_unit: 件\n", ["count_unit", "max_count"]),
-    ("card_bank: maybe\n", ["card_bank", "'maybe'", "none, possible, yes, investigating"]),
-    ("card_bank: no\n", ["card_bank", "'no'"]),
-    ("ppc_report: [final]\n", ["ppc_report", "expected one of"]),
-    ("count_unit: 個\n", ["count_unit", "'個'"]),
-    ("data_items: {selected: [name, blood_type]}\n", ["data_items", "'blood_type'"]),
-    ("data_items: {selected: [name], note: x}\n", ["data_items", "note"]),
-    ("data_items: 42\n", ["data_items", "expected a list"]),
-    ("data_items: [name, {a: b}]\n", ["data_items", "must be text"]),
-    ("data_items: {selected: [], other: ''}\n", ["data_items", "fill this in"]),
-    ("discovered_at: 2026-11-26\n", ["discovered_at", "time as well as the date"]),
-    ("discovered_at: 先週の木曜\n", ["discovered_at", "not a date and time"]),
-    ("discovered_at: [2026]\n", ["discovered_at", "expected a date and time"]),
-    ("summary: [a, b]\n", ["summary", "expected text"]),
-    ("title: " + "長" * 151 + "\n", ["title", "Too long"]),
-    ("responders: [bob]\n", ["responders", "'bob'"]),
-    ("- title\n- summary\n", ["must map item ids", "a list"]),
-    ("answers: [1]\n", ["answers", "must map item ids"]),
-    ("answers: {}\nnotes: x\n", ["'notes'", "incident, answers, history"]),
-    ("title: [unclosed\n", ["not valid YAML", "line"]),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("titel: 誤字\n", ["unknown item", "'titel'", "title"]),
+        ("max_count: たくさん\n", ["max_count", "not a count"]),
+        ("max_count: -5\n", ["max_count", "negative"]),
+        ("max_count: 1.5\n", ["max_count", "whole number"]),
+        ("max_count: true\n", ["max_count", "expected a count"]),
+        ("max_count: [1, 2]\n", ["max_count", "expected a count"]),
+        ("max_count: 100\nconfirmed_count: 200\n", ["confirmed_count", "larger than the maximum"]),
+        ("max_count: {value: 5, text: '6'}\n", ["max_count", "does not match"]),
+        ("max_count: {value: 5, count: 6}\n", ["max_count", "count"]),
+        ("max_count: 760万人\nconfirmed_count: 100世帯\n", ["count_unit", "different units"]),
+        ("max_count: 760万人\ncount_unit: 件\n", ["count_unit", "max_count"]),
+        ("card_bank: maybe\n", ["card_bank", "'maybe'", "none, possible, yes, investigating"]),
+        ("card_bank: no\n", ["card_bank", "'no'"]),
+        ("ppc_report: [final]\n", ["ppc_report", "expected one of"]),
+        ("count_unit: 個\n", ["count_unit", "'個'"]),
+        ("data_items: {selected: [name, blood_type]}\n", ["data_items", "'blood_type'"]),
+        ("data_items: {selected: [name], note: x}\n", ["data_items", "note"]),
+        ("data_items: 42\n", ["data_items", "expected a list"]),
+        ("data_items: [name, {a: b}]\n", ["data_items", "must be text"]),
+        ("data_items: {selected: [], other: ''}\n", ["data_items", "fill this in"]),
+        ("discovered_at: 2026-11-26\n", ["discovered_at", "time as well as the date"]),
+        ("discovered_at: 先週の木曜\n", ["discovered_at", "not a date and time"]),
+        ("discovered_at: [2026]\n", ["discovered_at", "expected a date and time"]),
+        ("summary: [a, b]\n", ["summary", "expected text"]),
+        ("title: " + "長" * 151 + "\n", ["title", "Too long"]),
+        ("responders: [bob]\n", ["responders", "'bob'"]),
+        ("- title\n- summary\n", ["must map item ids", "a list"]),
+        ("answers: [1]\n", ["answers", "must map item ids"]),
+        ("answers: {}\nnotes: x\n", ["'notes'", "incident, answers, history"]),
+        ("title: [unclosed\n", ["not valid YAML", "line"]),
+    ],
+)
 def test_bad_input_is_refused_clearly(tmp_path: Path, text: str, words: list[str]) -> None:
     with pytest.raises(OfflineError) as raised:
         load(tmp_path, text)
@@ -218,13 +233,16 @@ def test_bad_input_is_refused_clearly(tmp_path: Path, text: str, words: list[str
         assert word in message, message
 
 
-@pytest.mark.parametrize("text", [
-    f"contact: 'カード {TEST_CARD} で支払い'\n",
-    f"data_items: [氏名, 'カード番号 {TEST_CARD}']\n",
-    f"data_items: {{selected: [name], other: 'マイナンバー {TEST_MY_NUMBER}'}}\n",
-    f"max_count: '{TEST_MY_NUMBER}'\n",
-    f"summary: '個人番号は{TEST_MY_NUMBER}です'\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"contact: 'カード {TEST_CARD} で支払い'\n",
+        f"data_items: [氏名, 'カード番号 {TEST_CARD}']\n",
+        f"data_items: {{selected: [name], other: 'マイナンバー {TEST_MY_NUMBER}'}}\n",
+        f"max_count: '{TEST_MY_NUMBER}'\n",
+        f"summary: '個人番号は{TEST_MY_NUMBER}です'\n",
+    ],
+)
 def test_card_numbers_and_my_numbers_are_refused(tmp_path: Path, text: str) -> None:
     with pytest.raises(OfflineError) as raised:
         load(tmp_path, text)
@@ -241,7 +259,7 @@ def test_a_missing_file(tmp_path: Path) -> None:
 
 # --- export ------------------------------------------------------------------------------------------
 
-AT = datetime(2026, 11, 26, 1, 30, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
 
 
 async def prepared_database(path: Path, values: dict[str, Any] = STORED) -> tuple[str, int]:
@@ -252,16 +270,26 @@ async def prepared_database(path: Path, values: dict[str, Any] = STORED) -> tupl
         await migrate(engine)
         repo = Repository(engine)
         async with repo.tx() as tx:
-            incident = await tx.open_incident(team_id="T0TEST", opener_id="U0ALICE", view_id="V0OPEN", at=AT,
-                                              nudge_due=None)
-            await tx.record(incident.id, user_id="U0ALICE", at=AT,
-                            values={k: values[k] for k in ("title", "discovered_at", "summary")})
+            incident = await tx.open_incident(
+                team_id="T0TEST", opener_id="U0ALICE", view_id="V0OPEN", at=AT, nudge_due=None
+            )
+            await tx.record(
+                incident.id,
+                user_id="U0ALICE",
+                at=AT,
+                values={k: values[k] for k in ("title", "discovered_at", "summary")},
+            )
             await tx.update_incident(incident.id, channel_id="C0LEAK1", channel_name="leak-20261126-1", status="open")
             first = {**values, "max_count": {"value": 10_000_000, "approx": True, "text": "約1,000万件"}}
-            await tx.record(incident.id, user_id="U0BOB", at=AT.replace(minute=40),
-                            values={k: v for k, v in first.items() if k not in ("title", "discovered_at", "summary")})
-            await tx.record(incident.id, user_id="U0CAROL", at=AT.replace(minute=50),
-                            values={"max_count": values["max_count"]})
+            await tx.record(
+                incident.id,
+                user_id="U0BOB",
+                at=AT.replace(minute=40),
+                values={k: v for k, v in first.items() if k not in ("title", "discovered_at", "summary")},
+            )
+            await tx.record(
+                incident.id, user_id="U0CAROL", at=AT.replace(minute=50), values={"max_count": values["max_count"]}
+            )
         return url, incident.id
     finally:
         await engine.dispose()
@@ -284,13 +312,21 @@ async def test_export_gives_incident_answers_and_history(tmp_path: Path) -> None
     finally:
         await engine.dispose()
 
-    assert data["incident"] == {"id": incident_id, "channel_id": "C0LEAK1", "channel_name": "leak-20261126-1",
-                                "status": "open", "opened_at": "2026-11-26T01:30:00+00:00", "opener": "U0ALICE"}
+    assert data["incident"] == {
+        "id": incident_id,
+        "channel_id": "C0LEAK1",
+        "channel_name": "leak-20261126-1",
+        "status": "open",
+        "opened_at": "2026-11-26T01:30:00+00:00",
+        "opener": "U0ALICE",
+    }
     assert data["answers"] == STORED
     assert list(data["answers"]) == list(STORED)  # checklist order
     max_counts = [h for h in data["history"] if h["item"] == "max_count"]
     assert [(h["value"]["text"], h["user"], h["at"]) for h in max_counts] == [
-        ("約1,000万件", "U0BOB", "2026-11-26T01:40:00+00:00"), ("約2,070万件", "U0CAROL", "2026-11-26T01:50:00+00:00")]
+        ("約1,000万件", "U0BOB", "2026-11-26T01:40:00+00:00"),
+        ("約2,070万件", "U0CAROL", "2026-11-26T01:50:00+00:00"),
+    ]
     assert len(data["history"]) == len(STORED) + 1
 
     # plain YAML, both ways; load_answers takes it back unchanged
@@ -305,11 +341,21 @@ async def test_export_gives_incident_answers_and_history(tmp_path: Path) -> None
 
 
 def leakbot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("SLACK_") and k not in ("DATABASE_URL", "LEAKBOT_LANG", "LEAKBOT_COMPANY")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SLACK_") and k not in ("DATABASE_URL", "LEAKBOT_LANG", "LEAKBOT_COMPANY")
+    }
     clean.update(PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8", **env)
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=clean, capture_output=True,
-                          text=True, encoding="utf-8", timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -338,21 +384,46 @@ def test_draft_prints_the_document_and_writes_a_docx(tmp_path: Path, lang: str) 
     assert result.stdout == plain_text(render(STORED, lang=lang))
     bullets = ("・", "• ")
     assert docx_text(out.read_bytes()) == [
-        line[len(next((b for b in bullets if line.startswith(b)), "")):] for line in result.stdout.split("\n") if line.strip()]
+        line[len(next((b for b in bullets if line.startswith(b)), "")) :]
+        for line in result.stdout.split("\n")
+        if line.strip()
+    ]
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
 def test_draft_of_any_document_with_the_issuer_date_version_and_drill(tmp_path: Path) -> None:
     write(tmp_path, FRIENDLY)
     out = tmp_path / "faq.docx"
-    result = leakbot(tmp_path, "draft", "answers.yaml", "--doc", "faq", "--lang", "en", "--date", "2026-11-27",
-                     "--version", "2", "--exercise", "--docx", str(out), LEAKBOT_COMPANY="株式会社サンプル")
+    result = leakbot(
+        tmp_path,
+        "draft",
+        "answers.yaml",
+        "--doc",
+        "faq",
+        "--lang",
+        "en",
+        "--date",
+        "2026-11-27",
+        "--version",
+        "2",
+        "--exercise",
+        "--docx",
+        str(out),
+        LEAKBOT_COMPANY="株式会社サンプル",
+    )
     assert result.returncode == 0, result.stderr
-    meta = DraftMeta(company="株式会社サンプル", version=2, exercise=True,
-                     dated=datetime(2026, 11, 27, 12, 0, tzinfo=timezone(timedelta(hours=9))))
+    meta = DraftMeta(
+        company="株式会社サンプル",
+        version=2,
+        exercise=True,
+        dated=datetime(2026, 11, 27, 12, 0, tzinfo=timezone(timedelta(hours=9))),
+    )
     assert result.stdout == plain_text(render(STORED, lang="en", doc="faq", meta=meta))
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("[EXERCISE] Questions and answers") and lines[1:3] == ["27 November 2026", "株式会社サンプル"]
+    assert lines[0].startswith("[EXERCISE] Questions and answers") and lines[1:3] == [
+        "27 November 2026",
+        "株式会社サンプル",
+    ]
     header = docx.Document(io.BytesIO(out.read_bytes())).sections[0].header.paragraphs[0].text
     assert header == "EXERCISE - DRAFT - version 2"
     given = leakbot(tmp_path, "draft", "answers.yaml", "--doc", "public", "--company", "別名株式会社")
@@ -375,16 +446,19 @@ def test_draft_lists_the_missing_items(tmp_path: Path) -> None:
     assert "discovered_at, summary, data_items, confirmed_count, services, customer_actions, contact" in line
 
 
-@pytest.mark.parametrize(("args", "text", "words"), [
-    (["draft", "answers.yaml"], "titel: 誤字\n", ["answers.yaml", "unknown item", "'titel'"]),
-    (["draft", "answers.yaml"], "card_bank: maybe\n", ["answers.yaml", "card_bank", "'maybe'"]),
-    (["draft", "answers.yaml"], f"contact: '{TEST_CARD}'\n", ["contact", "card"]),
-    (["draft", "nothing.yaml"], "", ["nothing.yaml", "no such file"]),
-    (["draft", "answers.yaml", "--doc", "press"], FRIENDLY, ["--doc", "'press'"]),
-    (["draft", "answers.yaml", "--lang", "fr"], FRIENDLY, ["--lang", "'fr'"]),
-    (["draft"], FRIENDLY, ["ANSWERS.yaml"]),
-    (["nonsense"], FRIENDLY, ["invalid choice"]),
-])
+@pytest.mark.parametrize(
+    ("args", "text", "words"),
+    [
+        (["draft", "answers.yaml"], "titel: 誤字\n", ["answers.yaml", "unknown item", "'titel'"]),
+        (["draft", "answers.yaml"], "card_bank: maybe\n", ["answers.yaml", "card_bank", "'maybe'"]),
+        (["draft", "answers.yaml"], f"contact: '{TEST_CARD}'\n", ["contact", "card"]),
+        (["draft", "nothing.yaml"], "", ["nothing.yaml", "no such file"]),
+        (["draft", "answers.yaml", "--doc", "press"], FRIENDLY, ["--doc", "'press'"]),
+        (["draft", "answers.yaml", "--lang", "fr"], FRIENDLY, ["--lang", "'fr'"]),
+        (["draft"], FRIENDLY, ["ANSWERS.yaml"]),
+        (["nonsense"], FRIENDLY, ["invalid choice"]),
+    ],
+)
 def test_draft_user_errors_are_one_line(tmp_path: Path, args: list[str], text: str, words: list[str]) -> None:
     write(tmp_path, text)
     line = one_error_line(leakbot(tmp_path, *args))
@@ -430,26 +504,37 @@ async def test_export_user_errors_are_one_line(tmp_path: Path) -> None:
     assert "DATABASE_URL" in one_error_line(leakbot(tmp_path, "export", "1", DATABASE_URL="mysql://x/y"))
     missing = tmp_path / "missing.db"
     assert "no database" in one_error_line(
-        leakbot(tmp_path, "export", "1", DATABASE_URL=f"sqlite+aiosqlite:///{missing}"))
+        leakbot(tmp_path, "export", "1", DATABASE_URL=f"sqlite+aiosqlite:///{missing}")
+    )
     assert not missing.exists()  # not created by looking
     empty = tmp_path / "empty.db"
     empty.touch()
     assert "cannot read the database" in one_error_line(
-        leakbot(tmp_path, "export", "1", DATABASE_URL=f"sqlite+aiosqlite:///{empty}"))
+        leakbot(tmp_path, "export", "1", DATABASE_URL=f"sqlite+aiosqlite:///{empty}")
+    )
     blocked = tmp_path / "no-such-dir" / "out.yaml"
     assert "cannot write" in one_error_line(leakbot(tmp_path, "export", "1", "-o", str(blocked), DATABASE_URL=url))
 
 
 def test_the_new_items_in_friendly_forms(tmp_path: Path) -> None:
-    values = load(tmp_path, FRIENDLY.replace("card_bank: 含まれていない（確認済み）\n", textwrap.dedent("""\
+    values = load(
+        tmp_path,
+        FRIENDLY.replace(
+            "card_bank: 含まれていない（確認済み）\n",
+            textwrap.dedent("""\
         card_bank: possible
         card_bank_detail: [カード番号, expiry date, 口座番号, 暗証番号]
         occurred_at: 2026年11月20日〜25日（推定）
         notification: 11月30日より書面にて順次通知
         publication: 11月27日12時 当社ウェブサイトに掲載
         authorities: 警視庁に相談済み
-        """)))
-    assert values["card_bank_detail"] == {"selected": ["card_number", "card_expiry", "bank_account"], "other": "暗証番号"}
+        """),
+        ),
+    )
+    assert values["card_bank_detail"] == {
+        "selected": ["card_number", "card_expiry", "bank_account"],
+        "other": "暗証番号",
+    }
     assert values["occurred_at"] == "2026年11月20日〜25日（推定）"
     assert values["authorities"] == "警視庁に相談済み"
     body = plain_text(render(values, lang="ja", doc="ppc"))

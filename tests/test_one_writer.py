@@ -13,7 +13,9 @@ from storage.repository import _OneWriter
 async def test_one_at_a_time_urgent_first_then_in_arrival_order() -> None:
     writer, order, inside = _OneWriter(), [], []
 
-    async def write(name: str, urgent: bool, entered: asyncio.Event | None = None, leave: asyncio.Event | None = None) -> None:
+    async def write(
+        name: str, urgent: bool, entered: asyncio.Event | None = None, leave: asyncio.Event | None = None
+    ) -> None:
         async with writer.turn(urgent=urgent):
             inside.append(name)
             assert len(inside) == 1, inside
@@ -28,8 +30,10 @@ async def test_one_at_a_time_urgent_first_then_in_arrival_order() -> None:
     entered, leave = asyncio.Event(), asyncio.Event()
     first = asyncio.create_task(write("background-1", False, entered, leave))
     await entered.wait()  # it holds the turn; everyone else queues
-    others = [asyncio.create_task(write(name, urgent)) for name, urgent in
-              [("background-2", False), ("ack-1", True), ("background-3", False), ("ack-2", True)]]
+    others = [
+        asyncio.create_task(write(name, urgent))
+        for name, urgent in [("background-2", False), ("ack-1", True), ("background-3", False), ("ack-2", True)]
+    ]
     await asyncio.sleep(0)
     leave.set()
     await asyncio.gather(first, *others)

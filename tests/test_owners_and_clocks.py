@@ -21,10 +21,23 @@ def pickers(message: dict) -> list[tuple[str, dict]]:
 async def pick_owner(h: Harness, channel: str, block_id: str, user: str | None, *, by: str = "U0ALICE") -> None:
     from tests.slack_payloads import interactive_body
 
-    payload = {"type": "block_actions", "team": {"id": "T0LEAK"}, "user": {"id": by, "team_id": "T0LEAK"},
-               "channel": {"id": channel}, "trigger_id": h.fake.new_trigger_id(), "response_url": h.fake.response_url(),
-               "actions": [{"type": "users_select", "action_id": "leak_owner", "block_id": block_id,
-                            "selected_user": user, "action_ts": "1"}]}
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0LEAK"},
+        "user": {"id": by, "team_id": "T0LEAK"},
+        "channel": {"id": channel},
+        "trigger_id": h.fake.new_trigger_id(),
+        "response_url": h.fake.response_url(),
+        "actions": [
+            {
+                "type": "users_select",
+                "action_id": "leak_owner",
+                "block_id": block_id,
+                "selected_user": user,
+                "action_ts": "1",
+            }
+        ],
+    }
     posted = len(h.fake.calls_to("chat.postMessage"))
     reply = await h.post(interactive_body(payload))
     assert reply.status == 200
@@ -36,9 +49,17 @@ async def open_backdated(h: Harness, days_before: float) -> str:
     view = await h.modal("/leak-open", "発覚から時間の経った流出")
     discovered = int((START - timedelta(days=days_before)).timestamp())
     await h.submit(view, {"summary": SUMMARY, "discovered_at": discovered})
-    channel = await h.fake.wait_until(lambda: next((c.id for c in h.fake.channels.values() if c.name.startswith("leak-")
-                                                     and any(pickers(m) for m in h.fake.messages.get(c.id, []))), None),
-                                      what="the channel with its first question")
+    channel = await h.fake.wait_until(
+        lambda: next(
+            (
+                c.id
+                for c in h.fake.channels.values()
+                if c.name.startswith("leak-") and any(pickers(m) for m in h.fake.messages.get(c.id, []))
+            ),
+            None,
+        ),
+        what="the channel with its first question",
+    )
     return channel
 
 
@@ -49,7 +70,9 @@ async def test_an_owner_picked_on_the_question_is_kept_shown_and_named_in_nudges
     leakbot.clock.advance(60)
     await pick_owner(leakbot, channel, block_id, "U0BOB")
     history = await leakbot.stored.owner_history(1)
-    assert [(o.item_id, o.owner_id, o.set_by, o.at) for o in history] == [("data_items", "U0BOB", "U0ALICE", START + timedelta(seconds=60))]
+    assert [(o.item_id, o.owner_id, o.set_by, o.at) for o in history] == [
+        ("data_items", "U0BOB", "U0ALICE", START + timedelta(seconds=60))
+    ]
     checklist = next(m for m in messages(leakbot, channel) if m["ts"] == leakbot.fake.pins[channel][0])
     assert "担当：<@U0BOB>" in text_of(checklist)
     assert await sweep_at(leakbot, HOUR) == 1
@@ -84,8 +107,13 @@ async def test_owners_can_be_set_from_leak_status_for_each_item(leakbot: Harness
     status = await leakbot.reply("/leak-status", channel=channel)
     assert "担当：<@U0CAROL>" in status.text
     # the next questions' pickers start with the owner already chosen
-    for values in ({"data_items": ["name"]}, {"max_count": "10", "confirmed_count": "5"}, {"services": "s"},
-                   {"card_bank": "none"}, {"customer_actions": "a"}):
+    for values in (
+        {"data_items": ["name"]},
+        {"max_count": "10", "confirmed_count": "5"},
+        {"services": "s"},
+        {"card_bank": "none"},
+        {"customer_actions": "a"},
+    ):
         await answer(leakbot, channel, values)
     [(_block, element)] = pickers(last_question(leakbot, channel))
     assert element["initial_user"] == "U0CAROL"
@@ -113,7 +141,9 @@ async def test_clocks_show_in_status_and_checklist_and_stop_when_filed(leakbot: 
     checklist = next(m for m in messages(leakbot, channel) if m["ts"] == leakbot.fake.pins[channel][0])
     assert "速報の期限" in text_of(checklist)
     view = await leakbot.modal("/leak-answer", "ppc_report", channel=channel, user="U0BOB")
-    await answer(leakbot, channel, {"ppc_report": "preliminary"}, view=view, user="U0BOB", expect_question=False)  # the next question (cause) is where it was: not asked again
+    await answer(
+        leakbot, channel, {"ppc_report": "preliminary"}, view=view, user="U0BOB", expect_question=False
+    )  # the next question (cause) is where it was: not asked again
     status = await leakbot.reply("/leak-status", channel=channel)
     assert "速報：提出済み" in status.text and "確報の期限" in status.text
     assert "<@U0BOB>" in status.text  # who recorded the filing, and when

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Sequence
+from typing import Any
 
 import aiohttp
 import pytest
@@ -30,12 +31,42 @@ WAIT = 15.0  # seconds: every wait on the fake Slack ends with a failure after t
 
 # The contract's item ids (CONTRACT.md, "Item ids") and which are required for the first draft.
 CONTRACT_ITEMS = {
-    "title", "discovered_at", "summary", "responders", "exercise", "data_items", "max_count", "confirmed_count",
-    "count_unit", "services", "card_bank", "card_bank_detail", "customer_actions", "contact", "cause", "malicious",
-    "secondary_damage", "measures", "occurred_at", "notification", "publication", "authorities", "ppc_report",
+    "title",
+    "discovered_at",
+    "summary",
+    "responders",
+    "exercise",
+    "data_items",
+    "max_count",
+    "confirmed_count",
+    "count_unit",
+    "services",
+    "card_bank",
+    "card_bank_detail",
+    "customer_actions",
+    "contact",
+    "cause",
+    "malicious",
+    "secondary_damage",
+    "measures",
+    "occurred_at",
+    "notification",
+    "publication",
+    "authorities",
+    "ppc_report",
 }
-REQUIRED = {"title", "discovered_at", "summary", "data_items", "max_count", "confirmed_count", "services",
-            "card_bank", "customer_actions", "contact"}
+REQUIRED = {
+    "title",
+    "discovered_at",
+    "summary",
+    "data_items",
+    "max_count",
+    "confirmed_count",
+    "services",
+    "card_bank",
+    "customer_actions",
+    "contact",
+}
 
 
 @dataclass(frozen=True)
@@ -65,7 +96,9 @@ def answers_for(n: int) -> dict[str, dict[str, Any]]:
         "counts": {"max_count": f"{12000 + n:,}", "confirmed_count": f"{3000 + n:,}"},
         "services": {"services": f"架空の通販サイト「テスト商店{n}号店」"},
         "card_bank": {"card_bank": "none"},
-        "customer_actions": {"customer_actions": f"当社を名乗る不審なメール（件名「テスト{n}」）は開かないでください。"},
+        "customer_actions": {
+            "customer_actions": f"当社を名乗る不審なメール（件名「テスト{n}」）は開かないでください。"
+        },
         "contact": {"contact": f"架空お客様窓口{n} 0120-000-{n:03d}（受付 9:00〜18:00）"},
     }
 
@@ -83,8 +116,9 @@ def check_step_modal(view: dict, step: Step, where: str) -> None:
     """The modal is the one of `step`: its required contract items, in order, and nothing else of the contract."""
     ids = input_ids(view)
     contract = [i for i in ids if i in CONTRACT_ITEMS]
-    assert [i for i in contract if i in REQUIRED] == list(step.required), \
+    assert [i for i in contract if i in REQUIRED] == list(step.required), (
         f"{where}: expected the modal of {step.name} {list(step.required)}, the bot opened one with inputs {ids}"
+    )
     assert set(contract) <= set(step.required) | step.companions, f"{where}: unexpected inputs {ids}"
 
 
@@ -135,8 +169,11 @@ class Person:
     async def command(self, bot: BotProcess, command: str, text: str = "", *, channel: str = GENERAL) -> Outcome:
         """Types a slash command; returns the modal it opened, or the reply only the user sees."""
         trigger, response_url = self.fake.new_trigger_id(), self.fake.response_url()
-        body = form_body(slash_command(command, text, user_id=self.user, channel_id=channel, trigger_id=trigger,
-                                       response_url=response_url))
+        body = form_body(
+            slash_command(
+                command, text, user_id=self.user, channel_id=channel, trigger_id=trigger, response_url=response_url
+            )
+        )
         status, raw = await bot.post(body, http=self.http)
         assert status == 200, f"{command} {text}: HTTP {status} {raw[:300]}"
         return await self._outcome(trigger, response_url, raw, f"{command} {text}".strip(), bot)
@@ -145,16 +182,24 @@ class Person:
         """Clicks the "Answer" button of a question the bot posted."""
         trigger, response_url = self.fake.new_trigger_id(), self.fake.response_url()
         button = answer_buttons(question)[0]
-        payload = block_actions(action_id="leak_answer", value=button["value"], user_id=self.user, channel_id=channel,
-                                trigger_id=trigger, response_url=response_url, message=question)
+        payload = block_actions(
+            action_id="leak_answer",
+            value=button["value"],
+            user_id=self.user,
+            channel_id=channel,
+            trigger_id=trigger,
+            response_url=response_url,
+            message=question,
+        )
         status, raw = await bot.post(interactive_body(payload), http=self.http)
         assert status == 200, f"the Answer button: HTTP {status} {raw[:300]}"
         return await self._outcome(trigger, response_url, raw, "the Answer button", bot)
 
     async def submit(self, bot: BotProcess, view: dict, values: dict[str, Any]) -> str:
         """Submits a modal as Slack stored it; returns the raw HTTP reply (the bot's ack)."""
-        payload = view_submission(view, only_present(view, values), user_id=self.user,
-                                  trigger_id=self.fake.new_trigger_id())
+        payload = view_submission(
+            view, only_present(view, values), user_id=self.user, trigger_id=self.fake.new_trigger_id()
+        )
         status, raw = await bot.post(interactive_body(payload), http=self.http)
         assert status == 200, f"submission: HTTP {status} {raw[:300]}"
         return raw
@@ -185,12 +230,20 @@ class Person:
         raw = await self.submit(bot, opened.view, {"summary": summary})
         assert json.loads(raw).get("response_action") == "update", raw
         view_id = opened.view["id"]
-        done = await self.fake.wait_for("views.update", lambda c: c.args.get("view_id") == view_id
-                                        and "<#C" in json.dumps(c.args.get("view"), ensure_ascii=False), timeout=WAIT)
+        done = await self.fake.wait_for(
+            "views.update",
+            lambda c: c.args.get("view_id") == view_id and "<#C" in json.dumps(c.args.get("view"), ensure_ascii=False),
+            timeout=WAIT,
+        )
         channel = json.dumps(done.args["view"], ensure_ascii=False).split("<#")[1].split(">")[0].split("|")[0]
-        await self.fake.wait_until(lambda: self.user in self.fake.channels[channel].members
-                                   and any(answer_buttons(m) for m in self.fake.messages.get(channel, [])),
-                                   timeout=WAIT, what=f"{self.user} in {channel} and the first question there")
+        await self.fake.wait_until(
+            lambda: (
+                self.user in self.fake.channels[channel].members
+                and any(answer_buttons(m) for m in self.fake.messages.get(channel, []))
+            ),
+            timeout=WAIT,
+            what=f"{self.user} in {channel} and the first question there",
+        )
         return channel
 
 
@@ -235,8 +288,11 @@ async def fast_rounds(person: Person, bots: Sequence[BotProcess], incidents: int
     done_triggers: list[str] = []  # of the /leak-next commands that found every required item answered
     for n in range(1, incidents + 1):
         answers = answers_for(n)
-        channel = await person.open_incident(bots[rounds % len(bots)], f"架空の漏えい事案{n}",
-                                             f"テスト用に作った架空の事案その{n}。実在の人物・企業とは関係ない。")
+        channel = await person.open_incident(
+            bots[rounds % len(bots)],
+            f"架空の漏えい事案{n}",
+            f"テスト用に作った架空の事案その{n}。実在の人物・企業とは関係ない。",
+        )
         channels[n] = channel
         outcome = await person.command(bots[(rounds + 1) % len(bots)], "/leak-next", channel=channel)
         assert outcome.view is not None, f"incident {n}: the first /leak-next opened no modal: {outcome.text}"
@@ -255,12 +311,14 @@ async def fast_rounds(person: Person, bots: Sequence[BotProcess], incidents: int
                 assert outcome.view is not None, f"{where}: opened no modal but said {outcome.text[:500]}"
                 check_step_modal(outcome.view, STEPS[index + 1], where)
             else:
-                assert outcome.view is None, \
+                assert outcome.view is None, (
                     f"{where}: opened a modal with inputs {input_ids(outcome.view)} though every required item is answered"
+                )
                 assert "必須項目はすべて回答済み" in outcome.text, f"{where}: said {outcome.text[:500]}"
                 done_triggers.append(outcome.trigger)
-        await person.fake.wait_until(lambda: drafts_in(person.fake, channel), timeout=WAIT,
-                                     what=f"the draft of incident {n}")
+        await person.fake.wait_until(
+            lambda channel=channel: drafts_in(person.fake, channel), timeout=WAIT, what=f"the draft of incident {n}"
+        )
     late = [c for c in person.fake.calls_to("views.open") if c.args.get("trigger_id") in done_triggers]
     assert not late, f"a /leak-next with every required item answered opened a modal after its reply: {late}"
     for n, channel in channels.items():
@@ -271,8 +329,9 @@ async def fast_rounds(person: Person, bots: Sequence[BotProcess], incidents: int
     return rounds
 
 
-async def test_fifty_fast_rounds_of_submit_then_leak_next(replicas: list[BotProcess], fake: FakeSlack,
-                                                          http: aiohttp.ClientSession) -> None:
+async def test_fifty_fast_rounds_of_submit_then_leak_next(
+    replicas: list[BotProcess], fake: FakeSlack, http: aiohttp.ClientSession
+) -> None:
     """SQLite: one process. PostgreSQL: two replicas; each submission goes to one, the /leak-next after it to the other."""
     assert await fast_rounds(Person(fake, http), replicas, incidents=9) >= 50
 
@@ -280,12 +339,23 @@ async def test_fifty_fast_rounds_of_submit_then_leak_next(replicas: list[BotProc
 # Two answers to every required step: the first, and a revision of it.
 FIRST_AND_REVISED: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "data_items": ({"data_items": ["name", "email"]}, {"data_items": ["address", "birth_date", "name"]}),
-    "counts": ({"max_count": "12,345", "confirmed_count": "6,789"}, {"max_count": "12,345", "confirmed_count": "7,001"}),
-    "services": ({"services": "架空の旅行予約サイト「テスト旅行」"}, {"services": "架空の旅行予約サイト「テスト旅行」とそのアプリ"}),
+    "counts": (
+        {"max_count": "12,345", "confirmed_count": "6,789"},
+        {"max_count": "12,345", "confirmed_count": "7,001"},
+    ),
+    "services": (
+        {"services": "架空の旅行予約サイト「テスト旅行」"},
+        {"services": "架空の旅行予約サイト「テスト旅行」とそのアプリ"},
+    ),
     "card_bank": ({"card_bank": "investigating"}, {"card_bank": "none"}),  # revised to none: no follow-up is asked
-    "customer_actions": ({"customer_actions": "パスワードを変更してください（架空）。"},
-                         {"customer_actions": "パスワードを変更し、不審なSMSにご注意ください（架空）。"}),
-    "contact": ({"contact": "架空旅行窓口 0120-111-222"}, {"contact": "架空旅行窓口 0120-111-333（平日 10:00〜17:00）"}),
+    "customer_actions": (
+        {"customer_actions": "パスワードを変更してください（架空）。"},
+        {"customer_actions": "パスワードを変更し、不審なSMSにご注意ください（架空）。"},
+    ),
+    "contact": (
+        {"contact": "架空旅行窓口 0120-111-222"},
+        {"contact": "架空旅行窓口 0120-111-333（平日 10:00〜17:00）"},
+    ),
 }
 
 
@@ -293,26 +363,40 @@ def check_prefilled(view: dict, values: dict[str, Any], where: str) -> None:
     shown = initial_values(view)
     for block_id, value in values.items():
         expected = sorted(value) if isinstance(value, list) else value
-        assert shown.get(block_id) == expected, \
+        assert shown.get(block_id) == expected, (
             f"{where}: {block_id} shows {shown.get(block_id)!r}, not the {expected!r} just submitted"
+        )
 
 
-async def test_the_modal_opened_right_after_a_submission_shows_that_answer(replicas: list[BotProcess], fake: FakeSlack,
-                                                                          http: aiohttp.ClientSession) -> None:
+async def test_the_modal_opened_right_after_a_submission_shows_that_answer(
+    replicas: list[BotProcess], fake: FakeSlack, http: aiohttp.ClientSession
+) -> None:
     """For each required step: click the question's button, submit, click the same button at once (the modal
     shows the answer), revise from there, and `/leak-answer <item>` at once (it shows the revision).
     With two replicas the request right after a submission goes to the other one."""
     person = Person(fake, http)
     one, other = replicas[0], replicas[-1]
-    channel = await person.open_incident(one, "架空の予約情報流出", "架空の旅行予約サイトで予約情報が見えていた疑い（テスト）。")
+    channel = await person.open_incident(
+        one, "架空の予約情報流出", "架空の旅行予約サイトで予約情報が見えていた疑い（テスト）。"
+    )
     asked: set[str] = set()
     for step in STEPS:
         # the bot has posted this step's question: one no earlier step had (a revision may ask the next one again;
         # a card_bank that may involve card data asks its optional follow-up first, which this test passes by)
         question = await fake.wait_until(
-            lambda: next((m for m in reversed(fake.messages[channel]) if answer_buttons(m) and m["text"] not in asked
-                          and f'"step_id":"{step.name}"' in answer_buttons(m)[0]["value"]),
-                         None), timeout=WAIT, what=f"the question of {step.name}")
+            lambda step=step: next(
+                (
+                    m
+                    for m in reversed(fake.messages[channel])
+                    if answer_buttons(m)
+                    and m["text"] not in asked
+                    and f'"step_id":"{step.name}"' in answer_buttons(m)[0]["value"]
+                ),
+                None,
+            ),
+            timeout=WAIT,
+            what=f"the question of {step.name}",
+        )
         asked.add(question["text"])
         opened = await person.click_answer(one, channel, question)
         assert opened.view is not None, f"{step.name}: the button opened no modal: {opened.text}"
@@ -320,7 +404,9 @@ async def test_the_modal_opened_right_after_a_submission_shows_that_answer(repli
         first, revised = FIRST_AND_REVISED[step.name]
         assert (await person.submit(one, opened.view, first)).strip() == ""
         again = await person.click_answer(other, channel, question)
-        assert again.view is not None, f"{step.name}: the button right after the submission opened no modal: {again.text}"
+        assert again.view is not None, (
+            f"{step.name}: the button right after the submission opened no modal: {again.text}"
+        )
         check_prefilled(again.view, first, f"{step.name}: the Answer button right after the submission")
         assert (await person.submit(other, again.view, revised)).strip() == ""
         command = await person.command(one, "/leak-answer", step.required[0], channel=channel)
@@ -334,16 +420,23 @@ SHOWN_IN_STATUS: list[tuple[str, dict[str, Any], str]] = [
     ("max_count", {"max_count": "約54万", "confirmed_count": "約12万"}, "約54万"),  # 万 as the checklist writes it
     ("services", {"services": "架空のフィットネスクラブ「テストジム」"}, "テストジム"),
     ("card_bank", {"card_bank": "possible"}, "含まれている可能性がある"),
-    ("customer_actions", {"customer_actions": "架空の注意喚起：会員証の再発行をお申し込みください。"}, "会員証の再発行"),
+    (
+        "customer_actions",
+        {"customer_actions": "架空の注意喚起：会員証の再発行をお申し込みください。"},
+        "会員証の再発行",
+    ),
     ("contact", {"contact": "架空ジム窓口 0120-222-333"}, "0120-222-333"),
 ]
 
 
-async def test_leak_status_right_after_a_submission_lists_that_answer(replicas: list[BotProcess], fake: FakeSlack,
-                                                                     http: aiohttp.ClientSession) -> None:
+async def test_leak_status_right_after_a_submission_lists_that_answer(
+    replicas: list[BotProcess], fake: FakeSlack, http: aiohttp.ClientSession
+) -> None:
     """With two replicas the submission goes to one and the /leak-status right after it to the other."""
     person = Person(fake, http)
-    channel = await person.open_incident(replicas[0], "架空の会員情報流出", "架空のジムの会員情報が外部から見えていた疑い（テスト）。")
+    channel = await person.open_incident(
+        replicas[0], "架空の会員情報流出", "架空のジムの会員情報が外部から見えていた疑い（テスト）。"
+    )
     for turn, (item, values, shown) in enumerate(SHOWN_IN_STATUS):
         submit_to, status_to = replicas[turn % len(replicas)], replicas[(turn + 1) % len(replicas)]
         opened = await person.command(submit_to, "/leak-answer", item, channel=channel)

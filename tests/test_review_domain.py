@@ -3,14 +3,14 @@ which URLs a publication may name."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.review import latest_versions, review_of, reviews, valid_url
 from storage.records import Decision, Draft
 
-AT = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
 
 def draft(draft_id: int, doc: str = "public", version: int = 1) -> Draft:
@@ -42,10 +42,20 @@ def test_approvals_belong_to_one_version() -> None:
     assert set(reviews([v1, v2, draft(3, "ppc")], {"public": ("A",), "ppc": ()}, decisions)) == {"public"}
 
 
-@pytest.mark.parametrize("url, ok", [
-    ("https://example.com/news/2026-11-29", True), ("http://example.co.jp", True), ("HTTPS://EXAMPLE.COM", True),
-    ("javascript:alert(1)", False), ("ftp://example.com/x", False), ("https://", False), ("example.com", False),
-    ("https://exa mple.com", False), ("https://example.com/" + "a" * 1000, False), ("https://intranet/x", False),
-])
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://example.com/news/2026-11-29", True),
+        ("http://example.co.jp", True),
+        ("HTTPS://EXAMPLE.COM", True),
+        ("javascript:alert(1)", False),
+        ("ftp://example.com/x", False),
+        ("https://", False),
+        ("example.com", False),
+        ("https://exa mple.com", False),
+        ("https://example.com/" + "a" * 1000, False),
+        ("https://intranet/x", False),
+    ],
+)
 def test_a_publication_url_must_be_http_or_https_with_a_host(url: str, ok: bool) -> None:
     assert valid_url(url) is ok

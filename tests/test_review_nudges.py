@@ -13,7 +13,17 @@ from typing import Any
 from bot import legal
 from tests.conftest import START, Harness, start_harness, stop_harness
 from tests.review_story import (
-    ALICE, BOB, CAROL, DAVE, buttons, click_reply, decide, name_reviewers, ready, request_for, submit_and_wait,
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    buttons,
+    click_reply,
+    decide,
+    name_reviewers,
+    ready,
+    request_for,
+    submit_and_wait,
     told_then_refreshed,
 )
 from tests.story import SUMMARY, answer, answer_buttons, answer_required, messages, text_of
@@ -56,8 +66,13 @@ async def test_only_reviewers_still_waited_for_are_reminded_after_the_interval(l
     text = text_of(reminder)
     assert f"<#{channel}> の公表文 第1版が、あなたの承認を1時間待っています" in reminder["text"], reminder["text"]
     actions = [e["action_id"] for b in reminder["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert actions == ["leak_approve", "leak_request_changes", "leak_review_snooze_1800", "leak_review_snooze_3600",
-                       "leak_review_snooze_14400"]
+    assert actions == [
+        "leak_approve",
+        "leak_request_changes",
+        "leak_review_snooze_1800",
+        "leak_review_snooze_3600",
+        "leak_review_snooze_14400",
+    ]
     assert value_of(reminder, "leak_approve") == value_of(request, "leak_approve")  # the very version's buttons
     assert "【訓練】" not in text and "期限" not in text  # not a drill; the public release has no legal clock
 
@@ -75,8 +90,13 @@ async def test_a_snooze_from_the_reminder_holds_that_reviewers_clock(leakbot: Ha
     await reviewed(leakbot, {"public": [ALICE, BOB]})
     assert await sweep_at(leakbot, HOUR) == 2
     reminder = reminders(leakbot, BOB)[0]
-    told = await click_reply(leakbot, "leak_review_snooze_14400", value_of(reminder, "leak_review_snooze_14400"),
-                             user=BOB, channel=dm_of(leakbot, BOB))
+    told = await click_reply(
+        leakbot,
+        "leak_review_snooze_14400",
+        value_of(reminder, "leak_review_snooze_14400"),
+        user=BOB,
+        channel=dm_of(leakbot, BOB),
+    )
     assert "公表文 第1版のリマインドを 2026年11月26日（木）15:00 まで止めました" in told, told  # 1h + 4h, in JST
     assert await sweep_at(leakbot, 3 * HOUR) == 1  # Alice's clock goes on (2x)
     assert await sweep_at(leakbot, 5 * HOUR - 1) == 0
@@ -93,9 +113,13 @@ async def test_a_bad_or_foreign_snooze_changes_nothing(leakbot: Harness) -> None
     assert "読み取れませんでした" in told, told
     told = await click_reply(leakbot, "leak_review_snooze_1800", "not json", user=BOB, channel=dm_of(leakbot, BOB))
     assert "読み取れませんでした" in told, told
-    told = await click_reply(leakbot, "leak_review_snooze_1800", json.dumps(value), user=CAROL, channel=dm_of(leakbot, BOB))
+    told = await click_reply(
+        leakbot, "leak_review_snooze_1800", json.dumps(value), user=CAROL, channel=dm_of(leakbot, BOB)
+    )
     assert "公表文の承認者ではないため" in told, told  # Carol is no reviewer: she cannot hold Bob's reminders
-    told = await click_reply(leakbot, "leak_review_snooze_1800", json.dumps(value), user=DAVE, channel=dm_of(leakbot, BOB))
+    told = await click_reply(
+        leakbot, "leak_review_snooze_1800", json.dumps(value), user=DAVE, channel=dm_of(leakbot, BOB)
+    )
     assert "このインシデントのチャンネルのメンバーだけが" in told, told  # Dave is not even in the channel
     assert await sweep_at(leakbot, 3 * HOUR) == 1  # the clock is as it was: 1h, then 2x
     assert len(reminders(leakbot, BOB)) == 2
@@ -114,7 +138,10 @@ async def test_a_new_version_restarts_the_clock_for_that_version(leakbot: Harnes
     assert await sweep_at(leakbot, 3 * HOUR) == 0  # version 1's clock stopped
     assert await sweep_at(leakbot, 4.5 * HOUR) == 1  # version 2's backoff: 2x
     assert [("第1版" in m["text"], "第2版" in m["text"]) for m in reminders(leakbot, BOB)] == [
-        (True, False), (False, True), (False, True)]
+        (True, False),
+        (False, True),
+        (False, True),
+    ]
 
 
 async def test_a_decision_from_the_reminder_stops_it(leakbot: Harness) -> None:
@@ -122,16 +149,19 @@ async def test_a_decision_from_the_reminder_stops_it(leakbot: Harness) -> None:
     assert await sweep_at(leakbot, HOUR) == 2
     reminder = reminders(leakbot, BOB)[0]
     since = len(leakbot.fake.calls)
-    told = await click_reply(leakbot, "leak_approve", value_of(reminder, "leak_approve"), user=BOB,
-                             channel=dm_of(leakbot, BOB))
+    told = await click_reply(
+        leakbot, "leak_approve", value_of(reminder, "leak_approve"), user=BOB, channel=dm_of(leakbot, BOB)
+    )
     assert "公表文 第1版への承認を記録しました" in told, told
     await told_then_refreshed(leakbot, "承認しました（1/2）", since=since)  # the channel is told, as for a click there
-    again = await click_reply(leakbot, "leak_approve", value_of(reminder, "leak_approve"), user=BOB,
-                              channel=dm_of(leakbot, BOB))
+    again = await click_reply(
+        leakbot, "leak_approve", value_of(reminder, "leak_approve"), user=BOB, channel=dm_of(leakbot, BOB)
+    )
     assert "すでに記録されています" in again, again
     # a reminder's button clicked by someone else in a DM is refused as in the channel
-    told = await click_reply(leakbot, "leak_approve", value_of(reminder, "leak_approve"), user=CAROL,
-                             channel=dm_of(leakbot, BOB))
+    told = await click_reply(
+        leakbot, "leak_approve", value_of(reminder, "leak_approve"), user=CAROL, channel=dm_of(leakbot, BOB)
+    )
     assert "公表文の承認者ではないため" in told, told
     for hours in (3, 7, 15):
         assert await sweep_at(leakbot, hours * HOUR) == 1, hours  # Alice only
@@ -139,12 +169,17 @@ async def test_a_decision_from_the_reminder_stops_it(leakbot: Harness) -> None:
     assert sum("承認しました" in text_of(m) for m in messages(leakbot, channel)) == 1
     # Alice asks for changes from her reminder: the comment modal opens there, and her reminders stop too
     opened = len([c for c in leakbot.fake.calls_to("views.open") if c.ok])
-    reply = await leakbot.click("leak_request_changes", value_of(reminders(leakbot, ALICE)[-1], "leak_request_changes"),
-                                user=ALICE, channel=dm_of(leakbot, ALICE))
+    reply = await leakbot.click(
+        "leak_request_changes",
+        value_of(reminders(leakbot, ALICE)[-1], "leak_request_changes"),
+        user=ALICE,
+        channel=dm_of(leakbot, ALICE),
+    )
     assert reply.status == 200
     view = await leakbot.opened_view(opened + 1)
-    reply = await submit_and_wait(leakbot, view, {"comment": "窓口の受付時間を明記してください"}, user=ALICE,
-                                  says="修正を依頼しました")
+    reply = await submit_and_wait(
+        leakbot, view, {"comment": "窓口の受付時間を明記してください"}, user=ALICE, says="修正を依頼しました"
+    )
     assert reply.status == 200 and reply.body is None, reply
     assert await sweep_at(leakbot, 23 * HOUR) == 0
     assert len(reminders(leakbot, ALICE)) == 4
@@ -181,9 +216,13 @@ async def test_changed_reviewers_change_who_is_reminded(leakbot: Harness) -> Non
     assert await sweep_at(leakbot, 3 * HOUR - 1) == 0  # Bob's next would have been now
     assert await sweep_at(leakbot, 3 * HOUR) == 1  # Carol's first: one interval after she was named
     assert len(reminders(leakbot, BOB)) == 1 and len(reminders(leakbot, CAROL)) == 1
-    told = await click_reply(leakbot, "leak_review_snooze_1800", value_of(reminders(leakbot, BOB)[0],
-                                                                          "leak_review_snooze_1800"),
-                             user=BOB, channel=dm_of(leakbot, BOB))
+    told = await click_reply(
+        leakbot,
+        "leak_review_snooze_1800",
+        value_of(reminders(leakbot, BOB)[0], "leak_review_snooze_1800"),
+        user=BOB,
+        channel=dm_of(leakbot, BOB),
+    )
     assert "公表文の承認者ではないため" in told, told  # his old reminder's snooze is refused, nothing held
 
 
@@ -191,15 +230,18 @@ async def test_no_reminder_after_the_close(leakbot: Harness) -> None:
     channel = await reviewed(leakbot, {"public": [BOB]})
     assert await sweep_at(leakbot, HOUR) == 1
     reply = await leakbot.command("/leak-close", channel=channel)
-    confirm = [e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
+    confirm = next(e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"])
     await leakbot.click(confirm["action_id"], confirm["value"], channel=channel)
-    await leakbot.fake.wait_until(lambda: [m for m in messages(leakbot, channel) if "最終チェックリスト" in text_of(m)],
-                                  what="the close")
+    await leakbot.fake.wait_until(
+        lambda: [m for m in messages(leakbot, channel) if "最終チェックリスト" in text_of(m)], what="the close"
+    )
     for hours in (3, 7, 48):
         assert await sweep_at(leakbot, hours * HOUR) == 0
     assert len(reminders(leakbot, BOB)) == 1
     async with leakbot.bot.engine.connect() as connection:  # stopped, not only filtered out by the sweep
-        running = (await connection.exec_driver_sql("SELECT count(*) FROM review_nudges WHERE due_at IS NOT NULL")).scalar_one()
+        running = (
+            await connection.exec_driver_sql("SELECT count(*) FROM review_nudges WHERE due_at IS NOT NULL")
+        ).scalar_one()
     assert running == 0
 
 
@@ -211,7 +253,9 @@ async def test_a_drills_reminder_says_it_is_a_drill(leakbot: Harness) -> None:
     assert reply.body["response_action"] == "update", reply
     created = await leakbot.fake.wait_for("conversations.create", lambda c: c.ok)
     channel = created.response["channel"]["id"]
-    await leakbot.fake.wait_until(lambda: any(answer_buttons(m) for m in messages(leakbot, channel)), what="the question")
+    await leakbot.fake.wait_until(
+        lambda: any(answer_buttons(m) for m in messages(leakbot, channel)), what="the question"
+    )
     await answer_required(leakbot, channel)
     await name_reviewers(leakbot, channel, {"public": [BOB]})
     await request_for(leakbot, channel, 1)

@@ -30,7 +30,7 @@ def with_my_number_check(body: str) -> str:
 
 
 def grouped(digits: str, sep: str) -> str:
-    return sep.join(digits[i:i + 4] for i in range(0, len(digits), 4))
+    return sep.join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
 def full_width(text: str) -> str:
@@ -54,27 +54,46 @@ def test_any_my_number_is_found(number: str, sep: str) -> None:
     assert find_secret(f"個人番号 {typed}") in (Secret.MY_NUMBER, Secret.CARD)
 
 
-@given(st.lists(st.sampled_from(["03-{a}-{b}", "0120-{c}-{c}", "090-{a}-{b}", "({a}) {b}", "〒{c}-{a}"]), min_size=1,
-                max_size=6), st.randoms(use_true_random=False))
+@given(
+    st.lists(
+        st.sampled_from(["03-{a}-{b}", "0120-{c}-{c}", "090-{a}-{b}", "({a}) {b}", "〒{c}-{a}"]), min_size=1, max_size=6
+    ),
+    st.randoms(use_true_random=False),
+)
 def test_phone_numbers_and_postcodes_are_never_mistaken(formats: list[str], rng: random.Random) -> None:
     def digits(n: int) -> str:
         return "".join(rng.choice("0123456789") for _ in range(n))
+
     text = " ".join(f.format(a=digits(4), b=digits(4), c=digits(3)) for f in formats)
     assert find_secret(text) is None, text
 
 
-@pytest.mark.parametrize("text", ["7600000", "約2,070万件", "2026-11-26 10:00", "受付 9:00〜21:00", "0120-000-000",
-                                  "会員番号 12345678", "4111111111111112"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "7600000",
+        "約2,070万件",
+        "2026-11-26 10:00",
+        "受付 9:00〜21:00",
+        "0120-000-000",
+        "会員番号 12345678",
+        "4111111111111112",
+    ],
+)
 def test_ordinary_numbers_pass(text: str) -> None:
     assert find_secret(text) is None
 
 
-@pytest.mark.parametrize(("text", "block"), [
-    ("返金先のカード 4111 1111 1111 1111 をご確認ください", "services"),
-    ("マイナンバー 1234-5678-9018 の方", "services"),
-])
+@pytest.mark.parametrize(
+    ("text", "block"),
+    [
+        ("返金先のカード 4111 1111 1111 1111 をご確認ください", "services"),
+        ("マイナンバー 1234-5678-9018 の方", "services"),
+    ],
+)
 async def test_a_secret_in_an_answer_is_refused_and_never_stored_or_logged(
-        leakbot: Harness, caplog: pytest.LogCaptureFixture, text: str, block: str) -> None:
+    leakbot: Harness, caplog: pytest.LogCaptureFixture, text: str, block: str
+) -> None:
     caplog.set_level(logging.DEBUG)
     channel = await open_incident(leakbot)
     await answer(leakbot, channel, ANSWERS[0][1])

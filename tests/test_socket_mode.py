@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import Leakbot
@@ -13,8 +12,14 @@ from tests.slack_payloads import slash_command, view_submission
 
 async def test_socket_mode_runs_the_story_start(fake: FakeSlack, socket_bot: Leakbot) -> None:
     assert fake.calls_to("apps.connections.open")[0].ok
-    command = slash_command("/leak-open", "ソケット経由の流出疑い", user_id="U0ALICE", channel_id="C0GENERAL",
-                            trigger_id=fake.new_trigger_id(), response_url=fake.response_url())
+    command = slash_command(
+        "/leak-open",
+        "ソケット経由の流出疑い",
+        user_id="U0ALICE",
+        channel_id="C0GENERAL",
+        trigger_id=fake.new_trigger_id(),
+        response_url=fake.response_url(),
+    )
     ack = await fake.socket_send("slash_commands", command)
     assert "payload" not in ack or not ack["payload"]  # a plain ack, the modal comes by views.open
     call = await fake.wait_for("views.open", lambda c: c.ok)
@@ -33,8 +38,14 @@ async def test_socket_mode_runs_the_story_start(fake: FakeSlack, socket_bot: Lea
 
 async def test_wrong_place_answer_comes_back_in_the_ack(fake: FakeSlack, socket_bot: Leakbot) -> None:
     def typed() -> dict:
-        return slash_command("/leak-status", "", user_id="U0ALICE", channel_id="C0GENERAL",
-                             trigger_id=fake.new_trigger_id(), response_url=fake.response_url())
+        return slash_command(
+            "/leak-status",
+            "",
+            user_id="U0ALICE",
+            channel_id="C0GENERAL",
+            trigger_id=fake.new_trigger_id(),
+            response_url=fake.response_url(),
+        )
 
     # The first time, the bot does not know Alice's language yet: the ack is empty and the reply
     # follows it once Slack said it (no Slack call before an ack); from then on it is in the ack.
@@ -48,6 +59,9 @@ async def test_wrong_place_answer_comes_back_in_the_ack(fake: FakeSlack, socket_
     assert fake.calls_to("chat.postMessage") == []
     # counted like an HTTP request, for /metrics
     exposition = (await metrics_of(socket_bot).exposition()).decode()
-    families = {(s.name, tuple(sorted(s.labels.items()))): s.value
-                for family in text_string_to_metric_families(exposition) for s in family.samples}
+    families = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(exposition)
+        for s in family.samples
+    }
     assert families[("leakbot_requests_total", (("kind", "command"), ("status", "200")))] == 2

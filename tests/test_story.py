@@ -49,7 +49,16 @@ async def test_submitting_the_new_incident_sets_up_a_private_channel(leakbot: Ha
     pinned = fake.pins[channel]
     assert len(pinned) == 1
     checklist = next(m for m in messages(leakbot, channel) if m["ts"] == pinned[0])
-    for item_id in ("title", "summary", "data_items", "max_count", "confirmed_count", "card_bank", "contact", "ppc_report"):
+    for item_id in (
+        "title",
+        "summary",
+        "data_items",
+        "max_count",
+        "confirmed_count",
+        "card_bank",
+        "contact",
+        "ppc_report",
+    ):
         assert f"`{item_id}`" in text_of(checklist)
     assert "必須 3/10" in text_of(checklist)
     question = messages(leakbot, channel)[-1]
@@ -67,19 +76,43 @@ async def test_questions_come_one_at_a_time_in_order_and_the_draft_is_posted_onc
         view = await open_step(leakbot, channel)
         asked.append([b["block_id"] for b in view["blocks"] if b["type"] == "input"])
         await answer(leakbot, channel, values, view=view)
-    assert asked == [["data_items", "data_items_other"], ["max_count", "confirmed_count", "count_unit"],
-                     ["services"], ["card_bank"], ["customer_actions"], ["contact"]]
+    assert asked == [
+        ["data_items", "data_items_other"],
+        ["max_count", "confirmed_count", "count_unit"],
+        ["services"],
+        ["card_bank"],
+        ["customer_actions"],
+        ["contact"],
+    ]
     posted = drafts(leakbot, channel)
     assert len(posted) == 1
     body = text_of(posted[0])
     assert "第1版" in body
-    for fact in ("氏名", "住所", "電話番号", "生年月日", "性別", "保護者の氏名", "テストゼミ", "テストキッズ",
-                 "クレジットカード番号および有効期限、金融機関の口座情報は含まれておりません", "0120-000-000", "不審な電話"):
+    for fact in (
+        "氏名",
+        "住所",
+        "電話番号",
+        "生年月日",
+        "性別",
+        "保護者の氏名",
+        "テストゼミ",
+        "テストキッズ",
+        "クレジットカード番号および有効期限、金融機関の口座情報は含まれておりません",
+        "0120-000-000",
+        "不審な電話",
+    ):
         assert fact in body, fact
     assert "最大約2,070万件" in body
     assert body.index("約2,070万") < body.index("約760万")
-    assert body.index(TITLE) < body.index("個人情報の項目") < body.index("最大約") < body.index("テストゼミ") \
-        < body.index("クレジットカード番号および") < body.index("不審な電話") < body.index("0120-000-000")
+    assert (
+        body.index(TITLE)
+        < body.index("個人情報の項目")
+        < body.index("最大約")
+        < body.index("テストゼミ")
+        < body.index("クレジットカード番号および")
+        < body.index("不審な電話")
+        < body.index("0120-000-000")
+    )
     # the next question is the first optional one, after the draft
     assert "原因" in text_of(messages(leakbot, channel)[-1])
     # an optional answer does not post a new version by itself
@@ -127,7 +160,9 @@ async def test_leak_draft_reposts_and_versions_only_on_change(leakbot: Harness) 
     posts = len(leakbot.fake.calls_to("chat.postMessage"))
     assert (await leakbot.command("/leak-draft", channel=channel)).body is None
     await leakbot.fake.wait_for("chat.postMessage", count=posts + 1)
-    assert "第1版" in text_of(drafts(leakbot, channel)[-1]) and "変更はありません" in text_of(drafts(leakbot, channel)[-1])
+    assert "第1版" in text_of(drafts(leakbot, channel)[-1]) and "変更はありません" in text_of(
+        drafts(leakbot, channel)[-1]
+    )
     await answer(leakbot, channel, {"cause": "設定不備"})
     await leakbot.command("/leak-draft", channel=channel)
     await leakbot.fake.wait_until(lambda: "第2版" in text_of(drafts(leakbot, channel)[-1]), what="version 2")
@@ -150,16 +185,24 @@ async def test_leak_next_opens_the_next_required_item_then_lists_optional_ones(l
     reply = await leakbot.command("/leak-next", channel=channel)
     assert reply.body is None
     view = await leakbot.opened_view(2)
-    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"][0] == "data_items"
+    assert next(b["block_id"] for b in view["blocks"] if b["type"] == "input") == "data_items"
     await answer_required(leakbot, channel)
     async with Unchanged(leakbot):  # no modal once the required items are in: the answer comes in the ack
         reply = await leakbot.command("/leak-next", channel=channel)
     assert reply.body["response_type"] == "ephemeral"
     assert "/leak-draft" in reply.text
     buttons = [b["accessory"] for b in reply.body["blocks"] if b.get("accessory")]
-    assert [json.loads(b["value"])["step_id"] for b in buttons] == ["cause", "malicious", "secondary_damage", "measures",
-                                                                  "occurred_at", "notification", "publication",
-                                                                  "authorities", "ppc_report"]
+    assert [json.loads(b["value"])["step_id"] for b in buttons] == [
+        "cause",
+        "malicious",
+        "secondary_damage",
+        "measures",
+        "occurred_at",
+        "notification",
+        "publication",
+        "authorities",
+        "ppc_report",
+    ]
 
 
 async def test_leak_close_asks_then_closes_and_posts_the_record(leakbot: Harness) -> None:
@@ -168,7 +211,7 @@ async def test_leak_close_asks_then_closes_and_posts_the_record(leakbot: Harness
     reply = await leakbot.command("/leak-close", channel=channel)
     assert reply.body["response_type"] == "ephemeral"
     assert (await leakbot.stored.incident(1)).status == "open"
-    confirm = [e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
+    confirm = next(e for b in reply.body["blocks"] if b["type"] == "actions" for e in b["elements"])
     assert confirm["confirm"]  # Slack asks "really?" before sending the click
     before = len(drafts(leakbot, channel))
     await leakbot.click(confirm["action_id"], confirm["value"], channel=channel, user="U0BOB")

@@ -17,8 +17,10 @@ from tests.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
 # A Web API method in the code: client.chat_postMessage(...) or {"method": "chat_postMessage", ...}.
-METHOD = re.compile(r"(?<=[.\"'])(auth|chat|conversations(?:_canvases)?|pins|users|views|files|apps|reactions|bookmarks|"
-                    r"canvases|usergroups|reminders|dnd|emoji|search|stars|bots)_([a-zA-Z]+)(_v2)?\b")
+METHOD = re.compile(
+    r"(?<=[.\"'])(auth|chat|conversations(?:_canvases)?|pins|users|views|files|apps|reactions|bookmarks|"
+    r"canvases|usergroups|reminders|dnd|emoji|search|stars|bots)_([a-zA-Z]+)(_v2)?\b"
+)
 
 
 @pytest.fixture
@@ -28,8 +30,9 @@ def registered(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, lis
     for kind in seen:
         original = getattr(AsyncApp, kind)
 
-        def spy(self: AsyncApp, name: Any, *args: Any, _kind: str = kind, _original: Any = original,
-                **kwargs: Any) -> Any:
+        def spy(
+            self: AsyncApp, name: Any, *args: Any, _kind: str = kind, _original: Any = original, **kwargs: Any
+        ) -> Any:
             seen[_kind].append(name)
             return _original(self, name, *args, **kwargs)
 
@@ -74,8 +77,19 @@ def test_every_web_api_method_the_code_calls_has_its_scopes_declared() -> None:
 
 
 def test_the_needed_scopes_follow_from_the_methods() -> None:
-    assert set(surface.SCOPES) == {"commands", "chat:write", "groups:write", "groups:read", "pins:write", "files:write",
-                                   "files:read", "canvases:write", "bookmarks:write", "bookmarks:read", "users:read"}
+    assert set(surface.SCOPES) == {
+        "commands",
+        "chat:write",
+        "groups:write",
+        "groups:read",
+        "pins:write",
+        "files:write",
+        "files:read",
+        "canvases:write",
+        "bookmarks:write",
+        "bookmarks:read",
+        "users:read",
+    }
     assert surface.why_scope("users:read") == "users.info"
     assert surface.why_scope("pins:write") == "pins.add"
     assert "slash commands" in surface.why_scope("commands")

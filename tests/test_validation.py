@@ -22,6 +22,7 @@ VALID_COUNTS = {"max_count": "約2,070万件", "confirmed_count": "約760万件"
 
 # ------------------------------------------------------------------------------------ helpers
 
+
 async def item_modal(h: Harness, channel: str, item_id: str) -> dict[str, Any]:
     """Opens the modal that asks `item_id` with /leak-answer, as a user would to revise it."""
     opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
@@ -56,8 +57,9 @@ def checklist_line(h: Harness, channel: str, item_id: str) -> str:
     """The text of one item on the pinned checklist, as it stands now."""
     pinned = h.fake.pins[channel][0]
     checklist = next(m for m in messages(h, channel) if m["ts"] == pinned)
-    return next(b["text"]["text"] for b in checklist["blocks"]
-                if b["type"] == "section" and f"`{item_id}`" in b["text"]["text"])
+    return next(
+        b["text"]["text"] for b in checklist["blocks"] if b["type"] == "section" and f"`{item_id}`" in b["text"]["text"]
+    )
 
 
 @pytest.fixture
@@ -68,17 +70,22 @@ async def channel(leakbot: Harness) -> str:
 
 # ----------------------------------------------------------------------------------- counts
 
-@pytest.mark.parametrize("typed, error_key, shown", [
-    ("abc", "not_a_number", "件数として読めません"),
-    ("12万万", "not_a_number", "件数として読めません"),
-    ("-5", "negative", "マイナス"),
-    ("▲5", "negative", "マイナス"),
-    ("1.5", "not_whole", "整数"),
-    ("100000000000000", "too_large", "大きすぎ"),
-])
+
+@pytest.mark.parametrize(
+    "typed, error_key, shown",
+    [
+        ("abc", "not_a_number", "件数として読めません"),
+        ("12万万", "not_a_number", "件数として読めません"),
+        ("-5", "negative", "マイナス"),
+        ("▲5", "negative", "マイナス"),
+        ("1.5", "not_whole", "整数"),
+        ("100000000000000", "too_large", "大きすぎ"),
+    ],
+)
 @pytest.mark.parametrize("block_id", ["max_count", "confirmed_count"])
 async def test_a_count_that_does_not_parse_or_is_negative_is_refused_under_its_input(
-        leakbot: Harness, channel: str, block_id: str, typed: str, error_key: str, shown: str) -> None:
+    leakbot: Harness, channel: str, block_id: str, typed: str, error_key: str, shown: str
+) -> None:
     view = await item_modal(leakbot, channel, "max_count")
     values = {"max_count": "約2,070万件", "confirmed_count": "約760万件", block_id: typed}
     errors = await refused(leakbot, leakbot.submit(view, values))
@@ -87,7 +94,8 @@ async def test_a_count_that_does_not_parse_or_is_negative_is_refused_under_its_i
 
 
 async def test_a_confirmed_count_above_the_maximum_is_refused_on_the_confirmed_count(
-        leakbot: Harness, channel: str) -> None:
+    leakbot: Harness, channel: str
+) -> None:
     view = await item_modal(leakbot, channel, "confirmed_count")
     errors = await refused(leakbot, leakbot.submit(view, {"max_count": "760万", "confirmed_count": "2,070万"}))
     assert errors == {"confirmed_count": t("error.count.over_max", "ja")}
@@ -97,8 +105,10 @@ async def test_a_confirmed_count_above_the_maximum_is_refused_on_the_confirmed_c
 async def test_both_counts_wrong_shows_both_errors(leakbot: Harness, channel: str) -> None:
     view = await item_modal(leakbot, channel, "max_count")
     errors = await refused(leakbot, leakbot.submit(view, {"max_count": "たくさん", "confirmed_count": "-1"}))
-    assert errors == {"max_count": t("error.count.not_a_number", "ja"),
-                      "confirmed_count": t("error.count.negative", "ja")}
+    assert errors == {
+        "max_count": t("error.count.not_a_number", "ja"),
+        "confirmed_count": t("error.count.negative", "ja"),
+    }
 
 
 async def test_a_count_longer_than_its_input_allows_is_refused(leakbot: Harness, channel: str) -> None:
@@ -115,27 +125,36 @@ async def test_an_empty_count_is_refused(leakbot: Harness, channel: str, block_i
     assert errors == {block_id: t("error.required", "ja")}
 
 
-@pytest.mark.parametrize("max_typed, confirmed_typed, max_value, confirmed_value", [
-    ("２０７０万", "760万", 20_700_000, 7_600_000),
-    ("7,600,000", "7600000", 7_600_000, 7_600_000),
-    ("760万", "０", 7_600_000, 0),
-])
+@pytest.mark.parametrize(
+    "max_typed, confirmed_typed, max_value, confirmed_value",
+    [
+        ("２０７０万", "760万", 20_700_000, 7_600_000),
+        ("7,600,000", "7600000", 7_600_000, 7_600_000),
+        ("760万", "０", 7_600_000, 0),
+    ],
+)
 async def test_counts_written_as_people_write_them_are_stored_with_their_value(
-        leakbot: Harness, channel: str, max_typed: str, confirmed_typed: str, max_value: int,
-        confirmed_value: int) -> None:
+    leakbot: Harness, channel: str, max_typed: str, confirmed_typed: str, max_value: int, confirmed_value: int
+) -> None:
     view = await item_modal(leakbot, channel, "max_count")
-    await answer(leakbot, channel, {"max_count": max_typed, "confirmed_count": confirmed_typed}, view=view,
-                 expect_question=False)  # out of order: the next question (data items) is not asked again
+    await answer(
+        leakbot, channel, {"max_count": max_typed, "confirmed_count": confirmed_typed}, view=view, expect_question=False
+    )  # out of order: the next question (data items) is not asked again
     stored = await leakbot.stored.answers(INCIDENT)
     assert (stored["max_count"].value["value"], stored["max_count"].value["approx"]) == (max_value, False)
-    assert (stored["confirmed_count"].value["value"], stored["confirmed_count"].value["approx"]) == (confirmed_value, False)
+    assert (stored["confirmed_count"].value["value"], stored["confirmed_count"].value["approx"]) == (
+        confirmed_value,
+        False,
+    )
     shown = checklist_line(leakbot, channel, "max_count")
     assert f"{max_value // 10_000:,}万" in shown and "約" not in shown
 
 
 async def test_a_leading_about_is_kept_and_shown_on_the_checklist(leakbot: Harness, channel: str) -> None:
     view = await item_modal(leakbot, channel, "max_count")
-    await answer(leakbot, channel, {"max_count": "約2,070万件", "confirmed_count": "760万"}, view=view, expect_question=False)
+    await answer(
+        leakbot, channel, {"max_count": "約2,070万件", "confirmed_count": "760万"}, view=view, expect_question=False
+    )
     stored = await leakbot.stored.answers(INCIDENT)
     assert stored["max_count"].value["value"] == 20_700_000 and stored["max_count"].value["approx"] is True
     assert stored["confirmed_count"].value["value"] == 7_600_000 and stored["confirmed_count"].value["approx"] is False
@@ -148,11 +167,15 @@ async def test_a_leading_about_is_kept_and_shown_on_the_checklist(leakbot: Harne
 
 # ------------------------------------------------------------------------- required answers
 
-@pytest.mark.parametrize("item_id, blank", [
-    ("services", "   "),
-    ("customer_actions", " \n\t \n"),
-    ("contact", "\u3000\u3000"),  # full-width spaces, as a Japanese keyboard types them
-])
+
+@pytest.mark.parametrize(
+    "item_id, blank",
+    [
+        ("services", "   "),
+        ("customer_actions", " \n\t \n"),
+        ("contact", "\u3000\u3000"),  # full-width spaces, as a Japanese keyboard types them
+    ],
+)
 async def test_a_whitespace_only_answer_is_refused(leakbot: Harness, channel: str, item_id: str, blank: str) -> None:
     view = await item_modal(leakbot, channel, item_id)
     errors = await refused(leakbot, leakbot.submit(view, {item_id: blank}))
@@ -161,7 +184,8 @@ async def test_a_whitespace_only_answer_is_refused(leakbot: Harness, channel: st
 
 @pytest.mark.parametrize("other", [None, "", "  "])
 async def test_data_items_with_no_checkbox_and_no_other_text_is_refused(
-        leakbot: Harness, channel: str, other: str | None) -> None:
+    leakbot: Harness, channel: str, other: str | None
+) -> None:
     view = await open_step(leakbot, channel)
     errors = await refused(leakbot, leakbot.submit(view, {"data_items": [], "data_items_other": other}))
     assert errors == {"data_items": t("error.required", "ja")}
@@ -182,6 +206,7 @@ async def test_card_bank_without_a_choice_is_refused(leakbot: Harness, channel: 
 
 # ----------------------------------------------------------------------------- too long
 
+
 @pytest.mark.parametrize("item_id", ["services", "customer_actions", "contact", "cause", "measures"])
 async def test_text_longer_than_the_modal_allows_is_refused(leakbot: Harness, channel: str, item_id: str) -> None:
     view = await item_modal(leakbot, channel, item_id)
@@ -193,7 +218,8 @@ async def test_text_longer_than_the_modal_allows_is_refused(leakbot: Harness, ch
 
 
 async def test_other_data_items_longer_than_allowed_is_refused_under_the_other_field(
-        leakbot: Harness, channel: str) -> None:
+    leakbot: Harness, channel: str
+) -> None:
     view = await open_step(leakbot, channel)
     errors = await refused(leakbot, leakbot.submit(view, {"data_items": ["name"], "data_items_other": "x" * 3001}))
     assert errors == {"data_items_other": t("error.too_long", "ja", limit=3000, length=3001)}
@@ -207,8 +233,16 @@ async def test_text_of_exactly_the_limit_is_accepted(leakbot: Harness, channel: 
 
 # ------------------------------------------------------------- radio values not offered
 
-def tampered(h: Harness, view: dict[str, Any], values: dict[str, Any], block_id: str, *,
-             selected_option: Any = None, selected_options: Any = None) -> bytes:
+
+def tampered(
+    h: Harness,
+    view: dict[str, Any],
+    values: dict[str, Any],
+    block_id: str,
+    *,
+    selected_option: Any = None,
+    selected_options: Any = None,
+) -> bytes:
     """A submission whose `block_id` holds a choice the modal never offered (a forged or stale payload)."""
     payload = view_submission(view, values, user_id="U0ALICE", trigger_id=h.fake.new_trigger_id())
     entry = payload["view"]["state"]["values"][block_id]["value"]
@@ -223,13 +257,17 @@ def _option(value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
 
 
-@pytest.mark.parametrize("item_id, valid, bogus", [
-    ("card_bank", "none", "maybe"),
-    ("malicious", "no", "perhaps"),
-    ("ppc_report", "not_yet", "filed_somewhere"),
-])
+@pytest.mark.parametrize(
+    "item_id, valid, bogus",
+    [
+        ("card_bank", "none", "maybe"),
+        ("malicious", "no", "perhaps"),
+        ("ppc_report", "not_yet", "filed_somewhere"),
+    ],
+)
 async def test_a_radio_value_that_is_not_an_option_is_refused(
-        leakbot: Harness, channel: str, item_id: str, valid: str, bogus: str) -> None:
+    leakbot: Harness, channel: str, item_id: str, valid: str, bogus: str
+) -> None:
     view = await item_modal(leakbot, channel, item_id)
     offered = next(b["element"] for b in view["blocks"] if b.get("block_id") == item_id)
     assert bogus not in [o["value"] for o in offered["options"]]
@@ -247,13 +285,15 @@ async def test_a_count_unit_that_is_not_an_option_is_refused_on_the_unit(leakbot
 
 async def test_a_data_item_that_is_not_an_option_is_refused(leakbot: Harness, channel: str) -> None:
     view = await open_step(leakbot, channel)
-    body = tampered(leakbot, view, {"data_items": ["name"]}, "data_items",
-                    selected_options=[_option("name"), _option("my_number")])
+    body = tampered(
+        leakbot, view, {"data_items": ["name"]}, "data_items", selected_options=[_option("name"), _option("my_number")]
+    )
     errors = await refused(leakbot, leakbot.post(body))
     assert errors == {"data_items": t("error.choice", "ja")}
 
 
 # --------------------------------------------------------------------- the new-incident modal
+
 
 async def refused_opening(h: Harness, values: dict[str, Any]) -> dict[str, Any]:
     """Submits the new-incident modal; checks no incident, no channel and no message came of it."""
@@ -324,15 +364,20 @@ async def test_a_discovery_time_in_the_past_is_accepted(leakbot: Harness) -> Non
 async def test_several_errors_in_the_new_incident_modal_are_shown_together(leakbot: Harness) -> None:
     when = leakbot.clock.now() + timedelta(days=1)
     errors = await refused_opening(leakbot, {"title": "", "discovered_at": when, "summary": " "})
-    assert errors == {"title": t("error.required", "ja"), "discovered_at": t("error.future", "ja"),
-                      "summary": t("error.required", "ja")}
+    assert errors == {
+        "title": t("error.required", "ja"),
+        "discovered_at": t("error.future", "ja"),
+        "summary": t("error.required", "ja"),
+    }
 
 
 async def test_a_corrected_submission_after_an_error_is_stored_once(leakbot: Harness, channel: str) -> None:
     """Slack keeps the modal open after an error; the user fixes it and submits the same view again."""
     view = await item_modal(leakbot, channel, "max_count")
     await refused(leakbot, leakbot.submit(view, {"max_count": "760万", "confirmed_count": "2,070万"}))
-    await answer(leakbot, channel, {"max_count": "2,070万", "confirmed_count": "760万"}, view=view, expect_question=False)
+    await answer(
+        leakbot, channel, {"max_count": "2,070万", "confirmed_count": "760万"}, view=view, expect_question=False
+    )
     history = await leakbot.stored.history(INCIDENT, "max_count")
     assert [r.value["value"] for r in history] == [20_700_000]
     assert "2,070万" in checklist_line(leakbot, channel, "max_count")

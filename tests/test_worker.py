@@ -7,7 +7,7 @@ yet (an internal wait, `settle`, says so)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -19,13 +19,23 @@ from storage.records import Draft
 from tests.conftest import Harness
 from tests.story import ANSWERS, answer, answer_buttons, messages, open_incident, open_step
 
-AT = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
 
 def version(n: int, maximum: int | None, *, held: bool = False, confirmed: bool = False, doc: str = "public") -> Draft:
     values = {"max_count": {"value": maximum, "approx": False, "text": str(maximum)}} if maximum is not None else None
-    return Draft(id=n, incident_id=1, doc=doc, version=n, body=f"v{n}", at=AT, user_id=None, values=values, held=held,
-                 confirmed_by="U0BOB" if confirmed else None)
+    return Draft(
+        id=n,
+        incident_id=1,
+        doc=doc,
+        version=n,
+        body=f"v{n}",
+        at=AT,
+        user_id=None,
+        values=values,
+        held=held,
+        confirmed_by="U0BOB" if confirmed else None,
+    )
 
 
 def test_a_version_is_due_first_when_everything_required_is_answered() -> None:
@@ -58,7 +68,9 @@ def test_a_maximum_above_any_posted_one_is_held() -> None:
     assert not grows_published_max({"max_count": {"value": 500}}, [])  # nothing published yet
     # a version still waiting for its confirmation does not count as published; a confirmed one does
     assert grows_published_max({"max_count": {"value": 160}}, [version(1, 100), version(2, 200, held=True)])
-    assert not grows_published_max({"max_count": {"value": 160}}, [version(1, 100), version(2, 200, held=True, confirmed=True)])
+    assert not grows_published_max(
+        {"max_count": {"value": 160}}, [version(1, 100), version(2, 200, held=True, confirmed=True)]
+    )
 
 
 def channels_made(h: Harness) -> list[Any]:
@@ -99,8 +111,9 @@ async def test_a_burst_of_answers_posts_the_latest_question_and_checklist_once_e
         reply = await leakbot.submit(view, {"data_items": ["name"], "data_items_other": f"架空の項目{n}"})
         assert reply.body is None
     assert (await leakbot.stored.answers(1))["data_items"].value["other"] == "架空の項目4"
-    await leakbot.fake.wait_until(lambda: len([m for m in messages(leakbot, channel) if answer_buttons(m)]) > questions,
-                                  what="the next question")
+    await leakbot.fake.wait_until(
+        lambda: len([m for m in messages(leakbot, channel) if answer_buttons(m)]) > questions, what="the next question"
+    )
     await leakbot.settle()  # internal: proves what did NOT happen (no question per answer of the burst)
     posted = len([m for m in messages(leakbot, channel) if answer_buttons(m)]) - questions
     assert 1 <= posted < len(views)
@@ -123,8 +136,9 @@ async def test_finished_jobs_are_forgotten_after_the_retention_period(leakbot: H
     await leakbot.settle()
     cutoff = leakbot.clock.now() - timedelta(days=7)
     async with leakbot.bot.repo.read() as tx:
-        old = await tx.session.scalar(select(func.count()).select_from(JobRow).where(
-            or_(JobRow.done_at < cutoff, JobRow.failed_at < cutoff)))
+        old = await tx.session.scalar(
+            select(func.count()).select_from(JobRow).where(or_(JobRow.done_at < cutoff, JobRow.failed_at < cutoff))
+        )
         setup = await tx.session.scalar(select(func.count()).select_from(JobRow).where(JobRow.kind == "setup"))
     assert old == 0 and setup == 0  # the set-up's job is gone, payload and all (the nudges since are kept)
 

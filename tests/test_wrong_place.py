@@ -21,8 +21,13 @@ from tests.story import (
     table_counts,
 )
 
-INCIDENT_COMMANDS = [("/leak-next", ""), ("/leak-status", ""), ("/leak-answer", "cause"), ("/leak-draft", ""),
-                     ("/leak-close", "")]
+INCIDENT_COMMANDS = [
+    ("/leak-next", ""),
+    ("/leak-status", ""),
+    ("/leak-answer", "cause"),
+    ("/leak-draft", ""),
+    ("/leak-close", ""),
+]
 # Slack calls that would show something to someone or change the workspace.
 ANSWERABLE_IDS = [item.id for item in CHECKLIST_ITEMS]
 
@@ -36,7 +41,8 @@ def assert_private(reply: Any) -> str:
 
 @pytest.mark.parametrize("command, text", INCIDENT_COMMANDS)
 async def test_an_incident_command_outside_an_incident_channel_answers_privately(
-        leakbot: Harness, command: str, text: str) -> None:
+    leakbot: Harness, command: str, text: str
+) -> None:
     async with Unchanged(leakbot, told=True):
         reply = await leakbot.reply(command, text, channel=GENERAL)
     shown = assert_private(reply)
@@ -47,7 +53,8 @@ async def test_an_incident_command_outside_an_incident_channel_answers_privately
 
 @pytest.mark.parametrize("command, text", INCIDENT_COMMANDS)
 async def test_an_incident_command_outside_leaves_an_open_incident_alone(
-        leakbot: Harness, command: str, text: str) -> None:
+    leakbot: Harness, command: str, text: str
+) -> None:
     channel = await open_incident(leakbot)  # Slack shows the channel ready and its first question: the set-up is done
     async with Unchanged(leakbot, told=True):
         reply = await leakbot.reply(command, text, channel=GENERAL, user="U0BOB")
@@ -95,8 +102,9 @@ async def test_an_answer_button_for_an_incident_that_does_not_exist_is_refused(l
     async with Unchanged(leakbot) as before:
         reply = await leakbot.click("leak_answer", forged, channel=channel, message_ts=question["ts"])
         assert reply.status == 200
-        await leakbot.fake.wait_until(lambda: len(leakbot.fake.responses) > before.calls["response_url"],
-                                      what="the private answer")
+        await leakbot.fake.wait_until(
+            lambda: len(leakbot.fake.responses) > before.calls["response_url"], what="the private answer"
+        )
         before.calls["response_url"] += 1  # the one private answer is all that may happen
     assert len(leakbot.fake.calls_to("views.open")) == views_before
     said = leakbot.fake.responses[-1][1]
@@ -138,15 +146,22 @@ async def test_a_step_modal_naming_an_incident_that_does_not_exist_is_refused(le
 # submitted view; otherwise the user gets Slack's generic "trouble connecting" error and no explanation.
 @pytest.mark.parametrize("metadata", [StepRef(incident_id=1, step_id="nosuch").dump(), "not json at all", ""])
 async def test_a_step_modal_with_unknown_or_garbled_metadata_is_refused_under_one_of_its_inputs(
-        leakbot: Harness, metadata: str) -> None:
+    leakbot: Harness, metadata: str
+) -> None:
     view, errors = await submit_with_metadata(leakbot, metadata)
     assert len(errors) == 1 and set(errors) <= input_block_ids(view), errors
 
 
 async def test_leak_open_with_an_expired_trigger_says_the_form_could_not_be_opened(leakbot: Harness) -> None:
     """Slack's trigger_id lives 3 seconds; this one arrives 5 seconds old, so views.open is refused."""
-    payload = slash_command("/leak-open", "遅れた起票", user_id="U0ALICE", channel_id=GENERAL,
-                            trigger_id=leakbot.fake.new_trigger_id(age=5), response_url=leakbot.fake.response_url())
+    payload = slash_command(
+        "/leak-open",
+        "遅れた起票",
+        user_id="U0ALICE",
+        channel_id=GENERAL,
+        trigger_id=leakbot.fake.new_trigger_id(age=5),
+        response_url=leakbot.fake.response_url(),
+    )
     async with Unchanged(leakbot) as before:
         reply = await leakbot.post(form_body(payload))
         assert reply.status == 200 and not reply.body  # the command itself was acknowledged at once
@@ -155,7 +170,7 @@ async def test_leak_open_with_an_expired_trigger_says_the_form_could_not_be_open
         before.calls["views.open"] += 1
     (call,) = leakbot.fake.calls_to("views.open")
     assert not call.ok and call.response["error"] == "expired_trigger_id"
-    (_rid, said), = leakbot.fake.responses
+    ((_rid, said),) = leakbot.fake.responses
     assert said["response_type"] == "ephemeral"
     assert "入力画面を開けませんでした" in said["text"] and "expired_trigger_id" in said["text"]
     assert await table_counts(leakbot) == {"incidents": 0, "revisions": 0, "drafts": 0}
@@ -169,8 +184,10 @@ async def test_leak_open_tells_the_user_whenever_slack_refuses_the_form(leakbot:
     reply = await leakbot.command("/leak-open", "件名")
     assert reply.status == 200 and not reply.body
     await leakbot.fake.wait_until(lambda: leakbot.fake.responses, what="the private answer")
-    (_rid, said), = leakbot.fake.responses
-    assert said["response_type"] == "ephemeral" and "入力画面を開けませんでした" in said["text"] and error in said["text"]
+    ((_rid, said),) = leakbot.fake.responses
+    assert (
+        said["response_type"] == "ephemeral" and "入力画面を開けませんでした" in said["text"] and error in said["text"]
+    )
     assert await table_counts(leakbot) == {"incidents": 0, "revisions": 0, "drafts": 0}
 
 
@@ -179,10 +196,12 @@ async def test_an_answer_button_with_an_expired_trigger_says_the_form_could_not_
     question = last_question(leakbot, channel)
     leakbot.fake.fail("views.open", "expired_trigger_id")
     async with Unchanged(leakbot) as before:
-        await leakbot.click("leak_answer", answer_buttons(question)[0]["value"], channel=channel,
-                            message_ts=question["ts"])
-        await leakbot.fake.wait_until(lambda: len(leakbot.fake.responses) > before.calls["response_url"],
-                                      what="the private answer")
+        await leakbot.click(
+            "leak_answer", answer_buttons(question)[0]["value"], channel=channel, message_ts=question["ts"]
+        )
+        await leakbot.fake.wait_until(
+            lambda: len(leakbot.fake.responses) > before.calls["response_url"], what="the private answer"
+        )
         before.calls["response_url"] += 1
         before.calls["views.open"] += 1  # the refused attempt
     assert "入力画面を開けませんでした" in leakbot.fake.responses[-1][1]["text"]

@@ -7,9 +7,11 @@ What people read is worded and built into Block Kit here (with bot/ui and bot/i1
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,7 +30,8 @@ from bot.jobs import Impossible, Retry, channel_of, classify, slack_error
 from bot.slack import canvas as canvas_jobs
 from bot.slack import review as review_jobs
 from bot.slack.locales import Locales
-from bot.ui import home as home_ui, posts
+from bot.ui import home as home_ui
+from bot.ui import posts
 from bot.ui import review as review_ui
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
@@ -38,16 +41,30 @@ from bot.usecases.base import values_of
 from storage.repository import Draft, Incident, Job, Repository, Revision
 
 log = logging.getLogger(__name__)
-_INVALID_NAME = {"invalid_name", "invalid_name_specials", "invalid_name_punctuation", "invalid_name_maxlength",
-                 "invalid_name_required"}
+_INVALID_NAME = {
+    "invalid_name",
+    "invalid_name_specials",
+    "invalid_name_punctuation",
+    "invalid_name_maxlength",
+    "invalid_name_required",
+}
 _HARMLESS = {"already_in_channel", "already_pinned"}  # the effect is there already
 # Stages of the channel set-up, in order; `incidents.setup_stage` holds the last one finished.
 SETUP_STAGES = ("channel", "invite", "topic", "welcome", "checklist", "pin", "question", "confirm", "bookmarks")
 
 
 class SlackAdapter:
-    def __init__(self, *, repo: Repository, client: AsyncWebClient, clock: Clock, lang: str, identity: Identity,
-                 company: str | None = None, locales: Locales | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        repo: Repository,
+        client: AsyncWebClient,
+        clock: Clock,
+        lang: str,
+        identity: Identity,
+        company: str | None = None,
+        locales: Locales | None = None,
+    ) -> None:
         self.repo, self.client, self.clock, self.lang, self.identity = repo, client, clock, lang, identity
         self.company = company
         # each person's language (modals, ephemeral replies, the App Home); `lang` is the incident's
@@ -55,12 +72,25 @@ class SlackAdapter:
 
     def handlers(self) -> dict[str, Any]:
         """The job kinds (intents) and what does them."""
-        return {"setup": self.set_up, "invite": self.invite_job, "checklist": self.refresh_checklist,
-                "followup": self.follow_up, "say": self.say, "nudge": self.nudge, "members": self.refresh_members,
-                "draft": self.post_draft, "upload": self.upload_draft, "hold": self.hold, "close": self.close_record,
-                "review": self.post_review_request, "publish_offer": self.post_publish_offer, "home": self.publish_homes,
-                "review_nudge": self.post_review_nudge, "canvas": self.update_canvas,
-                "bookmarks": self.keep_bookmarks}
+        return {
+            "setup": self.set_up,
+            "invite": self.invite_job,
+            "checklist": self.refresh_checklist,
+            "followup": self.follow_up,
+            "say": self.say,
+            "nudge": self.nudge,
+            "members": self.refresh_members,
+            "draft": self.post_draft,
+            "upload": self.upload_draft,
+            "hold": self.hold,
+            "close": self.close_record,
+            "review": self.post_review_request,
+            "publish_offer": self.post_publish_offer,
+            "home": self.publish_homes,
+            "review_nudge": self.post_review_nudge,
+            "canvas": self.update_canvas,
+            "bookmarks": self.keep_bookmarks,
+        }
 
     # --- reading and writing the state --------------------------------------------------------------
 
@@ -87,7 +117,9 @@ class SlackAdapter:
 
     def _mark(self, answers: Mapping[str, Answer], text: str) -> str:
         """A fire drill's messages say so first: 【訓練】 / [EXERCISE]."""
-        return t("drill.mark", self.lang) + text if "exercise" in answers and answers["exercise"].value is True else text
+        return (
+            t("drill.mark", self.lang) + text if "exercise" in answers and answers["exercise"].value is True else text
+        )
 
     async def bot_user_id(self) -> str | None:
         """The bot's own user id, so it never invites itself."""
@@ -99,9 +131,17 @@ class SlackAdapter:
         """Creates the private channel, invites, sets the topic, pins the checklist, asks the first question."""
         incident = await self._incident(job)
         answers = await self._answers(incident.id)
-        steps = {"channel": self._create_channel, "invite": self._invite_all, "topic": self._set_topic,
-                 "welcome": self._welcome, "checklist": self._post_checklist, "pin": self._pin,
-                 "question": self._first_question, "confirm": self._confirm, "bookmarks": self._bookmarks}
+        steps = {
+            "channel": self._create_channel,
+            "invite": self._invite_all,
+            "topic": self._set_topic,
+            "welcome": self._welcome,
+            "checklist": self._post_checklist,
+            "pin": self._pin,
+            "question": self._first_question,
+            "confirm": self._confirm,
+            "bookmarks": self._bookmarks,
+        }
         for number, stage in enumerate(SETUP_STAGES, start=1):
             if incident.setup_stage < number:
                 await steps[stage](incident, answers, job)
@@ -151,12 +191,17 @@ class SlackAdapter:
         await self.client.conversations_setTopic(channel=channel_of(incident), topic=shorten(topic, 250))
 
     async def _welcome(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        await self.client.chat_postMessage(channel=channel_of(incident),
-                                           text=self._mark(answers, t("open.welcome", self.lang, user=incident.opener_id)))
+        await self.client.chat_postMessage(
+            channel=channel_of(incident),
+            text=self._mark(answers, t("open.welcome", self.lang, user=incident.opener_id)),
+        )
 
     async def _post_checklist(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        response = await self.client.chat_postMessage(channel=channel_of(incident), text=self._checklist_text(answers),
-                                                      blocks=await self.checklist(incident, answers))
+        response = await self.client.chat_postMessage(
+            channel=channel_of(incident),
+            text=self._checklist_text(answers),
+            blocks=await self.checklist(incident, answers),
+        )
         await self._update(incident.id, checklist_ts=response["ts"])
 
     async def _pin(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
@@ -219,8 +264,9 @@ class SlackAdapter:
         if failed:
             names = ", ".join(f"<@{u}>" for u, _ in failed)
             errors = ", ".join(sorted({e for _, e in failed}))
-            await self.client.chat_postMessage(channel=channel_of(incident),
-                                               text=t("open.invite_failed", self.lang, users=names, error=errors))
+            await self.client.chat_postMessage(
+                channel=channel_of(incident), text=t("open.invite_failed", self.lang, users=names, error=errors)
+            )
 
     async def _joined(self, channel_id: str, users: list[str]) -> None:
         async with self.repo.tx() as tx:
@@ -271,8 +317,10 @@ class SlackAdapter:
             owners = await tx.owners(incident.id)
         owner = next((owners[i].owner_id for i in step.items if i in owners), None)
         await self.client.chat_postMessage(
-            channel=channel_of(incident), text=self._mark(answers, posts.question_text(step, self.lang)),
-            blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner))
+            channel=channel_of(incident),
+            text=self._mark(answers, posts.question_text(step, self.lang)),
+            blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner),
+        )
         await self._update(incident.id, asked_step=step.id)
 
     async def say(self, job: Job) -> None:
@@ -287,7 +335,9 @@ class SlackAdapter:
         if "until" in params:
             params["until"] = format_datetime(datetime.fromisoformat(params["until"]), self.lang)
         params = review_ui.render_params(params, self.lang)
-        await self.client.chat_postMessage(channel=channel_of(incident), text=t(job.payload["key"], self.lang, **params))
+        await self.client.chat_postMessage(
+            channel=channel_of(incident), text=t(job.payload["key"], self.lang, **params)
+        )
 
     async def nudge(self, job: Job) -> None:
         """The nudge in the channel (owners mentioned), and by DM to owners when the job says so."""
@@ -302,11 +352,19 @@ class SlackAdapter:
             return  # answered since it was claimed
         # an item nobody owns (never assigned, or unassigned since) is the opener's
         owners = {item: (owned[item].owner_id if item in owned else None) or incident.opener_id for item in missing}
-        near = [legal.describe_deadline(d, now=now, lang=self.lang) for d in legal.assess(values).open_deadlines()
-                if nudging.within_window(now, d.due)]
-        blocks = posts.nudge_blocks(missing, step=step, incident_id=incident.id, owners=owners, lang=self.lang, extra=near)
-        await self.client.chat_postMessage(channel=channel_of(incident), blocks=blocks,
-                                           text=self._mark(answers, t("nudge.text", self.lang, n=len(missing))))
+        near = [
+            legal.describe_deadline(d, now=now, lang=self.lang)
+            for d in legal.assess(values).open_deadlines()
+            if nudging.within_window(now, d.due)
+        ]
+        blocks = posts.nudge_blocks(
+            missing, step=step, incident_id=incident.id, owners=owners, lang=self.lang, extra=near
+        )
+        await self.client.chat_postMessage(
+            channel=channel_of(incident),
+            blocks=blocks,
+            text=self._mark(answers, t("nudge.text", self.lang, n=len(missing))),
+        )
         if job.payload.get("dm"):
             text = t("nudge.dm", self.lang, channel=channel_of(incident))
             for user in sorted({u for u in owners.values() if u}):
@@ -314,14 +372,17 @@ class SlackAdapter:
 
     # --- the checklist ----------------------------------------------------------------------------
 
-    async def checklist(self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False,
-                        lang: str | None = None) -> list[dict[str, Any]]:
+    async def checklist(
+        self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False, lang: str | None = None
+    ) -> list[dict[str, Any]]:
         """The checklist blocks of an incident as it stands: owners, answers, progress, legal clocks
         (in `lang`, for one person's /leak-status; else in the incident's language)."""
         lang = lang or self.lang
         closed = ""
         if incident.closed and incident.closed_at:
-            closed = t("checklist.closed", lang, when=format_datetime(incident.closed_at, lang), user=incident.closed_by)
+            closed = t(
+                "checklist.closed", lang, when=format_datetime(incident.closed_at, lang), user=incident.closed_by
+            )
         async with self.repo.read() as tx:
             owners = {item: owner.owner_id for item, owner in (await tx.owners(incident.id)).items() if owner.owner_id}
         clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=lang)
@@ -330,11 +391,19 @@ class SlackAdapter:
         title = answers["title"].value if "title" in answers else f"#{incident.id}"
         if "exercise" in answers and answers["exercise"].value is True:
             title = t("drill.mark", lang) + title
-        blocks = posts.checklist_blocks(title=title, answers=answers, lang=lang, owners=owners, closed_line=closed,
-                                        legal_lines=clocks, incident_id=incident.id if pickers else None)
+        blocks = posts.checklist_blocks(
+            title=title,
+            answers=answers,
+            lang=lang,
+            owners=owners,
+            closed_line=closed,
+            legal_lines=clocks,
+            incident_id=incident.id if pickers else None,
+        )
         # review and publication: per document, and with the pickers (/leak-status) the whole record
-        return blocks + await review_jobs.checklist_blocks(self, incident, trail=pickers, room=posts.MAX_BLOCKS - len(blocks),
-                                                           lang=lang)
+        return blocks + await review_jobs.checklist_blocks(
+            self, incident, trail=pickers, room=posts.MAX_BLOCKS - len(blocks), lang=lang
+        )
 
     def _checklist_text(self, answers: Mapping[str, Answer]) -> str:
         title = answers["title"].value if "title" in answers else ""
@@ -351,8 +420,12 @@ class SlackAdapter:
     async def _update_checklist(self, incident: Incident) -> None:
         if incident.channel_id and incident.checklist_ts:
             answers = await self._answers(incident.id)
-            await self.client.chat_update(channel=channel_of(incident), ts=incident.checklist_ts,
-                                          text=self._checklist_text(answers), blocks=await self.checklist(incident, answers))
+            await self.client.chat_update(
+                channel=channel_of(incident),
+                ts=incident.checklist_ts,
+                text=self._checklist_text(answers),
+                blocks=await self.checklist(incident, answers),
+            )
 
     # --- drafts -----------------------------------------------------------------------------------
 
@@ -382,8 +455,15 @@ class SlackAdapter:
             return draft.body
         previous = next((d for d in reversed(drafts) if d.doc == draft.doc and d.version < draft.version), None)
         earlier = [d for d in drafts if d.id < draft.id]
-        meta = drafts_usecase.meta_for(self.company, earlier, draft.doc, version=draft.version, dated=draft.at,
-                                       previous=previous, exercise=is_drill(draft.values))
+        meta = drafts_usecase.meta_for(
+            self.company,
+            earlier,
+            draft.doc,
+            version=draft.version,
+            dated=draft.at,
+            previous=previous,
+            exercise=is_drill(draft.values),
+        )
         return render(draft.values, lang=lang, doc=draft.doc, meta=meta)
 
     def _changes(self, draft: Draft, drafts: list[Draft]) -> list[str]:
@@ -406,11 +486,24 @@ class SlackAdapter:
         fmt = format_count_ja if self.lang == "ja" else format_count_en
         shown = [d.values["max_count"] for d in drafts if not d.waiting and d.values and "max_count" in d.values]
         old = max(shown, key=lambda v: v["value"]) if shown else draft.values["max_count"]
-        lines = [t("draft.hold", self.lang, doc=t(f"doc.{draft.doc}", self.lang), version=draft.version,
-                   new=fmt(as_count(draft.values["max_count"])), old=fmt(as_count(old))), t("draft.hold_why", self.lang)]
-        await self.client.chat_postMessage(channel=channel_of(incident), text=lines[0],
-                                           blocks=posts.hold_blocks(incident_id=incident.id, draft_id=draft.id,
-                                                                    lines=[escape(line) for line in lines], lang=self.lang))
+        lines = [
+            t(
+                "draft.hold",
+                self.lang,
+                doc=t(f"doc.{draft.doc}", self.lang),
+                version=draft.version,
+                new=fmt(as_count(draft.values["max_count"])),
+                old=fmt(as_count(old)),
+            ),
+            t("draft.hold_why", self.lang),
+        ]
+        await self.client.chat_postMessage(
+            channel=channel_of(incident),
+            text=lines[0],
+            blocks=posts.hold_blocks(
+                incident_id=incident.id, draft_id=draft.id, lines=[escape(line) for line in lines], lang=self.lang
+            ),
+        )
 
     async def upload_draft(self, job: Job) -> None:
         """Uploads a version as Markdown and Word files, so the full text is always one click away."""
@@ -422,11 +515,17 @@ class SlackAdapter:
         body = self._body(draft, drafts, lang)
         name = f"leak-{incident.id}-{draft.doc}-v{draft.version}" + (f"-{lang}" if lang != self.lang else "")
         uploaded = await self.client.files_upload_v2(
-            channel=channel_of(incident), initial_comment=t("draft.file", lang, version=draft.version),
-            file_uploads=[{"content": to_markdown(body), "filename": f"{name}.md", "title": f"{name}.md"},
-                          {"content": to_docx(body, lang=lang, version=draft.version, exercise=is_drill(draft.values or {})),
-                           "filename": f"{name}.docx",
-                           "title": f"{name}.docx"}])
+            channel=channel_of(incident),
+            initial_comment=t("draft.file", lang, version=draft.version),
+            file_uploads=[
+                {"content": to_markdown(body), "filename": f"{name}.md", "title": f"{name}.md"},
+                {
+                    "content": to_docx(body, lang=lang, version=draft.version, exercise=is_drill(draft.values or {})),
+                    "filename": f"{name}.docx",
+                    "title": f"{name}.docx",
+                },
+            ],
+        )
         if draft.doc == "public" and lang == self.lang:
             await canvas_jobs.remember_files(self, draft, uploaded)  # for the bookmark of the latest draft
 
@@ -445,11 +544,16 @@ class SlackAdapter:
         blocks = await self.checklist(incident, answers)
         title = answers["title"].value if "title" in answers else ""
         blocks[0] = posts.header(f"{t('checklist.final', self.lang)}：{display('title', title, self.lang)}")
-        await self.client.chat_postMessage(channel=channel_of(incident), blocks=blocks, text=t("checklist.final", self.lang))
+        await self.client.chat_postMessage(
+            channel=channel_of(incident), blocks=blocks, text=t("checklist.final", self.lang)
+        )
         missing = missing_required(values_of(answers))
         if missing:
-            await self.client.chat_postMessage(channel=channel_of(incident), text=t("close.no_draft", self.lang),
-                                               blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"))
+            await self.client.chat_postMessage(
+                channel=channel_of(incident),
+                text=t("close.no_draft", self.lang),
+                blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"),
+            )
         if is_drill(values_of(answers)):
             await self.client.chat_postMessage(channel=channel_of(incident), text=await self._drill_review(incident))
         await self.refresh_checklist(job)
@@ -473,8 +577,11 @@ class SlackAdapter:
                 lines.append(t("drill.review.item", self.lang, item=label, span=span, user=first[item_id].user_id))
             else:
                 lines.append(t("drill.review.open", self.lang, item=label))
-        lines.append(t("drill.review.draft", self.lang, span=legal.span_text(drafts[0].at - incident.created_at, self.lang))
-                     if drafts else t("drill.review.no_draft", self.lang))
+        lines.append(
+            t("drill.review.draft", self.lang, span=legal.span_text(drafts[0].at - incident.created_at, self.lang))
+            if drafts
+            else t("drill.review.no_draft", self.lang)
+        )
         return "\n".join(lines)
 
     async def post_review_request(self, job: Job) -> None:
@@ -527,15 +634,18 @@ class SlackAdapter:
             text = t("open.failed", self.lang, error=error, id=incident.id) + " " + t("error.ref", self.lang, ref=ref)
             lang = await self.locales.lang_of(incident.opener_id)  # the opener's modal, in their language
             told = t("open.failed", lang, error=error, id=incident.id) + " " + t("error.ref", lang, ref=ref)
-            try:
-                await self.client.views_update(view_id=job.payload["view_id"],
-                                               view=notice_modal(t("open.progress_title", lang), told))
-            except SlackApiError:
-                pass
+            with contextlib.suppress(SlackApiError):
+                await self.client.views_update(
+                    view_id=job.payload["view_id"], view=notice_modal(t("open.progress_title", lang), told)
+                )
             await self.tell(incident.opener_id, text)
             return
         what = t(f"job.{job.kind}" if f"job.{job.kind}" in MESSAGES else "job.slack", self.lang)
-        text = t("job.failed", self.lang, what=what, error=error, id=incident.id) + " " + t("error.ref", self.lang, ref=ref)
+        text = (
+            t("job.failed", self.lang, what=what, error=error, id=incident.id)
+            + " "
+            + t("error.ref", self.lang, ref=ref)
+        )
         if not await self.tell(incident.channel_id, text):
             await self.tell(incident.opener_id, text)
 
@@ -549,4 +659,3 @@ class SlackAdapter:
         except SlackApiError as exc:
             log.warning("could not tell %s: %s", channel, slack_error(exc))
             return False
-

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -44,10 +45,15 @@ log = logging.getLogger(__name__)
 CANVAS_GONE = {"canvas_not_found", "file_not_found", "file_deleted"}
 # Why a workspace has no canvas, in the words the channel is told (canvas.refused.<why>); anything else: "other".
 REFUSED_WHY = {
-    "team_tier_cannot_create_channel_canvases": "tier", "free_teams_cannot_create_non_tiny_canvases": "tier",
-    "free_team_canvas_tab_already_exists": "tier", "free_teams_cannot_edit_standalone_canvases": "tier",
-    "canvas_disabled_user_team": "disabled", "missing_scope": "scope", "not_allowed_token_type": "token",
-    "channel_canvas_already_exists": "taken", "restricted_action": "restricted",
+    "team_tier_cannot_create_channel_canvases": "tier",
+    "free_teams_cannot_create_non_tiny_canvases": "tier",
+    "free_team_canvas_tab_already_exists": "tier",
+    "free_teams_cannot_edit_standalone_canvases": "tier",
+    "canvas_disabled_user_team": "disabled",
+    "missing_scope": "scope",
+    "not_allowed_token_type": "token",
+    "channel_canvas_already_exists": "taken",
+    "restricted_action": "restricted",
 }
 DRAFT_FILES = ("docx", "md")  # the bookmarks of the latest public draft, one per uploaded file
 _CANVAS_MENTION = re.compile(r"!\[")  # ![](@U…) / ![](#C…) would become live mentions in a canvas
@@ -57,12 +63,12 @@ def _transient(exc: SlackApiError) -> bool:
     return isinstance(classify(exc), Retry)
 
 
-async def _objects(adapter: "SlackAdapter", incident_id: int) -> dict[str, ChannelObject]:
+async def _objects(adapter: SlackAdapter, incident_id: int) -> dict[str, ChannelObject]:
     async with adapter.repo.read() as tx:
         return await tx.channel_objects(incident_id)
 
 
-async def _keep(adapter: "SlackAdapter", incident_id: int, name: str, **fields: Any) -> None:
+async def _keep(adapter: SlackAdapter, incident_id: int, name: str, **fields: Any) -> None:
     async with adapter.repo.tx() as tx:
         await tx.keep_channel_object(incident_id, name, at=adapter.clock.now(), **fields)
 
@@ -74,7 +80,8 @@ def _superseded(draft: Draft, drafts: Iterable[Draft]) -> bool:
 
 # --- the canvas ----------------------------------------------------------------------------------
 
-async def posted(adapter: "SlackAdapter", draft: Draft, *, first_time: bool) -> None:
+
+async def posted(adapter: SlackAdapter, draft: Draft, *, first_time: bool) -> None:
     """A version is in the channel: stored as posted and, the first time a public version is, the canvas job
     recorded with it (so it runs after what the answer that made the version asked for: the checklist and the
     next question, and never holds them up)."""
@@ -83,8 +90,9 @@ async def posted(adapter: "SlackAdapter", draft: Draft, *, first_time: bool) -> 
         async with adapter.repo.tx() as tx:
             await tx.mark_draft_posted(draft.id, at=now)
             if first_time and draft.doc == "public":
-                await tx.enqueue("canvas", {"draft_id": draft.id}, key=f"canvas:{draft.id}", at=now,
-                                 incident_id=draft.incident_id)
+                await tx.enqueue(
+                    "canvas", {"draft_id": draft.id}, key=f"canvas:{draft.id}", at=now, incident_id=draft.incident_id
+                )
     except Duplicate:  # posted again by a runner that took over: the canvas job is recorded already
         async with adapter.repo.tx() as tx:
             await tx.mark_draft_posted(draft.id, at=now)
@@ -95,8 +103,16 @@ def canvas_markdown(draft: Draft, lang: str) -> str:
     heading = t("draft.header", lang, version=draft.version)
     if draft.values and is_drill(draft.values):
         heading = t("drill.mark", lang) + heading
-    lines = [f"# {heading}", "", t("canvas.shows", lang, version=draft.version, when=format_datetime(draft.at, lang)),
-             "", t("draft.note", lang), "", "---", ""]
+    lines = [
+        f"# {heading}",
+        "",
+        t("canvas.shows", lang, version=draft.version, when=format_datetime(draft.at, lang)),
+        "",
+        t("draft.note", lang),
+        "",
+        "---",
+        "",
+    ]
     for line in to_markdown(draft.body).splitlines():
         if line.startswith("#"):  # only the template's headings start so (typed text is escaped): one level down
             lines.append("#" + line)
@@ -105,7 +121,7 @@ def canvas_markdown(draft: Draft, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def update_canvas(adapter: "SlackAdapter", job: Job) -> None:
+async def update_canvas(adapter: SlackAdapter, job: Job) -> None:
     """Shows a public draft version in the channel canvas: made with the first version, replaced later."""
     draft, drafts = await adapter._draft(job.payload["draft_id"])
     incident = await adapter._incident(job)
@@ -127,11 +143,12 @@ async def update_canvas(adapter: "SlackAdapter", job: Job) -> None:
     await _keep(adapter, incident.id, "canvas", slack_id=canvas_id, version=draft.version)
 
 
-async def _edit(adapter: "SlackAdapter", canvas_id: str, content: dict[str, str]) -> str | None:
+async def _edit(adapter: SlackAdapter, canvas_id: str, content: dict[str, str]) -> str | None:
     """Replaces the canvas's content; None when the canvas is gone (someone deleted it)."""
     try:
-        await adapter.client.canvases_edit(canvas_id=canvas_id,
-                                           changes=[{"operation": "replace", "document_content": content}])
+        await adapter.client.canvases_edit(
+            canvas_id=canvas_id, changes=[{"operation": "replace", "document_content": content}]
+        )
     except SlackApiError as exc:
         if slack_error(exc) in CANVAS_GONE:
             log.info("canvas %s is gone (%s): making a new one", canvas_id, slack_error(exc))
@@ -140,12 +157,13 @@ async def _edit(adapter: "SlackAdapter", canvas_id: str, content: dict[str, str]
     return canvas_id
 
 
-async def _create(adapter: "SlackAdapter", incident: Incident, content: dict[str, str]) -> str:
+async def _create(adapter: SlackAdapter, incident: Incident, content: dict[str, str]) -> str:
     """Makes the channel canvas. When the channel has one already and the bot made it (an attempt that
     crashed before storing its id), that one is written instead; one made by someone else is left alone."""
     try:
-        response = await adapter.client.conversations_canvases_create(channel_id=channel_of(incident),
-                                                                      document_content=content)
+        response = await adapter.client.conversations_canvases_create(
+            channel_id=channel_of(incident), document_content=content
+        )
         return str(response["canvas_id"])
     except SlackApiError as exc:
         if slack_error(exc) != "channel_canvas_already_exists":
@@ -156,7 +174,7 @@ async def _create(adapter: "SlackAdapter", incident: Incident, content: dict[str
         return mine
 
 
-async def _bots_canvas(adapter: "SlackAdapter", incident: Incident) -> str | None:
+async def _bots_canvas(adapter: SlackAdapter, incident: Incident) -> str | None:
     """The channel's canvas if the bot made it (conversations.info, then files.info for who made it)."""
     try:
         channel = (await adapter.client.conversations_info(channel=channel_of(incident)))["channel"]
@@ -172,25 +190,32 @@ async def _bots_canvas(adapter: "SlackAdapter", incident: Incident) -> str | Non
     return str(canvas_id) if made_by == await adapter.bot_user_id() else None
 
 
-async def _refused(adapter: "SlackAdapter", incident: Incident, error: str) -> None:
+async def _refused(adapter: SlackAdapter, incident: Incident, error: str) -> None:
     """No canvas here: the messages and files carry on; the channel is told why, once (stored with the job
     that tells it, in one transaction, so a retry or a later version says nothing more)."""
     log.warning("incident %s: no channel canvas (%s); the draft stays in messages and files", incident.id, error)
     now = adapter.clock.now()
     async with adapter.repo.tx() as tx:
         if await tx.refuse_canvas(incident.id, error, at=now):
-            await say(tx, incident.id, f"canvas.refused.{REFUSED_WHY.get(error, 'other')}",
-                      job_key=f"canvas-refused:{incident.id}", at=now, error=error)
+            await say(
+                tx,
+                incident.id,
+                f"canvas.refused.{REFUSED_WHY.get(error, 'other')}",
+                job_key=f"canvas-refused:{incident.id}",
+                at=now,
+                error=error,
+            )
 
 
 # --- the bookmarks -------------------------------------------------------------------------------
 
-async def keep_bookmarks(adapter: "SlackAdapter", job: Job) -> None:
+
+async def keep_bookmarks(adapter: SlackAdapter, job: Job) -> None:
     """The bookmarks after a public version's upload (see bookmark_channel)."""
     await bookmark_channel(adapter, await adapter._incident(job), draft_id=job.payload.get("draft_id"))
 
 
-async def bookmark_channel(adapter: "SlackAdapter", incident: Incident, *, draft_id: int | None = None) -> None:
+async def bookmark_channel(adapter: SlackAdapter, incident: Incident, *, draft_id: int | None = None) -> None:
     """Bookmarks the pinned checklist and the PPC's report page (once: the set-up's last stage, and again
     after a version if Slack refused them then), and the files of the public draft version `draft_id`
     (added first, edited after). A refused bookmark is logged and skipped."""
@@ -199,8 +224,9 @@ async def bookmark_channel(adapter: "SlackAdapter", incident: Incident, *, draft
     objects = await _objects(adapter, incident.id)
     listed: list[dict[str, Any]] | None = None  # the channel's bookmarks, asked for once, only before adding
 
-    async def bookmark(name: str, title: str, link: str, *, version: int | None = None,
-                       ours: Iterable[str] = ()) -> None:
+    async def bookmark(
+        name: str, title: str, link: str, *, version: int | None = None, ours: Iterable[str] = ()
+    ) -> None:
         nonlocal listed
         kept = objects.get(name)
         try:
@@ -213,12 +239,18 @@ async def bookmark_channel(adapter: "SlackAdapter", incident: Incident, *, draft
             if listed is None:
                 listed = await _bookmarks(adapter, incident)
             found = next((b for b in listed if b.get("link") in {link, *ours}), None)
-            if found is not None and found.get("link") != link:
-                if not await _edit_bookmark(adapter, incident, found["id"], title, link):
-                    found = None
+            if (
+                found is not None
+                and found.get("link") != link
+                and not await _edit_bookmark(adapter, incident, found["id"], title, link)
+            ):
+                found = None
             if found is None:
-                found = (await adapter.client.bookmarks_add(channel_id=channel_of(incident), title=title, type="link",
-                                                            link=link))["bookmark"]
+                found = (
+                    await adapter.client.bookmarks_add(
+                        channel_id=channel_of(incident), title=title, type="link", link=link
+                    )
+                )["bookmark"]
                 listed.append(found)
             await _keep(adapter, incident.id, name, slack_id=found["id"], link=link, version=version)
         except SlackApiError as exc:
@@ -242,15 +274,21 @@ async def bookmark_channel(adapter: "SlackAdapter", incident: Incident, *, draft
         link = await _file_link(adapter, incident, file, f"file:{draft.id}:{kind}")
         if link:
             ours = {o.link for n, o in objects.items() if n.startswith("file:") and n.endswith(f":{kind}") and o.link}
-            await bookmark(f"bookmark:draft:{kind}", t(f"bookmark.draft.{kind}", adapter.lang, version=draft.version),
-                           link, version=draft.version, ours=ours)
+            await bookmark(
+                f"bookmark:draft:{kind}",
+                t(f"bookmark.draft.{kind}", adapter.lang, version=draft.version),
+                link,
+                version=draft.version,
+                ours=ours,
+            )
 
 
-async def _edit_bookmark(adapter: "SlackAdapter", incident: Incident, bookmark_id: str, title: str, link: str) -> bool:
+async def _edit_bookmark(adapter: SlackAdapter, incident: Incident, bookmark_id: str, title: str, link: str) -> bool:
     """Points a bookmark elsewhere; False when it is gone (someone removed it)."""
     try:
-        await adapter.client.bookmarks_edit(bookmark_id=bookmark_id, channel_id=channel_of(incident), title=title,
-                                            link=link)
+        await adapter.client.bookmarks_edit(
+            bookmark_id=bookmark_id, channel_id=channel_of(incident), title=title, link=link
+        )
         return True
     except SlackApiError as exc:
         if slack_error(exc) == "not_found":
@@ -258,7 +296,7 @@ async def _edit_bookmark(adapter: "SlackAdapter", incident: Incident, bookmark_i
         raise
 
 
-async def _bookmarks(adapter: "SlackAdapter", incident: Incident) -> list[dict[str, Any]]:
+async def _bookmarks(adapter: SlackAdapter, incident: Incident) -> list[dict[str, Any]]:
     """The channel's bookmarks (to find one an earlier attempt added); none when Slack will not say."""
     try:
         return list((await adapter.client.bookmarks_list(channel_id=channel_of(incident))).get("bookmarks") or [])
@@ -269,11 +307,13 @@ async def _bookmarks(adapter: "SlackAdapter", incident: Incident) -> list[dict[s
         return []
 
 
-async def _permalink(adapter: "SlackAdapter", incident: Incident) -> str | None:
+async def _permalink(adapter: SlackAdapter, incident: Incident) -> str | None:
     if incident.checklist_ts is None:
         return None  # no checklist posted yet
     try:
-        response = await adapter.client.chat_getPermalink(channel=channel_of(incident), message_ts=incident.checklist_ts)
+        response = await adapter.client.chat_getPermalink(
+            channel=channel_of(incident), message_ts=incident.checklist_ts
+        )
         return str(response["permalink"])
     except SlackApiError as exc:
         if _transient(exc):
@@ -282,7 +322,7 @@ async def _permalink(adapter: "SlackAdapter", incident: Incident) -> str | None:
         return None
 
 
-async def _file_link(adapter: "SlackAdapter", incident: Incident, file: ChannelObject | None, name: str) -> str | None:
+async def _file_link(adapter: SlackAdapter, incident: Incident, file: ChannelObject | None, name: str) -> str | None:
     """An uploaded draft file's permalink (files.info, once; then stored)."""
     if file is None or not file.slack_id:
         return None  # not uploaded (its upload failed): nothing to point at
@@ -300,7 +340,7 @@ async def _file_link(adapter: "SlackAdapter", incident: Incident, file: ChannelO
     return str(link) if link else None
 
 
-async def remember_files(adapter: "SlackAdapter", draft: Draft, response: Any) -> None:
+async def remember_files(adapter: SlackAdapter, draft: Draft, response: Any) -> None:
     """After a public version's upload: which file is which, and the job that bookmarks them (recorded here,
     after the upload, so it runs once the files exist and after what the version's answer asked for first:
     the checklist and the next question)."""
@@ -310,13 +350,20 @@ async def remember_files(adapter: "SlackAdapter", draft: Draft, response: Any) -
 
     async def store(tx: Any) -> None:
         for kind, file in files:
-            await tx.keep_channel_object(draft.incident_id, f"file:{draft.id}:{kind}", at=now, slack_id=str(file["id"]),
-                                         link=file.get("permalink"))
+            await tx.keep_channel_object(
+                draft.incident_id,
+                f"file:{draft.id}:{kind}",
+                at=now,
+                slack_id=str(file["id"]),
+                link=file.get("permalink"),
+            )
+
     try:
         async with adapter.repo.tx() as tx:
             await store(tx)
-            await tx.enqueue("bookmarks", {"draft_id": draft.id}, key=f"bookmarks:{draft.id}", at=now,
-                             incident_id=draft.incident_id)
+            await tx.enqueue(
+                "bookmarks", {"draft_id": draft.id}, key=f"bookmarks:{draft.id}", at=now, incident_id=draft.incident_id
+            )
     except Duplicate:  # uploaded again (/leak-draft, a retry): its bookmark job is recorded already
         async with adapter.repo.tx() as tx:
             await store(tx)

@@ -38,8 +38,16 @@ def lang_of_locale(locale: Any, default: str) -> str:
 class Locales:
     """Who reads which language, from Slack, cached."""
 
-    def __init__(self, client: Any, clock: Clock, default: str, *, size: int = MAX_PEOPLE, kept: timedelta = KEPT,
-                 kept_after_failure: timedelta = KEPT_AFTER_FAILURE) -> None:
+    def __init__(
+        self,
+        client: Any,
+        clock: Clock,
+        default: str,
+        *,
+        size: int = MAX_PEOPLE,
+        kept: timedelta = KEPT,
+        kept_after_failure: timedelta = KEPT_AFTER_FAILURE,
+    ) -> None:
         self.client, self.clock, self.default = client, clock, default
         self.size, self.kept, self.kept_after_failure = size, kept, kept_after_failure
         self._entries: OrderedDict[str, tuple[str, datetime]] = OrderedDict()  # user -> (lang, until)
@@ -74,8 +82,9 @@ class Locales:
         if task is None:
             task = asyncio.ensure_future(self._ask(user_id))
             self._asking[user_id] = task
-            task.add_done_callback(lambda done: self._asking.pop(user_id, None) if self._asking.get(user_id) is done
-                                   else None)
+            task.add_done_callback(
+                lambda done: self._asking.pop(user_id, None) if self._asking.get(user_id) is done else None
+            )
         return await asyncio.shield(task)
 
     async def _ask(self, user_id: str) -> str:
@@ -100,8 +109,12 @@ class Locales:
             self._warned.add(error)
             scope = error in ("missing_scope", "not_allowed_token_type")
             hint = " (the bot token needs the users:read scope)" if scope else ""
-            log.warning("users.info failed (%s)%s; people are answered in LEAKBOT_LANG=%s until it works",
-                        error, hint, self.default)
+            log.warning(
+                "users.info failed (%s)%s; people are answered in LEAKBOT_LANG=%s until it works",
+                error,
+                hint,
+                self.default,
+            )
         self._keep(user_id, self.default, self.kept_after_failure)
         return self.default
 

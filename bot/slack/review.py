@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
 
 
-async def post_request(adapter: "SlackAdapter", job: Job) -> None:
+async def post_request(adapter: SlackAdapter, job: Job) -> None:
     """Posts the Approve / Request changes buttons of a version, unless a newer version exists by now.
 
     A version after the first says that approvals of the previous one do not carry over, and what changed."""
@@ -35,13 +35,21 @@ async def post_request(adapter: "SlackAdapter", job: Job) -> None:
     previous = next((d for d in reversed(drafts) if d.doc == draft.doc and d.version < draft.version), None)
     if previous is not None and not job.payload.get("again"):
         notes = [t("review.reset", adapter.lang, previous=previous.version), *adapter._changes(draft, drafts)]
-    text = t("review.request", adapter.lang, doc=ui.doc_name(draft.doc, adapter.lang), version=draft.version,
-             users=ui.mentions(reviewers, adapter.lang))
-    await adapter.client.chat_postMessage(channel=incident.channel_id, text=text,
-                                          blocks=ui.request_blocks(draft, reviewers, notes=notes, lang=adapter.lang))
+    text = t(
+        "review.request",
+        adapter.lang,
+        doc=ui.doc_name(draft.doc, adapter.lang),
+        version=draft.version,
+        users=ui.mentions(reviewers, adapter.lang),
+    )
+    await adapter.client.chat_postMessage(
+        channel=incident.channel_id,
+        text=text,
+        blocks=ui.request_blocks(draft, reviewers, notes=notes, lang=adapter.lang),
+    )
 
 
-async def post_publish_offer(adapter: "SlackAdapter", job: Job) -> None:
+async def post_publish_offer(adapter: SlackAdapter, job: Job) -> None:
     """Posts the Publish button once every reviewer approved a version (if that is still so)."""
     draft, _drafts = await adapter._draft(job.payload["draft_id"])
     incident = await adapter._incident(job)
@@ -53,11 +61,12 @@ async def post_publish_offer(adapter: "SlackAdapter", job: Job) -> None:
     if latest is None or latest.id != draft.id or not review.fully_approved:
         return
     blocks = ui.publish_blocks(draft, review.reviewers, adapter.lang)
-    await adapter.client.chat_postMessage(channel=incident.channel_id, blocks=blocks,
-                                          text=t("review.publish", adapter.lang))
+    await adapter.client.chat_postMessage(
+        channel=incident.channel_id, blocks=blocks, text=t("review.publish", adapter.lang)
+    )
 
 
-async def post_nudge(adapter: "SlackAdapter", job: Job) -> None:
+async def post_nudge(adapter: SlackAdapter, job: Job) -> None:
     """Reminds a reviewer by DM (chat.postMessage to their user id) of a version that waits for their decision,
     unless they decided, a newer version exists or the incident was closed since the reminder was claimed."""
     async with adapter.repo.read() as tx:
@@ -74,17 +83,31 @@ async def post_nudge(adapter: "SlackAdapter", job: Job) -> None:
     if latest is None or latest.id != draft.id or nudge.reviewer not in reviewers or decided is not None:
         return
     now = adapter.clock.now()
-    near = [legal.describe_deadline(d, now=now, lang=adapter.lang) for d in legal.assess(values_of(answers)).open_deadlines()
-            if d.due in deadlines and nudging.within_window(now, d.due)]
+    near = [
+        legal.describe_deadline(d, now=now, lang=adapter.lang)
+        for d in legal.assess(values_of(answers)).open_deadlines()
+        if d.due in deadlines and nudging.within_window(now, d.due)
+    ]
     since = legal.span_text(now - (draft.posted_at or draft.at), adapter.lang)
-    text = adapter._mark(answers, t("review.nudge", adapter.lang, channel=incident.channel_id, version=draft.version,
-                                    doc=ui.doc_name(draft.doc, adapter.lang), since=since))
-    await adapter.client.chat_postMessage(channel=nudge.reviewer, text=text,
-                                          blocks=ui.nudge_blocks(draft, text=text, extra=near, lang=adapter.lang))
+    text = adapter._mark(
+        answers,
+        t(
+            "review.nudge",
+            adapter.lang,
+            channel=incident.channel_id,
+            version=draft.version,
+            doc=ui.doc_name(draft.doc, adapter.lang),
+            since=since,
+        ),
+    )
+    await adapter.client.chat_postMessage(
+        channel=nudge.reviewer, text=text, blocks=ui.nudge_blocks(draft, text=text, extra=near, lang=adapter.lang)
+    )
 
 
-async def checklist_blocks(adapter: "SlackAdapter", incident: Incident, *, trail: bool, room: int,
-                           lang: str | None = None) -> list[dict[str, Any]]:
+async def checklist_blocks(
+    adapter: SlackAdapter, incident: Incident, *, trail: bool, room: int, lang: str | None = None
+) -> list[dict[str, Any]]:
     """The review summary per document (and with `trail`, the whole record), then the Set reviewers button."""
     lang = lang or adapter.lang
     async with adapter.repo.read() as tx:
@@ -97,8 +120,9 @@ async def checklist_blocks(adapter: "SlackAdapter", incident: Incident, *, trail
     blocks = ui.summary_blocks(lines, lang)
     if trail:
         by_id = {d.id: d for d in drafts}
-        blocks += ui.trail_blocks(ui.trail_lines(history, decisions, publications, by_id, lang), lang,
-                                  room=room - len(blocks) - 1)
+        blocks += ui.trail_blocks(
+            ui.trail_lines(history, decisions, publications, by_id, lang), lang, room=room - len(blocks) - 1
+        )
     if not incident.closed:
         blocks.append(ui.reviewers_button(incident.id, lang))
-    return blocks[:max(room, 0)]
+    return blocks[: max(room, 0)]

@@ -44,11 +44,14 @@ def summary_from(text: str, permalink: str | None, lang: str) -> str:
     return f"{words}\n\n{source}".strip() if source else words
 
 
-def incident_from_message(*, text: str, permalink: str | None, reporter: str | None, now: datetime,
-                          lang: str) -> dict[str, Any]:
+def incident_from_message(
+    *, text: str, permalink: str | None, reporter: str | None, now: datetime, lang: str
+) -> dict[str, Any]:
     """The new-incident form with the summary taken from a message and its author suggested as a responder."""
     view = new_incident_modal(title="", now=now, lang=lang)
     prefill = {"summary": summary_from(text, permalink, lang), "responders": [reporter] if reporter else None}
-    view["blocks"] = [input_block(ITEMS[b["block_id"]], prefill[b["block_id"]], lang) if b.get("block_id") in prefill
-                      else b for b in view["blocks"]]
+    view["blocks"] = [
+        input_block(ITEMS[b["block_id"]], prefill[b["block_id"]], lang) if b.get("block_id") in prefill else b
+        for b in view["blocks"]
+    ]
     return view

@@ -42,9 +42,17 @@ def row_text(row: Row, *, now: datetime, lang: str) -> str:
         owner = t("home.all_answered", lang)
     else:
         owner = f"<@{row.next_owner}>" if row.next_owner else t("home.no_owner", lang)
-    return t("home.row", lang, title=escape(shorten(row.title, TITLE_SHOWN)), channel=row.incident.channel_id,
-             age=age_text(now - row.incident.created_at, lang), done=row.required_done, total=row.required_total,
-             draft=draft, owner=owner)
+    return t(
+        "home.row",
+        lang,
+        title=escape(shorten(row.title, TITLE_SHOWN)),
+        channel=row.incident.channel_id,
+        age=age_text(now - row.incident.created_at, lang),
+        done=row.required_done,
+        total=row.required_total,
+        draft=draft,
+        owner=owner,
+    )
 
 
 def deadlines_text(row: Row, *, now: datetime, lang: str) -> str:
@@ -56,22 +64,36 @@ def deadlines_text(row: Row, *, now: datetime, lang: str) -> str:
 
 def next_button(row: Row, lang: str) -> Block:
     """Opens the incident's next question from anywhere (membership is checked again on the click)."""
-    return {"type": "button", "action_id": HOME_ANSWER_ACTION, "style": "primary",
-            "text": {"type": "plain_text", "text": t("home.next_button", lang)},
-            "value": IncidentRef(incident_id=row.incident.id).dump()}
+    return {
+        "type": "button",
+        "action_id": HOME_ANSWER_ACTION,
+        "style": "primary",
+        "text": {"type": "plain_text", "text": t("home.next_button", lang)},
+        "value": IncidentRef(incident_id=row.incident.id).dump(),
+    }
 
 
 def incident_blocks(row: Row, *, now: datetime, lang: str, button: bool) -> list[Block]:
     """Three blocks an open incident: its line (with the next-question button), its deadlines, a divider."""
     accessory = next_button(row, lang) if button and row.next_step_id else None
-    return [section(row_text(row, now=now, lang=lang), accessory), context(deadlines_text(row, now=now, lang=lang)),
-            {"type": "divider"}]
+    return [
+        section(row_text(row, now=now, lang=lang), accessory),
+        context(deadlines_text(row, now=now, lang=lang)),
+        {"type": "divider"},
+    ]
 
 
 def closed_block(row: Row, lang: str) -> Block:
     when = format_datetime(row.incident.closed_at, lang) if row.incident.closed_at else ""
-    return context(t("home.closed_row", lang, title=escape(shorten(row.title, TITLE_SHOWN)),
-                     channel=row.incident.channel_id, when=when))
+    return context(
+        t(
+            "home.closed_row",
+            lang,
+            title=escape(shorten(row.title, TITLE_SHOWN)),
+            channel=row.incident.channel_id,
+            when=when,
+        )
+    )
 
 
 def paging_block(desk: Desk, lang: str) -> Block | None:
@@ -80,13 +102,23 @@ def paging_block(desk: Desk, lang: str) -> Block | None:
         return None
     buttons: list[Block] = []
     if desk.page > 0:
-        buttons.append({"type": "button", "action_id": f"{HOME_PAGE_ACTION}_previous",
-                        "text": {"type": "plain_text", "text": t("home.previous_button", lang)},
-                        "value": PageRef(page=desk.page - 1).dump()})
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": f"{HOME_PAGE_ACTION}_previous",
+                "text": {"type": "plain_text", "text": t("home.previous_button", lang)},
+                "value": PageRef(page=desk.page - 1).dump(),
+            }
+        )
     if desk.more:
-        buttons.append({"type": "button", "action_id": f"{HOME_PAGE_ACTION}_next",
-                        "text": {"type": "plain_text", "text": t("home.more_button", lang, n=min(desk.more, PAGE_SIZE))},
-                        "value": PageRef(page=desk.page + 1).dump()})
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": f"{HOME_PAGE_ACTION}_next",
+                "text": {"type": "plain_text", "text": t("home.more_button", lang, n=min(desk.more, PAGE_SIZE))},
+                "value": PageRef(page=desk.page + 1).dump(),
+            }
+        )
     return {"type": "actions", "elements": buttons} if buttons else None
 
 

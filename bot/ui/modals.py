@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from bot.answers import OTHER_SUFFIX, Answer, format_datetime
 from bot.checklist import INCIDENT_STEP, ITEMS, Item, Kind, Step
@@ -23,8 +24,15 @@ def _option(choice: Any, lang: str) -> dict[str, Any]:
     return {"text": _plain(choice.label(lang), 75), "value": choice.value}
 
 
-def modal(title: str, blocks: list[Block], *, callback_id: str | None = None, submit: str | None = None,
-          close: str | None = None, metadata: str = "") -> dict[str, Any]:
+def modal(
+    title: str,
+    blocks: list[Block],
+    *,
+    callback_id: str | None = None,
+    submit: str | None = None,
+    close: str | None = None,
+    metadata: str = "",
+) -> dict[str, Any]:
     """Returns a modal view; Slack allows 24 characters in titles and buttons."""
     view: dict[str, Any] = {"type": "modal", "title": _plain(title, 24), "blocks": blocks[:100]}
     if callback_id:
@@ -42,8 +50,14 @@ def new_incident_modal(*, title: str, now: datetime, lang: str) -> dict[str, Any
     """The /leak-open form: title prefilled from the command, discovery time defaulting to now."""
     initial = {"title": title.strip()[: ITEMS["title"].max_length] or None, "discovered_at": int(now.timestamp())}
     blocks = [input_block(ITEMS[i], initial.get(i), lang) for i in INCIDENT_STEP.items]
-    return modal(INCIDENT_STEP.title(lang), blocks, callback_id=OPEN_CALLBACK, submit=t("open.submit", lang),
-                 close=t("open.cancel", lang), metadata=FormRef(lang=lang).dump())
+    return modal(
+        INCIDENT_STEP.title(lang),
+        blocks,
+        callback_id=OPEN_CALLBACK,
+        submit=t("open.submit", lang),
+        close=t("open.cancel", lang),
+        metadata=FormRef(lang=lang).dump(),
+    )
 
 
 def step_modal(step: Step, *, incident_id: int, answers: Mapping[str, Answer], lang: str) -> dict[str, Any]:
@@ -59,8 +73,14 @@ def step_modal(step: Step, *, incident_id: int, answers: Mapping[str, Answer], l
             when = format_datetime(answer.at, lang)
             blocks.append(_context(t("step.current", lang, who=f"<@{answer.user_id}>", when=when)))
     ref = StepRef(incident_id=incident_id, step_id=step.id, lang=lang).dump()
-    return modal(step.title(lang), blocks, callback_id=STEP_CALLBACK, submit=t("step.submit", lang),
-                 close=t("step.cancel", lang), metadata=ref)
+    return modal(
+        step.title(lang),
+        blocks,
+        callback_id=STEP_CALLBACK,
+        submit=t("step.submit", lang),
+        close=t("step.cancel", lang),
+        metadata=ref,
+    )
 
 
 def item_blocks(item: Item, value: Any, lang: str) -> list[Block]:
@@ -68,19 +88,32 @@ def item_blocks(item: Item, value: Any, lang: str) -> list[Block]:
     if item.kind is not Kind.CHECKBOXES:
         return [input_block(item, value, lang)]
     hint = f"step.other_hint.{item.id}"
-    other = {"type": "plain_text_input", "action_id": INPUT_ACTION, "max_length": item.max_length,
-             "placeholder": _plain(t(hint if hint in MESSAGES else "step.other_hint", lang), 150)}
+    other = {
+        "type": "plain_text_input",
+        "action_id": INPUT_ACTION,
+        "max_length": item.max_length,
+        "placeholder": _plain(t(hint if hint in MESSAGES else "step.other_hint", lang), 150),
+    }
     if value and value.get("other"):
         other["initial_value"] = value["other"]
-    return [input_block(item, value, lang),
-            {"type": "input", "block_id": item.id + OTHER_SUFFIX, "optional": True,
-             "label": _plain(t("step.other", lang), 2000), "element": other}]
+    return [
+        input_block(item, value, lang),
+        {
+            "type": "input",
+            "block_id": item.id + OTHER_SUFFIX,
+            "optional": True,
+            "label": _plain(t("step.other", lang), 2000),
+            "element": other,
+        },
+    ]
 
 
 def input_block(item: Item, value: Any, lang: str) -> Block:
     """One input block whose block_id is the item id."""
     block: Block = {
-        "type": "input", "block_id": item.id, "label": _plain(item.label(lang), 2000),
+        "type": "input",
+        "block_id": item.id,
+        "label": _plain(item.label(lang), 2000),
         "element": _ELEMENTS[item.kind](item, value, lang),
         # Slack would insist on a checkbox even when "other" is filled in; we check it ourselves.
         "optional": not item.required or item.kind is Kind.CHECKBOXES,
@@ -91,8 +124,12 @@ def input_block(item: Item, value: Any, lang: str) -> Block:
 
 
 def _text_element(item: Item, value: Any, lang: str) -> dict[str, Any]:
-    element = {"type": "plain_text_input", "action_id": INPUT_ACTION, "max_length": item.max_length,
-               "multiline": item.kind is Kind.MULTILINE}
+    element = {
+        "type": "plain_text_input",
+        "action_id": INPUT_ACTION,
+        "max_length": item.max_length,
+        "multiline": item.kind is Kind.MULTILINE,
+    }
     shown = value.get("text") if isinstance(value, dict) else value
     if shown:
         element["initial_value"] = str(shown)[: item.max_length]
@@ -100,8 +137,11 @@ def _text_element(item: Item, value: Any, lang: str) -> dict[str, Any]:
 
 
 def _choice_element(item: Item, value: Any, lang: str) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "radio_buttons", "action_id": INPUT_ACTION,
-                               "options": [_option(c, lang) for c in item.choices]}
+    element: dict[str, Any] = {
+        "type": "radio_buttons",
+        "action_id": INPUT_ACTION,
+        "options": [_option(c, lang) for c in item.choices],
+    }
     chosen = item.choice(value) if value else item.choice(item.default) if item.default else None
     if chosen:
         element["initial_option"] = _option(chosen, lang)

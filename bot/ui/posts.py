@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.answers import Answer, display, format_datetime
 from bot.checklist import CHECKLIST_STEPS, ITEMS, Step, asked_items, progress
@@ -45,21 +46,37 @@ def header(text: str) -> Block:
 
 def answer_button(incident_id: int, step: Step, lang: str, label_key: str = "question.button") -> Block:
     """The button that opens a step's modal."""
-    return {"type": "button", "action_id": ANSWER_ACTION, "style": "primary", "text": {"type": "plain_text", "text": t(label_key, lang)},
-            "value": StepRef(incident_id=incident_id, step_id=step.id).dump()}
+    return {
+        "type": "button",
+        "action_id": ANSWER_ACTION,
+        "style": "primary",
+        "text": {"type": "plain_text", "text": t(label_key, lang)},
+        "value": StepRef(incident_id=incident_id, step_id=step.id).dump(),
+    }
 
 
 def owner_picker(incident_id: int, item_ids: Sequence[str], owner: str | None, lang: str) -> Block:
     """A user picker that gives the items an owner; its block_id says which items."""
-    picker: Block = {"type": "users_select", "action_id": OWNER_ACTION,
-                     "placeholder": {"type": "plain_text", "text": t("owner.pick", lang)}}
+    picker: Block = {
+        "type": "users_select",
+        "action_id": OWNER_ACTION,
+        "placeholder": {"type": "plain_text", "text": t("owner.pick", lang)},
+    }
     if owner:
         picker["initial_user"] = owner
     return picker
 
 
-def checklist_blocks(*, title: str, answers: Mapping[str, Answer], lang: str, owners: Mapping[str, str] | None = None,
-                     closed_line: str = "", legal_lines: Sequence[str] = (), incident_id: int | None = None) -> list[Block]:
+def checklist_blocks(
+    *,
+    title: str,
+    answers: Mapping[str, Answer],
+    lang: str,
+    owners: Mapping[str, str] | None = None,
+    closed_line: str = "",
+    legal_lines: Sequence[str] = (),
+    incident_id: int | None = None,
+) -> list[Block]:
     """The checklist: every item, answered or open, its owner, who answered and when, and the progress.
 
     With `incident_id` every item gets an owner picker (for /leak-status). `closed_line` is mrkdwn;
@@ -67,9 +84,19 @@ def checklist_blocks(*, title: str, answers: Mapping[str, Answer], lang: str, ow
     """
     owners = owners or {}
     done = progress({k: a.value for k, a in answers.items()})
-    blocks = [header(t("checklist.header", lang, title=title)),
-              context(t("checklist.progress", lang, rd=done.required_done, rt=done.required_total,
-                        od=done.optional_done, ot=done.optional_total))]
+    blocks = [
+        header(t("checklist.header", lang, title=title)),
+        context(
+            t(
+                "checklist.progress",
+                lang,
+                rd=done.required_done,
+                rt=done.required_total,
+                od=done.optional_done,
+                ot=done.optional_total,
+            )
+        ),
+    ]
     if closed_line:
         blocks.append(context(closed_line))
     if legal_lines:
@@ -109,10 +136,15 @@ def question_blocks(step: Step, *, incident_id: int, lang: str, owner: str | Non
     number = CHECKLIST_STEPS.index(step) + 1 if step in CHECKLIST_STEPS else 0
     label = t("question.label", lang, n=number, total=len(CHECKLIST_STEPS)) if number else step.title(lang)
     picker = owner_picker(incident_id, step.items, owner, lang)
-    return [context(escape(label)),
-            section(f"*{escape(step.question(lang) or step.title(lang))}*", answer_button(incident_id, step, lang)),
-            {"type": "actions", "block_id": OwnerRef(incident_id=incident_id, item_ids=list(step.items)).dump(),
-             "elements": [picker]}]
+    return [
+        context(escape(label)),
+        section(f"*{escape(step.question(lang) or step.title(lang))}*", answer_button(incident_id, step, lang)),
+        {
+            "type": "actions",
+            "block_id": OwnerRef(incident_id=incident_id, item_ids=list(step.items)).dump(),
+            "elements": [picker],
+        },
+    ]
 
 
 def question_text(step: Step, lang: str) -> str:
@@ -128,21 +160,35 @@ def draft_messages(*, body: str, heading: str, lang: str, notes: Sequence[str] =
     room = MAX_BLOCKS - len(head)
     messages = [head + sections[:room]]
     for start in range(room, len(sections), MAX_BLOCKS):
-        messages.append(sections[start:start + MAX_BLOCKS])
+        messages.append(sections[start : start + MAX_BLOCKS])
     return messages
 
 
 def hold_blocks(*, incident_id: int, draft_id: int, lines: Sequence[str], lang: str) -> list[Block]:
     """The warning before a version with a higher maximum count is posted, and the button that allows it."""
-    confirm = {"title": {"type": "plain_text", "text": t("draft.hold_title", lang)},
-               "text": {"type": "plain_text", "text": t("draft.hold_confirm", lang)},
-               "confirm": {"type": "plain_text", "text": t("draft.hold_button", lang)[:24]},
-               "deny": {"type": "plain_text", "text": t("close.cancel", lang)}}
+    confirm = {
+        "title": {"type": "plain_text", "text": t("draft.hold_title", lang)},
+        "text": {"type": "plain_text", "text": t("draft.hold_confirm", lang)},
+        "confirm": {"type": "plain_text", "text": t("draft.hold_button", lang)[:24]},
+        "deny": {"type": "plain_text", "text": t("close.cancel", lang)},
+    }
     value = json.dumps({"incident_id": incident_id, "draft_id": draft_id})
-    return [section("\n".join(lines)),
-            {"type": "actions", "elements": [{"type": "button", "action_id": CONFIRM_DRAFT_ACTION, "style": "primary",
-                                              "text": {"type": "plain_text", "text": t("draft.hold_button", lang)},
-                                              "value": value, "confirm": confirm}]}]
+    return [
+        section("\n".join(lines)),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": CONFIRM_DRAFT_ACTION,
+                    "style": "primary",
+                    "text": {"type": "plain_text", "text": t("draft.hold_button", lang)},
+                    "value": value,
+                    "confirm": confirm,
+                }
+            ],
+        },
+    ]
 
 
 def missing_blocks(missing: Sequence[str], lang: str, key: str = "draft.missing") -> list[Block]:
@@ -155,36 +201,75 @@ def optional_steps_blocks(steps: Sequence[Step], *, incident_id: int, lang: str)
     """What /leak-next says once every required item is answered."""
     blocks = [section(escape(t("next.required_done", lang)))]
     if not steps:
-        return blocks + [context(escape(t("next.nothing_open", lang)))]
+        return [*blocks, context(escape(t("next.nothing_open", lang)))]
     blocks.append(context(escape(t("next.optional_open", lang))))
     for step in steps:
-        labels = "、".join(ITEMS[i].label(lang) for i in step.items) if lang == "ja" else ", ".join(ITEMS[i].label(lang) for i in step.items)
+        labels = (
+            "、".join(ITEMS[i].label(lang) for i in step.items)
+            if lang == "ja"
+            else ", ".join(ITEMS[i].label(lang) for i in step.items)
+        )
         blocks.append(section(escape(labels), answer_button(incident_id, step, lang, "next.answer_button")))
     return blocks[:MAX_BLOCKS]
 
 
 def close_question_blocks(lang: str) -> list[Block]:
     """The ephemeral question of /leak-close, with a confirmation dialog on the button."""
-    confirm = {"title": {"type": "plain_text", "text": t("close.confirm_title", lang)},
-               "text": {"type": "plain_text", "text": t("close.confirm_text", lang)},
-               "confirm": {"type": "plain_text", "text": t("close.button", lang)},
-               "deny": {"type": "plain_text", "text": t("close.cancel", lang)}, "style": "danger"}
-    return [section(escape(t("close.question", lang))),
-            {"type": "actions", "elements": [
-                {"type": "button", "action_id": CLOSE_CONFIRM_ACTION, "style": "danger", "confirm": confirm,
-                 "text": {"type": "plain_text", "text": t("close.button", lang)}, "value": "close"},
-                {"type": "button", "action_id": CLOSE_CANCEL_ACTION,
-                 "text": {"type": "plain_text", "text": t("close.cancel", lang)}, "value": "keep"}]}]
+    confirm = {
+        "title": {"type": "plain_text", "text": t("close.confirm_title", lang)},
+        "text": {"type": "plain_text", "text": t("close.confirm_text", lang)},
+        "confirm": {"type": "plain_text", "text": t("close.button", lang)},
+        "deny": {"type": "plain_text", "text": t("close.cancel", lang)},
+        "style": "danger",
+    }
+    return [
+        section(escape(t("close.question", lang))),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": CLOSE_CONFIRM_ACTION,
+                    "style": "danger",
+                    "confirm": confirm,
+                    "text": {"type": "plain_text", "text": t("close.button", lang)},
+                    "value": "close",
+                },
+                {
+                    "type": "button",
+                    "action_id": CLOSE_CANCEL_ACTION,
+                    "text": {"type": "plain_text", "text": t("close.cancel", lang)},
+                    "value": "keep",
+                },
+            ],
+        },
+    ]
 
 
-def nudge_blocks(missing: Sequence[str], *, step: Step, incident_id: int, owners: Mapping[str, str], lang: str,
-                 extra: Sequence[str] = ()) -> list[Block]:
+def nudge_blocks(
+    missing: Sequence[str],
+    *,
+    step: Step,
+    incident_id: int,
+    owners: Mapping[str, str],
+    lang: str,
+    extra: Sequence[str] = (),
+) -> list[Block]:
     """A nudge: the open required items with their owners, the next question's button and snoozes."""
     lines = "\n".join(f"• *{escape(ITEMS[i].label(lang))}* `{i}` — <@{owners[i]}>" for i in missing)
-    snoozes = [{"type": "button", "action_id": f"{SNOOZE_ACTION}_{seconds}", "value": str(seconds),
-                "text": {"type": "plain_text", "text": t(f"nudge.snooze_{seconds}", lang)}} for seconds in SNOOZE_CHOICES]
+    snoozes = [
+        {
+            "type": "button",
+            "action_id": f"{SNOOZE_ACTION}_{seconds}",
+            "value": str(seconds),
+            "text": {"type": "plain_text", "text": t(f"nudge.snooze_{seconds}", lang)},
+        }
+        for seconds in SNOOZE_CHOICES
+    ]
     text = escape(t("nudge.text", lang, n=len(missing))) + "\n" + lines
     if extra:
         text += "\n" + escape("\n".join(extra))
-    return [section(text),
-            {"type": "actions", "elements": [answer_button(incident_id, step, lang, "nudge.answer"), *snoozes]}]
+    return [
+        section(text),
+        {"type": "actions", "elements": [answer_button(incident_id, step, lang, "nudge.answer"), *snoozes]},
+    ]

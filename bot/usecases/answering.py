@@ -3,8 +3,9 @@ transaction, before Slack gets its acknowledgement (so the next request, on any 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from bot.usecases import drafts
 from bot.usecases.base import Deps, first_nudge, values_of
@@ -53,7 +54,11 @@ async def submit(deps: Deps, form: Form, *, user_id: str, values: Mapping[str, A
 async def _allowed(tx: Tx, form: Form, user_id: str) -> Incident:
     """The incident, locked, when this person may answer this form now; else Refused."""
     incident, opened, member = await tx.form_access(form.incident_id, external_id=form.external_id, user_id=user_id)
-    if opened is None or (opened.user_id, opened.incident_id, opened.step_id) != (user_id, form.incident_id, form.step_id):
+    if opened is None or (opened.user_id, opened.incident_id, opened.step_id) != (
+        user_id,
+        form.incident_id,
+        form.step_id,
+    ):
         raise Refused("access.form_unknown")
     if incident is None or incident.channel_id is None:
         raise Refused("cmd.not_incident_channel_plain")
@@ -64,7 +69,9 @@ async def _allowed(tx: Tx, form: Form, user_id: str) -> Incident:
     return incident
 
 
-async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values: Mapping[str, Any], source: str) -> list[str]:
+async def _store(
+    tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values: Mapping[str, Any], source: str
+) -> list[str]:
     now = deps.clock.now()
     before = await tx.answers(incident.id)
     changed = await tx.record(incident.id, user_id=user_id, at=now, values=values, source=source, current=before)
@@ -75,8 +82,9 @@ async def _store(tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values
     await tx.schedule_nudge(incident.id, due=first_nudge(current, now=now, nudge_after=deps.nudge_after), reset=True)
     key = f"{incident.id}:{source}"
     if "responders" in changed and current.get("responders"):
-        await tx.enqueue("invite", {"users": current["responders"]}, key=f"invite:{key}", at=now,
-                         incident_id=incident.id)
+        await tx.enqueue(
+            "invite", {"users": current["responders"]}, key=f"invite:{key}", at=now, incident_id=incident.id
+        )
     await drafts.new_version(tx, deps, incident, current, changed=changed, user_id=None, key=key)
     # The pinned checklist updated and the next question asked if it is not the one asked last, from the
     # state when it runs: a burst of answers, superseding the waiting follow-ups, costs one update and

@@ -15,6 +15,8 @@ async def prepare(deps: Deps, incident: Incident, step: Step, *, user_id: str) -
     """Records the form and returns (external_id to open it under, the current answers to prefill)."""
     external_id = f"leak-{secrets.token_hex(12)}"
     async with deps.repo.tx() as tx:
-        await tx.record_view(external_id, user_id=user_id, incident_id=incident.id, step_id=step.id, at=deps.clock.now())
+        await tx.record_view(
+            external_id, user_id=user_id, incident_id=incident.id, step_id=step.id, at=deps.clock.now()
+        )
         answers = await tx.answers(incident.id)
     return external_id, answers

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Awaitable, Callable, Mapping, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from bot import legal, nudging
 from bot.answers import Answer
@@ -42,8 +43,13 @@ async def say(tx: Tx, incident_id: int, key: str, *, job_key: str, at: datetime,
     await tx.enqueue("say", {"key": key, "params": params}, key=job_key, at=at, incident_id=incident_id)
 
 
-async def claim_due(deps: Deps, due: Callable[[Tx, datetime], Awaitable[Sequence[T]]],
-                    claim: Callable[[Deps, T], Awaitable[bool]], *, batch: int) -> int:
+async def claim_due(
+    deps: Deps,
+    due: Callable[[Tx, datetime], Awaitable[Sequence[T]]],
+    claim: Callable[[Deps, T], Awaitable[bool]],
+    *,
+    batch: int,
+) -> int:
     """A sweep: reads what is due now, `batch` at a time, and claims each (each claim its own unit of
     work, which another replica may have won); returns how many were claimed."""
     claimed = 0

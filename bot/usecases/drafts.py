@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from bot.checklist import REQUIRED, is_drill, missing_required
 from bot.drafting import DraftMeta, DraftNotReady, TimelineEntry, render
@@ -43,28 +44,64 @@ def decide(latest: Draft | None, *, same_text: bool, changed: Sequence[str], aga
     return Decision("new")
 
 
-def meta_for(company: str | None, drafts: Sequence[Draft], doc: str, *, version: int, dated: datetime | None,
-             previous: Draft | None, exercise: bool = False, entries: Sequence[TimelineEntry] = ()) -> DraftMeta:
+def meta_for(
+    company: str | None,
+    drafts: Sequence[Draft],
+    doc: str,
+    *,
+    version: int,
+    dated: datetime | None,
+    previous: Draft | None,
+    exercise: bool = False,
+    entries: Sequence[TimelineEntry] = (),
+) -> DraftMeta:
     """What a version of `doc` is rendered with besides the answers: issuer, number, date, what came before,
     the timeline (経緯)."""
     public = [d.version for d in drafts if d.doc == "public"]
-    return DraftMeta(company=company, exercise=exercise, timeline=tuple(entries), version=version, dated=dated, public_version=public[-1] if public else None,
-                     previous=previous.values if previous else None, previous_dated=previous.at if previous else None)
+    return DraftMeta(
+        company=company,
+        exercise=exercise,
+        timeline=tuple(entries),
+        version=version,
+        dated=dated,
+        public_version=public[-1] if public else None,
+        previous=previous.values if previous else None,
+        previous_dated=previous.at if previous else None,
+    )
 
 
-def says_the_same(latest: Draft, values: Mapping[str, Any], deps: Deps, drafts: Sequence[Draft],
-                  entries: Sequence[TimelineEntry]) -> bool:
+def says_the_same(
+    latest: Draft, values: Mapping[str, Any], deps: Deps, drafts: Sequence[Draft], entries: Sequence[TimelineEntry]
+) -> bool:
     """True when these answers (and timeline) would give exactly the latest version's text, rendered as that
     version was: its number, its date, the versions before it."""
     earlier = [d for d in drafts if d.id < latest.id]
     previous = next((d for d in reversed(earlier) if d.doc == latest.doc), None)
-    meta = meta_for(deps.company, earlier, latest.doc, version=latest.version, dated=latest.at, previous=previous,
-                    exercise=is_drill(values), entries=entries)
+    meta = meta_for(
+        deps.company,
+        earlier,
+        latest.doc,
+        version=latest.version,
+        dated=latest.at,
+        previous=previous,
+        exercise=is_drill(values),
+        entries=entries,
+    )
     return render(values, lang=deps.lang, doc=latest.doc, meta=meta) == latest.body
 
 
-async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[str, Any], *, changed: Sequence[str],
-                      user_id: str | None, key: str, again: bool = False, doc: str = "public") -> None:
+async def new_version(
+    tx: Tx,
+    deps: Deps,
+    incident: Incident,
+    values: Mapping[str, Any],
+    *,
+    changed: Sequence[str],
+    user_id: str | None,
+    key: str,
+    again: bool = False,
+    doc: str = "public",
+) -> None:
     """Stores and schedules a new version of a document when one is due (see `decide`)."""
     if missing_required(values):
         return
@@ -76,16 +113,35 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
     decision = decide(latest, same_text=same, changed=changed, again=again)
     if decision.action == "hold_again":
         assert latest is not None
-        await tx.enqueue("hold", {"draft_id": latest.id}, key=f"hold:{key}:{latest.id}", at=now, incident_id=incident.id)
+        await tx.enqueue(
+            "hold", {"draft_id": latest.id}, key=f"hold:{key}:{latest.id}", at=now, incident_id=incident.id
+        )
     elif decision.action == "repost":
         assert latest is not None
-        await tx.enqueue("draft", {"draft_id": latest.id, "again": True}, key=f"draft-again:{key}:{doc}", at=now,
-                         incident_id=incident.id)
+        await tx.enqueue(
+            "draft",
+            {"draft_id": latest.id, "again": True},
+            key=f"draft-again:{key}:{doc}",
+            at=now,
+            incident_id=incident.id,
+        )
     elif decision.action == "new":
         version = latest.version + 1 if latest else 1
-        body = render(values, lang=deps.lang, doc=doc, meta=meta_for(deps.company, drafts, doc, version=version, dated=now,
-                                                                     previous=latest, exercise=is_drill(values),
-                                                                     entries=entries))
+        body = render(
+            values,
+            lang=deps.lang,
+            doc=doc,
+            meta=meta_for(
+                deps.company,
+                drafts,
+                doc,
+                version=version,
+                dated=now,
+                previous=latest,
+                exercise=is_drill(values),
+                entries=entries,
+            ),
+        )
         held = grows_published_max(values, drafts)
         draft = await tx.add_draft(incident.id, body=body, at=now, user_id=user_id, doc=doc, values=values, held=held)
         for kind in ("hold",) if held else ("draft", "upload"):
@@ -95,8 +151,9 @@ async def new_version(tx: Tx, deps: Deps, incident: Incident, values: Mapping[st
         await home.republish(tx, incident.id, key=f"draft:{draft.id}", at=now)
 
 
-async def request_draft(deps: Deps, incident: Incident, *, user_id: str, doc: str = "public",
-                        lang: str | None = None) -> None:
+async def request_draft(
+    deps: Deps, incident: Incident, *, user_id: str, doc: str = "public", lang: str | None = None
+) -> None:
     """/leak-draft: posts the document's current text (a new version when it changed); raises DraftNotReady.
 
     In the incident's language the version itself is posted; in the other language, the current version
@@ -114,8 +171,13 @@ async def request_draft(deps: Deps, incident: Incident, *, user_id: str, doc: st
         latest = await tx.latest_draft(incident.id, doc)
         assert latest is not None
         for kind in ("draft", "upload"):
-            await tx.enqueue(kind, {"draft_id": latest.id, "again": True, "lang": lang}, key=f"{kind}:{key}:{lang}",
-                             at=deps.clock.now(), incident_id=incident.id)
+            await tx.enqueue(
+                kind,
+                {"draft_id": latest.id, "again": True, "lang": lang},
+                key=f"{kind}:{key}:{lang}",
+                at=deps.clock.now(),
+                incident_id=incident.id,
+            )
 
 
 async def confirm_draft(deps: Deps, incident: Incident, draft_id: int, *, user_id: str) -> bool:
@@ -126,8 +188,15 @@ async def confirm_draft(deps: Deps, incident: Incident, draft_id: int, *, user_i
         draft = await tx.draft(draft_id)
         if draft is None or draft.incident_id != incident.id or not await tx.confirm_draft(draft_id, user_id=user_id):
             return False
-        await say(tx, incident.id, "draft.hold_done", job_key=f"confirmed:{draft_id}", at=now, user=user_id,
-                  version=draft.version)
+        await say(
+            tx,
+            incident.id,
+            "draft.hold_done",
+            job_key=f"confirmed:{draft_id}",
+            at=now,
+            user=user_id,
+            version=draft.version,
+        )
         for kind in ("draft", "upload"):
             await tx.enqueue(kind, {"draft_id": draft_id}, key=f"{kind}:{draft_id}", at=now, incident_id=incident.id)
         await review.after_version(tx, incident.id, draft, at=now, nudge_after=deps.nudge_after)

@@ -70,8 +70,9 @@ async def desk(repo: Repository, user_id: str, *, page: int = 0, page_size: int 
             page = (total - 1) // page_size  # a page that emptied since it was asked for shows the last one
         opened = await tx.member_incidents(user_id, offset=page * page_size, limit=page_size)
         closed = await tx.member_incidents(user_id, closed=True, limit=CLOSED_SHOWN)
-        return Desk(user_id, tuple([await _row(tx, i) for i in opened]), total, page,
-                    tuple([await _row(tx, i) for i in closed]))
+        return Desk(
+            user_id, tuple([await _row(tx, i) for i in opened]), total, page, tuple([await _row(tx, i) for i in closed])
+        )
 
 
 async def _row(tx: Tx, incident: Incident) -> Row:
@@ -84,9 +85,17 @@ async def _row(tx: Tx, incident: Incident) -> Row:
         owners = await tx.owners(incident.id)
         owner = next((owners[i].owner_id for i in step.items if i in owners), None)
     draft = await tx.latest_draft(incident.id)
-    return Row(incident, str(values.get("title") or f"#{incident.id}"), done.required_done, done.required_total,
-               step.id if step else None, owner, tuple(legal.assess(values).open_deadlines()),
-               draft.version if draft else None, is_drill(values))
+    return Row(
+        incident,
+        str(values.get("title") or f"#{incident.id}"),
+        done.required_done,
+        done.required_total,
+        step.id if step else None,
+        owner,
+        tuple(legal.assess(values).open_deadlines()),
+        draft.version if draft else None,
+        is_drill(values),
+    )
 
 
 async def republish(tx: Tx, incident_id: int, *, key: str, at: datetime) -> None:

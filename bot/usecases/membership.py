@@ -30,4 +30,6 @@ async def refresh_later(deps: Deps, incident: Incident) -> None:
     now = deps.clock.now()
     async with deps.repo.tx() as tx:
         if not await tx.waiting("members", incident.id):
-            await tx.enqueue("members", {}, key=f"members:{incident.id}:{uuid.uuid4().hex}", at=now, incident_id=incident.id)
+            await tx.enqueue(
+                "members", {}, key=f"members:{incident.id}:{uuid.uuid4().hex}", at=now, incident_id=incident.id
+            )

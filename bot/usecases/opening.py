@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot.usecases.base import Deps, first_nudge
 from storage.repository import Duplicate, Incident
 
 
-async def open_incident(deps: Deps, *, team_id: str, opener_id: str, view_id: str,
-                        values: Mapping[str, Any]) -> tuple[Incident, bool]:
+async def open_incident(
+    deps: Deps, *, team_id: str, opener_id: str, view_id: str, values: Mapping[str, Any]
+) -> tuple[Incident, bool]:
     """Stores the incident and records its set-up; returns (incident, created).
 
     The same view submitted again (a retry, a double click, another replica) returns the incident it made.
@@ -18,8 +20,13 @@ async def open_incident(deps: Deps, *, team_id: str, opener_id: str, view_id: st
     given = {k: v for k, v in values.items() if v is not None}
     try:
         async with deps.repo.tx(urgent=True) as tx:
-            incident = await tx.open_incident(team_id=team_id, opener_id=opener_id, view_id=view_id, at=now,
-                                              nudge_due=first_nudge(given, now=now, nudge_after=deps.nudge_after))
+            incident = await tx.open_incident(
+                team_id=team_id,
+                opener_id=opener_id,
+                view_id=view_id,
+                at=now,
+                nudge_due=first_nudge(given, now=now, nudge_after=deps.nudge_after),
+            )
             await tx.record(incident.id, user_id=opener_id, at=now, values=given)
             await tx.enqueue("setup", {"view_id": view_id}, key=f"setup:{incident.id}", at=now, incident_id=incident.id)
             return incident, True

@@ -18,8 +18,16 @@ async def assign(deps: Deps, incident: Incident, item_ids: list[str], *, owner_i
         if changed and incident.channel_id:
             key = uuid.uuid4().hex
             await tx.enqueue("checklist", {}, key=f"checklist:owner:{key}", at=now, incident_id=incident.id)
-            await say(tx, incident.id, "owner.set" if owner_id else "owner.cleared", job_key=f"owner:{key}", at=now,
-                      by=by, user=owner_id, items=changed)
+            await say(
+                tx,
+                incident.id,
+                "owner.set" if owner_id else "owner.cleared",
+                job_key=f"owner:{key}",
+                at=now,
+                by=by,
+                user=owner_id,
+                items=changed,
+            )
         return changed
 
 
@@ -30,6 +38,13 @@ async def snooze(deps: Deps, incident: Incident, *, seconds: int, user_id: str) 
     async with deps.repo.tx(urgent=True) as tx:
         await tx.schedule_nudge(incident.id, due=until, reset=False)
         if incident.channel_id:
-            await say(tx, incident.id, "nudge.snoozed", job_key=f"snooze:{uuid.uuid4().hex}", at=now, user=user_id,
-                      until=until.isoformat())
+            await say(
+                tx,
+                incident.id,
+                "nudge.snoozed",
+                job_key=f"snooze:{uuid.uuid4().hex}",
+                at=now,
+                user=user_id,
+                until=until.isoformat(),
+            )
     return until

@@ -8,9 +8,10 @@ publications are appended, and a publication fills its checklist item as a new a
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from bot.answers import format_datetime
 from bot.drafting import DOCS
@@ -50,11 +51,14 @@ def publish_step(draft_id: int) -> str:
 
 # --- views the bot opens ------------------------------------------------------------------------------
 
+
 async def prepare_view(deps: Deps, incident: Incident, step_id: str, *, user_id: str) -> str:
     """Records a modal about to be opened for one person (only its submission will count); returns its external_id."""
     external_id = f"leak-{secrets.token_hex(12)}"
     async with deps.repo.tx() as tx:
-        await tx.record_view(external_id, user_id=user_id, incident_id=incident.id, step_id=step_id, at=deps.clock.now())
+        await tx.record_view(
+            external_id, user_id=user_id, incident_id=incident.id, step_id=step_id, at=deps.clock.now()
+        )
     return external_id
 
 
@@ -85,8 +89,10 @@ async def _open_incident(tx: Tx, incident_id: int, user_id: str) -> Incident:
 
 # --- reviewers --------------------------------------------------------------------------------------
 
-async def set_reviewers(deps: Deps, *, external_id: str, view_id: str, incident_id: int, user_id: str,
-                        reviewers: Mapping[str, list[str]]) -> list[str]:
+
+async def set_reviewers(
+    deps: Deps, *, external_id: str, view_id: str, incident_id: int, user_id: str, reviewers: Mapping[str, list[str]]
+) -> list[str]:
     """Stores the reviewers of each document from a submitted modal; returns the documents that changed.
 
     Every reviewer must be in the channel (Refused "review.not_member" with `doc`). The same view again changes nothing.
@@ -94,20 +100,30 @@ async def set_reviewers(deps: Deps, *, external_id: str, view_id: str, incident_
     now = deps.clock.now()
     try:
         async with deps.repo.tx(urgent=True) as tx:
-            incident = await _form_incident(tx, external_id=external_id, incident_id=incident_id,
-                                            step_id=REVIEWERS_STEP, user_id=user_id)
+            incident = await _form_incident(
+                tx, external_id=external_id, incident_id=incident_id, step_id=REVIEWERS_STEP, user_id=user_id
+            )
             assert incident.channel_id is not None
             members = await tx.members(incident.channel_id)
             for doc in DOCS:
                 outside = [u for u in reviewers.get(doc, []) if u not in members]
                 if outside:
                     raise Refused("review.not_member", doc=doc, users=outside)
-            changed = await tx.set_reviewers(incident.id, {d: list(reviewers.get(d, [])) for d in DOCS},
-                                             set_by=user_id, at=now, source=view_id)
+            changed = await tx.set_reviewers(
+                incident.id, {d: list(reviewers.get(d, [])) for d in DOCS}, set_by=user_id, at=now, source=view_id
+            )
             for doc in changed:
                 users = sorted(set(reviewers.get(doc, [])))
-                await say(tx, incident.id, "review.set" if users else "review.cleared", job_key=f"reviewers:{view_id}:{doc}",
-                          at=now, by=user_id, doc=doc, users=users)
+                await say(
+                    tx,
+                    incident.id,
+                    "review.set" if users else "review.cleared",
+                    job_key=f"reviewers:{view_id}:{doc}",
+                    at=now,
+                    by=user_id,
+                    doc=doc,
+                    users=users,
+                )
                 await _ask_again(tx, incident, doc, key=view_id, at=now, nudge_after=deps.nudge_after)
             if changed:
                 await tx.enqueue("checklist", {}, key=f"checklist:reviewers:{view_id}", at=now, incident_id=incident.id)
@@ -128,11 +144,21 @@ async def _ask_again(tx: Tx, incident: Incident, doc: str, *, key: str, at: date
     await review_nudges.track(tx, incident.id, draft, at=at, nudge_after=nudge_after)
     review = review_of(draft, (await tx.reviewers(incident.id)).get(doc, ()), await tx.decisions(incident.id))
     if review.fully_approved:
-        await tx.enqueue("publish_offer", {"draft_id": draft.id}, key=f"publish-offer:{draft.id}:{key}", at=at,
-                         incident_id=incident.id)
+        await tx.enqueue(
+            "publish_offer",
+            {"draft_id": draft.id},
+            key=f"publish-offer:{draft.id}:{key}",
+            at=at,
+            incident_id=incident.id,
+        )
     elif review.reviewers:
-        await tx.enqueue("review", {"draft_id": draft.id, "again": True}, key=f"review:{draft.id}:{key}", at=at,
-                         incident_id=incident.id)
+        await tx.enqueue(
+            "review",
+            {"draft_id": draft.id, "again": True},
+            key=f"review:{draft.id}:{key}",
+            at=at,
+            incident_id=incident.id,
+        )
 
 
 async def after_version(tx: Tx, incident_id: int, draft: Draft, *, at: datetime, nudge_after: int) -> None:
@@ -145,8 +171,10 @@ async def after_version(tx: Tx, incident_id: int, draft: Draft, *, at: datetime,
 
 # --- decisions -------------------------------------------------------------------------------------
 
-async def _reviewable(tx: Tx, *, channel_incident: Incident | None, incident_id: int, draft_id: int,
-                      user_id: str) -> tuple[Incident, Draft, VersionReview]:
+
+async def _reviewable(
+    tx: Tx, *, channel_incident: Incident | None, incident_id: int, draft_id: int, user_id: str
+) -> tuple[Incident, Draft, VersionReview]:
     """The incident (locked), the version and its review, when this person may decide on it now; else Refused."""
     if channel_incident is None or channel_incident.id != incident_id:
         raise Refused("review.wrong_incident")
@@ -161,22 +189,27 @@ async def _reviewable(tx: Tx, *, channel_incident: Incident | None, incident_id:
     return incident, draft, review_of(draft, reviewers, await tx.decisions(incident.id))
 
 
-async def check_decider(deps: Deps, *, channel_incident: Incident | None, incident_id: int, draft_id: int,
-                        user_id: str) -> Decided | None:
+async def check_decider(
+    deps: Deps, *, channel_incident: Incident | None, incident_id: int, draft_id: int, user_id: str
+) -> Decided | None:
     """Whether this person may decide on the version (Refused if not); a Decided(already=True) if they did."""
     async with deps.repo.read() as tx:
-        _incident, draft, review = await _reviewable(tx, channel_incident=channel_incident, incident_id=incident_id,
-                                                     draft_id=draft_id, user_id=user_id)
+        _incident, draft, review = await _reviewable(
+            tx, channel_incident=channel_incident, incident_id=incident_id, draft_id=draft_id, user_id=user_id
+        )
         _may_decide(draft, review, user_id)
         earlier = await tx.decision(draft.id, user_id)
     return Decided(draft, earlier.approved, already=True) if earlier else None
 
 
-async def check_reviewer(tx: Tx, *, incident_id: int, draft_id: int, user_id: str) -> tuple[Incident, Draft, VersionReview]:
+async def check_reviewer(
+    tx: Tx, *, incident_id: int, draft_id: int, user_id: str
+) -> tuple[Incident, Draft, VersionReview]:
     """For a click outside the incident's channel (a reminder by DM): the incident (locked), the version and its
     review, when this person is a reviewer who may decide on it now; else Refused."""
-    result = await _reviewable(tx, channel_incident=await tx.incident(incident_id), incident_id=incident_id,
-                               draft_id=draft_id, user_id=user_id)
+    result = await _reviewable(
+        tx, channel_incident=await tx.incident(incident_id), incident_id=incident_id, draft_id=draft_id, user_id=user_id
+    )
     _may_decide(result[1], result[2], user_id)
     return result
 
@@ -188,8 +221,17 @@ def _may_decide(draft: Draft, review: VersionReview, user_id: str) -> None:
         raise Refused("review.not_reviewer", doc=draft.doc, users=list(review.reviewers))
 
 
-async def decide(deps: Deps, *, channel_incident: Incident | None, incident_id: int, draft_id: int, user_id: str,
-                 approved: bool, comment: str | None = None, form: tuple[str, str] | None = None) -> Decided:
+async def decide(
+    deps: Deps,
+    *,
+    channel_incident: Incident | None,
+    incident_id: int,
+    draft_id: int,
+    user_id: str,
+    approved: bool,
+    comment: str | None = None,
+    form: tuple[str, str] | None = None,
+) -> Decided:
     """Records a reviewer's decision on a version, once; Refused (nothing stored) when they may not.
 
     `form` is (external_id, view_id) of the request-changes modal the comment came from.
@@ -198,27 +240,60 @@ async def decide(deps: Deps, *, channel_incident: Incident | None, incident_id: 
     try:
         async with deps.repo.tx(urgent=True) as tx:
             if form is not None:  # the modal the bot opened from a click in the incident's channel vouches for it
-                channel_incident = await _form_incident(tx, external_id=form[0], incident_id=incident_id,
-                                                        step_id=changes_step(draft_id), user_id=user_id)
-            incident, draft, review = await _reviewable(tx, channel_incident=channel_incident, incident_id=incident_id,
-                                                        draft_id=draft_id, user_id=user_id)
+                channel_incident = await _form_incident(
+                    tx, external_id=form[0], incident_id=incident_id, step_id=changes_step(draft_id), user_id=user_id
+                )
+            incident, draft, review = await _reviewable(
+                tx, channel_incident=channel_incident, incident_id=incident_id, draft_id=draft_id, user_id=user_id
+            )
             _may_decide(draft, review, user_id)
             earlier = await tx.decision(draft.id, user_id)
             if earlier is not None:  # told "already recorded", unless it is this very modal sent again
                 return Decided(draft, earlier.approved, already=form is None or earlier.source != form[1])
-            decision = await tx.add_decision(incident.id, draft.id, reviewer=user_id, approved=approved,
-                                             comment=comment, at=now, source=form[1] if form else None)
+            decision = await tx.add_decision(
+                incident.id,
+                draft.id,
+                reviewer=user_id,
+                approved=approved,
+                comment=comment,
+                at=now,
+                source=form[1] if form else None,
+            )
             await tx.stop_review_nudge(draft.id, user_id)  # no more reminders for this version
             after = review_of(draft, review.reviewers, [*await tx.decisions(incident.id)])
             if approved:
-                await say(tx, incident.id, "review.approved", job_key=f"decision:{decision.id}", at=now, user=user_id,
-                          doc=draft.doc, version=draft.version, n=len(after.approved), total=len(after.reviewers))
+                await say(
+                    tx,
+                    incident.id,
+                    "review.approved",
+                    job_key=f"decision:{decision.id}",
+                    at=now,
+                    user=user_id,
+                    doc=draft.doc,
+                    version=draft.version,
+                    n=len(after.approved),
+                    total=len(after.reviewers),
+                )
             else:
-                await say(tx, incident.id, "review.changes_requested", job_key=f"decision:{decision.id}", at=now,
-                          user=user_id, doc=draft.doc, version=draft.version, comment=comment or "")
+                await say(
+                    tx,
+                    incident.id,
+                    "review.changes_requested",
+                    job_key=f"decision:{decision.id}",
+                    at=now,
+                    user=user_id,
+                    doc=draft.doc,
+                    version=draft.version,
+                    comment=comment or "",
+                )
             if after.fully_approved:
-                await tx.enqueue("publish_offer", {"draft_id": draft.id}, key=f"publish-offer:{draft.id}", at=now,
-                                 incident_id=incident.id)
+                await tx.enqueue(
+                    "publish_offer",
+                    {"draft_id": draft.id},
+                    key=f"publish-offer:{draft.id}",
+                    at=now,
+                    incident_id=incident.id,
+                )
             await tx.enqueue("checklist", {}, key=f"checklist:decision:{decision.id}", at=now, incident_id=incident.id)
             return Decided(draft, approved)
     except Duplicate:  # the same click twice at once: the other one recorded it
@@ -232,22 +307,33 @@ async def decide(deps: Deps, *, channel_incident: Incident | None, incident_id: 
 
 # --- publication -----------------------------------------------------------------------------------
 
-async def _publishable(tx: Tx, *, channel_incident: Incident | None, incident_id: int, draft_id: int,
-                       user_id: str) -> tuple[Incident, Draft]:
-    incident, draft, review = await _reviewable(tx, channel_incident=channel_incident, incident_id=incident_id,
-                                                draft_id=draft_id, user_id=user_id)
+
+async def _publishable(
+    tx: Tx, *, channel_incident: Incident | None, incident_id: int, draft_id: int, user_id: str
+) -> tuple[Incident, Draft]:
+    incident, draft, review = await _reviewable(
+        tx, channel_incident=channel_incident, incident_id=incident_id, draft_id=draft_id, user_id=user_id
+    )
     if not review.fully_approved:
-        raise Refused("review.not_approved", doc=draft.doc, version=draft.version,
-                      waiting=list(review.waiting or review.changes or review.reviewers))
+        raise Refused(
+            "review.not_approved",
+            doc=draft.doc,
+            version=draft.version,
+            waiting=list(review.waiting or review.changes or review.reviewers),
+        )
     return incident, draft
 
 
-async def check_publishable(deps: Deps, *, channel_incident: Incident | None, incident_id: int, draft_id: int,
-                            user_id: str) -> Draft:
+async def check_publishable(
+    deps: Deps, *, channel_incident: Incident | None, incident_id: int, draft_id: int, user_id: str
+) -> Draft:
     """The version, when it is the latest and every reviewer approved it; else Refused."""
     async with deps.repo.read() as tx:
-        return (await _publishable(tx, channel_incident=channel_incident, incident_id=incident_id, draft_id=draft_id,
-                                   user_id=user_id))[1]
+        return (
+            await _publishable(
+                tx, channel_incident=channel_incident, incident_id=incident_id, draft_id=draft_id, user_id=user_id
+            )
+        )[1]
 
 
 @dataclass(frozen=True)
@@ -259,8 +345,9 @@ class Published:
     url: str | None
 
 
-async def publish(deps: Deps, *, external_id: str, view_id: str, incident_id: int, draft_id: int, user_id: str,
-                  published: Published) -> bool:
+async def publish(
+    deps: Deps, *, external_id: str, view_id: str, incident_id: int, draft_id: int, user_id: str, published: Published
+) -> bool:
     """Records that a fully approved version went out, and fills its checklist item (as an answer revision).
 
     Refused (nothing stored) when the version is not the latest or not fully approved. False: this
@@ -269,18 +356,37 @@ async def publish(deps: Deps, *, external_id: str, view_id: str, incident_id: in
     now = deps.clock.now()
     try:
         async with deps.repo.tx(urgent=True) as tx:
-            channel_incident = await _form_incident(tx, external_id=external_id, incident_id=incident_id,
-                                                    step_id=publish_step(draft_id), user_id=user_id)
-            incident, draft = await _publishable(tx, channel_incident=channel_incident, incident_id=incident_id,
-                                                 draft_id=draft_id, user_id=user_id)
-            await tx.add_publication(incident.id, draft.id, published_at=published.at, how=published.how,
-                                     url=published.url, by=user_id, at=now, source=view_id)
+            channel_incident = await _form_incident(
+                tx, external_id=external_id, incident_id=incident_id, step_id=publish_step(draft_id), user_id=user_id
+            )
+            incident, draft = await _publishable(
+                tx, channel_incident=channel_incident, incident_id=incident_id, draft_id=draft_id, user_id=user_id
+            )
+            await tx.add_publication(
+                incident.id,
+                draft.id,
+                published_at=published.at,
+                how=published.how,
+                url=published.url,
+                by=user_id,
+                at=now,
+                source=view_id,
+            )
             line = publication_line(draft, published, deps.lang)
             item = FILLS.get(draft.doc)
             if item is not None:
                 await tx.record(incident.id, user_id=user_id, at=now, values={item: line}, source=view_id)
-            await say(tx, incident.id, "review.published", job_key=f"published:{view_id}", at=now, user=user_id,
-                      doc=draft.doc, version=draft.version, line=line)
+            await say(
+                tx,
+                incident.id,
+                "review.published",
+                job_key=f"published:{view_id}",
+                at=now,
+                user=user_id,
+                doc=draft.doc,
+                version=draft.version,
+                line=line,
+            )
             await tx.enqueue("checklist", {}, key=f"checklist:published:{view_id}", at=now, incident_id=incident.id)
             return True
     except Duplicate:
@@ -293,5 +399,12 @@ async def publish(deps: Deps, *, external_id: str, view_id: str, incident_id: in
 def publication_line(draft: Draft, published: Published, lang: str) -> str:
     """The words a publication puts in its checklist item (and the PPC report)."""
     key = f"review.item.{draft.doc}" if draft.doc in FILLS else "review.item.other"
-    return t(key, lang, when=format_datetime(published.at, lang), how=t(f"review.how.{published.how}", lang),
-             version=draft.version, doc=t(f"doc.{draft.doc}", lang), url=published.url or "").strip()
+    return t(
+        key,
+        lang,
+        when=format_datetime(published.at, lang),
+        how=t(f"review.how.{published.how}", lang),
+        version=draft.version,
+        doc=t(f"doc.{draft.doc}", lang),
+        url=published.url or "",
+    ).strip()

@@ -53,8 +53,9 @@ async def remind(deps: Deps, nudge: ReviewNudge) -> bool:
             return False
         draft = await tx.draft(nudge.draft_id)
         assert draft is not None and nudge.due_at is not None
-        due = nudging.next_due(now, deps.nudge_after, nudge.nudges_sent + 1,
-                               await deadlines(tx, nudge.incident_id, draft.doc))
+        due = nudging.next_due(
+            now, deps.nudge_after, nudge.nudges_sent + 1, await deadlines(tx, nudge.incident_id, draft.doc)
+        )
         if not await tx.claim_review_nudge(nudge, next_due=due):
             return False  # another sweep (or replica) has it
         key = f"review-nudge:{nudge.id}:{nudge.due_at.isoformat()}"
@@ -70,8 +71,12 @@ async def _still_waiting(tx: Tx, nudge: ReviewNudge) -> bool:
         return False
     latest = await tx.latest_draft(incident.id, draft.doc)
     reviewers = (await tx.reviewers(incident.id)).get(draft.doc, ())
-    return latest is not None and latest.id == draft.id and nudge.reviewer in reviewers \
+    return (
+        latest is not None
+        and latest.id == draft.id
+        and nudge.reviewer in reviewers
         and await tx.decision(draft.id, nudge.reviewer) is None
+    )
 
 
 async def snooze(deps: Deps, *, incident_id: int, draft_id: int, user_id: str, seconds: int) -> tuple[Draft, datetime]:
@@ -81,8 +86,9 @@ async def snooze(deps: Deps, *, incident_id: int, draft_id: int, user_id: str, s
     now = deps.clock.now()
     until = nudging.snoozed_until(now, seconds)
     async with deps.repo.tx(urgent=True) as tx:
-        _incident, draft, _review = await review.check_reviewer(tx, incident_id=incident_id, draft_id=draft_id,
-                                                                user_id=user_id)
+        _incident, draft, _review = await review.check_reviewer(
+            tx, incident_id=incident_id, draft_id=draft_id, user_id=user_id
+        )
         decided = await tx.decision(draft.id, user_id) is not None
         if decided or not await tx.snooze_review_nudge(draft.id, user_id, until=until):
             raise review.Refused("review.nudge_nothing", doc=draft.doc, version=draft.version)

@@ -58,19 +58,26 @@ async def prepare_form(deps: Deps, incident: Incident, *, user_id: str) -> str:
     count); returns the external_id to open it under."""
     external_id = f"leak-{secrets.token_hex(12)}"
     async with deps.repo.tx() as tx:
-        await tx.record_view(external_id, user_id=user_id, incident_id=incident.id, step_id=FORM_STEP, at=deps.clock.now())
+        await tx.record_view(
+            external_id, user_id=user_id, incident_id=incident.id, step_id=FORM_STEP, at=deps.clock.now()
+        )
     return external_id
 
 
-async def add_from_form(deps: Deps, *, external_id: str, view_id: str, incident_id: int, user_id: str, text: str,
-                        at: datetime) -> TimelineItem | None:
+async def add_from_form(
+    deps: Deps, *, external_id: str, view_id: str, incident_id: int, user_id: str, text: str, at: datetime
+) -> TimelineItem | None:
     """Adds the entry of a submitted timeline modal (checked by `checked_entry`); None when this modal was
     stored before (Slack sent it again). Raises Refused (nothing stored)."""
     now = deps.clock.now()
     try:
         async with deps.repo.tx(urgent=True) as tx:
             current, opened, member = await tx.form_access(incident_id, external_id=external_id, user_id=user_id)
-            if opened is None or (opened.user_id, opened.incident_id, opened.step_id) != (user_id, incident_id, FORM_STEP):
+            if opened is None or (opened.user_id, opened.incident_id, opened.step_id) != (
+                user_id,
+                incident_id,
+                FORM_STEP,
+            ):
                 raise Refused("timeline.form_unknown")
             if current is None or not current.channel_id:
                 raise Refused("cmd.not_incident_channel_plain")
@@ -78,14 +85,23 @@ async def add_from_form(deps: Deps, *, external_id: str, view_id: str, incident_
                 raise Refused("cmd.closed")
             if not member:
                 raise Refused("access.not_member")
-            return await tx.add_timeline(incident_id, at=at, text=text, author=user_id, added_by=user_id, added_at=now,
-                                         source=f"view:{view_id}")
+            return await tx.add_timeline(
+                incident_id, at=at, text=text, author=user_id, added_by=user_id, added_at=now, source=f"view:{view_id}"
+            )
     except Duplicate:
         return None
 
 
-async def add(deps: Deps, incident: Incident, *, user_id: str, text: str, at: datetime | None = None,
-              author: str | None = None, source: str) -> TimelineItem | None:
+async def add(
+    deps: Deps,
+    incident: Incident,
+    *,
+    user_id: str,
+    text: str,
+    at: datetime | None = None,
+    author: str | None = None,
+    source: str,
+) -> TimelineItem | None:
     """Adds an entry (by `user_id`, about something `author` said at `at`, default now); None when this
     source was added before. Raises Refused (nothing stored)."""
     text = text.strip()
@@ -104,8 +120,15 @@ async def add(deps: Deps, incident: Incident, *, user_id: str, text: str, at: da
                 raise Refused("cmd.closed")
             if not await tx.is_member(current.channel_id, user_id):
                 raise Refused("access.not_member")
-            return await tx.add_timeline(incident.id, at=at or now, text=text[:MAX_TEXT], author=author or user_id,
-                                         added_by=user_id, added_at=now, source=source)
+            return await tx.add_timeline(
+                incident.id,
+                at=at or now,
+                text=text[:MAX_TEXT],
+                author=author or user_id,
+                added_by=user_id,
+                added_at=now,
+                source=source,
+            )
     except Duplicate:
         return None
 
