@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -130,6 +132,10 @@ class _Hot:
         .values(done_at=bindparam("b_at"), error="superseded")
     )
     add_job = insert(JobRow).values(attempts=0)
+    add_job_once_postgresql = (
+        postgresql_insert(JobRow).values(attempts=0).on_conflict_do_nothing(index_elements=["key"])
+    )
+    add_job_once_sqlite = sqlite_insert(JobRow).values(attempts=0).on_conflict_do_nothing(index_elements=["key"])
 
 
 class Duplicate(Exception):
@@ -622,17 +628,24 @@ class Tx:
         at: datetime,
         incident_id: int | None = None,
         supersede: bool = False,
+        once: bool = False,
     ) -> None:
         """Records a job to do after the commit; a key seen before makes the whole transaction a Duplicate.
 
         `supersede`: this job makes waiting jobs of the same kind for the same incident pointless (a newer
         checklist refresh, the question now next): they are marked done unrun, so a burst costs one call.
+        `once`: a key seen before means the job is recorded already, and the rest of the transaction stands
+        (a job recording what follows it, run again by a runner that took over).
         """
         connection = await self.session.connection()
         if supersede and incident_id is not None:
             await connection.execute(_Hot.supersede, {"b_kind": kind, "b_incident": incident_id, "b_at": at})
         await connection.execute(
-            _Hot.add_job,
+            _Hot.add_job_once_postgresql
+            if once and connection.dialect.name == "postgresql"
+            else _Hot.add_job_once_sqlite
+            if once
+            else _Hot.add_job,
             {
                 "key": key,
                 "kind": kind,

@@ -10,7 +10,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from bot.usecases.drafts import decide, grows_published_max
 from bot.worker import Traffic
@@ -141,6 +141,26 @@ async def test_finished_jobs_are_forgotten_after_the_retention_period(leakbot: H
         )
         setup = await tx.session.scalar(select(func.count()).select_from(JobRow).where(JobRow.kind == "setup"))
     assert old == 0 and setup == 0  # the set-up's job is gone, payload and all (the nudges since are kept)
+
+
+async def test_a_follow_up_run_again_after_its_runner_died_finishes(leakbot: Harness) -> None:
+    """A follow-up whose runner died after it recorded the Home republish, before the job was marked done, is
+    run again by the next runner: it must finish, not fail on its own record. A test of internals."""
+    channel = await open_incident(leakbot)
+    await answer(leakbot, channel, ANSWERS[0][1])
+    await leakbot.settle()  # internal: the follow-up and the Home republish it recorded are done
+    async with leakbot.bot.repo.tx() as tx:
+        followup = await tx.session.scalar(select(func.max(JobRow.id)).where(JobRow.kind == "followup"))
+        homes = await tx.session.scalar(select(func.count()).select_from(JobRow).where(JobRow.kind == "home"))
+        # as the lease of a runner that died would leave it: not done, taken again
+        await tx.session.execute(update(JobRow).where(JobRow.id == followup).values(done_at=None, leased_until=None))
+    leakbot.bot.worker.wake()
+    await leakbot.settle()
+    async with leakbot.bot.repo.read() as tx:
+        job = await tx.session.get(JobRow, followup, populate_existing=True)
+        again = await tx.session.scalar(select(func.count()).select_from(JobRow).where(JobRow.kind == "home"))
+    assert job is not None and job.done_at is not None and job.error is None and job.failed_at is None
+    assert again == homes  # its Home republish was recorded once
 
 
 async def test_a_revision_that_leaves_the_next_question_where_it_was_does_not_ask_it_again(leakbot: Harness) -> None:

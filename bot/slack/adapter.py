@@ -309,7 +309,7 @@ class SlackAdapter:
         # Recorded here rather than with the answer: the answer's transaction (the ack waits for it)
         # stays short, and a burst of answers republishes the tabs once.
         async with self.repo.tx() as tx:
-            await home.republish(tx, incident.id, key=f"followup:{job.id}", at=self.clock.now())
+            await home.republish(tx, incident.id, key=f"followup:{job.id}", at=self.clock.now(), once=True)
 
     async def _ask(self, incident: Incident, answers: Mapping[str, Answer], step: Step) -> None:
         """Posts a checklist question with its button (and its owner) and remembers it was asked."""

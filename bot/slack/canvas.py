@@ -34,7 +34,7 @@ from bot.i18n import t
 from bot.jobs import Retry, channel_of, classify, slack_error
 from bot.legal import PPC_REPORT_URL
 from bot.usecases.base import say
-from storage.repository import ChannelObject, Draft, Duplicate, Incident, Job
+from storage.repository import ChannelObject, Draft, Incident, Job
 
 if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
@@ -86,16 +86,17 @@ async def posted(adapter: SlackAdapter, draft: Draft, *, first_time: bool) -> No
     recorded with it (so it runs after what the answer that made the version asked for: the checklist and the
     next question, and never holds them up)."""
     now = adapter.clock.now()
-    try:
-        async with adapter.repo.tx() as tx:
-            await tx.mark_draft_posted(draft.id, at=now)
-            if first_time and draft.doc == "public":
-                await tx.enqueue(
-                    "canvas", {"draft_id": draft.id}, key=f"canvas:{draft.id}", at=now, incident_id=draft.incident_id
-                )
-    except Duplicate:  # posted again by a runner that took over: the canvas job is recorded already
-        async with adapter.repo.tx() as tx:
-            await tx.mark_draft_posted(draft.id, at=now)
+    async with adapter.repo.tx() as tx:
+        await tx.mark_draft_posted(draft.id, at=now)
+        if first_time and draft.doc == "public":  # (once: posted again by a runner that took over)
+            await tx.enqueue(
+                "canvas",
+                {"draft_id": draft.id},
+                key=f"canvas:{draft.id}",
+                at=now,
+                incident_id=draft.incident_id,
+                once=True,
+            )
 
 
 def canvas_markdown(draft: Draft, lang: str) -> str:
@@ -348,7 +349,7 @@ async def remember_files(adapter: SlackAdapter, draft: Draft, response: Any) -> 
     files = [(kind, f) for kind, f in files if kind in DRAFT_FILES and f.get("id")]
     now = adapter.clock.now()
 
-    async def store(tx: Any) -> None:
+    async with adapter.repo.tx() as tx:
         for kind, file in files:
             await tx.keep_channel_object(
                 draft.incident_id,
@@ -357,13 +358,11 @@ async def remember_files(adapter: SlackAdapter, draft: Draft, response: Any) -> 
                 slack_id=str(file["id"]),
                 link=file.get("permalink"),
             )
-
-    try:
-        async with adapter.repo.tx() as tx:
-            await store(tx)
-            await tx.enqueue(
-                "bookmarks", {"draft_id": draft.id}, key=f"bookmarks:{draft.id}", at=now, incident_id=draft.incident_id
-            )
-    except Duplicate:  # uploaded again (/leak-draft, a retry): its bookmark job is recorded already
-        async with adapter.repo.tx() as tx:
-            await store(tx)
+        await tx.enqueue(  # once: uploaded again (/leak-draft, a retry), its bookmark job is recorded already
+            "bookmarks",
+            {"draft_id": draft.id},
+            key=f"bookmarks:{draft.id}",
+            at=now,
+            incident_id=draft.incident_id,
+            once=True,
+        )

@@ -98,11 +98,11 @@ async def _row(tx: Tx, incident: Incident) -> Row:
     )
 
 
-async def republish(tx: Tx, incident_id: int, *, key: str, at: datetime) -> None:
+async def republish(tx: Tx, incident_id: int, *, key: str, at: datetime, once: bool = False) -> None:
     """Records that the Home tab of every member of the incident's channel must be published again.
 
     The tabs are rendered when the job runs, from the state then: a waiting republish is superseded."""
-    await tx.enqueue("home", {}, key=f"home:{key}", at=at, incident_id=incident_id, supersede=True)
+    await tx.enqueue("home", {}, key=f"home:{key}", at=at, incident_id=incident_id, supersede=True, once=once)
 
 
 async def may_answer(repo: Repository, incident_id: int, user_id: str) -> Incident | None:
