@@ -242,30 +242,11 @@ class Tx:
 
     async def answers(self, incident_id: int, *, item_ids: list[str] | None = None) -> dict[str, Answer]:
         """Returns the current answer of every answered item (one row per item, however long the history)."""
-        if item_ids is None:
-            rows = await (await self.session.connection()).execute(_Hot.answers, {"incident_id": incident_id})
-            return {
-                item_id: Answer(item_id, value, user_id, created_at, revisions)
-                for item_id, value, user_id, created_at, revisions in rows
-                if value is not None
-            }
-        latest = (
-            select(RevisionRow.item_id, func.max(RevisionRow.id).label("id"), func.count().label("revisions"))
-            .where(RevisionRow.incident_id == incident_id)
-            .group_by(RevisionRow.item_id)
-        )
-        if item_ids is not None:
-            latest = latest.where(RevisionRow.item_id.in_(item_ids))
-        newest = latest.subquery()
-        selected = await self.session.execute(  # plain rows, not ORM objects: the caller gets records anyway
-            select(
-                RevisionRow.item_id, RevisionRow.value, RevisionRow.user_id, RevisionRow.created_at, newest.c.revisions
-            ).join(newest, RevisionRow.id == newest.c.id)
-        )
+        rows = await (await self.session.connection()).execute(_Hot.answers, {"incident_id": incident_id})
         return {
             item_id: Answer(item_id, value, user_id, created_at, revisions)
-            for item_id, value, user_id, created_at, revisions in selected
-            if value is not None
+            for item_id, value, user_id, created_at, revisions in rows
+            if value is not None and (item_ids is None or item_id in item_ids)
         }
 
     async def history(self, incident_id: int, item_id: str | None = None) -> list[Revision]:

@@ -25,12 +25,6 @@ class Cursor:
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self._cursor = cursor
 
-    async def __aenter__(self) -> Cursor:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._cursor.close()
-
     @property
     def description(self) -> Any:
         return self._cursor.description
@@ -101,9 +95,6 @@ class Connection:
             raise ValueError("Connection closed")
         return _OpeningCursor(self._conn)
 
-    async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> Cursor:
-        return Cursor(self._conn.execute(sql, parameters))
-
     async def commit(self) -> None:
         self._conn.commit()
 
@@ -114,9 +105,7 @@ class Connection:
         self._conn.create_function(*args, **kwargs)
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection = None
-            self._conn.close()
+        self.stop()
 
     def stop(self) -> None:
         """Closes at once (SQLAlchemy's terminate); nothing runs elsewhere to wait for."""

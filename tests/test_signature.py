@@ -188,11 +188,6 @@ def break_sqlite(database_url: str) -> None:
     path.mkdir()
 
 
-async def connections_closed(engine: Any) -> None:
-    """Closes the pool (SQLite runs on no thread of its own: nothing is left to call into the loop)."""
-    await engine.dispose()
-
-
 async def test_healthz_answers_200_while_the_database_answers(leakbot: Harness) -> None:
     status, body = await health(leakbot)
     assert status == 200 and body["ok"] is True
@@ -207,7 +202,7 @@ async def test_healthz_answers_503_once_the_database_is_gone(sqlite_leakbot: Har
     assert status == 503 and body["ok"] is False
     # and it does not get better by itself while the database stays unreachable
     assert (await health(leakbot))[0] == 503
-    await connections_closed(leakbot.bot.engine)
+    await leakbot.bot.engine.dispose()
 
 
 async def test_healthz_recovers_when_the_database_is_back(sqlite_leakbot: Harness, sqlite_url: str) -> None:
@@ -217,7 +212,7 @@ async def test_healthz_recovers_when_the_database_is_back(sqlite_leakbot: Harnes
     assert (await health(leakbot))[0] == 503
     await asyncio.to_thread(Path(database_url.split(":///", 1)[1]).rmdir)
     assert (await health(leakbot))[0] == 200
-    await connections_closed(leakbot.bot.engine)
+    await leakbot.bot.engine.dispose()
 
 
 @pytest.fixture
@@ -236,7 +231,7 @@ async def unreachable(fake: FakeSlack, tmp_path: Path) -> AsyncIterator[Harness]
         await http.close()
         await runner.cleanup()
         await bot.stop()
-        await connections_closed(bot.engine)
+        await bot.engine.dispose()
 
 
 async def test_healthz_answers_503_when_the_database_cannot_be_opened(unreachable: Harness) -> None:

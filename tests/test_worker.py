@@ -193,5 +193,5 @@ async def test_jobs_wait_while_requests_are_answered_but_not_for_long() -> None:
     with traffic.request():  # a request that never ends holds the jobs up for `most` seconds only
         started = loop.time()
         await asyncio.wait_for(traffic.quiet(), 1)
-        assert loop.time() - started >= 0.2
+        assert loop.time() - started >= 0.19  # (the loop may run a timer up to its clock's resolution early)
     assert traffic.in_flight == 0
