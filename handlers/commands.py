@@ -20,7 +20,7 @@ from bot.ui.modals import new_incident_modal, step_modal
 from bot.ui.mrkdwn import escape
 from bot.ui.timeline import timeline_blocks
 from bot.usecases import asking, drafts
-from bot.usecases.base import Deps, values_of
+from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
 from handlers.replies import Replies
@@ -120,7 +120,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         if incident is None:
             return
         async with deps.repo.read() as tx:
-            values = values_of(await tx.answers(incident.id))
+            values = await tx.values(incident.id)
         if missing_required(values):  # the next required item, or the card/bank follow-up asked right after card_bank
             step = next_step(values)
             assert step is not None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.usecases import drafts
-from bot.usecases.base import Deps, first_nudge, values_of
+from bot.usecases.base import Deps, first_nudge
 from storage.repository import Duplicate, Incident, Tx
 
 ATTEMPTS = 3  # a transaction that lost a race on a draft's version number is tried again
@@ -73,11 +73,11 @@ async def _store(
     tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values: Mapping[str, Any], source: str
 ) -> list[str]:
     now = deps.clock.now()
-    before = await tx.answers(incident.id)
+    before = await tx.values(incident.id)
     changed = await tx.record(incident.id, user_id=user_id, at=now, values=values, source=source, current=before)
     if not changed:
         return []
-    current = values_of(before) | {i: values[i] for i in changed}
+    current = before | {i: values[i] for i in changed}
     current = {i: v for i, v in current.items() if v is not None}  # a cleared optional answer is no answer
     await tx.schedule_nudge(incident.id, due=first_nudge(current, now=now, nudge_after=deps.nudge_after), reset=True)
     key = f"{incident.id}:{source}"

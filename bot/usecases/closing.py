@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.usecases import drafts, home
-from bot.usecases.base import Deps, say, values_of
+from bot.usecases.base import Deps, say
 from storage.repository import Incident
 
 
@@ -18,6 +18,6 @@ async def close(deps: Deps, incident: Incident, *, user_id: str) -> bool:
         await say(tx, incident.id, "close.done", job_key=f"{key}:notice", at=now, user=user_id)
         await tx.enqueue("close", {}, key=f"{key}:record", at=now, incident_id=incident.id)
         await home.republish(tx, incident.id, key=key, at=now)
-        values = values_of(await tx.answers(incident.id))
+        values = await tx.values(incident.id)
         await drafts.new_version(tx, deps, incident, values, changed=[], user_id=user_id, key=key, again=True)
         return True

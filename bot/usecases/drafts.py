@@ -11,7 +11,7 @@ from typing import Any
 from bot.checklist import REQUIRED, is_drill, missing_required
 from bot.drafting import DraftMeta, DraftNotReady, TimelineEntry, render
 from bot.usecases import home, review, timeline
-from bot.usecases.base import Deps, say, values_of
+from bot.usecases.base import Deps, say
 from storage.repository import Draft, Incident, Tx
 
 
@@ -160,7 +160,7 @@ async def request_draft(
     translated (a new version in the incident's language first, when the text changed)."""
     async with deps.repo.tx(urgent=True) as tx:
         await tx.lock_incident(incident.id)
-        values = values_of(await tx.answers(incident.id))
+        values = await tx.values(incident.id)
         if missing_required(values):
             raise DraftNotReady(missing_required(values))
         key = uuid.uuid4().hex

@@ -117,5 +117,5 @@ async def may_answer(repo: Repository, incident_id: int, user_id: str) -> Incide
 async def next_of(repo: Repository, incident: Incident) -> str | None:
     """The id of the step the incident's next question opens, as it stands now."""
     async with repo.read() as tx:
-        step = next_step(values_of(await tx.answers(incident.id)))
+        step = next_step(await tx.values(incident.id))
     return step.id if step else None

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot import legal, nudging
 from bot.checklist import missing_required
-from bot.usecases.base import Deps, claim_due, values_of
+from bot.usecases.base import Deps, claim_due
 from storage.repository import Incident
 
 BATCH = 100  # due incidents handled per query; a sweep loops until none is due
@@ -24,7 +24,7 @@ async def nudge(deps: Deps, incident: Incident) -> bool:
     """Records the due nudge unless another sweep took it or nothing required is open; True if recorded."""
     now = deps.clock.now()
     async with deps.repo.tx() as tx:
-        values = values_of(await tx.answers(incident.id))
+        values = await tx.values(incident.id)
         if not missing_required(values) or not incident.channel_id:
             await tx.schedule_nudge(incident.id, due=None, reset=True)
             return False

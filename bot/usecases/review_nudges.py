@@ -15,7 +15,7 @@ from datetime import datetime
 from bot import legal, nudging
 from bot.review import review_of
 from bot.usecases import review
-from bot.usecases.base import Deps, claim_due, values_of
+from bot.usecases.base import Deps, claim_due
 from storage.repository import Draft, ReviewNudge, Tx
 
 BATCH = 100  # due reminders handled per query; a sweep loops until none is due
@@ -26,7 +26,7 @@ async def deadlines(tx: Tx, incident_id: int, doc: str) -> list[datetime]:
     """The open legal deadlines that quicken the nudges of this document's reviewers (none for most)."""
     if doc not in DEADLINE_DOCS:
         return []
-    return [d.due for d in legal.assess(values_of(await tx.answers(incident_id))).open_deadlines()]
+    return [d.due for d in legal.assess(await tx.values(incident_id)).open_deadlines()]
 
 
 async def track(tx: Tx, incident_id: int, draft: Draft, *, at: datetime, nudge_after: int) -> None:

@@ -1,0 +1,109 @@
+"""The storage layer on its own, on SQLite and PostgreSQL: the schema the migrations build, and the queries
+that take shortcuts (the current values without the history, the waiting jobs by their own index)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from storage.db import make_engine, migrate
+from storage.models import Base, JobRow
+from storage.repository import Repository
+
+AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+async def test_the_migrations_build_the_schema_the_models_describe(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+        assert differences == []
+    finally:
+        await engine.dispose()
+
+
+def _history(seed: int) -> list[tuple[str, Any]]:
+    """An invented answering history: items answered, revised and cleared in a random order."""
+    rng = random.Random(seed)
+    items = [f"item_{n:02d}" for n in range(rng.randint(1, 14))]
+    choices: list[Any] = [None, "", "架空の値", 0, 7_600_000, ["name", "address"], {"max": 2, "confirmed": 1}]
+    return [(rng.choice(items), rng.choice(choices + [f"v{n}"])) for n in range(rng.randint(1, 120))]
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_current_values_are_the_newest_revision_of_each_item(database_url: str, seed: int) -> None:
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        repo = Repository(engine)
+        async with repo.tx() as tx:
+            other = await tx.open_incident(team_id="T1", opener_id="U1", view_id="V-other", at=AT, nudge_due=None)
+            incident = await tx.open_incident(team_id="T1", opener_id="U1", view_id="V-one", at=AT, nudge_due=None)
+            # another incident's answers, on both sides in id order, are never read as this one's
+            await tx.record(other.id, user_id="U1", at=AT, values={"item_00": "他の事案", "zz": 1})
+        expected: dict[str, Any] = {}
+        for n, (item, value) in enumerate(_history(seed)):
+            async with repo.tx() as tx:
+                await tx.record(incident.id, user_id="U2", at=AT + timedelta(seconds=n), values={item: value})
+            expected[item] = value
+        async with repo.tx() as tx:
+            await tx.record(other.id, user_id="U1", at=AT, values={"item_00": "後の他の事案"})
+        async with repo.read() as tx:
+            values = await tx.values(incident.id)
+            answers = await tx.answers(incident.id)
+        assert values == {item: value for item, value in expected.items() if value is not None}
+        assert values == {item: answer.value for item, answer in answers.items()}
+    finally:
+        await engine.dispose()
+
+
+async def test_an_incident_without_answers_has_no_values(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        repo = Repository(engine)
+        async with repo.tx() as tx:
+            incident = await tx.open_incident(team_id="T1", opener_id="U1", view_id="V1", at=AT, nudge_due=None)
+        async with repo.read() as tx:
+            assert await tx.values(incident.id) == {}
+            assert await tx.values(incident.id + 1) == {}
+    finally:
+        await engine.dispose()
+
+
+async def test_a_superseding_job_finishes_only_the_waiting_jobs_of_its_kind_and_incident(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        repo = Repository(engine)
+        async with repo.tx() as tx:
+            one = await tx.open_incident(team_id="T1", opener_id="U1", view_id="V1", at=AT, nudge_due=None)
+            two = await tx.open_incident(team_id="T1", opener_id="U1", view_id="V2", at=AT, nudge_due=None)
+            for n in range(3):
+                await tx.enqueue("followup", {}, key=f"one-{n}", at=AT, incident_id=one.id)
+            await tx.enqueue("draft", {}, key="one-draft", at=AT, incident_id=one.id)
+            await tx.enqueue("followup", {}, key="two-0", at=AT, incident_id=two.id)
+        async with repo.tx() as tx:
+            await tx.enqueue("followup", {}, key="one-new", at=AT, incident_id=one.id, supersede=True)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(select(JobRow.key, JobRow.error).order_by(JobRow.id))).all()
+        assert rows == [
+            ("one-0", "superseded"),
+            ("one-1", "superseded"),
+            ("one-2", "superseded"),
+            ("one-draft", None),
+            ("two-0", None),
+            ("one-new", None),
+        ]
+    finally:
+        await engine.dispose()
