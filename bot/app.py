@@ -86,6 +86,7 @@ class Leakbot:
             self._sweeping.cancel()
             await asyncio.gather(self._sweeping, return_exceptions=True)
         await self.worker.stop()
+        await self.repo.dispose()
         await self.engine.dispose()
 
     def web_app(self) -> web.Application:

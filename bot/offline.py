@@ -490,12 +490,14 @@ async def export_database(database_url: str, ref: str) -> dict[str, Any]:
     ):
         raise OfflineError(f"there is no database at {url.database}; set DATABASE_URL to the bot's database")
     engine = make_engine(database_url)
+    repo = Repository(engine)
     try:
-        return await export_incident(Repository(engine), ref)
+        return await export_incident(repo, ref)
     except (SQLAlchemyError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
         raise OfflineError(f"cannot read the database ({exc.__class__.__name__}: {reason})") from None
     finally:
+        await repo.dispose()
         await engine.dispose()
 
 

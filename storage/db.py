@@ -12,24 +12,24 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from storage.sqlite_inline import connector
+from storage.sqlite_sessions import SQLiteSessions
+
+SQLITE_BUSY_TIMEOUT = 30  # seconds a write waits for another process's write lock
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """Creates the engine; SQLite files are created private (0600) and used with WAL."""
+    """Creates the engine; SQLite files are created private (0600) and used with WAL.
+
+    (On SQLite the repository's own sessions work beside it: see `sessionmaker`.)
+    """
     parsed = make_url(url)
+    # hide_parameters: answer text must never reach a log through an error message
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     _create_private_file(parsed.database)
-    # hide_parameters: answer text must never reach a log through an error message
-    engine = create_async_engine(url, hide_parameters=True)
-    # The statements run where they are awaited instead of on aiosqlite's thread (storage/sqlite_inline.py)
-    args, options = engine.sync_engine.dialect.create_connect_args(parsed)
-    inline = create_async_engine(
-        url, hide_parameters=True, async_creator=connector(*args, **{"timeout": 30, **options})
-    )
-    event.listen(inline.sync_engine, "connect", _sqlite_pragmas)
-    return inline
+    engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def _create_private_file(database: str | None) -> None:
@@ -85,6 +85,9 @@ async def ping(engine: AsyncEngine) -> bool:
         return False
 
 
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    """Returns the session factory used by the repository."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker | SQLiteSessions:
+    """Returns the session factory used by the repository: AsyncSession on PostgreSQL; on SQLite, sessions
+    that run each statement where it is called (storage/sqlite_sessions.py says why), on the same file."""
+    if engine.dialect.name != "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False)
+    return SQLiteSessions(engine.url, on_connect=_sqlite_pragmas, busy_timeout=SQLITE_BUSY_TIMEOUT)

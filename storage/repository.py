@@ -55,6 +55,7 @@ from storage.records import (
     job_record,
     timeline_record,
 )
+from storage.sqlite_sessions import AwaitableSession, SQLiteSessions
 
 __all__ = [
     "ChannelObject",
@@ -173,7 +174,7 @@ class Duplicate(Exception):
 
 
 class Tx:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession | AwaitableSession) -> None:
         self.session = session
         self.enqueued = 0  # jobs recorded in this unit of work: the worker is woken when it commits
 
@@ -1074,6 +1075,11 @@ class Repository:
         self.on_jobs = on_jobs
         self._sessions = sessionmaker(engine)
         self._writer = _OneWriter() if engine.dialect.name == "sqlite" else None
+
+    async def dispose(self) -> None:
+        """Closes the connections of the repository's own sessions (SQLite; the engine's go with the engine)."""
+        if isinstance(self._sessions, SQLiteSessions):
+            self._sessions.dispose()
 
     @asynccontextmanager
     async def _turn(self, *, urgent: bool) -> AsyncIterator[None]:

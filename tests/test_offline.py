@@ -266,9 +266,9 @@ async def prepared_database(path: Path, values: dict[str, Any] = STORED) -> tupl
     """A bot database with one incident, answered through storage, in two rounds (so there is history)."""
     url = f"sqlite+aiosqlite:///{path}"
     engine = make_engine(url)
+    repo = Repository(engine)
     try:
         await migrate(engine)
-        repo = Repository(engine)
         async with repo.tx() as tx:
             incident = await tx.open_incident(
                 team_id="T0TEST", opener_id="U0ALICE", view_id="V0OPEN", at=AT, nudge_due=None
@@ -292,14 +292,15 @@ async def prepared_database(path: Path, values: dict[str, Any] = STORED) -> tupl
             )
         return url, incident.id
     finally:
+        await repo.dispose()
         await engine.dispose()
 
 
 async def test_export_gives_incident_answers_and_history(tmp_path: Path) -> None:
     url, incident_id = await prepared_database(tmp_path / "leakbot.db")
     engine = make_engine(url)
+    repo = Repository(engine)
     try:
-        repo = Repository(engine)
         data = await export_incident(repo, str(incident_id))
         assert await export_incident(repo, f"#{incident_id}") == data
         assert await export_incident(repo, "C0LEAK1") == data
@@ -310,6 +311,7 @@ async def test_export_gives_incident_answers_and_history(tmp_path: Path) -> None
         with pytest.raises(OfflineError, match="neither an incident number"):
             await export_incident(repo, "leak-20261126-1")
     finally:
+        await repo.dispose()
         await engine.dispose()
 
     assert data["incident"] == {
