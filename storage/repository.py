@@ -157,6 +157,14 @@ class _Hot:
         .order_by(JobRow.id)
         .with_for_update()
     )
+    # On PostgreSQL a transaction that supersedes an incident's jobs holds the incident first, as every
+    # change to an incident does (an answer locks it FOR UPDATE, then supersedes): the new job's foreign
+    # key would take that lock only after the jobs, and an answer doing the reverse deadlocked with it.
+    hold_incident = (
+        select(IncidentRow.id)
+        .where(IncidentRow.id == bindparam("b_incident"))
+        .with_for_update(read=True, key_share=True)
+    )
     supersede = (
         update(JobRow)
         .where(JobRow.id.in_(_waiting.scalar_subquery()))
@@ -658,6 +666,8 @@ class Tx:
         """
         connection = await self.session.connection()
         if supersede and incident_id is not None:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(_Hot.hold_incident, {"b_incident": incident_id})
             await connection.execute(_Hot.supersede, {"b_kind": kind, "b_incident": incident_id, "b_at": at})
         await connection.execute(
             _Hot.add_job_once_postgresql
