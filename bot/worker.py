@@ -30,15 +30,19 @@ SlackErrors = Callable[[str, str], None]  # a Web API call failed: method, Slack
 
 
 class Traffic:
-    """Requests first: counts the requests being answered, so that the worker lets their acks go first.
+    """Requests first: the worker lets acknowledgements go before its jobs.
 
-    While requests keep arriving the worker waits, up to `most` seconds, before it takes jobs; so a
-    burst of answers is acknowledged sooner, and the follow-ups it makes redundant are superseded
-    before they run instead of after (one checklist refresh for the burst, not one per answer)."""
+    While requests are being answered, or keep arriving (one began less than `gap` seconds ago), the
+    worker waits, up to `most` seconds, before it takes jobs. So a burst of answers is acknowledged
+    sooner, and the follow-ups it makes redundant are superseded before they run instead of after (one
+    checklist refresh for the burst, not one per answer). A request is answered without yielding the
+    event loop once its body is read (SQLite runs on the loop), so the requests waiting on their sockets
+    are not in flight yet: the gap is what tells a burst from a lull."""
 
-    def __init__(self, most: float = 0.25) -> None:
-        self.most = most
+    def __init__(self, most: float = 0.25, gap: float = 0.02) -> None:
+        self.most, self.gap = most, gap
         self.in_flight = 0
+        self._began = float("-inf")  # when the latest request began (the event loop's clock)
         self._quiet = asyncio.Event()
         self._quiet.set()
 
@@ -46,6 +50,7 @@ class Traffic:
     def request(self) -> Iterator[None]:
         """Wraps the answering of one request."""
         self.in_flight += 1
+        self._began = asyncio.get_running_loop().time()
         self._quiet.clear()
         try:
             yield
@@ -55,10 +60,18 @@ class Traffic:
                 self._quiet.set()
 
     async def quiet(self) -> None:
-        """Returns when no request is being answered, or after `most` seconds."""
-        if self.in_flight:
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._quiet.wait(), timeout=self.most)
+        """Returns once no request is being answered and none began for `gap` seconds, or after `most`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.most
+        while (left := deadline - loop.time()) > 0:
+            if self.in_flight:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._quiet.wait(), timeout=left)
+                continue
+            calm = self._began + self.gap - loop.time()
+            if calm <= 0:
+                return
+            await asyncio.sleep(min(calm, left))
 
 
 class JobWorker:

@@ -179,8 +179,9 @@ async def test_a_revision_that_leaves_the_next_question_where_it_was_does_not_as
 
 async def test_jobs_wait_while_requests_are_answered_but_not_for_long() -> None:
     """Requests first (a unit test of the worker's gate: it waits on the gate itself, nothing else)."""
-    traffic = Traffic(most=0.2)
-    await asyncio.wait_for(traffic.quiet(), 0.05)  # nothing in flight: no wait at all
+    loop = asyncio.get_running_loop()
+    traffic = Traffic(most=0.3, gap=0.05)
+    await asyncio.wait_for(traffic.quiet(), 0.01)  # no request for a while: no wait at all
     with traffic.request():
         with traffic.request():
             waiting = asyncio.create_task(traffic.quiet())
@@ -188,10 +189,37 @@ async def test_jobs_wait_while_requests_are_answered_but_not_for_long() -> None:
             assert not waiting.done()
         await asyncio.sleep(0)
         assert not waiting.done(), "one request is still being answered"
-    await asyncio.wait_for(waiting, 0.1)  # the last one answered: the jobs go at once
-    loop = asyncio.get_running_loop()
+        answered = loop.time()
+    await asyncio.sleep(0)
+    assert not waiting.done(), "a request began less than the gap ago: more may be on their way"
+    await asyncio.wait_for(waiting, 0.2)  # a lull of one gap: the jobs go
+    assert loop.time() - answered >= 0.04  # (the loop may run a timer up to its clock's resolution early)
     with traffic.request():  # a request that never ends holds the jobs up for `most` seconds only
         started = loop.time()
         await asyncio.wait_for(traffic.quiet(), 1)
-        assert loop.time() - started >= 0.19  # (the loop may run a timer up to its clock's resolution early)
+        assert loop.time() - started >= 0.29
     assert traffic.in_flight == 0
+
+
+async def test_requests_that_keep_arriving_hold_the_jobs_up_for_most_seconds_only() -> None:
+    """A steady stream, each request answered before the next begins (as on SQLite, where a request
+    never yields the loop once read): never in flight when the worker looks, yet never a lull."""
+    loop = asyncio.get_running_loop()
+    traffic = Traffic(most=0.3, gap=0.05)
+    stream = True
+
+    async def requests() -> None:
+        while stream:
+            with traffic.request():
+                pass
+            await asyncio.sleep(0.005)
+
+    arriving = asyncio.create_task(requests())
+    try:
+        await asyncio.sleep(0.01)
+        started = loop.time()
+        await asyncio.wait_for(traffic.quiet(), 1)
+        assert loop.time() - started >= 0.29
+    finally:
+        stream = False
+        await arriving
