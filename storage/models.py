@@ -128,12 +128,11 @@ class JobRow(Base):
         Index("ix_jobs_pending", "done_at", "failed_at", "next_attempt_at"),
         # "jobs of one incident in order": the earliest unfinished job of an incident goes first
         Index("ix_jobs_incident", "incident_id", "id"),
-        # the waiting jobs of an incident, which a newer job supersedes: a lookup that stays as short as
-        # the queue, however many finished jobs the incident has
+        # the unfinished jobs of an incident, in order (the newest, those a new job supersedes, the first
+        # to run): lookups as short as the queue, however many finished jobs the incident has
         Index(
-            "ix_jobs_waiting",
+            "ix_jobs_unfinished",
             "incident_id",
-            "kind",
             "id",
             sqlite_where=text("done_at IS NULL AND failed_at IS NULL"),
             postgresql_where=text("done_at IS NULL AND failed_at IS NULL"),

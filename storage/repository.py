@@ -165,6 +165,15 @@ class _Hot:
         .where(IncidentRow.id == bindparam("b_incident"))
         .with_for_update(read=True, key_share=True)
     )
+    # The incident's newest unfinished job, locked: a runner claiming it (SKIP LOCKED) waits for this
+    # transaction, so it cannot start before what this transaction records is there to read.
+    newest_unfinished = (
+        select(JobRow.kind, JobRow.leased_until)
+        .where(JobRow.incident_id == bindparam("b_incident"), JobRow.done_at.is_(None), JobRow.failed_at.is_(None))
+        .order_by(JobRow.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
     supersede = (
         update(JobRow)
         .where(JobRow.id.in_(_waiting.scalar_subquery()))
@@ -659,8 +668,10 @@ class Tx:
     ) -> None:
         """Records a job to do after the commit; a key seen before makes the whole transaction a Duplicate.
 
-        `supersede`: this job makes waiting jobs of the same kind for the same incident pointless (a newer
-        checklist refresh, the question now next): they are marked done unrun, so a burst costs one call.
+        `supersede`, for a job that reads what to do when it runs (a checklist refresh, the question now
+        next; no payload): waiting jobs of the same kind for the same incident are pointless, so a burst
+        costs one run. When such a job is the incident's last job to do, nothing is recorded (it will do
+        what this one would); otherwise the waiting ones are marked done unrun and this one goes last.
         `once`: a key seen before means the job is recorded already, and the rest of the transaction stands
         (a job recording what follows it, run again by a runner that took over).
         """
@@ -668,6 +679,9 @@ class Tx:
         if supersede and incident_id is not None:
             if connection.dialect.name == "postgresql":
                 await connection.execute(_Hot.hold_incident, {"b_incident": incident_id})
+            newest = (await connection.execute(_Hot.newest_unfinished, {"b_incident": incident_id})).first()
+            if newest is not None and newest.kind == kind and newest.leased_until is None:
+                return
             await connection.execute(_Hot.supersede, {"b_kind": kind, "b_incident": incident_id, "b_at": at})
         await connection.execute(
             _Hot.add_job_once_postgresql

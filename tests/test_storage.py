@@ -108,6 +108,25 @@ async def test_a_superseding_job_finishes_only_the_waiting_jobs_of_its_kind_and_
     ]
 
 
+async def test_a_superseding_job_behind_one_of_its_kind_still_waiting_records_nothing(repo: Repository) -> None:
+    async with repo.tx() as tx:
+        incident = await tx.open_incident(team_id="T1", opener_id="U1", view_id="V1", at=AT, nudge_due=None)
+        await tx.enqueue("followup", {}, key="first", at=AT, incident_id=incident.id, supersede=True)
+        await tx.enqueue("followup", {}, key="burst-1", at=AT, incident_id=incident.id, supersede=True)
+    async with repo.tx() as tx:
+        await tx.enqueue("followup", {}, key="burst-2", at=AT, incident_id=incident.id, supersede=True)
+        assert tx.enqueued == 0  # nothing new for the worker to wake for
+    async with repo.tx() as tx:  # a runner takes the waiting one: it may have read the state already
+        [claimed] = await tx.claim_jobs(AT, until=AT + timedelta(minutes=1), limit=5)
+    async with repo.tx() as tx:
+        await tx.enqueue("followup", {}, key="after-claim", at=AT, incident_id=incident.id, supersede=True)
+        await tx.enqueue("followup", {}, key="after-claim-2", at=AT, incident_id=incident.id, supersede=True)
+    async with repo.engine.connect() as connection:
+        rows = (await connection.execute(select(JobRow.key, JobRow.error).order_by(JobRow.id))).all()
+    assert claimed.key == "first"
+    assert rows == [("first", None), ("after-claim", None)]
+
+
 async def test_superseding_while_an_answer_holds_the_incident_waits_instead_of_deadlocking() -> None:
     """PostgreSQL: a follow-up republishing the Home tabs (supersede, then a new job whose foreign key
     needs the incident) against an answer that holds the incident and then supersedes the same jobs.
@@ -120,6 +139,8 @@ async def test_superseding_while_an_answer_holds_the_incident_waits_instead_of_d
             async with repo.tx() as tx:
                 incident = await tx.open_incident(team_id="T1", opener_id="U1", view_id="V1", at=AT, nudge_due=None)
                 await home.republish(tx, incident.id, key="first", at=AT)
+                # a job after it, so that a republish supersedes the waiting one instead of leaving it be
+                await tx.enqueue("draft", {"draft_id": 1}, key="draft", at=AT, incident_id=incident.id)
             async with repo.tx() as answer:
                 await answer.lock_incident(incident.id)  # as an answer's form check does
                 follow_up = asyncio.create_task(_republish(repo, incident.id, "follow-up"))
@@ -132,8 +153,8 @@ async def test_superseding_while_an_answer_holds_the_incident_waits_instead_of_d
                         select(JobRow.key, JobRow.error).where(JobRow.kind == "home").order_by(JobRow.id)
                     )
                 ).all()
-            # the answer superseded the first; the follow-up, going after it, superseded the answer's
-            assert rows == [("home:first", "superseded"), ("home:answer", "superseded"), ("home:follow-up", None)]
+            # the answer superseded the first; the follow-up, going after it, found the answer's waiting
+            assert rows == [("home:first", "superseded"), ("home:answer", None)]
         finally:
             await repo.dispose()
             await engine.dispose()
