@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -1099,6 +1099,13 @@ class Repository:
         self.on_jobs = on_jobs
         self._sessions = sessionmaker(engine)
         self._writer = _OneWriter() if engine.dialect.name == "sqlite" else None
+
+    @property
+    def sync_engine(self) -> Engine:
+        """The engine the repository's statements run on (SQLite: its sessions' own), for event listeners."""
+        if isinstance(self._sessions, SQLiteSessions):
+            return self._sessions.engine
+        return self.engine.sync_engine
 
     async def dispose(self) -> None:
         """Closes the connections of the repository's own sessions (SQLite; the engine's go with the engine)."""

@@ -158,12 +158,12 @@ async def test_a_sweep_costs_the_same_queries_with_10000_open_incidents(leakbot:
         await leakbot.settle()  # internal: the worker is idle, so no statement of its own is counted
         leakbot.clock.current = START + timedelta(seconds=seconds_after_start)
         statements.clear()
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        event.listen(leakbot.bot.repo.sync_engine, "before_cursor_execute", count)
         try:
             sweeping[:] = [asyncio.ensure_future(leakbot.bot.sweeper.sweep())]
             await sweeping[0]
         finally:
-            event.remove(engine.sync_engine, "before_cursor_execute", count)
+            event.remove(leakbot.bot.repo.sync_engine, "before_cursor_execute", count)
         return len(statements)
 
     none_due = await counted_sweep(HOUR)
