@@ -28,7 +28,7 @@ def make_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     _create_private_file(parsed.database)
     engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     return engine
 
 
@@ -41,7 +41,7 @@ def _create_private_file(database: str | None) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -90,4 +90,4 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker | SQLiteSessions:
     that run each statement where it is called (storage/sqlite_sessions.py says why), on the same file."""
     if engine.dialect.name != "sqlite":
         return async_sessionmaker(engine, expire_on_commit=False)
-    return SQLiteSessions(engine.url, on_connect=_sqlite_pragmas, busy_timeout=SQLITE_BUSY_TIMEOUT)
+    return SQLiteSessions(engine.url, on_connect=sqlite_pragmas, busy_timeout=SQLITE_BUSY_TIMEOUT)

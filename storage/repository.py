@@ -1110,7 +1110,7 @@ class Repository:
     async def dispose(self) -> None:
         """Closes the connections of the repository's own sessions (SQLite; the engine's go with the engine)."""
         if isinstance(self._sessions, SQLiteSessions):
-            self._sessions.dispose()
+            await self._sessions.dispose()
 
     @asynccontextmanager
     async def _turn(self, *, urgent: bool) -> AsyncIterator[None]:

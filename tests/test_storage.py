@@ -7,17 +7,20 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
+from sqlalchemy.engine import make_url
 
 from bot.usecases import home
-from storage.db import make_engine, migrate
-from storage.models import Base, JobRow
+from storage.db import make_engine, migrate, sqlite_pragmas
+from storage.models import Base, IncidentRow, JobRow
 from storage.repository import Repository
+from storage.sqlite_sessions import SQLiteSessions
 from tests.conftest import postgres_database
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -178,3 +181,47 @@ async def _until_a_backend_waits_for_a_lock(engine: Any) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the follow-up never waited for the incident")
+
+
+async def test_sqlite_checkpoints_run_on_a_thread_and_the_log_starts_over(tmp_path: Path) -> None:
+    """A test of storage internals: it waits on the sessions' own checkpoint count."""
+    url = make_url(f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}")
+    engine = make_engine(url.render_as_string())
+    await migrate(engine)
+    await engine.dispose()
+    sessions = SQLiteSessions(url, on_connect=sqlite_pragmas, checkpoint_every=0.05)
+    wal = tmp_path / "leakbot.db-wal"
+
+    async def write(rounds: int) -> None:
+        for _ in range(rounds):
+            async with sessions.begin() as session:
+                await session.execute(
+                    insert(IncidentRow),
+                    [
+                        {"team_id": "T1", "opener_id": "U1", "status": "open", "created_at": AT, "nudges_sent": 0}
+                        for _ in range(500)
+                    ],
+                )
+
+    async def checkpointed(after: int) -> None:
+        for _ in range(500):
+            if sessions.checkpoints > after:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("no checkpoint ran")
+
+    try:
+        async with sessions() as session:  # a commit never checkpoints on the event loop
+            assert (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+        await write(60)  # past SQLite's own 1,000-page mark, which would have checkpointed in a commit
+        grown = wal.stat().st_size
+        assert grown > 1000 * 4096
+        await checkpointed(sessions.checkpoints)
+        done = sessions.checkpoints
+        await write(5)  # the log starts over at its beginning instead of growing
+        assert wal.stat().st_size == grown
+        await checkpointed(done)
+        async with sessions() as session:
+            assert (await session.execute(text("SELECT count(*) FROM incidents"))).scalar() == 65 * 500
+    finally:
+        await sessions.dispose()
