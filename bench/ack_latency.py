@@ -80,6 +80,21 @@ def serve_bare(port: int, immediate: bool) -> None:
     web.run_app(application, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
+def server_env(fake: FakeSlack, database: str) -> dict[str, str]:
+    """The environment of the servers a bench starts: the fake Slack, the bench's SQLite file, HTTP mode."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SLACK_API_URL": fake.url,
+        "SLACK_BOT_TOKEN": fake.bot_token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "DATABASE_URL": database,
+        "HOST": "127.0.0.1",
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    return env
+
+
 class Server:
     def __init__(self, name: str, command: list[str], env: dict[str, str], port: int) -> None:
         self.name, self.command, self.env, self.port, self.process = name, command, env, port, None
@@ -373,16 +388,7 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             database = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
             await prepare_database(database, args.incidents, channel, args.requests)
-            env = {
-                **os.environ,
-                "PYTHONPATH": str(ROOT),
-                "SLACK_API_URL": fake.url,
-                "SLACK_BOT_TOKEN": fake.bot_token,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "DATABASE_URL": database,
-                "HOST": "127.0.0.1",
-            }
-            env.pop("SLACK_APP_TOKEN", None)
+            env = server_env(fake, database)
             bare_port, quick_port, bot_port = free_port(), free_port(), free_port()
             servers = {
                 "bare Bolt": Server(

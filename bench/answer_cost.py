@@ -24,7 +24,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # ack_latency, whose helpers this bench shares
 
-from ack_latency import SECRET, Server, drained, free_port, latencies, pct, prepare_database, submission_bodies
+from ack_latency import (
+    Server,
+    drained,
+    free_port,
+    latencies,
+    pct,
+    prepare_database,
+    server_env,
+    submission_bodies,
+)
 
 from tests.fake_slack import FakeSlack
 
@@ -73,16 +82,7 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             database = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
             await prepare_database(database, args.incidents, channel, total)
-            env = {
-                **os.environ,
-                "PYTHONPATH": str(ROOT),
-                "SLACK_API_URL": fake.url,
-                "SLACK_BOT_TOKEN": fake.bot_token,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "DATABASE_URL": database,
-                "HOST": "127.0.0.1",
-            }
-            env.pop("SLACK_APP_TOKEN", None)
+            env = server_env(fake, database)
             bare_port, bot_port = free_port(), free_port()
             bare = Server(
                 "bare Bolt, immediate",
