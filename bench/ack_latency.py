@@ -278,7 +278,7 @@ async def measure_acks(
                     await drained(database)  # each row starts quiet: the follow-ups of this one are done first
                 if name == "leakbot" and kind == "/leak-status":
                     # each row starts quiet: the replies of this one (posted after the acks) are all in first
-                    sent = requests + concurrency  # and the warm-up requests
+                    sent = requests + min(concurrency, requests)  # and the warm-up requests
                     await fake.wait_until(
                         lambda replies=replies, sent=sent: len(fake.responses) >= replies + sent,
                         timeout=120,
