@@ -744,22 +744,6 @@ class Tx:
         )
         return _rowcount(result)
 
-    async def newer_job(self, job: Job) -> bool:
-        """True when a later job of the same kind for the same incident is still to be done."""
-        return bool(
-            await self.session.scalar(
-                select(func.count())
-                .select_from(JobRow)
-                .where(
-                    JobRow.kind == job.kind,
-                    JobRow.incident_id == job.incident_id,
-                    JobRow.id > job.id,
-                    JobRow.done_at.is_(None),
-                    JobRow.failed_at.is_(None),
-                )
-            )
-        )
-
     async def waiting(self, kind: str, incident_id: int) -> bool:
         """True when a job of this kind for this incident is still to be done."""
         return bool(

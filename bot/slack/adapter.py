@@ -292,11 +292,8 @@ class SlackAdapter:
 
     async def follow_up(self, job: Job) -> None:
         """After an answer: the pinned checklist updated, then the next question asked (with its owner),
-        both from the state as it is now, then the members' Home tabs republished; nothing when a newer
-        follow-up is waiting (it will say all of it)."""
-        async with self.repo.read() as tx:
-            if await tx.newer_job(job):
-                return
+        both from the state as it is now, then the members' Home tabs republished (a burst of answers
+        recorded one follow-up: bot.usecases.answering)."""
         incident = await self._incident(job)
         await self._update_checklist(incident)
         if incident.closed or not incident.channel_id:
@@ -410,11 +407,8 @@ class SlackAdapter:
         return t("checklist.header", self.lang, title=escape(self._mark(answers, title)))
 
     async def refresh_checklist(self, job: Job) -> None:
-        """Updates the pinned checklist in place with the state as it is now (once for a burst of changes)."""
-        if job.kind == "checklist":
-            async with self.repo.read() as tx:
-                if await tx.newer_job(job):
-                    return  # a later refresh of the same checklist is waiting: it will show all of this
+        """Updates the pinned checklist in place with the state as it is now (a burst of changes recorded
+        one job: bot.usecases.base.refresh_checklist)."""
         await self._update_checklist(await self._incident(job))
 
     async def _update_checklist(self, incident: Incident) -> None:
@@ -599,10 +593,8 @@ class SlackAdapter:
     # --- the App Home -----------------------------------------------------------------------------
 
     async def publish_homes(self, job: Job) -> None:
-        """Publishes the App Home again for everyone in the incident's channel (once for a burst of changes)."""
-        async with self.repo.read() as tx:
-            if await tx.newer_job(job):
-                return  # a later republish of the same incident is waiting: it will show all of this
+        """Publishes the App Home again for everyone in the incident's channel (a burst of changes recorded
+        one job: bot.usecases.home.republish)."""
         await self._publish_homes(await self._incident(job))
 
     async def _publish_homes(self, incident: Incident) -> None:

@@ -43,6 +43,12 @@ async def say(tx: Tx, incident_id: int, key: str, *, job_key: str, at: datetime,
     await tx.enqueue("say", {"key": key, "params": params}, key=job_key, at=at, incident_id=incident_id)
 
 
+async def refresh_checklist(tx: Tx, incident_id: int, *, key: str, at: datetime) -> None:
+    """Records that the pinned checklist must be updated; the job shows the incident as it is when it runs,
+    so a burst of changes updates it once (see `Tx.enqueue`, supersede)."""
+    await tx.enqueue("checklist", {}, key=f"checklist:{key}", at=at, incident_id=incident_id, supersede=True)
+
+
 async def claim_due(
     deps: Deps,
     due: Callable[[Tx, datetime], Awaitable[Sequence[T]]],

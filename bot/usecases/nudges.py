@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot import legal, nudging
 from bot.checklist import missing_required
-from bot.usecases.base import Deps, claim_due
+from bot.usecases.base import Deps, claim_due, refresh_checklist
 from storage.repository import Incident
 
 BATCH = 100  # due incidents handled per query; a sweep loops until none is due
@@ -37,5 +37,5 @@ async def nudge(deps: Deps, incident: Incident) -> bool:
         dm = now - incident.created_at >= timedelta(seconds=2 * deps.nudge_after)
         await tx.enqueue("nudge", {"dm": dm}, key=f"nudge:{stamp}", at=now, incident_id=incident.id)
         # the time left on the legal clocks moves on
-        await tx.enqueue("checklist", {}, key=f"checklist:nudge:{stamp}", at=now, incident_id=incident.id)
+        await refresh_checklist(tx, incident.id, key=f"nudge:{stamp}", at=now)
         return True

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from bot import nudging
-from bot.usecases.base import Deps, say
+from bot.usecases.base import Deps, refresh_checklist, say
 from storage.repository import Incident
 
 
@@ -17,7 +17,7 @@ async def assign(deps: Deps, incident: Incident, item_ids: list[str], *, owner_i
         changed = await tx.set_owners(incident.id, item_ids, owner_id=owner_id, set_by=by, at=now)
         if changed and incident.channel_id:
             key = uuid.uuid4().hex
-            await tx.enqueue("checklist", {}, key=f"checklist:owner:{key}", at=now, incident_id=incident.id)
+            await refresh_checklist(tx, incident.id, key=f"owner:{key}", at=now)
             await say(
                 tx,
                 incident.id,

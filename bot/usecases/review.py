@@ -18,7 +18,7 @@ from bot.drafting import DOCS
 from bot.i18n import t
 from bot.review import FILLS, VersionReview, review_of
 from bot.usecases import review_nudges
-from bot.usecases.base import Deps, say
+from bot.usecases.base import Deps, refresh_checklist, say
 from storage.repository import Draft, Duplicate, Incident, Tx
 
 REVIEWERS_STEP = "reviewers"  # the step id under which a reviewers modal is recorded in `views`
@@ -126,7 +126,7 @@ async def set_reviewers(
                 )
                 await _ask_again(tx, incident, doc, key=view_id, at=now, nudge_after=deps.nudge_after)
             if changed:
-                await tx.enqueue("checklist", {}, key=f"checklist:reviewers:{view_id}", at=now, incident_id=incident.id)
+                await refresh_checklist(tx, incident.id, key=f"reviewers:{view_id}", at=now)
             return changed
     except Duplicate:
         async with deps.repo.read() as tx:
@@ -294,7 +294,7 @@ async def decide(
                     at=now,
                     incident_id=incident.id,
                 )
-            await tx.enqueue("checklist", {}, key=f"checklist:decision:{decision.id}", at=now, incident_id=incident.id)
+            await refresh_checklist(tx, incident.id, key=f"decision:{decision.id}", at=now)
             return Decided(draft, approved)
     except Duplicate:  # the same click twice at once: the other one recorded it
         async with deps.repo.read() as tx:
@@ -387,7 +387,7 @@ async def publish(
                 version=draft.version,
                 line=line,
             )
-            await tx.enqueue("checklist", {}, key=f"checklist:published:{view_id}", at=now, incident_id=incident.id)
+            await refresh_checklist(tx, incident.id, key=f"published:{view_id}", at=now)
             return True
     except Duplicate:
         async with deps.repo.read() as tx:
