@@ -160,6 +160,7 @@ class _Hot:
     # On PostgreSQL a transaction that supersedes an incident's jobs holds the incident first, as every
     # change to an incident does (an answer locks it FOR UPDATE, then supersedes): the new job's foreign
     # key would take that lock only after the jobs, and an answer doing the reverse deadlocked with it.
+    # (Skipped when the unit of work holds the incident FOR UPDATE already, as an answer does.)
     hold_incident = (
         select(IncidentRow.id)
         .where(IncidentRow.id == bindparam("b_incident"))
@@ -194,6 +195,7 @@ class Tx:
     def __init__(self, session: AsyncSession | AwaitableSession) -> None:
         self.session = session
         self.enqueued = 0  # jobs recorded in this unit of work: the worker is woken when it commits
+        self.locked: set[int] = set()  # incidents this unit of work holds FOR UPDATE (PostgreSQL)
 
     # --- incidents --------------------------------------------------------------------------------
 
@@ -215,7 +217,10 @@ class Tx:
                 .execution_options(populate_existing=True)
             )
         ).first()
-        return incident_record(row) if row else None
+        if row is None:
+            return None
+        self.locked.add(incident_id)
+        return incident_record(row)
 
     async def incident_by_channel(self, channel_id: str) -> Incident | None:
         """Returns the incident whose channel this is."""
@@ -677,7 +682,7 @@ class Tx:
         """
         connection = await self.session.connection()
         if supersede and incident_id is not None:
-            if connection.dialect.name == "postgresql":
+            if connection.dialect.name == "postgresql" and incident_id not in self.locked:
                 await connection.execute(_Hot.hold_incident, {"b_incident": incident_id})
             newest = (await connection.execute(_Hot.newest_unfinished, {"b_incident": incident_id})).first()
             if newest is not None and newest.kind == kind and newest.leased_until is None:
@@ -816,6 +821,7 @@ class Tx:
         ).first()
         if row is None:
             return None, await self.view(external_id), False
+        self.locked.add(incident_id)
         opened = (
             OpenedForm(row.form_user_id, row.form_incident_id, row.form_step_id)
             if row.form_user_id is not None
