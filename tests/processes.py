@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,57 @@ import aiohttp
 from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
 from tests.slack_payloads import sign
-from tests.test_cli import clean_env, free_port, wait_healthy
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "HOST",
+    "PORT",
+    "LEAKBOT_LANG",
+    "LEAKBOT_NUDGE_AFTER",
+    "LEAKBOT_NUDGE_TICK",
+    "LEAKBOT_COMPANY",
+    "LEAKBOT_JOB_RETENTION_DAYS",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+)
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """The process environment without any leakbot setting, plus `values`."""
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(values)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def wait_healthy(http: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process) -> None:
+    for _ in range(300):
+        if process.returncode is not None:
+            raise AssertionError(f"leakbot exited with {process.returncode}")
+        try:
+            async with http.get(url) as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError("leakbot did not become healthy")
 
 
 class BotProcess:
-    """A real leakbot process in HTTP mode on the given database, talking to the fake Slack.
+    """A real leakbot process on the given database, talking to the fake Slack: in HTTP mode, or in Socket
+    Mode with SLACK_APP_TOKEN among the `settings` (then only /healthz and /metrics listen on its port).
 
     Its log goes to `log_path` (a file in `folder`), so that a failing test can show it."""
 

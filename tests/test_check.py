@@ -12,7 +12,7 @@ import yaml
 from storage.db import make_engine, migrate
 from tests.conftest import SIGNING_SECRET, Harness
 from tests.fake_slack import FakeSlack
-from tests.test_cli import ROOT, clean_env, free_port
+from tests.processes import ROOT, clean_env, free_port
 
 MANIFEST = ROOT / "manifest.yml"
 

@@ -2,46 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
-from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission
-
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG_VARS = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_API_URL",
-    "DATABASE_URL",
-    "HOST",
-    "PORT",
-    "LEAKBOT_LANG",
-    "LEAKBOT_NUDGE_AFTER",
-    "LEAKBOT_NUDGE_TICK",
-    "LEAKBOT_COMPANY",
-    "LEAKBOT_JOB_RETENTION_DAYS",
-    "LOG_LEVEL",
-    "LOG_FORMAT",
-)
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    """The process environment without any leakbot setting, plus `values`."""
-    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
-    env["PYTHONPATH"] = str(ROOT)
-    env.update(values)
-    return env
+from tests.processes import CONFIG_VARS, BotProcess, clean_env
+from tests.slack_payloads import form_body, interactive_body, slash_command, view_submission
 
 
 def run_bot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -127,58 +98,26 @@ def test_env_file_is_read_and_real_variables_win(tmp_path: Path, monkeypatch: py
     assert settings.port == 3000 and settings.host == "0.0.0.0" and settings.leakbot_nudge_after == 3600
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def test_a_real_process_serves_health_and_commands(fake: FakeSlack, tmp_path: Path) -> None:
-    port = free_port()
     database = tmp_path / "data" / "leakbot.db"
-    env = clean_env(
-        SLACK_BOT_TOKEN=fake.bot_token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake.url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{database}",
-        HOST="127.0.0.1",
-        PORT=str(port),
-        LEAKBOT_NUDGE_AFTER="1",
-        LEAKBOT_NUDGE_TICK="1",
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    bot = BotProcess(fake, tmp_path, database_url=f"sqlite+aiosqlite:///{database}", LEAKBOT_NUDGE_AFTER="1")
+    await bot.start()
     try:
-        async with aiohttp.ClientSession() as http:
-            await wait_healthy(http, f"http://127.0.0.1:{port}/healthz", process)
-            body = form_body(
-                slash_command(
-                    "/leak-open",
-                    "実プロセスの試験",
-                    user_id="U0ALICE",
-                    channel_id="C0GENERAL",
-                    trigger_id=fake.new_trigger_id(),
-                    response_url=fake.response_url(),
-                )
+        body = form_body(
+            slash_command(
+                "/leak-open",
+                "実プロセスの試験",
+                user_id="U0ALICE",
+                channel_id="C0GENERAL",
+                trigger_id=fake.new_trigger_id(),
+                response_url=fake.response_url(),
             )
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
-            async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
-                assert response.status == 200
-            call = await fake.wait_for("views.open", lambda c: c.ok)
-            view = fake.views[call.response["view"]["id"]]
-            body = interactive_body(
-                view_submission(view, {"summary": "実プロセスで開いた架空の事案"}, user_id="U0ALICE")
-            )
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
-            async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
-                assert response.status == 200
+        )
+        assert (await bot.post(body))[0] == 200
+        call = await fake.wait_for("views.open", lambda c: c.ok)
+        view = fake.views[call.response["view"]["id"]]
+        body = interactive_body(view_submission(view, {"summary": "実プロセスで開いた架空の事案"}, user_id="U0ALICE"))
+        assert (await bot.post(body))[0] == 200
         pinned = await fake.wait_for("pins.add", lambda c: c.ok)
         # the scheduler runs inside the process: with a 1 s interval and tick a nudge arrives by itself
         await fake.wait_for(
@@ -188,21 +127,7 @@ async def test_a_real_process_serves_health_and_commands(fake: FakeSlack, tmp_pa
         )
         assert stat.S_IMODE(database.stat().st_mode) == 0o600
     finally:
-        process.terminate()
-        output = (await asyncio.wait_for(process.communicate(), 20))[0].decode()
+        await bot.stop()
+    output = bot.log_path.read_text()
     assert fake.bot_token not in output and SIGNING_SECRET not in output
     assert "実プロセスの試験" not in output  # no answer text in the log at INFO
-
-
-async def wait_healthy(http: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process) -> None:
-    for _ in range(300):
-        if process.returncode is not None:
-            raise AssertionError(f"leakbot exited with {process.returncode}")
-        try:
-            async with http.get(url) as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            pass
-        await asyncio.sleep(0.05)
-    raise AssertionError("leakbot did not become healthy")

@@ -183,7 +183,7 @@ async def test_export_then_draft_gives_the_document_the_bot_posted(
     import asyncio
     import sys
 
-    from tests.test_cli import clean_env
+    from tests.processes import clean_env
 
     channel = await open_incident(leakbot)
     await answer_required(leakbot, channel)

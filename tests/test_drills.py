@@ -104,7 +104,7 @@ async def test_leakbot_drill_replays_a_scenario_into_a_drill_channel(fake, tmp_p
     import sys
 
     from tests.conftest import SIGNING_SECRET
-    from tests.test_cli import clean_env
+    from tests.processes import clean_env
 
     (tmp_path / "scenario.yaml").write_text(SCENARIO, encoding="utf-8")
     env = clean_env(
@@ -140,7 +140,7 @@ async def test_leakbot_drill_refuses_a_scenario_it_cannot_open(fake, tmp_path) -
     import sys
 
     from tests.conftest import SIGNING_SECRET
-    from tests.test_cli import clean_env
+    from tests.processes import clean_env
 
     (tmp_path / "scenario.yaml").write_text("data_items: [氏名]\n", encoding="utf-8")
     env = clean_env(

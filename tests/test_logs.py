@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.logs import QUIET_LOGGERS, redact, setup
 from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
-from tests.slack_payloads import form_body, interactive_body, sign, slash_command, view_submission
-from tests.test_cli import clean_env, free_port, wait_healthy
+from tests.processes import BotProcess
+from tests.slack_payloads import form_body, interactive_body, slash_command, view_submission
 
 SECRETS = ["xoxb-1234-5678-abcdefSECRET", "xapp-1-A0-99-deadbeefSECRET", "xoxp-42-userSECRET", SIGNING_SECRET]
 
@@ -89,63 +87,38 @@ async def test_slack_sdk_bodies_stay_out_even_at_debug(log_stream: io.StringIO, 
 
 
 async def test_a_real_process_logs_json_without_tokens_or_answers_at_debug(fake: FakeSlack, tmp_path: Path) -> None:
-    port = free_port()
     title, summary = "ログ試験の件名ZQX", "ログに出てはならない概要ZQX"
-    env = clean_env(
-        SLACK_BOT_TOKEN=fake.bot_token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake.url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}",
-        HOST="127.0.0.1",
-        PORT=str(port),
-        LOG_LEVEL="DEBUG",
-        LOG_FORMAT="json",
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    bot = BotProcess(fake, tmp_path, LOG_LEVEL="DEBUG", LOG_FORMAT="json")
+    await bot.start()
     try:
-        async with aiohttp.ClientSession() as http:
-            await wait_healthy(http, f"http://127.0.0.1:{port}/healthz", process)
-            for body in [
-                form_body(
-                    slash_command(
-                        "/leak-open",
-                        title,
-                        user_id="U0ALICE",
-                        channel_id="C0GENERAL",
-                        trigger_id=fake.new_trigger_id(),
-                        response_url=fake.response_url(),
-                    )
-                )
-            ]:
-                headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
-                async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
-                    assert response.status == 200
-            call = await fake.wait_for("views.open", lambda c: c.ok)
-            body = interactive_body(
-                view_submission(fake.views[call.response["view"]["id"]], {"summary": summary}, user_id="U0ALICE")
+        body = form_body(
+            slash_command(
+                "/leak-open",
+                title,
+                user_id="U0ALICE",
+                channel_id="C0GENERAL",
+                trigger_id=fake.new_trigger_id(),
+                response_url=fake.response_url(),
             )
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
-            async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
-                assert response.status == 200
-            # an unsigned request is refused (and must not log its body either)
-            async with http.post(
-                f"http://127.0.0.1:{port}/slack/events",
-                data=body,
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-            ) as response:
-                assert response.status == 401
+        )
+        assert (await bot.post(body))[0] == 200
+        call = await fake.wait_for("views.open", lambda c: c.ok)
+        body = interactive_body(
+            view_submission(fake.views[call.response["view"]["id"]], {"summary": summary}, user_id="U0ALICE")
+        )
+        assert (await bot.post(body))[0] == 200
+        # an unsigned request is refused (and must not log its body either)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                bot.events_url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+            ) as response,
+        ):
+            assert response.status == 401
         await fake.wait_for("pins.add", lambda c: c.ok)
     finally:
-        process.terminate()
-        output = (await asyncio.wait_for(process.communicate(), 20))[0].decode()
+        await bot.stop()
+    output = bot.log_path.read_text()
     lines = output.splitlines()
     entries = [json.loads(line) for line in lines]  # every line is one JSON object
     assert entries and all({"time", "level", "logger", "message"} <= set(e) for e in entries)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ from bot.metrics import Metrics, metrics_of, request_kind
 from storage.db import make_engine
 from tests.conftest import FakeClock, Harness, settings_for
 from tests.fake_slack import FakeSlack
+from tests.processes import BotProcess, free_port
 from tests.story import open_incident
-from tests.test_cli import clean_env, free_port, wait_healthy
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -160,30 +159,12 @@ def test_request_kinds() -> None:
 
 
 async def test_a_real_process_in_socket_mode_serves_metrics_on_port(fake: FakeSlack, tmp_path: Path) -> None:
-    port = free_port()
-    env = clean_env(
-        SLACK_BOT_TOKEN=fake.bot_token,
-        SLACK_APP_TOKEN=fake.app_token,
-        SLACK_API_URL=fake.url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}",
-        HOST="127.0.0.1",
-        PORT=str(port),
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    bot = BotProcess(fake, tmp_path, SLACK_APP_TOKEN=fake.app_token)
+    await bot.start()
     try:
+        await fake.wait_socket_connected()
         async with aiohttp.ClientSession() as http:
-            await wait_healthy(http, f"http://127.0.0.1:{port}/healthz", process)
-            await fake.wait_socket_connected()
-            found = await scrape(http, f"http://127.0.0.1:{port}")
+            found = await scrape(http, f"http://127.0.0.1:{bot.port}")
     finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), 20)
+        await bot.stop()
     assert found[("leakbot_database_up", ())] == 1 and found[("leakbot_nudges_sent_total", ())] == 0
