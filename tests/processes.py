@@ -67,6 +67,23 @@ async def wait_healthy(http: aiohttp.ClientSession, url: str, process: asyncio.s
     raise AssertionError("leakbot did not become healthy")
 
 
+async def run_cli(folder: Path, *args: str, env: dict[str, str], timeout: float = 120) -> tuple[int, str, str]:
+    """Runs `python -m bot ARGS` in `folder` to its end; returns its exit status, stdout and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=folder,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None  # it has ended: communicate() waits for that
+    return process.returncode, out.decode(), err.decode()
+
+
 class BotProcess:
     """A real leakbot process on the given database, talking to the fake Slack: in HTTP mode, or in Socket
     Mode with SLACK_APP_TOKEN among the `settings` (then only /healthz and /metrics listen on its port).

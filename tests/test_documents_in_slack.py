@@ -180,10 +180,7 @@ async def test_english_documents(fake, database_url) -> None:  # type: ignore[no
 async def test_export_then_draft_gives_the_document_the_bot_posted(
     leakbot: Harness, database_url: str, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    import asyncio
-    import sys
-
-    from tests.processes import clean_env
+    from tests.processes import clean_env, run_cli
 
     channel = await open_incident(leakbot)
     await answer_required(leakbot, channel)
@@ -196,19 +193,9 @@ async def test_export_then_draft_gives_the_document_the_bot_posted(
     exported = tmp_path / "incident.yaml"
 
     async def leakbot_cli(*args: str) -> str:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *args,
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await process.communicate()
-        assert process.returncode == 0, err.decode()
-        return out.decode()
+        status, out, err = await run_cli(tmp_path, *args, env=env)
+        assert status == 0, err
+        return out
 
     await leakbot_cli("export", "1", "-o", str(exported))
     # the version was made at the injected clock's time, 2026-11-26 10:00 JST: its date line says so

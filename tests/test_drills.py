@@ -100,11 +100,8 @@ contact: 架空お客様窓口 0120-000-000（9:00〜18:00）
 
 
 async def test_leakbot_drill_replays_a_scenario_into_a_drill_channel(fake, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import asyncio
-    import sys
-
     from tests.conftest import SIGNING_SECRET
-    from tests.processes import clean_env
+    from tests.processes import clean_env, run_cli
 
     (tmp_path / "scenario.yaml").write_text(SCENARIO, encoding="utf-8")
     env = clean_env(
@@ -113,34 +110,18 @@ async def test_leakbot_drill_replays_a_scenario_into_a_drill_channel(fake, tmp_p
         SLACK_API_URL=fake.url,
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "drill",
-        "scenario.yaml",
-        "--user",
-        "U0ALICE",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode == 0, err.decode()
+    status, out, err = await run_cli(tmp_path, "drill", "scenario.yaml", "--user", "U0ALICE", env=env)
+    assert status == 0, err
     [channel] = [c for c in fake.channels.values() if c.name.startswith("drill-")]
-    assert f"#{channel.name}" in out.decode() and "U0ALICE" in channel.members
+    assert f"#{channel.name}" in out and "U0ALICE" in channel.members
     posted = [text_of(m) for m in fake.messages.get(channel.id, [])]
     assert any("公表文の下書き" in m and "【訓練】" in m for m in posted)  # every required answer given: the draft
     assert any("3,400件" in m for m in posted)  # typed as 3,400: published so
 
 
 async def test_leakbot_drill_refuses_a_scenario_it_cannot_open(fake, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import asyncio
-    import sys
-
     from tests.conftest import SIGNING_SECRET
-    from tests.processes import clean_env
+    from tests.processes import clean_env, run_cli
 
     (tmp_path / "scenario.yaml").write_text("data_items: [氏名]\n", encoding="utf-8")
     env = clean_env(
@@ -153,17 +134,6 @@ async def test_leakbot_drill_refuses_a_scenario_it_cannot_open(fake, tmp_path) -
         (["scenario.yaml", "--user", "U0ALICE"], "needs title, discovered_at, summary"),
         (["scenario.yaml", "--user", "alice"], "--user must be a Slack user id"),
     ):
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "drill",
-            *args,
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _out, err = await asyncio.wait_for(process.communicate(), 60)
-        assert process.returncode == 2 and message in err.decode(), err.decode()
+        status, _out, err = await run_cli(tmp_path, "drill", *args, env=env, timeout=60)
+        assert status == 2 and message in err, err
     assert not fake.calls_to("conversations.create")  # nothing was opened
