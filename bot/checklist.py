@@ -5,7 +5,7 @@ Adding an item is one `Item` entry here plus its place in `STEPS`; wording lives
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -502,18 +502,33 @@ def open_steps(answers: Mapping[str, Any], *, required: bool) -> list[Step]:
     return [step for step in STEPS if wanted & set(step.items)]
 
 
-def next_step(answers: Mapping[str, Any]) -> Step | None:
-    """Returns the next step to ask: required items first (an open follow-up in its place), then optional ones."""
+def next_step(answers: Mapping[str, Any], left_empty: Sequence[str] = ()) -> Step | None:
+    """Returns the next step to ask: required items first (an open follow-up in its place), then optional ones.
+
+    `left_empty`: the items whose question was submitted empty, the one left empty longest ago first. Such an
+    item stays open, but counts as asked: a follow-up left empty no longer holds up the required questions,
+    and among the optional questions those never left empty come first, then the others, least recently
+    left empty first (so leaving one empty again always moves on).
+    """
     opened = {item.id for item in open_items(answers)}
+    skipped = set(left_empty)
     first_pass = [
         step
         for step in STEPS
-        if opened & set(step.items) and (step.follow_up or any(ITEMS[i].required for i in step.items if i in opened))
+        if opened & set(step.items)
+        and (
+            any(ITEMS[i].required for i in step.items if i in opened)
+            or (step.follow_up and bool(opened & set(step.items) - skipped))
+        )
     ]
     if any(ITEMS[i].required for step in first_pass for i in step.items if i in opened):
         return first_pass[0]
     steps = open_steps(answers, required=False)
-    return steps[0] if steps else None
+    fresh = [step for step in steps if (opened & set(step.items)) - skipped]
+    if fresh:
+        return fresh[0]
+    order = {item_id: n for n, item_id in enumerate(left_empty)}
+    return min(steps, key=lambda step: max(order.get(i, -1) for i in step.items if i in opened), default=None)
 
 
 @dataclass(frozen=True)

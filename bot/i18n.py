@@ -75,6 +75,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "job.draft": {"ja": "下書きの投稿", "en": "post the draft"},
     "job.close": {"ja": "クローズ記録の投稿", "en": "post the closing record"},
     "refused.not_saved": {"ja": "（この回答は保存されていません）", "en": "(This answer was not saved.)"},
+    "refused.overwrite": {
+        "ja": "このフォームを開いた後に {who} さんがこの項目を変更しました（{when}）。現在の回答：{value}　"
+        "上書きしないよう、この回答は保存されていません。フォームを開き直して確認してから送信してください。",
+        "en": "{who} changed this item after you opened this form ({when}). The answer now: {value} "
+        "To keep it from being overwritten, your answer was not saved. Open the form again, check it, then submit.",
+    },
+    "refused.overwrite_empty": {"ja": "（空欄）", "en": "(empty)"},
     "cmd.not_incident_channel_plain": {
         "ja": "このインシデントは見つからないか、まだチャンネルがありません。",
         "en": "This incident does not exist or has no channel yet.",

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.checklist import CHECKLIST_ITEMS, ITEMS, STEP_BY_ID, Step, missing_required, next_step, open_steps, step_of
+from bot.checklist import CHECKLIST_ITEMS, ITEMS, STEP_BY_ID, Step, missing_required, open_steps, step_of
 from bot.drafting import DOCS, DraftNotReady
 from bot.i18n import t
 from bot.jobs import slack_error
@@ -65,8 +65,9 @@ async def open_step(
 ) -> None:
     """Opens a checklist form for one person, in their language, recorded first so that only its submission counts."""
     lang = await locales.lang_of(user_id)
-    external_id, answers = await asking.prepare(deps, incident, step, user_id=user_id)
-    view = step_modal(step, incident_id=incident.id, answers=answers, lang=lang) | {"external_id": external_id}
+    external_id, answers, basis = await asking.prepare(deps, incident, step, user_id=user_id)
+    view = step_modal(step, incident_id=incident.id, answers=answers, lang=lang, basis=basis)
+    view["external_id"] = external_id
     await open_modal(client, respond, trigger_id, view, lang)
 
 
@@ -121,8 +122,8 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             return
         async with deps.repo.read() as tx:
             values = await tx.values(incident.id)
+            step = await asking.next_question(tx, incident.id, values)
         if missing_required(values):  # the next required item, or the card/bank follow-up asked right after card_bank
-            step = next_step(values)
             assert step is not None
             context["next_step"] = step.id
             await ack()

@@ -10,12 +10,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.answers import ValidationFailed, parse_step
+from bot.answers import ValidationFailed, display, format_datetime, parse_step
 from bot.checklist import INCIDENT_STEP, STEP_BY_ID
 from bot.i18n import t
 from bot.slack.locales import Locales
 from bot.ui.ids import OPEN_CALLBACK, STEP_CALLBACK
 from bot.ui.modals import notice_modal
+from bot.ui.mrkdwn import shorten
 from bot.usecases import answering, membership, opening
 from bot.usecases.base import Deps
 from handlers.forms import modal_lang, raw_values
@@ -63,11 +64,19 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             await ack(response_action="errors", errors=failed.errors)
             return
         form = answering.Form(
-            external_id=view.get("external_id") or "", view_id=view["id"], incident_id=ref.incident_id, step_id=step.id
+            external_id=view.get("external_id") or "",
+            view_id=view["id"],
+            incident_id=ref.incident_id,
+            step_id=step.id,
+            basis=ref.basis,
         )
         user = body["user"]["id"]
         try:
             await answering.submit(deps, form, user_id=user, values=values)
+        except answering.Overwrite as overwrite:
+            log.info("refused a step submission for incident %s from %s: filled before a change", ref.incident_id, user)
+            await ack(response_action="errors", errors={overwrite.item_id: overwrite_error(overwrite, lang)})
+            return
         except answering.Refused as refused:
             log.warning("refused a step submission for incident %s from %s: %s", ref.incident_id, user, refused.key)
             message = t(refused.key, lang) + " " + t("refused.not_saved", lang)
@@ -77,3 +86,11 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             await ack(response_action="errors", errors={first_block: message})
             return
         await ack()
+
+
+def overwrite_error(overwrite: answering.Overwrite, lang: str) -> str:
+    """The modal error of a form filled before someone else's change: who (their user id: a mention does not
+    render in a modal error, and no Slack call may come before the ack), when, and the answer now."""
+    revision = overwrite.revision
+    value = shorten(display(revision.item_id, revision.value, lang), 300) or t("refused.overwrite_empty", lang)
+    return t("refused.overwrite", lang, who=revision.user_id, when=format_datetime(revision.at, lang), value=value)

@@ -84,6 +84,26 @@ class RevisionRow(Base):
     source: Mapped[str | None] = mapped_column(String(64))  # the view id the answer came from
 
 
+class LeftEmptyRow(Base):
+    """An optional item whose question was submitted empty: asked, and left open (still 調査中 in the
+    drafts). The next question moves past it until the required items are answered; appended per
+    submission, like revisions, so who left it empty and when are kept."""
+
+    __tablename__ = "left_empty"
+    __table_args__ = (
+        Index("ix_left_empty_incident_item", "incident_id", "item_id", "id"),
+        # once per item per submitted view, whatever Slack or a double click repeats
+        UniqueConstraint("source", "item_id", name="uq_left_empty_source_item"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(64))  # the view id of the submission
+
+
 class DraftRow(Base):
     __tablename__ = "drafts"
     __table_args__ = (UniqueConstraint("incident_id", "doc", "version"),)

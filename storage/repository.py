@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, cast
@@ -28,6 +28,7 @@ from storage.models import (
     DraftRow,
     IncidentRow,
     JobRow,
+    LeftEmptyRow,
     MemberRow,
     OwnerRow,
     PublicationRow,
@@ -288,10 +289,61 @@ class Tx:
         return changed
 
     async def source_seen(self, source: str) -> bool:
-        """True when answers from this view were stored already."""
-        return bool(
-            await self.session.scalar(select(func.count()).select_from(RevisionRow).where(RevisionRow.source == source))
+        """True when answers from this view were stored already (or items it left empty recorded)."""
+        for table in (RevisionRow, LeftEmptyRow):
+            if await self.session.scalar(select(func.count()).select_from(table).where(table.source == source)):
+                return True
+        return False
+
+    async def leave_empty(
+        self, incident_id: int, item_ids: list[str], *, user_id: str, at: datetime, source: str
+    ) -> None:
+        """Records that these optional items were asked and submitted empty; the same view again raises
+        Duplicate (at the commit)."""
+        if item_ids:
+            await (await self.session.connection()).execute(
+                insert(LeftEmptyRow),
+                [
+                    {"incident_id": incident_id, "item_id": i, "user_id": user_id, "created_at": at, "source": source}
+                    for i in item_ids
+                ],
+            )
+
+    async def left_empty(self, incident_id: int) -> list[str]:
+        """The items ever submitted empty, the one left empty longest ago first (answered ones included:
+        the checklist decides what is still open)."""
+        newest = func.max(LeftEmptyRow.id)
+        rows = await self.session.execute(
+            select(LeftEmptyRow.item_id, newest)
+            .where(LeftEmptyRow.incident_id == incident_id)
+            .group_by(LeftEmptyRow.item_id)
+            .order_by(newest)
         )
+        return [item_id for item_id, _ in rows]
+
+    async def newest_revision_id(self, incident_id: int, item_ids: Iterable[str]) -> int:
+        """The id of the newest revision of any of these items (0 when none): what a form was filled from."""
+        return int(
+            await self.session.scalar(
+                select(func.max(RevisionRow.id)).where(
+                    RevisionRow.incident_id == incident_id, RevisionRow.item_id.in_(list(item_ids))
+                )
+            )
+            or 0
+        )
+
+    async def revised_since(self, incident_id: int, item_ids: Iterable[str], *, after: int) -> dict[str, Revision]:
+        """The newest revision of each of these items made after revision `after`, by item."""
+        rows = await self.session.scalars(
+            select(RevisionRow)
+            .where(
+                RevisionRow.incident_id == incident_id,
+                RevisionRow.item_id.in_(list(item_ids)),
+                RevisionRow.id > after,
+            )
+            .order_by(RevisionRow.id)
+        )
+        return {r.item_id: Revision(r.item_id, r.value, r.user_id, r.created_at) for r in rows}
 
     async def values(self, incident_id: int) -> dict[str, Any]:
         """Returns {item_id: value} of every answered item: what `answers` gives, without who, when and how

@@ -20,7 +20,7 @@ from bot import legal, nudging
 from bot.access import Identity
 from bot.answers import Answer, as_count, display, format_datetime
 from bot.channels import fallback_names, readable_names
-from bot.checklist import INCIDENT_STEP, ITEMS, REQUIRED, Step, is_drill, missing_required, next_step
+from bot.checklist import INCIDENT_STEP, ITEMS, REQUIRED, Step, is_drill, missing_required
 from bot.clock import JST, Clock
 from bot.counts import format_count_en, format_count_ja
 from bot.documents import plain_text, to_docx, to_markdown
@@ -35,8 +35,8 @@ from bot.ui import posts
 from bot.ui import review as review_ui
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
+from bot.usecases import asking, home
 from bot.usecases import drafts as drafts_usecase
-from bot.usecases import home
 from bot.usecases.base import values_of
 from storage.repository import Draft, Incident, Job, Repository, Revision
 
@@ -212,7 +212,8 @@ class SlackAdapter:
                 raise
 
     async def _first_question(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        step = next_step(values_of(answers))
+        async with self.repo.read() as tx:
+            step = await asking.next_question(tx, incident.id, values_of(answers))
         if step is not None:
             await self._ask(incident, answers, step)
 
@@ -300,7 +301,7 @@ class SlackAdapter:
             return
         async with self.repo.read() as tx:
             answers = await tx.answers(incident.id)
-        step = next_step(values_of(answers))
+            step = await asking.next_question(tx, incident.id, values_of(answers))
         if step is not None and step.id != incident.asked_step:
             await self._ask(incident, answers, step)
         # Recorded here rather than with the answer: the answer's transaction (the ack waits for it)
@@ -343,8 +344,9 @@ class SlackAdapter:
         async with self.repo.read() as tx:
             answers = await tx.answers(incident.id)
             owned = await tx.owners(incident.id)
+            step = await asking.next_question(tx, incident.id, values_of(answers))
         values = values_of(answers)
-        missing, step = missing_required(values), next_step(values)
+        missing = missing_required(values)
         if not missing or step is None or incident.closed or not incident.channel_id:
             return  # answered since it was claimed
         # an item nobody owns (never assigned, or unassigned since) is the opener's

@@ -32,10 +32,17 @@ class Ref(BaseModel):
 
 
 class StepRef(Ref):
-    """Which incident and which step a modal or an "Answer" button belongs to."""
+    """Which incident and which step a modal or an "Answer" button belongs to; a modal's also says the
+    newest revision of the step's items it was filled from (`basis`), so a later change is not overwritten."""
 
     incident_id: int
     step_id: str
+    basis: int | None = None
+
+    def dump(self) -> str:
+        """Returns the compact JSON sent to Slack (without a basis when there is none: buttons)."""
+        exclude = {"basis"} if self.basis is None else set()
+        return self.model_dump_json(exclude=exclude | ({"lang"} if self.lang is None else set()))
 
 
 class OwnerRef(Ref):

@@ -60,8 +60,11 @@ def new_incident_modal(*, title: str, now: datetime, lang: str) -> dict[str, Any
     )
 
 
-def step_modal(step: Step, *, incident_id: int, answers: Mapping[str, Answer], lang: str) -> dict[str, Any]:
-    """The form of one checklist step, prefilled with the current answers."""
+def step_modal(
+    step: Step, *, incident_id: int, answers: Mapping[str, Answer], lang: str, basis: int | None = None
+) -> dict[str, Any]:
+    """The form of one checklist step, prefilled with the current answers (`basis`: the newest revision of
+    the step's items among them, so a submission after someone else's change is refused)."""
     blocks: list[Block] = []
     question = step.question(lang)
     if question:
@@ -72,7 +75,7 @@ def step_modal(step: Step, *, incident_id: int, answers: Mapping[str, Answer], l
         if answer:
             when = format_datetime(answer.at, lang)
             blocks.append(_context(t("step.current", lang, who=f"<@{answer.user_id}>", when=when)))
-    ref = StepRef(incident_id=incident_id, step_id=step.id, lang=lang).dump()
+    ref = StepRef(incident_id=incident_id, step_id=step.id, lang=lang, basis=basis).dump()
     return modal(
         step.title(lang),
         blocks,

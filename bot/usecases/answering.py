@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.checklist import ITEMS
 from bot.usecases import drafts
 from bot.usecases.base import Deps, first_nudge
-from storage.repository import Duplicate, Incident, Tx
+from storage.repository import Duplicate, Incident, Revision, Tx
 
 ATTEMPTS = 3  # a transaction that lost a race on a draft's version number is tried again
 
@@ -22,6 +23,15 @@ class Refused(Exception):
         self.key, self.incident = key, incident
 
 
+class Overwrite(Exception):
+    """The form was filled before someone (its submitter too, in another tab) changed `item_id`: storing
+    it would silently replace that answer. `revision` is the change: who, when, and the value now."""
+
+    def __init__(self, item_id: str, revision: Revision) -> None:
+        super().__init__(item_id)
+        self.item_id, self.revision = item_id, revision
+
+
 @dataclass(frozen=True)
 class Form:
     """A submitted checklist form, as Slack delivered it."""
@@ -30,17 +40,19 @@ class Form:
     view_id: str
     incident_id: int  # what the modal's metadata says it is about
     step_id: str
+    basis: int | None = None  # the newest revision of the step's items the modal was filled from
 
 
 async def submit(deps: Deps, form: Form, *, user_id: str, values: Mapping[str, Any]) -> list[str]:
     """Stores a submitted form's answers and everything that follows; returns the items that changed.
 
-    Raises Refused (nothing stored). A form stored before (a retry, a double click) changes nothing.
+    Raises Refused or Overwrite (nothing stored). A form stored before (a retry, a double click) changes nothing.
     """
     for attempt in range(ATTEMPTS):
         try:
             async with deps.repo.tx(urgent=True) as tx:
                 incident = await _allowed(tx, form, user_id)
+                await _unchanged_since_filled(tx, form, values)
                 return await _store(tx, deps, incident, user_id=user_id, values=values, source=form.view_id)
         except Duplicate:
             async with deps.repo.read() as tx:
@@ -69,13 +81,31 @@ async def _allowed(tx: Tx, form: Form, user_id: str) -> Incident:
     return incident
 
 
+async def _unchanged_since_filled(tx: Tx, form: Form, values: Mapping[str, Any]) -> None:
+    """Raises Overwrite when an item of the form was changed after the modal was filled and the form would
+    change it again (with the incident locked, so of two forms submitted at once the second sees the first)."""
+    if form.basis is None:
+        return  # a modal opened before forms carried what they were filled from
+    newer = await tx.revised_since(form.incident_id, values, after=form.basis)
+    for item_id, revision in newer.items():
+        if values[item_id] != revision.value:
+            raise Overwrite(item_id, revision)
+
+
 async def _store(
     tx: Tx, deps: Deps, incident: Incident, *, user_id: str, values: Mapping[str, Any], source: str
 ) -> list[str]:
     now = deps.clock.now()
     before = await tx.values(incident.id)
     changed = await tx.record(incident.id, user_id=user_id, at=now, values=values, source=source, current=before)
+    # An optional item submitted empty was asked: it stays open, and the next question moves past it.
+    left_empty = [i for i, v in values.items() if v is None and not ITEMS[i].required]
+    await tx.leave_empty(incident.id, left_empty, user_id=user_id, at=now, source=source)
     if not changed:
+        if left_empty:  # nothing changed, but the next question is another one now
+            await tx.enqueue(
+                "followup", {}, key=f"followup:{incident.id}:{source}", at=now, incident_id=incident.id, supersede=True
+            )
         return []
     current = before | {i: values[i] for i in changed}
     current = {i: v for i, v in current.items() if v is not None}  # a cleared optional answer is no answer

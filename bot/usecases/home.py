@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import legal
-from bot.checklist import is_drill, next_step, progress
+from bot.checklist import is_drill, progress
+from bot.usecases import asking
 from bot.usecases.base import values_of
 from storage.repository import Incident, Repository, Tx
 
@@ -79,7 +80,7 @@ async def _row(tx: Tx, incident: Incident) -> Row:
     answers = await tx.answers(incident.id)
     values = values_of(answers)
     done = progress(values)
-    step = None if incident.closed else next_step(values)
+    step = None if incident.closed else await asking.next_question(tx, incident.id, values)
     owner = None
     if step is not None:
         owners = await tx.owners(incident.id)
@@ -117,5 +118,5 @@ async def may_answer(repo: Repository, incident_id: int, user_id: str) -> Incide
 async def next_of(repo: Repository, incident: Incident) -> str | None:
     """The id of the step the incident's next question opens, as it stands now."""
     async with repo.read() as tx:
-        step = next_step(await tx.values(incident.id))
+        step = await asking.next_question(tx, incident.id)
     return step.id if step else None
