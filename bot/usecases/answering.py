@@ -87,6 +87,8 @@ async def _unchanged_since_filled(tx: Tx, form: Form, values: Mapping[str, Any])
     if form.basis is None:
         return  # a modal opened before forms carried what they were filled from
     newer = await tx.revised_since(form.incident_id, values, after=form.basis)
+    if newer and await tx.source_seen(form.view_id):
+        return  # Slack repeating this form, stored already: it changes nothing again
     for item_id, revision in newer.items():
         if values[item_id] != revision.value:
             raise Overwrite(item_id, revision)
