@@ -127,3 +127,41 @@ def test_the_follow_up_modal_has_its_checkboxes_and_its_own_other_field(lang: st
     data_view = step_modal(STEP_BY_ID["data_items"], incident_id=1, answers={}, lang=lang)
     other = next(b for b in data_view["blocks"] if b.get("block_id") == "data_items_other")
     assert other["element"]["placeholder"]["text"] == t("step.other_hint", lang)
+
+
+# --- a question submitted empty counts as asked (issue 18, item 9) -------------------------------------
+
+
+def test_the_follow_up_left_empty_no_longer_holds_up_the_required_questions() -> None:
+    answers = {k: VALUES[k] for k in REQUIRED if k not in ("customer_actions", "contact")}
+    answers["card_bank"] = "yes"
+    assert next_step(answers) is STEP_BY_ID["card_bank_detail"]
+    assert next_step(answers, ["card_bank_detail"]) is STEP_BY_ID["customer_actions"]
+    answers["customer_actions"] = VALUES["customer_actions"]
+    assert next_step(answers, ["card_bank_detail"]) is STEP_BY_ID["contact"]
+    # still open: listed among the optional steps, counted as open
+    assert "card_bank_detail" in {step.id for step in open_steps(answers, required=False)}
+
+
+def test_among_the_optional_questions_those_never_left_empty_come_first() -> None:
+    answers = {k: VALUES[k] for k in REQUIRED}
+    answers["card_bank"] = "possible"
+    assert next_step(answers, ["card_bank_detail"]) is STEP_BY_ID["cause"]
+    assert next_step(answers, ["card_bank_detail", "cause"]) is STEP_BY_ID["malicious"]
+
+
+def test_once_every_open_question_was_left_empty_the_one_left_empty_longest_ago_comes_first() -> None:
+    answers = {k: VALUES[k] for k in REQUIRED}
+    answers["card_bank"] = "yes"
+    optional = [step.id for step in open_steps(answers, required=False)]
+    assert next_step(answers, optional) is STEP_BY_ID[optional[0]]
+    # leaving that one empty again moves it last: the next question always moves on
+    again = [*optional[1:], optional[0]]
+    assert next_step(answers, again) is STEP_BY_ID[optional[1]]
+
+
+def test_an_answered_item_left_empty_before_changes_nothing() -> None:
+    answers = {k: VALUES[k] for k in REQUIRED}
+    answers["card_bank"], answers["card_bank_detail"] = "yes", DETAIL
+    assert next_step(answers, ["card_bank_detail"]) is STEP_BY_ID["cause"]
+    assert next_step({k: v for k, v in answers.items() if k != "contact"}, ["contact"]) is STEP_BY_ID["contact"]
