@@ -75,7 +75,10 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             await answering.submit(deps, form, user_id=user, values=values)
         except answering.Overwrite as overwrite:
             log.info("refused a step submission for incident %s from %s: filled before a change", ref.incident_id, user)
-            await ack(response_action="errors", errors={overwrite.item_id: overwrite_error(overwrite, lang)})
+            who = overwrite.revision.user_id
+            name = locales.name(who)
+            who = f"{name} ({who})" if name else who
+            await ack(response_action="errors", errors={overwrite.item_id: overwrite_error(overwrite, lang, who)})
             return
         except answering.Refused as refused:
             log.warning("refused a step submission for incident %s from %s: %s", ref.incident_id, user, refused.key)
@@ -88,9 +91,10 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         await ack()
 
 
-def overwrite_error(overwrite: answering.Overwrite, lang: str) -> str:
-    """The modal error of a form filled before someone else's change: who (their user id: a mention does not
-    render in a modal error, and no Slack call may come before the ack), when, and the answer now."""
+def overwrite_error(overwrite: answering.Overwrite, lang: str, who: str) -> str:
+    """The modal error of a form filled before someone else's change: who (`who`: their name when known and
+    their user id, as a mention does not render in a modal error and no Slack call may come before the ack),
+    when, and the answer now."""
     revision = overwrite.revision
     value = shorten(display(revision.item_id, revision.value, lang), 300) or t("refused.overwrite_empty", lang)
-    return t("refused.overwrite", lang, who=revision.user_id, when=format_datetime(revision.at, lang), value=value)
+    return t("refused.overwrite", lang, who=who, when=format_datetime(revision.at, lang), value=value)

@@ -43,7 +43,7 @@ async def test_the_later_form_is_refused_naming_who_changed_it_when_and_the_answ
     refused = await leakbot.submit(bobs, SERVICES_B, user="U0BOB")
     assert refused.status == 200 and refused.body["response_action"] == "errors", refused
     error = refused.body["errors"]["services"]
-    assert "U0ALICE" in error and "<@" not in error  # a mention does not render in a modal error
+    assert "alice (U0ALICE)" in error and "<@" not in error  # a mention does not render in a modal error
     assert format_datetime(leakbot.clock.now(), "ja") in error
     assert SERVICES_A["services"] in error and SERVICES_B["services"] not in error
     assert "保存されていません" in error
@@ -68,7 +68,7 @@ async def test_the_error_is_in_english_for_an_english_form(leakbot: Harness) -> 
     assert (await leakbot.submit(alices, SERVICES_A, user="U0ALICE")).body is None
     refused = await leakbot.submit(bobs, SERVICES_B, user="U0BOB")
     error = refused.body["errors"]["services"]
-    assert error.startswith("U0ALICE changed this item after you opened this form")
+    assert error.startswith("alice (U0ALICE) changed this item after you opened this form")
     assert format_datetime(leakbot.clock.now(), "en") in error and SERVICES_A["services"] in error
 
 

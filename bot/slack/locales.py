@@ -51,6 +51,7 @@ class Locales:
         self.client, self.clock, self.default = client, clock, default
         self.size, self.kept, self.kept_after_failure = size, kept, kept_after_failure
         self._entries: OrderedDict[str, tuple[str, datetime]] = OrderedDict()  # user -> (lang, until)
+        self._names: OrderedDict[str, str] = OrderedDict()  # user -> display name, learnt with the locale
         self._asking: dict[str, asyncio.Task[str]] = {}  # one users.info per person at a time
         self._warned: set[str] = set()  # Slack error codes already logged at WARNING
         self.slack_errors: Callable[[str, str], None] | None = None  # counts failures for /metrics
@@ -66,6 +67,10 @@ class Locales:
             return None
         self._entries.move_to_end(user_id or "")
         return lang
+
+    def name(self, user_id: str) -> str | None:
+        """The person's display name when users.info gave it already (on this replica); None otherwise. No Slack call."""
+        return self._names.get(user_id)
 
     def known(self, user_id: str | None) -> str:
         """For an ack: the cached language, else LEAKBOT_LANG. No Slack call."""
@@ -94,7 +99,15 @@ class Locales:
             return self._failed(user_id, slack_error(exc))
         except Exception as exc:  # noqa: BLE001 - timeouts, connection errors, a bad body: never fatal here
             return self._failed(user_id, type(exc).__name__)
-        locale = (response.get("user") or {}).get("locale")
+        user = response.get("user") or {}
+        locale = user.get("locale")
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+        if isinstance(name, str) and name.strip():
+            self._names[user_id] = name.strip()[:80]
+            self._names.move_to_end(user_id)
+            while len(self._names) > self.size:
+                self._names.popitem(last=False)
         lang = lang_of_locale(locale, self.default)
         log.debug("locale of %s is %s: %s", user_id, locale or "(none)", lang)
         self._keep(user_id, lang, self.kept)
