@@ -9,7 +9,7 @@ import asyncio
 
 from bot.answers import format_datetime
 from tests.conftest import Harness
-from tests.story import ANSWERS, answer, open_incident
+from tests.story import ANSWERS, Unchanged, answer, last_question, open_incident, text_of
 
 SERVICES_A = {"services": "架空の通販サイト「テスト商店」会員の皆さま"}
 SERVICES_B = {"services": "架空の通販サイト「テスト商店」および「テスト書店」会員の皆さま"}
@@ -40,7 +40,11 @@ async def test_the_later_form_is_refused_naming_who_changed_it_when_and_the_answ
     bobs = await leakbot.modal("/leak-answer", "services", channel=channel, user="U0BOB")
     accepted = await leakbot.submit(alices, SERVICES_A, user="U0ALICE")
     assert (accepted.status, accepted.body) == (200, None)
-    refused = await leakbot.submit(bobs, SERVICES_B, user="U0BOB")
+    await leakbot.fake.wait_until(
+        lambda: "どのサービスのお客様" not in text_of(last_question(leakbot, channel)), what="the next question"
+    )
+    async with Unchanged(leakbot):  # refused: nothing stored, nothing posted
+        refused = await leakbot.submit(bobs, SERVICES_B, user="U0BOB")
     assert refused.status == 200 and refused.body["response_action"] == "errors", refused
     error = refused.body["errors"]["services"]
     assert "alice (U0ALICE)" in error and "<@" not in error  # a mention does not render in a modal error
@@ -128,3 +132,21 @@ async def test_a_retried_submission_of_the_accepted_form_is_not_refused(leakbot:
     first, retried = await leakbot.submit(view, SERVICES_A), await leakbot.submit(view, SERVICES_A)
     assert (first.body, retried.body) == (None, None)
     assert await services_revisions(leakbot) == [("U0ALICE", SERVICES_A["services"])]
+
+
+async def test_leaving_empty_a_follow_up_someone_answered_meanwhile_is_refused_and_the_answer_kept(
+    leakbot: Harness,
+) -> None:
+    channel = await at_services(leakbot)
+    await answer(leakbot, channel, values_of("services"))
+    await answer(leakbot, channel, {"card_bank": "yes"})
+    alices = await leakbot.modal("/leak-answer", "card_bank_detail", channel=channel, user="U0ALICE")
+    bobs = await leakbot.modal("/leak-answer", "card_bank_detail", channel=channel, user="U0BOB")
+    assert (await leakbot.submit(alices, {"card_bank_detail": ["card_number"]}, user="U0ALICE")).body is None
+    refused = await leakbot.submit(bobs, {"card_bank_detail": [], "card_bank_detail_other": ""}, user="U0BOB")
+    error = refused.body["errors"]["card_bank_detail"]
+    assert "U0ALICE" in error and "カード番号" in error
+    async with leakbot.bot.repo.read() as tx:
+        (incident,) = await tx.open_incidents()
+        assert (await tx.values(incident.id))["card_bank_detail"] == {"selected": ["card_number"], "other": ""}
+        assert await tx.left_empty(incident.id) == []  # Bob's empty form was not stored as "left empty" either
