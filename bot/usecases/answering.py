@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.checklist import ITEMS
+from bot.checklist import CHECKLIST_ITEMS
 from bot.usecases import drafts
 from bot.usecases.base import Deps, first_nudge
 from storage.repository import Duplicate, Incident, Revision, Tx
 
 ATTEMPTS = 3  # a transaction that lost a race on a draft's version number is tried again
+_OPTIONAL_QUESTIONS = frozenset(item.id for item in CHECKLIST_ITEMS if not item.required)
 
 
 class Refused(Exception):
@@ -101,7 +102,7 @@ async def _store(
     before = await tx.values(incident.id)
     changed = await tx.record(incident.id, user_id=user_id, at=now, values=values, source=source, current=before)
     # An optional item submitted empty was asked: it stays open, and the next question moves past it.
-    left_empty = [i for i, v in values.items() if v is None and not ITEMS[i].required]
+    left_empty = [i for i, v in values.items() if v is None and i in _OPTIONAL_QUESTIONS]
     await tx.leave_empty(incident.id, left_empty, user_id=user_id, at=now, source=source)
     if not changed:
         if left_empty:  # nothing changed, but the next question is another one now
