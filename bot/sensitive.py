@@ -49,14 +49,16 @@ def _kind(separator: str) -> str:
     return "space"
 
 
-def readable(text: str) -> str:
-    """The text as a person sees it: NFKC, every decimal digit as 0-9, invisible characters dropped."""
+def readable(text: str, invisible: str = "") -> str:
+    """The text as a person sees it: NFKC, every decimal digit as 0-9, invisible characters (format
+    characters, combining marks) dropped, or replaced by `invisible`."""
     out = []
     for char in unicodedata.normalize("NFKC", text):
         category = unicodedata.category(char)
         if category in ("Cf", "Mn", "Me"):
-            continue
-        out.append(str(unicodedata.decimal(char)) if category == "Nd" else char)
+            out.append(invisible)
+        else:
+            out.append(str(unicodedata.decimal(char)) if category == "Nd" else char)
     return "".join(out)
 
 
@@ -87,9 +89,16 @@ def _runs(text: str) -> list[tuple[list[str], list[str]]]:
 
 
 def find_secret(text: str) -> Secret | None:
-    """Returns what kind of forbidden number the text contains, if any."""
+    """Returns what kind of forbidden number the text contains, if any.
+
+    An invisible character between digits is read both ways: as nothing (digits it splits are one group)
+    and as a separator (it stands where a person put a gap).
+    """
     candidates = [
-        c for groups, kinds in _runs(_SLACK_PERMALINK.sub(" ", readable(text))) for c in _candidates(groups, kinds)
+        c
+        for invisible in ("", " ")
+        for groups, kinds in _runs(_SLACK_PERMALINK.sub(" ", readable(text, invisible)))
+        for c in _candidates(groups, kinds)
     ]
     if any(13 <= len(digits) <= 19 and luhn_valid(digits) for digits in candidates):
         return Secret.CARD
