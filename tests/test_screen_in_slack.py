@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from hypothesis import given, settings
 from sqlalchemy import select
 
 from bot.documents import docx_text
@@ -23,6 +24,7 @@ from tests.review_story import ALICE, BOB, CAROL, buttons, decide, name_reviewer
 from tests.slack_payloads import interactive_body, message_shortcut, view_submission
 from tests.story import ANSWERS, SUMMARY, Unchanged, answer, messages, open_incident, open_step
 from tests.test_desk_timeline_modal import entry_modal
+from tests.test_screen import cards_as_typed, my_numbers_as_typed
 
 CARD = "4111\u22121111\u22121111\u22121111"  # a test card number, as a Japanese IME types its minus
 CARD_DIGITS = "4111111111111111"
@@ -44,11 +46,11 @@ async def everything_stored(h: Harness) -> str:
     return "\n".join(rows)
 
 
-async def held_nowhere(h: Harness) -> None:
+async def held_nowhere(h: Harness, secrets: tuple[str, ...] = SECRET_DIGITS) -> None:
     """No secret digits in the database (whatever separators), nor in anything the bot sent to Slack."""
     stored = digits_of(await everything_stored(h))
     sent = digits_of(json.dumps([c.args for c in h.fake.calls] + [r for _, r in h.fake.responses], ensure_ascii=False))
-    for digits in SECRET_DIGITS:
+    for digits in secrets:
         assert digits not in stored and digits not in sent
 
 
@@ -77,6 +79,34 @@ async def test_an_answer_with_a_card_number_is_refused_under_its_field(sqlite_le
         reply = await h.submit(view, {"services": f"返金先のカード\n{CARD}\nを確認"})
     assert reply.body["errors"] == {"services": refusal("error.secret.card")}
     await held_nowhere(h)
+
+
+def generated(strategy: Any, count: int) -> list[tuple[str, str]]:
+    """`count` examples of a hypothesis strategy (the property tests' numbers), drawn as hypothesis draws them."""
+    found: list[tuple[str, str]] = []
+
+    @settings(max_examples=count, database=None, deadline=None)
+    @given(strategy)
+    def draw(example: tuple[str, str]) -> None:
+        found.append(example)
+
+    draw()
+    return found
+
+
+async def test_generated_numbers_typed_into_an_answer_are_each_refused_and_stored_nowhere(
+    sqlite_leakbot: Harness,
+) -> None:
+    h = sqlite_leakbot
+    channel = await open_incident(h)
+    view = await open_step(h, channel)
+    numbers = generated(cards_as_typed(), 40) + generated(my_numbers_as_typed(), 20)
+    async with Unchanged(h):
+        for _digits, typed in numbers:
+            reply = await h.submit(view, {"data_items": ["name"], "data_items_other": f"漏えい項目 {typed} ほか"})
+            assert reply.body["response_action"] == "errors", ascii(typed)
+            assert "書かないでください" in reply.body["errors"]["data_items_other"]
+    await held_nowhere(h, tuple(digits for digits, _ in numbers if len(set(digits)) > 1))
 
 
 async def test_the_new_incident_modal_refuses_secrets_in_title_and_summary(sqlite_leakbot: Harness) -> None:
