@@ -23,7 +23,6 @@ _DOTS = ".\u3002\uff0e\u30fb\uff65\u00b7\u2022\u2027\u2219\u22c5\u2024"
 _SLASHES = "/\\\u2044\u2215\uff0f\uff3c\u29f8"
 _COMMAS = ",\u3001\uff0c\uff64"
 _KINDS = (("dash", _DASHES), ("dot", _DOTS), ("slash", _SLASHES), ("comma", _COMMAS))
-_MAX_SEPARATOR = 10  # characters between two groups of one number ("4111 - 1111", "4111\n\n1111")
 
 # A Slack message permalink: its p + 16 digits is the message's timestamp, not a card number (the
 # message shortcut puts one in the summary; about one in ten would otherwise pass the Luhn check).
@@ -78,7 +77,7 @@ def _runs(text: str) -> list[tuple[list[str], list[str]]]:
                 i += 1
             groups.append(text[start:i])
             gap = i
-            while gap < n and gap - i < _MAX_SEPARATOR and _is_separator(text[gap]):
+            while gap < n and _is_separator(text[gap]):  # a run of any length: "4111 - 1111", "4111\n\n1111"
                 gap += 1
             if gap == i or gap >= n or not text[gap].isdigit():
                 break

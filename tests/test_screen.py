@@ -134,6 +134,7 @@ def test_no_my_number_passes_the_screen_however_it_is_written(number: tuple[str,
         "4\u20601\u20601\u20601111111111111",  # word joiners between every digit
         "\u0664\u0661\u0661\u0661 1111 1111 1111",  # Arabic-Indic digits
         "3782 822463 10005",  # American Express, 4-6-5
+        "4111" + " " * 40 + "1111\n\n\n\n1111 \u2212 1111",  # a long run of spaces and lines
     ],
 )
 def test_the_formats_that_slipped_through_are_refused(typed: str) -> None:
