@@ -61,25 +61,29 @@ def readable(text: str, invisible: str = "") -> str:
     return "".join(out)
 
 
+def _digit(char: str) -> bool:
+    return "0" <= char <= "9"  # after `readable`, every decimal digit is one of these (not str.isdigit: ፩, ²)
+
+
 def _runs(text: str) -> list[tuple[list[str], list[str]]]:
     """Each stretch of digit groups joined only by separators: (groups, kinds of the separators between them)."""
     runs: list[tuple[list[str], list[str]]] = []
     i, n = 0, len(text)
     while i < n:
-        if not text[i].isdigit():
+        if not _digit(text[i]):
             i += 1
             continue
         groups: list[str] = []
         kinds: list[str] = []
         while True:
             start = i
-            while i < n and text[i].isdigit():
+            while i < n and _digit(text[i]):
                 i += 1
             groups.append(text[start:i])
             gap = i
             while gap < n and _is_separator(text[gap]):  # a run of any length: "4111 - 1111", "4111\n\n1111"
                 gap += 1
-            if gap == i or gap >= n or not text[gap].isdigit():
+            if gap == i or gap >= n or not _digit(text[gap]):
                 break
             kinds.append(_kind(text[i:gap]))
             i = gap
@@ -134,7 +138,7 @@ def _shaped(window: list[str]) -> bool:
 
 def luhn_valid(number: str) -> bool:
     """True for a 13- to 19-digit number whose Luhn check digit is right."""
-    if not (13 <= len(number) <= 19) or not number.isdigit():
+    if not (13 <= len(number) <= 19) or not (number.isascii() and number.isdigit()):
         return False
     total = 0
     for index, char in enumerate(reversed(number)):
@@ -147,7 +151,7 @@ def luhn_valid(number: str) -> bool:
 
 def my_number_valid(number: str) -> bool:
     """True for a 12-digit My Number whose check digit (the last) is right."""
-    if len(number) != 12 or not number.isdigit():
+    if len(number) != 12 or not (number.isascii() and number.isdigit()):
         return False
     body = [int(c) for c in number[:11]]
     total = sum(p * (n + 1 if n <= 6 else n - 5) for n, p in enumerate(reversed(body), start=1))

@@ -215,6 +215,22 @@ def test_a_lone_surrogate_is_refused() -> None:
     assert refused.value.key == "error.control"
 
 
+@given(st.text())
+def test_any_text_is_screened_without_an_error(text: str) -> None:
+    try:
+        assert screen(text) == text
+    except Unsafe as refused:
+        assert refused.key in ("error.control", "error.secret.card", "error.secret.my_number")
+
+
+def test_digits_of_other_kinds_do_not_break_the_screen() -> None:
+    assert screen("\u1369\u1369\u1369\u1369 1111 1111 1111 ²³") == "\u1369\u1369\u1369\u1369 1111 1111 1111 ²³"
+    assert (
+        find_secret("\u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661")
+        is Secret.CARD
+    )
+
+
 # --- the only way in ----------------------------------------------------------------------------------------
 
 
