@@ -14,10 +14,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.documents import docx_text
 from tests.fake_slack import FakeSlack
 from tests.processes import BotProcess
 from tests.slack_payloads import interactive_body, message_shortcut
-from tests.test_read_your_writes import USER, WAIT, Person
+from tests.story import text_of
+from tests.test_read_your_writes import STEPS, USER, WAIT, Person, answers_for, drafts_in
 from tests.test_screen import with_luhn, with_my_number_check
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="real processes with POSIX signals")
@@ -125,3 +127,72 @@ async def test_a_card_number_typed_with_a_minus_sign_is_nowhere_afterwards(
     assert log and leaks(log) == [] and DIGITS.encode() not in re.sub(rb"\D", b"", log)
     sent = json.dumps([c.args for c in fake.calls] + [r for _, r in fake.responses], ensure_ascii=False)
     assert not any(d in re.sub(r"\D", "", sent) for d in (DIGITS, MY_DIGITS))
+
+
+async def test_nul_and_control_characters_get_a_field_error_not_a_500_on_either_database(
+    fake: FakeSlack, tmp_path: Path, database_url: str, http: aiohttp.ClientSession
+) -> None:
+    """A NUL in an answer gave HTTP 500 on every try on PostgreSQL: now a modal error on both, and the same
+    answer without it is taken."""
+    bot = BotProcess(fake, tmp_path, database_url=database_url)
+    await bot.start()
+    try:
+        alice = Person(fake, http)
+        outcome = await alice.command(bot, "/leak-open")
+        assert outcome.view is not None
+        raw = await alice.submit(bot, outcome.view, {"title": "NUL\x00入り", "summary": "制御\x1b[2J文字"})
+        assert set(json.loads(raw)["errors"]) == {"title", "summary"}, raw
+        assert "制御文字" in json.loads(raw)["errors"]["title"]
+        channel = await alice.open_incident(bot, TITLE, "テスト用に作った架空の事案。")
+        outcome = await alice.command(bot, "/leak-next", channel=channel)
+        assert outcome.view is not None
+        for bad in ("会員番号\x00", "\x7f", "ベル\x07", "次\x85行"):
+            raw = await alice.submit(bot, outcome.view, {"data_items": ["name"], "data_items_other": bad})
+            assert "制御文字" in json.loads(raw)["errors"]["data_items_other"], (ascii(bad), raw)
+        outcome = await alice.command(bot, "/leak-timeline", "NUL\x00の経緯", channel=channel)
+        assert "制御文字" in said(outcome.reply)
+        outcome = await alice.command(bot, "/leak-next", channel=channel)
+        assert outcome.view is not None
+        updates = len(fake.calls_to("chat.update"))
+        raw = await alice.submit(bot, outcome.view, {"data_items": ["name"], "data_items_other": "会員番号\n\t学年"})
+        assert raw.strip() == "", raw
+        await fake.wait_for("chat.update", count=updates + 1, timeout=WAIT)  # the checklist shows the answer
+    finally:
+        await bot.stop()
+    assert "Traceback" not in bot.log_path.read_text(errors="replace")
+
+
+async def test_typed_links_and_mentions_reach_canvas_markdown_and_word_as_typed(
+    fake: FakeSlack, tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    phish, mention = "[公式窓口](https://evil.example/phish)", "<!channel>"
+    typed = f"架空お客様窓口 {phish} {mention} 0120-000-000"
+    bot = BotProcess(fake, tmp_path)
+    await bot.start()
+    try:
+        alice = Person(fake, http)
+        channel = await alice.open_incident(bot, TITLE, "テスト用に作った架空の事案。")
+        answers = answers_for(1) | {"contact": {"contact": typed}}
+        for step in STEPS:
+            outcome = await alice.command(bot, "/leak-next", channel=channel)
+            assert outcome.view is not None, outcome.text
+            assert (await alice.submit(bot, outcome.view, answers[step.name])).strip() == ""
+        names = {"leak-1-public-v1.md", "leak-1-public-v1.docx"}
+        files = await fake.wait_until(
+            lambda: (
+                shared
+                if names <= set(shared := {f["name"]: f for f in fake.files.values() if channel in f["channels"]})
+                else None
+            ),
+            timeout=WAIT,
+            what="the .md and .docx of the first draft",
+        )
+        canvas = await fake.wait_until(lambda: fake.channel_canvas(channel), timeout=WAIT, what="the canvas")
+    finally:
+        await bot.stop()
+    for markdown in (files["leak-1-public-v1.md"]["content"].decode(), canvas["markdown"]):
+        assert phish not in markdown and mention not in markdown  # no live link, no raw mention
+        assert typed in re.sub(r"\\(.)", r"\1", markdown)  # and read as Markdown, exactly what was typed
+    assert any(typed in line for line in docx_text(files["leak-1-public-v1.docx"]["content"]))
+    for message in drafts_in(fake, channel):
+        assert mention not in text_of(message) and "&lt;!channel&gt;" in text_of(message)
