@@ -5,6 +5,8 @@ Plain domain tests, no Slack: the surfaces are attacked in test_screen_in_slack.
 from __future__ import annotations
 
 import copy
+import io
+import logging
 import pickle
 import sys
 import unicodedata
@@ -13,8 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.logs import SECRET_REDACTED, setup
 from bot.sensitive import Secret, find_secret, luhn_valid, my_number_valid
 from bot.text import Typed, Unsafe, screen
+from tests.test_logs import log_stream  # noqa: F401 - the fixture: logging into a string, restored after
 
 # --- how people (and attackers) write numbers -----------------------------------------------------------
 
@@ -243,3 +247,20 @@ def test_typed_text_is_made_only_by_the_screen() -> None:
         assert copied == typed and type(copied) is str  # a copy is plain text again, not a way around the screen
     with pytest.raises(TypeError):
         screen(b"4111111111111111")  # type: ignore[arg-type]
+
+
+# --- the log: a card number that reached it anyway is not written ----------------------------------------
+
+
+def test_a_log_line_holding_a_card_number_is_replaced_whole(log_stream: io.StringIO) -> None:  # noqa: F811
+    setup("DEBUG", "text", stream=log_stream)
+    log = logging.getLogger("leakbot.test_screen")
+    log.info("payload %s", {"text": "カード 4111\u22121111\u22121111\u22121111"})
+    log.info("窓口 0120-000-000 は %s", "2024/07/09 から")
+    try:
+        raise ValueError("1234\u30fc5678\u30fc9018")
+    except ValueError:
+        log.exception("failed")
+    written = log_stream.getvalue()
+    assert "4111" not in written and "5678" not in written and written.count(SECRET_REDACTED) == 2
+    assert "窓口 0120-000-000 は 2024/07/09 から" in written
