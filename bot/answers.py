@@ -17,7 +17,7 @@ from bot.checklist import ITEMS, Item, Kind, Step
 from bot.clock import JST
 from bot.counts import Count, CountError, format_count_en, format_count_ja, parse_count
 from bot.i18n import t
-from bot.sensitive import find_secret
+from bot.text import Typed, Unsafe, screen
 
 OTHER_SUFFIX = "_other"  # block_id of the free-text field beside a checkbox item
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -83,28 +83,27 @@ def _required(item: Item, lang: str) -> None:
         raise _Invalid(t("error.required", lang))
 
 
-def _typed(item: Item, value: Any, lang: str) -> str | None:
-    """The typed text, stripped and within the item's length; None when left empty (and allowed)."""
+def _typed(item: Item, value: Any, lang: str) -> Typed | None:
+    """The typed text, stripped, within the item's length and screened; None when left empty (and allowed)."""
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if not text:
         _required(item, lang)
         return None
     if len(text) > item.max_length:
         raise _Invalid(t("error.too_long", lang, limit=item.max_length, length=len(text)))
-    return text
+    return _screened(text, lang)
 
 
-def _text(item: Item, value: Any, lang: str) -> str | None:
-    text = _typed(item, value, lang)
-    if text is not None:
-        _refuse_secrets(text, lang)
-    return text
+def _text(item: Item, value: Any, lang: str) -> Typed | None:
+    return _typed(item, value, lang)
 
 
-def _refuse_secrets(text: str, lang: str, block_id: str | None = None) -> None:
-    secret = find_secret(text)
-    if secret is not None:
-        raise _Invalid(t(f"error.secret.{secret}", lang), block_id)
+def _screened(text: str, lang: str, block_id: str | None = None) -> Typed:
+    """The text through the one screen (bot.text): no card number, My Number or unstorable byte."""
+    try:
+        return screen(text)
+    except Unsafe as unsafe:
+        raise _Invalid(t(unsafe.key, lang), block_id) from None
 
 
 def _count(item: Item, value: Any, lang: str) -> dict[str, Any] | None:
@@ -136,12 +135,12 @@ def _checkboxes(item: Item, value: Any, other: Any, lang: str) -> dict[str, Any]
     other_text = (other or "").strip() if isinstance(other, str) or other is None else str(other)
     if len(other_text) > item.max_length:
         raise _Invalid(t("error.too_long", lang, limit=item.max_length, length=len(other_text)), item.id + OTHER_SUFFIX)
-    _refuse_secrets(other_text, lang, item.id + OTHER_SUFFIX)
-    if not selected and not other_text:
+    other_typed = _screened(other_text, lang, item.id + OTHER_SUFFIX)
+    if not selected and not other_typed:
         _required(item, lang)
         return None
     ordered = [c.value for c in item.choices if c.value in selected]
-    return {"selected": ordered, "other": other_text}
+    return {"selected": ordered, "other": other_typed}
 
 
 def _datetime(item: Item, value: Any, now: datetime, lang: str) -> str | None:

@@ -94,7 +94,18 @@ def _unbullet(line: str) -> str:
 _MD_BLOCK = re.compile(r"^(?:#|>|[-*+](?=\s|$)|\d+[.)](?=\s|$)|[=_*-]{3,}\s*$|\s{4,}|\t)")
 
 
+# Inline Markdown that typed text could carry: links and images ([label](url), ![](@U…)), autolinks and
+# HTML (<https://…>, <!channel>), emphasis, code, strike-through, tables and entities. Backslash-escaped,
+# so they show as typed and never become a link with other words or a mention (the canvas is Markdown too).
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>~|&])")
+
+
+def _md_inline(text: str) -> str:
+    return _MD_INLINE.sub(r"\\\1", text)
+
+
 def _md_escape(text: str) -> str:
+    text = _md_inline(text)
     match = _MD_BLOCK.match(text)
     if not match:
         return text
@@ -123,7 +134,7 @@ def to_markdown(body: str) -> str:
             out.append("")  # each line is a paragraph of its own, as in the Word file
         out.append(
             {"title": "# ", "heading": "## ", "list": "- "}.get(role, "")
-            + (text if role in ("title", "heading") else _md_escape(text))
+            + (_md_inline(text) if role in ("title", "heading") else _md_escape(text))
         )
         previous = role
     while out and out[-1] == "":

@@ -33,6 +33,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "マイナンバー（個人番号）とみられる数字が含まれています。このボットにマイナンバーを書かないでください（入力は保存されていません）。",
         "en": "This looks like it contains a My Number (individual number). Never give My Numbers to this bot (nothing was saved).",
     },
+    "error.control": {
+        "ja": "制御文字（NUL など）は使えません。取り除いてからもう一度送ってください（入力は保存されていません）。",
+        "en": "Control characters (such as NUL) cannot be used. Remove them and send again (nothing was saved).",
+    },
+    "screen.field": {
+        "ja": "「{field}」に入力された内容は受け付けられません。{reason}",
+        "en": "What was typed as \u201c{field}\u201d cannot be taken. {reason}",
+    },
+    "screen.command": {
+        "ja": "{command} に続けて入力された内容は受け付けられません。{reason}",
+        "en": "What was typed after {command} cannot be taken. {reason}",
+    },
+    "screen.message_title": {"ja": "取り込めません", "en": "Not taken"},
+    "screen.message": {
+        "ja": "このメッセージの本文は取り込めません。{reason}",
+        "en": "This message's text cannot be taken in. {reason}",
+    },
     "error.choice": {"ja": "選択肢から選んでください。", "en": "Please pick one of the choices."},
     "error.datetime": {"ja": "日時として読めません。", "en": "This is not a date and time."},
     "error.future": {

@@ -2,7 +2,9 @@
 
 Two rules keep the log from becoming a second leak:
 - every record passes `Redactor`, which replaces Slack tokens (xoxb-, xoxp-, xapp-, ...) and the signing
-  secret wherever they appear: message, arguments, traceback;
+  secret wherever they appear: message, arguments, traceback; and a message or traceback holding a card
+  number or My Number (bot.sensitive, however written) is replaced whole, should typed text that the
+  screen (bot.text) never let in reach a log through some library;
 - libraries that log whole requests and responses at DEBUG (slack_sdk, Bolt, the Socket Mode client) stay
   at INFO even when LOG_LEVEL=DEBUG, and the database ones (SQLAlchemy, drivers, Alembic) at WARNING,
   because those bodies and statements carry the answers people typed. LOG_LEVEL=DEBUG shows leakbot's
@@ -19,7 +21,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.sensitive import find_secret
+
 REDACTED = "[redacted]"
+SECRET_REDACTED = "[redacted: this line held what looks like a card number or My Number]"
 # Slack tokens: bot (xoxb-), user (xoxp-), app-level (xapp-), and the other xox?- kinds.
 TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")
 MIN_SECRET = 8  # shorter "secrets" would redact ordinary words
@@ -40,7 +45,10 @@ QUIET_LOGGERS = {
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with every Slack token and each of `secrets` replaced by [redacted]."""
+    """`text` with every Slack token and each of `secrets` replaced by [redacted]; all of it replaced
+    when it holds a card number or My Number."""
+    if find_secret(text) is not None:
+        return SECRET_REDACTED
     for secret in sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return TOKEN.sub(REDACTED, text)

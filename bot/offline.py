@@ -31,7 +31,7 @@ from bot.checklist import ITEMS, Choice, Item, Kind, Step
 from bot.clock import JST
 from bot.counts import CountError, parse_count
 from bot.i18n import t
-from bot.sensitive import find_secret
+from bot.text import Unsafe, screen
 
 __all__ = ["OfflineError", "dump_yaml", "export_database", "export_incident", "load_answers", "parse_answers"]
 
@@ -135,11 +135,12 @@ def _blank(value: Any) -> bool:
 
 
 def _refuse_secrets(item_id: str, value: Any, lang: str) -> None:
-    """Refuses card numbers and My Numbers anywhere in a value, never echoing them."""
+    """Refuses card numbers, My Numbers and unstorable bytes anywhere in a value (bot.text.screen), never echoing them."""
     for text in _strings(value):
-        secret = find_secret(text)
-        if secret is not None:
-            raise OfflineError(f"{item_id}: {t(f'error.secret.{secret}', lang)}")
+        try:
+            screen(text)
+        except Unsafe as unsafe:
+            raise OfflineError(f"{item_id}: {t(unsafe.key, lang)}") from None
 
 
 def _strings(value: Any) -> list[str]:

@@ -1,7 +1,13 @@
-"""Numbers the bot must never hold: credit-card numbers and My Numbers (個人番号) typed into answers.
+"""Numbers the bot must never hold: credit-card numbers and My Numbers (個人番号) in anything typed.
 
-The bot itself must not become a second leak, so an answer containing one is refused before it is
-stored or logged. Full-width digits count (NFKC), and single spaces or hyphens may separate digits.
+The bot itself must not become a second leak, so text containing one is refused before it is stored,
+queued, logged or posted (bot.text.screen is the one door; this module only recognises the numbers).
+
+People write these numbers in many ways, so recognising them starts by reading the text as a person
+would see it: full-width and other digits count as digits (NFKC, then every decimal digit of any script),
+invisible characters (format characters such as zero-width spaces, and combining marks) are ignored,
+and any run of separators may stand between digit groups: every dash and minus (category Pd, U+2212,
+ー, －, ─ …), dots (. ・ 。), slashes, commas, spaces, tabs and line breaks.
 """
 
 from __future__ import annotations
@@ -10,12 +16,18 @@ import re
 import unicodedata
 from enum import StrEnum
 
-# A run of digits, each optionally followed by one space or hyphen, not touching other digits.
-_DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ -]?\d)+(?![\d])")
+# Characters that only separate digit groups, by the kind of separator they are (a list of phone
+# numbers joins its numbers with another kind than their digits, which is how they are told apart).
+_DASHES = "\u2212\u30fc\uff70\u2500\u2501\u2015\u2043\ufe63\uff0d~\uff5e\u301c\u223c"
+_DOTS = ".\u3002\uff0e\u30fb\uff65\u00b7\u2022\u2027\u2219\u22c5\u2024"
+_SLASHES = "/\\\u2044\u2215\uff0f\uff3c\u29f8"
+_COMMAS = ",\u3001\uff0c\uff64"
+_KINDS = (("dash", _DASHES), ("dot", _DOTS), ("slash", _SLASHES), ("comma", _COMMAS))
+
 # A Slack message permalink: its p + 16 digits is the message's timestamp, not a card number (the
 # message shortcut puts one in the summary; about one in ten would otherwise pass the Luhn check).
 _SLACK_PERMALINK = re.compile(
-    r"https://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.slack\.com/archives/[A-Z0-9]+/p\d{16}(?![\d])"
+    r"https://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.slack\.com/archives/[A-Z0-9]+/p[0-9]{16}(?![0-9])"
 )
 
 
@@ -24,11 +36,72 @@ class Secret(StrEnum):
     MY_NUMBER = "my_number"
 
 
+def _is_separator(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) == "Pd" or any(char in chars for _, chars in _KINDS)
+
+
+def _kind(separator: str) -> str:
+    """The kind of a run of separators: the strongest mark in it, else space."""
+    for kind, chars in _KINDS:
+        if any(c in chars or (kind == "dash" and unicodedata.category(c) == "Pd") for c in separator):
+            return kind
+    return "space"
+
+
+def readable(text: str, invisible: str = "") -> str:
+    """The text as a person sees it: NFKC, every decimal digit as 0-9, invisible characters (format
+    characters, combining marks) dropped, or replaced by `invisible`."""
+    out = []
+    for char in unicodedata.normalize("NFKC", text):
+        category = unicodedata.category(char)
+        if category in ("Cf", "Mn", "Me"):
+            out.append(invisible)
+        else:
+            out.append(str(unicodedata.decimal(char)) if category == "Nd" else char)
+    return "".join(out)
+
+
+def _digit(char: str) -> bool:
+    return "0" <= char <= "9"  # after `readable`, every decimal digit is one of these (not str.isdigit: ፩, ²)
+
+
+def _runs(text: str) -> list[tuple[list[str], list[str]]]:
+    """Each stretch of digit groups joined only by separators: (groups, kinds of the separators between them)."""
+    runs: list[tuple[list[str], list[str]]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if not _digit(text[i]):
+            i += 1
+            continue
+        groups: list[str] = []
+        kinds: list[str] = []
+        while True:
+            start = i
+            while i < n and _digit(text[i]):
+                i += 1
+            groups.append(text[start:i])
+            gap = i
+            while gap < n and _is_separator(text[gap]):  # a run of any length: "4111 - 1111", "4111\n\n1111"
+                gap += 1
+            if gap == i or gap >= n or not _digit(text[gap]):
+                break
+            kinds.append(_kind(text[i:gap]))
+            i = gap
+        runs.append((groups, kinds))
+    return runs
+
+
 def find_secret(text: str) -> Secret | None:
-    """Returns what kind of forbidden number the text contains, if any."""
-    normalized = _SLACK_PERMALINK.sub(" ", unicodedata.normalize("NFKC", text))
+    """Returns what kind of forbidden number the text contains, if any.
+
+    An invisible character between digits is read both ways: as nothing (digits it splits are one group)
+    and as a separator (it stands where a person put a gap).
+    """
     candidates = [
-        c for run in _DIGIT_RUN.finditer(normalized) for part in _segments(run.group()) for c in _candidates(part)
+        c
+        for invisible in ("", " ")
+        for groups, kinds in _runs(_SLACK_PERMALINK.sub(" ", readable(text, invisible)))
+        for c in _candidates(groups, kinds)
     ]
     if any(13 <= len(digits) <= 19 and luhn_valid(digits) for digits in candidates):
         return Secret.CARD
@@ -37,44 +110,35 @@ def find_secret(text: str) -> Secret | None:
     return None
 
 
-def _segments(run: str) -> list[list[str]]:
-    """Splits "03-1234-5678 0120-000-000" into digit groups written with one separator each."""
-    pieces = re.split(r"([ -])", run)
-    segments, separator = [[pieces[0]]], None
-    for sep, group in zip(pieces[1::2], pieces[2::2], strict=True):
-        if separator not in (None, sep):
-            segments.append([])
-        separator = sep if segments[-1] else None
-        segments[-1].append(group)
-    return segments
-
-
-def _candidates(groups: list[str]) -> list[str]:
+def _candidates(groups: list[str], kinds: list[str]) -> list[str]:
     """Digit strings shaped like a card or My Number: one unbroken run, or groups as those are written.
 
     Cards are written 4-4-4-4 (the last group may be shorter or longer by up to 3: 4-4-4-4-3) or
-    4-6-5 / 4-6-4; My Numbers 4-4-4. Other groupings (phone numbers, dates) are not joined, so a
-    list of phone numbers is never mistaken for a card number.
+    4-6-5 / 4-6-4; My Numbers 4-4-4. Groups are joined when one kind of separator joins them, or when
+    the whole stretch has such a shape whatever its separators; other groupings (phone numbers, dates)
+    are not joined, so a list of phone numbers is never mistaken for a card number.
     """
     found = [g for g in groups if len(g) >= 12]
+    if _shaped(groups):
+        found.append("".join(groups))
     for i in range(len(groups)):
         for j in range(i + 2, min(len(groups), i + 5) + 1):
             window = groups[i:j]
-            if _card_shaped(window) or [len(g) for g in window] == [4, 4, 4]:
+            if len(set(kinds[i : j - 1])) == 1 and _shaped(window):
                 found.append("".join(window))
     return found
 
 
-def _card_shaped(window: list[str]) -> bool:
+def _shaped(window: list[str]) -> bool:
     sizes = [len(g) for g in window]
-    return sizes in ([4, 6, 5], [4, 6, 4]) or (
+    return sizes in ([4, 6, 5], [4, 6, 4], [4, 4, 4]) or (
         len(sizes) >= 4 and all(n == 4 for n in sizes[:-1]) and 1 <= sizes[-1] <= 4
     )
 
 
 def luhn_valid(number: str) -> bool:
     """True for a 13- to 19-digit number whose Luhn check digit is right."""
-    if not (13 <= len(number) <= 19) or not number.isdigit():
+    if not (13 <= len(number) <= 19) or not (number.isascii() and number.isdigit()):
         return False
     total = 0
     for index, char in enumerate(reversed(number)):
@@ -87,7 +151,7 @@ def luhn_valid(number: str) -> bool:
 
 def my_number_valid(number: str) -> bool:
     """True for a 12-digit My Number whose check digit (the last) is right."""
-    if len(number) != 12 or not number.isdigit():
+    if len(number) != 12 or not (number.isascii() and number.isdigit()):
         return False
     body = [int(c) for c in number[:11]]
     total = sum(p * (n + 1 if n <= 6 else n - 5) for n, p in enumerate(reversed(body), start=1))

@@ -15,6 +15,7 @@ from bot.i18n import t
 from bot.jobs import slack_error
 from bot.slack.adapter import SlackAdapter
 from bot.slack.locales import Locales
+from bot.text import Unsafe, screen
 from bot.ui import posts
 from bot.ui.modals import new_incident_modal, step_modal
 from bot.ui.mrkdwn import escape
@@ -88,6 +89,21 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             lambda lang: private(t(key, lang, **params), blocks(lang) if blocks else None),
         )
 
+    async def screened_echo(ack: Any, command: dict[str, Any], context: Any, typed: str) -> bool:
+        """True when typed words may be said back; else acks with why not (bot.text.screen), echoing nothing."""
+        try:
+            screen(typed)
+        except Unsafe as unsafe:
+            key, name = unsafe.key, command["command"]
+            await replies.give(
+                ack,
+                context,
+                command["user_id"],
+                lambda lang: private(t("screen.command", lang, command=name, reason=t(key, lang))),
+            )
+            return False
+        return True
+
     async def open_incident_or_say(
         command: dict[str, Any], context: Any, ack: Any, *, allow_closed: bool = False
     ) -> Incident | None:
@@ -103,16 +119,29 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
 
     # --- /leak-open ------------------------------------------------------------------------------
 
-    async def leak_open_ack(ack: Any) -> None:
+    async def leak_open_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
+        try:  # the title is prefilled into the modal: screened before it is sent anywhere
+            context["title"] = screen((command.get("text") or "").strip())
+        except Unsafe as unsafe:
+            key, title = unsafe.key, ITEMS["title"]
+            await replies.give(
+                ack,
+                context,
+                command["user_id"],
+                lambda lang: private(t("screen.field", lang, field=title.label(lang), reason=t(key, lang))),
+            )
+            return
         await ack()
 
     @telling_failures("/leak-open", locales)
-    async def leak_open_modal(command: dict[str, Any], client: Any, respond: Any) -> None:
+    async def leak_open_modal(command: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
+        if "title" not in context:
+            return  # refused in the ack
         lang = await locales.lang_of(command["user_id"])
-        view = new_incident_modal(title=command.get("text", ""), now=deps.clock.now(), lang=lang)
+        view = new_incident_modal(title=context["title"], now=deps.clock.now(), lang=lang)
         await open_modal(client, respond, command["trigger_id"], view, lang)
 
-    app.command(surface.LEAK_OPEN)(ack=leak_open_ack, lazy=[leak_open_modal])
+    app.command(surface.LEAK_OPEN)(ack=leak_open_ack, lazy=[replies.later("/leak-open"), leak_open_modal])
 
     # --- /leak-next ------------------------------------------------------------------------------
 
@@ -179,6 +208,8 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             await say(ack, command, context, "cmd.answer_usage", items=items)
             return
         if item_id not in ITEMS:
+            if not await screened_echo(ack, command, context, item_id):
+                return
             await say(ack, command, context, "cmd.unknown_item", item=escape(item_id[:100]), items=items)
             return
         if await open_incident_or_say(command, context, ack) is not None:
@@ -207,6 +238,8 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
         docs = [w for w in words if w not in LANGS]
         doc = docs[0] if docs else "public"
         if doc not in DOCS or len(docs) > 1:
+            if not await screened_echo(ack, command, context, " ".join(docs)):
+                return
             await say(ack, command, context, "draft.unknown_doc_any", doc=escape(" ".join(docs)[:50]))
             return
         try:

@@ -17,6 +17,7 @@ from bot.drafting import DOCS
 from bot.i18n import Words, t
 from bot.review import HOWS, MAX_COMMENT, valid_url
 from bot.slack.locales import Locales
+from bot.text import Unsafe, screen, screened_or_none
 from bot.ui import review as ui
 from bot.usecases import review, review_nudges
 from bot.usecases.base import Deps
@@ -243,6 +244,11 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
                 errors={ui.COMMENT_BLOCK: t("review.comment_too_long", lang, length=len(comment), limit=MAX_COMMENT)},
             )
             return
+        try:
+            typed = screen(comment)
+        except Unsafe as unsafe:
+            await ack(response_action="errors", errors={ui.COMMENT_BLOCK: t(unsafe.key, lang)})
+            return
         if ref is None or ref.draft_id is None:
             await ack(response_action="errors", errors={ui.COMMENT_BLOCK: t("review.form_unknown", lang)})
             return
@@ -254,7 +260,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
                 draft_id=ref.draft_id,
                 user_id=body["user"]["id"],
                 approved=False,
-                comment=comment,
+                comment=typed,
                 form=(view.get("external_id") or "", view["id"]),
             )
         except review.Refused as error:
@@ -347,7 +353,11 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         how = raw.get(ui.PUBLISHED_HOW)
         if how not in HOWS:
             errors[ui.PUBLISHED_HOW] = t("error.choice", lang)
-        url = str(raw.get(ui.PUBLISHED_URL) or "").strip() or None
+        url = None
+        try:
+            url = screened_or_none(str(raw.get(ui.PUBLISHED_URL) or "").strip())
+        except Unsafe as unsafe:
+            errors[ui.PUBLISHED_URL] = t(unsafe.key, lang)
         if url is not None and not valid_url(url):
             errors[ui.PUBLISHED_URL] = t("review.bad_url", lang)
         if not errors and (ref is None or ref.draft_id is None):

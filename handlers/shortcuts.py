@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.i18n import t
 from bot.jobs import slack_error
 from bot.slack.locales import Locales
+from bot.text import Unsafe
 from bot.ui.from_message import incident_from_message
 from bot.ui.modals import new_incident_modal, notice_modal
 from bot.usecases import from_message
@@ -70,9 +71,13 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         permalink = await permalink_of(client, body["channel"]["id"], message.get("ts") or body.get("message_ts"))
         author = message.get("user")
         reporter = author if author and author != user_id and not message.get("bot_id") else None
-        view = incident_from_message(
-            text=message.get("text") or "", permalink=permalink, reporter=reporter, now=deps.clock.now(), lang=lang
-        )
+        try:
+            view = incident_from_message(
+                text=message.get("text") or "", permalink=permalink, reporter=reporter, now=deps.clock.now(), lang=lang
+            )
+        except Unsafe as unsafe:  # the message's words are not sent back into a modal, nor kept
+            reason = t("screen.message", lang, reason=t(unsafe.key, lang))
+            view = notice_modal(t("screen.message_title", lang), reason)
         await open_modal(client, respond, body["trigger_id"], view, lang)
 
     app.shortcut(surface.SHORTCUT_OPEN_FROM_MESSAGE)(ack=from_message_ack, lazy=[open_from_message])

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.answers import Answer
+from bot.text import Typed
 from storage.db import sessionmaker
 from storage.models import (
     ChannelObjectRow,
@@ -519,7 +520,7 @@ class Tx:
         *,
         reviewer: str,
         approved: bool,
-        comment: str | None,
+        comment: Typed | None,
         at: datetime,
         source: str | None = None,
     ) -> Decision:
@@ -560,7 +561,7 @@ class Tx:
         *,
         published_at: datetime,
         how: str,
-        url: str | None,
+        url: Typed | None,
         by: str,
         at: datetime,
         source: str,
@@ -925,7 +926,7 @@ class Tx:
         incident_id: int,
         *,
         at: datetime,
-        text: str,
+        text: Typed,
         author: str | None,
         added_by: str,
         added_at: datetime,

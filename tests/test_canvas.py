@@ -405,7 +405,7 @@ def test_the_canvas_text_shows_version_date_drill_mark_and_never_a_live_mention(
     text = canvas_markdown(draft, "ja")
     assert text.startswith("# 【訓練】公表文の下書き（第3版）\n")
     assert "第3版（2026年11月27日（金）12:30作成）を表示しています" in text
-    assert "![](@U0BOB)" not in text and "![](#C0GENERAL)" not in text and "!\\[](@U0BOB)" in text
+    assert "![](@U0BOB)" not in text and "![](#C0GENERAL)" not in text and "!\\[\\](@U0BOB)" in text
     assert "\n# 見出しではない行" not in text
     english = canvas_markdown(Draft(1, 1, "public", 2, body, at, None, values={}), "en")
     assert (

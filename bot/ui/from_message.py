@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.checklist import ITEMS
 from bot.i18n import t
+from bot.text import Typed, screen
 from bot.ui.modals import input_block, new_incident_modal
 
 _MARKUP = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
@@ -33,21 +34,23 @@ def plain_text(markup: str) -> str:
     return _MARKUP.sub(readable, markup).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def summary_from(text: str, permalink: str | None, lang: str) -> str:
-    """The summary prefill: the message's words, then where it was posted (kept whole when the text is cut)."""
+def summary_from(text: str, permalink: str | None, lang: str) -> Typed:
+    """The summary prefill: the message's words, then where it was posted (kept whole when the text is cut).
+    Screened like anything typed (bot.text): raises Unsafe rather than send a card number back to Slack."""
     limit = ITEMS["summary"].max_length
     source = t("shortcut.source", lang, link=permalink) if permalink else ""
     room = limit - len(source) - 2 if source else limit
     words = plain_text(text).strip()
     if len(words) > room:
         words = words[: room - 1] + "…"
-    return f"{words}\n\n{source}".strip() if source else words
+    return screen(f"{words}\n\n{source}".strip() if source else words)
 
 
 def incident_from_message(
     *, text: str, permalink: str | None, reporter: str | None, now: datetime, lang: str
 ) -> dict[str, Any]:
-    """The new-incident form with the summary taken from a message and its author suggested as a responder."""
+    """The new-incident form with the summary taken from a message and its author suggested as a responder;
+    raises Unsafe when the message holds what the screen refuses (bot.text)."""
     view = new_incident_modal(title="", now=now, lang=lang)
     prefill = {"summary": summary_from(text, permalink, lang), "responders": [reporter] if reporter else None}
     view["blocks"] = [

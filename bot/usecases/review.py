@@ -17,6 +17,7 @@ from bot.answers import format_datetime
 from bot.drafting import DOCS
 from bot.i18n import t
 from bot.review import FILLS, VersionReview, review_of
+from bot.text import Typed
 from bot.usecases import review_nudges
 from bot.usecases.base import Deps, refresh_checklist, say
 from storage.repository import Draft, Duplicate, Incident, Tx
@@ -229,7 +230,7 @@ async def decide(
     draft_id: int,
     user_id: str,
     approved: bool,
-    comment: str | None = None,
+    comment: Typed | None = None,
     form: tuple[str, str] | None = None,
 ) -> Decided:
     """Records a reviewer's decision on a version, once; Refused (nothing stored) when they may not.
@@ -342,7 +343,7 @@ class Published:
 
     at: datetime
     how: str
-    url: str | None
+    url: Typed | None  # screened like all typed text (bot.text)
 
 
 async def publish(

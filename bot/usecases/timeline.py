@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime
 
 from bot.drafting import TimelineEntry
-from bot.sensitive import find_secret
+from bot.text import Typed, Unsafe, screen
 from bot.usecases.base import Deps
 from storage.records import TimelineItem
 from storage.repository import Duplicate, Incident, Repository, Tx
@@ -33,18 +33,19 @@ class Invalid(Exception):
         self.field, self.key, self.params = field, key, params
 
 
-def checked_entry(text: object, at: object, *, now: datetime) -> tuple[str, datetime]:
+def checked_entry(text: object, at: object, *, now: datetime) -> tuple[Typed, datetime]:
     """The text and time of an entry typed into the modal (`at`: seconds since the epoch, Slack's
-    datetimepicker); Invalid when the text is empty, too long or holds a secret, or the time is not a
-    time or lies in the future."""
-    typed = str(text or "").strip() if isinstance(text, (str, type(None))) else ""
-    if not typed:
+    datetimepicker); Invalid when the text is empty, too long or refused by the screen (bot.text), or the
+    time is not a time or lies in the future."""
+    stripped = str(text or "").strip() if isinstance(text, (str, type(None))) else ""
+    if not stripped:
         raise Invalid("text", "timeline.empty")
-    if len(typed) > MAX_TEXT:
-        raise Invalid("text", "error.too_long", length=len(typed), limit=MAX_TEXT)
-    secret = find_secret(typed)
-    if secret is not None:
-        raise Invalid("text", f"error.secret.{secret}")
+    if len(stripped) > MAX_TEXT:
+        raise Invalid("text", "error.too_long", length=len(stripped), limit=MAX_TEXT)
+    try:
+        typed = screen(stripped)
+    except Unsafe as unsafe:
+        raise Invalid("text", unsafe.key) from None
     if not isinstance(at, int) or isinstance(at, bool) or not 0 < at < 2**33:
         raise Invalid("at", "error.datetime")
     when = datetime.fromtimestamp(at, tz=now.tzinfo)
@@ -65,7 +66,7 @@ async def prepare_form(deps: Deps, incident: Incident, *, user_id: str) -> str:
 
 
 async def add_from_form(
-    deps: Deps, *, external_id: str, view_id: str, incident_id: int, user_id: str, text: str, at: datetime
+    deps: Deps, *, external_id: str, view_id: str, incident_id: int, user_id: str, text: Typed, at: datetime
 ) -> TimelineItem | None:
     """Adds the entry of a submitted timeline modal (checked by `checked_entry`); None when this modal was
     stored before (Slack sent it again). Raises Refused (nothing stored)."""
@@ -103,13 +104,14 @@ async def add(
     source: str,
 ) -> TimelineItem | None:
     """Adds an entry (by `user_id`, about something `author` said at `at`, default now); None when this
-    source was added before. Raises Refused (nothing stored)."""
-    text = text.strip()
-    if not text:
+    source was added before. Raises Refused (nothing stored), also when the screen refuses the text (bot.text)."""
+    stripped = text.strip()[:MAX_TEXT].strip()
+    if not stripped:
         raise Refused("timeline.empty")
-    secret = find_secret(text)
-    if secret is not None:  # the bot must not become a second leak: never stored, as for answers
-        raise Refused(f"error.secret.{secret}")
+    try:
+        typed = screen(stripped)  # the bot must not become a second leak: never stored, as for answers
+    except Unsafe as unsafe:
+        raise Refused(unsafe.key) from None
     now = deps.clock.now()
     try:
         async with deps.repo.tx(urgent=True) as tx:
@@ -123,7 +125,7 @@ async def add(
             return await tx.add_timeline(
                 incident.id,
                 at=at or now,
-                text=text[:MAX_TEXT],
+                text=typed,
                 author=author or user_id,
                 added_by=user_id,
                 added_at=now,
