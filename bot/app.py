@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import build_normalized_headers, extract_content_type, parse_body
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -35,6 +37,7 @@ from bot.slack.adapter import SlackAdapter
 from bot.slack.locales import Locales
 from bot.usecases.base import Deps
 from bot.worker import JobWorker
+from handlers.payload_shape import shape_problem
 from storage.db import make_engine, migrate, ping
 from storage.repository import Repository
 
@@ -101,14 +104,14 @@ class Leakbot:
     async def _events(self, request: web.Request) -> web.Response:
         # Verify before anything reads the body: an unsigned request must not reach any listener,
         # error handler or parser (and must never make the bot call a URL it names).
-        body = await request.text()
-        if not self._signed(body, request.headers):
+        raw = await request.read()
+        if not self._signed(raw, request.headers):
             return web.json_response({"ok": False, "error": "invalid signature"}, status=401)
         try:
-            bolt_request = await to_bolt_request(request)
-        except ValueError:  # signed, but not a payload Slack would send
-            log.warning("refused a signed request whose body cannot be read")
-            return web.json_response({"ok": False, "error": "unreadable payload"}, status=400)
+            bolt_request = slack_request(raw, mode="http", headers=dict(request.headers), query=request.query_string)
+        except MalformedPayload as problem:  # signed, but not a payload Slack would send
+            log.warning("refused a signed request: %s", problem)
+            return web.json_response({"ok": False, "error": "malformed payload"}, status=400)
         return await to_aiohttp_response(await self.dispatch(bolt_request))
 
     async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
@@ -116,12 +119,15 @@ class Leakbot:
         with self.worker.traffic.request():
             return await metrics_of(self).dispatch(self.app, request)
 
-    def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
+    def _signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
         timestamp = headers.get("X-Slack-Request-Timestamp", "")
         signature = headers.get("X-Slack-Signature", "")
         if self._verifier is None or not timestamp.isdigit() or not signature:
             return False
-        return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+        try:
+            return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+        except UnicodeDecodeError:  # Slack signs UTF-8 text; these bytes are not that
+            return False
 
     async def _health(self, request: web.Request) -> web.Response:
         healthy = await ping(self.engine)
@@ -129,6 +135,31 @@ class Leakbot:
         if request.query.get("verbose") in ("1", "true", "yes"):  # the `leakbot check` results, no secrets
             body.update(await health_report(self.settings, self.engine))
         return web.json_response(body, status=200 if healthy else 503)
+
+
+class MalformedPayload(ValueError):
+    """A payload Slack would not send; `str()` says what is wrong, without its values."""
+
+
+def slack_request(
+    body: bytes | object, *, mode: str, headers: dict[str, Any] | None, query: str | None = None
+) -> AsyncBoltRequest:
+    """The one door from what arrived (HTTP bytes, or a Socket Mode envelope's payload) to Bolt: a payload
+    that cannot be read or has the wrong shape (handlers.payload_shape) raises MalformedPayload before
+    Bolt or any listener reads it."""
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8")
+            parsed: object = parse_body(text, extract_content_type(build_normalized_headers(headers)))
+        except ValueError:  # not UTF-8, or not JSON where JSON is due
+            raise MalformedPayload("the body is not a form or JSON that Slack sends") from None
+    else:
+        text, parsed = "", body
+    if problem := shape_problem(parsed):
+        raise MalformedPayload(problem)
+    if mode == "http":  # Bolt keeps the raw text in HTTP mode (its signature check reads it)
+        return AsyncBoltRequest(body=text, query=query, headers=headers, mode=mode)
+    return AsyncBoltRequest(body=cast(dict, parsed), query=query, headers=headers, mode=mode)
 
 
 def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: float = 10) -> Leakbot:
@@ -219,7 +250,12 @@ class CountedSocketModeHandler(AsyncSocketModeHandler):
 
     async def handle(self, client: Any, req: Any) -> None:
         started = time.time()
-        request = AsyncBoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
+        try:
+            request = slack_request(req.payload, mode="socket_mode", headers=build_headers(req))
+        except MalformedPayload as problem:  # acked, so that Slack does not send it again, and dropped
+            log.warning("dropped a Socket Mode envelope (%s): %s", req.type, problem)
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
         response = await self.bot.dispatch(request)
         await send_async_response(client, req, response, started)
 
