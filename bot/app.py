@@ -7,7 +7,7 @@ import gc
 import logging
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -31,14 +31,14 @@ from bot.access import Identity
 from bot.check import health_report
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.metrics import metrics_of, metrics_route
+from bot.metrics import STUCK_AFTER, metrics_of, metrics_route, oldest_due_job_seconds
 from bot.scheduled import Sweeper
 from bot.slack.adapter import SlackAdapter
 from bot.slack.locales import Locales
 from bot.usecases.base import Deps
 from bot.worker import JobWorker
 from handlers.payload_shape import shape_problem
-from storage.db import make_engine, migrate, ping
+from storage.db import make_engine, migrate
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ class Leakbot:
     engine: AsyncEngine
     identity: Identity
     _sweeping: asyncio.Task[None] | None = None
+    connected: Callable[[], bool] | None = None  # Socket Mode: whether the connection to Slack is up
 
     def __post_init__(self) -> None:
         secret = self.settings.slack_signing_secret
@@ -130,11 +131,24 @@ class Leakbot:
             return False
 
     async def _health(self, request: web.Request) -> web.Response:
-        healthy = await ping(self.engine)
-        body: dict[str, object] = {"ok": True} if healthy else {"ok": False, "error": "database unavailable"}
+        """200 while the database answers, the job worker runs, no due job has waited STUCK_AFTER seconds
+        and (Socket Mode) the connection to Slack is up; else 503 with what is wrong."""
+        problem = None
+        try:
+            waited = await oldest_due_job_seconds(self.engine, self.deps.clock.now())
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"
+            problem = "database unavailable"
+        else:
+            if not self.worker.running:
+                problem = "job worker not running"
+            elif waited > STUCK_AFTER:
+                problem = f"a due job has waited {int(waited)} s"
+            elif self.connected is not None and not self.connected():
+                problem = "not connected to Slack"
+        body: dict[str, object] = {"ok": True} if problem is None else {"ok": False, "error": problem}
         if request.query.get("verbose") in ("1", "true", "yes"):  # the `leakbot check` results, no secrets
             body.update(await health_report(self.settings, self.engine))
-        return web.json_response(body, status=200 if healthy else 503)
+        return web.json_response(body, status=200 if problem is None else 503)
 
 
 class MalformedPayload(ValueError):
@@ -224,6 +238,7 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
         identity=identity,
     )
     metrics = metrics_of(bot)
+    metrics.state.worker_running = lambda: worker.running
     worker.slack_errors = metrics.slack_error
     adapter.locales.slack_errors = metrics.slack_error
     worker.observe = lambda job, error: (

@@ -167,8 +167,11 @@ def _fields(obj: Mapping[str, Any], fields: Mapping[str, tuple[type, ...]], wher
         value = obj.get(key)
         if value is None and key in obj and types is LIST:  # Bolt takes len() of those it finds
             return f"`{where}{key}` is null, not a list"
-        listed = isinstance(value, list) and key in ("authorizations", "response_urls")
-        if listed and not all(isinstance(item, dict) for item in value):
+        if (
+            isinstance(value, list)
+            and key in ("authorizations", "response_urls")
+            and not all(isinstance(item, dict) for item in value)
+        ):
             return f"`{where}{key}` holds something that is not an object"
         if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
             return f"`{where}{key}` is {_kind(value)}, not {_wanted(types)}"
