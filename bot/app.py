@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hmac
 import logging
 import signal
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -43,6 +44,10 @@ from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+VERBOSE = ("1", "true", "yes")
+LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")  # where the operations endpoints answer without a token
+REPORT_FOR = 60.0  # seconds a /healthz?verbose=1 report is reused
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass
@@ -62,6 +67,8 @@ class Leakbot:
         secret = self.settings.slack_signing_secret
         # Without a secret (Socket Mode) nothing arriving over HTTP can be trusted.
         self._verifier = SignatureVerifier(secret) if secret else None
+        self._reporting = asyncio.Lock()
+        self._reported: tuple[float, dict[str, Any]] | None = None
 
     @property
     def repo(self) -> Repository:
@@ -96,11 +103,41 @@ class Leakbot:
 
     def web_app(self) -> web.Application:
         """The HTTP surface: POST /slack/events, GET /healthz and GET /metrics."""
-        application = web.Application()
+        application = self.operations_app()
         application.router.add_post(EVENTS_PATH, self._events)
+        return application
+
+    def operations_app(self) -> web.Application:
+        """GET /healthz and GET /metrics behind the operations gate (HTTP mode adds /slack/events to it)."""
+        application = web.Application(middlewares=[self._operations_gate])
         application.router.add_get("/healthz", self._health)
         application.router.add_get("/metrics", metrics_route(self))
         return application
+
+    @web.middleware
+    async def _operations_gate(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The one door of the operations endpoints: /metrics and /healthz?verbose=1 need the bearer token
+        LEAKBOT_OPS_TOKEN when it is set (401), else a request from the loopback address itself (403: no
+        forwarding header is trusted). Plain /healthz and /slack/events pass."""
+        verbose = request.path == "/healthz" and request.query.get("verbose") in VERBOSE
+        if request.path != "/metrics" and not verbose:
+            return await handler(request)
+        token = self.settings.leakbot_ops_token
+        if token is not None:
+            given = request.headers.get("Authorization", "").encode()
+            if not hmac.compare_digest(given, f"Bearer {token.get_secret_value()}".encode()):
+                log.warning("refused %s without the operations token", request.path)
+                return web.json_response(
+                    {"ok": False, "error": "bearer token required"},
+                    status=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="leakbot"'},
+                )
+        elif request.remote not in LOOPBACK:
+            log.warning(
+                "refused %s to %s (set LEAKBOT_OPS_TOKEN to serve it beyond 127.0.0.1)", request.path, request.remote
+            )
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        return await handler(request)
 
     async def _events(self, request: web.Request) -> web.Response:
         # Verify before anything reads the body: an unsigned request must not reach any listener,
@@ -146,9 +183,17 @@ class Leakbot:
             elif self.connected is not None and not self.connected():
                 problem = "not connected to Slack"
         body: dict[str, object] = {"ok": True} if problem is None else {"ok": False, "error": problem}
-        if request.query.get("verbose") in ("1", "true", "yes"):  # the `leakbot check` results, no secrets
-            body.update(await health_report(self.settings, self.engine))
+        if request.query.get("verbose") in VERBOSE:  # the `leakbot check` results, no secrets
+            body.update(await self._report())
         return web.json_response(body, status=200 if problem is None else 503)
+
+    async def _report(self) -> dict[str, Any]:
+        """The `leakbot check` results, made at most once a minute whatever the requests (it calls Slack)."""
+        async with self._reporting:
+            now = time.monotonic()
+            if self._reported is None or now - self._reported[0] >= REPORT_FOR:
+                self._reported = (now, await health_report(self.settings, self.engine))
+            return self._reported[1]
 
 
 class MalformedPayload(ValueError):
@@ -285,10 +330,7 @@ async def connect_socket_mode(bot: Leakbot) -> AsyncSocketModeHandler:
 
 async def serve_operations(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
     """Socket Mode's own small HTTP server: GET /metrics and GET /healthz (no Slack request comes over HTTP)."""
-    application = web.Application()
-    application.router.add_get("/healthz", bot._health)
-    application.router.add_get("/metrics", metrics_route(bot))
-    runner = web.AppRunner(application, access_log=None)
+    runner = web.AppRunner(bot.operations_app(), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("metrics and health on http://%s:%s/metrics and /healthz", host, port)

@@ -197,7 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(
         settings.log_level,
         settings.log_format,
-        secrets=[settings.slack_bot_token, settings.slack_app_token or "", settings.slack_signing_secret or ""],
+        secrets=[
+            settings.slack_bot_token,
+            settings.slack_app_token or "",
+            settings.slack_signing_secret or "",
+            settings.leakbot_ops_token.get_secret_value() if settings.leakbot_ops_token else "",
+        ],
     )
     if args.command == "check":
         from bot.check import check_command
