@@ -9,12 +9,13 @@ import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, cast
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_base_handler import AsyncBaseSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.async_app import AsyncApp
@@ -31,7 +32,7 @@ import handlers
 from bot.access import Identity
 from bot.check import health_report
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.metrics import STUCK_AFTER, metrics_of, metrics_route, oldest_due_job_seconds
 from bot.scheduled import Sweeper
 from bot.slack.adapter import SlackAdapter
@@ -39,6 +40,7 @@ from bot.slack.locales import Locales
 from bot.usecases.base import Deps
 from bot.worker import JobWorker
 from handlers.payload_shape import shape_problem
+from handlers.socket_client import ServiceSocketClient
 from storage.db import make_engine, migrate
 from storage.repository import Repository
 
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 VERBOSE = ("1", "true", "yes")
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")  # where the operations endpoints answer without a token
+STOP_GRACE = 3.0  # seconds running jobs get to finish after SIGTERM (the process ends within 5 s)
 REPORT_FOR = 60.0  # seconds a /healthz?verbose=1 report is reused
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -92,12 +95,12 @@ class Leakbot:
         if sweeps:
             self._sweeping = asyncio.create_task(self.sweeper.run(), name="leakbot-sweeps")
 
-    async def stop(self) -> None:
-        """Stops the sweeps, lets running jobs finish, and releases the database connections."""
+    async def stop(self, *, grace: float = 10) -> None:
+        """Stops the sweeps, lets running jobs finish (up to `grace` s), and releases the database connections."""
         if self._sweeping is not None:
             self._sweeping.cancel()
             await asyncio.gather(self._sweeping, return_exceptions=True)
-        await self.worker.stop()
+        await self.worker.stop(grace)
         await self.repo.dispose()
         await self.engine.dispose()
 
@@ -301,12 +304,22 @@ async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
     return runner
 
 
-class CountedSocketModeHandler(AsyncSocketModeHandler):
-    """Bolt's Socket Mode handler, with each envelope counted and timed like an HTTP request (/metrics)."""
+class CountedSocketModeHandler(AsyncBaseSocketModeHandler):
+    """Bolt's Socket Mode handler on the service-like client (handlers.socket_client), with each envelope
+    counted and timed like an HTTP request (/metrics)."""
+
+    client: ServiceSocketClient
 
     def __init__(self, bot: Leakbot) -> None:
-        super().__init__(bot.app, bot.settings.slack_app_token, web_client=bot.adapter.client)
-        self.bot = bot
+        self.app, self.bot = bot.app, bot
+        self.client = ServiceSocketClient(
+            app_token=bot.settings.slack_app_token or "",
+            logger=logging.getLogger("leakbot.socket"),
+            # apps.connections.open only, without the SDK's own retries: the client's connect loop retries
+            web_client=AsyncWebClient(base_url=bot.settings.slack_api_url, timeout=10, retry_handlers=[]),
+            ping_interval=10,
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)
 
     async def handle(self, client: Any, req: Any) -> None:
         started = time.time()
@@ -320,10 +333,16 @@ class CountedSocketModeHandler(AsyncSocketModeHandler):
         await send_async_response(client, req, response, started)
 
 
-async def connect_socket_mode(bot: Leakbot) -> AsyncSocketModeHandler:
-    """Connects to Slack over Socket Mode (apps.connections.open on SLACK_API_URL, then a websocket)."""
+async def connect_socket_mode(bot: Leakbot) -> CountedSocketModeHandler:
+    """Connects to Slack over Socket Mode (apps.connections.open on SLACK_API_URL, then a websocket), trying
+    again until it works; raises ConfigError when Slack refuses the app token."""
     handler = CountedSocketModeHandler(bot)
+    client = handler.client
+    bot.connected = lambda: client.up
     await handler.connect_async()
+    if client.refused.done():
+        await handler.close_async()
+        raise ConfigError("SLACK_APP_TOKEN", f"was refused by Slack ({client.refused.result()})")
     log.info("leakbot connected in Socket Mode")
     return handler
 
@@ -338,33 +357,50 @@ async def serve_operations(bot: Leakbot, *, host: str, port: int) -> web.AppRunn
 
 
 async def run(settings: Settings) -> None:
-    """Runs the bot until it is stopped: Socket Mode when an app token is set, else HTTP."""
+    """Runs the bot until SIGTERM or SIGINT (then it ends within seconds, whatever it was doing): Socket
+    Mode when an app token is set, else HTTP. A refused app token raises ConfigError."""
     bot = build(settings)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGTERM, signal.SIGINT):  # docker stop, systemd, Ctrl-C: stop gracefully
         loop.add_signal_handler(stop_signal, stopping.set)
-    await bot.start()
-    # What is alive now (modules, the app, its listeners: about 140,000 objects) lives as long as the
-    # process: the garbage collector's full passes skip it from here on. Each such pass took 60 to 95 ms
-    # with them, and the requests waiting behind it were measured as slow acks (issue 9).
-    gc.collect()
-    gc.freeze()
+    serving = asyncio.create_task(_serve(bot, settings), name="leakbot")
+    stopped = asyncio.create_task(stopping.wait())
+    try:
+        await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        serving.cancel()  # a stop signal: whatever it awaits (a connection, a migration) ends now
+        await asyncio.gather(serving, return_exceptions=True)
+        log.info("stopped")
+    if not serving.cancelled() and serving.exception() is not None:
+        raise cast(BaseException, serving.exception())
+
+
+async def _serve(bot: Leakbot, settings: Settings) -> None:
+    """Serves until cancelled. In Socket Mode /healthz and /metrics answer from the start (503 until the
+    connection is up); the bot is stopped on the way out (running jobs get STOP_GRACE seconds)."""
+    servers: list[web.AppRunner] = []
+    handler: CountedSocketModeHandler | None = None
     try:
         if settings.socket_mode:
+            servers.append(await serve_operations(bot, host=settings.host, port=settings.port))
+        await bot.start()
+        # What is alive now (modules, the app, its listeners: about 140,000 objects) lives as long as the
+        # process: the garbage collector's full passes skip it from here on. Each such pass took 60 to 95 ms
+        # with them, and the requests waiting behind it were measured as slow acks (issue 9).
+        gc.collect()
+        gc.freeze()
+        if settings.socket_mode:
             handler = await connect_socket_mode(bot)
-            operations = await serve_operations(bot, host=settings.host, port=settings.port)
-            try:
-                await stopping.wait()
-            finally:
-                await handler.close_async()
-                await operations.cleanup()
-        else:
-            runner = await serve_http(bot, host=settings.host, port=settings.port)
-            try:
-                await stopping.wait()
-            finally:
-                await runner.cleanup()  # stops taking requests, lets those in flight finish
+            refusal = await handler.client.refused  # a token revoked while running ends the process too
+            raise ConfigError("SLACK_APP_TOKEN", f"was refused by Slack ({refusal})")
+        servers.append(await serve_http(bot, host=settings.host, port=settings.port))
+        await asyncio.Event().wait()
     finally:
-        await bot.stop()  # running jobs finish; waiting ones stay in the database for the next start
-        log.info("stopped")
+        if handler is not None:
+            with suppress(Exception):
+                await asyncio.wait_for(handler.close_async(), 1)
+        for server in servers:
+            await server.cleanup()  # stops taking requests, lets those in flight finish
+        await bot.stop(grace=STOP_GRACE)  # running jobs finish; waiting ones stay in the database

@@ -221,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run(settings))
         except KeyboardInterrupt:
             return 0
+        except ConfigError as error:  # found only by Slack: a refused app token
+            print(f"leakbot: {error}", file=sys.stderr)
+            return 2
     return 0
 
 
