@@ -299,7 +299,7 @@ async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
     """Starts the HTTP server and returns its runner (stop it with `await runner.cleanup()`)."""
     runner = web.AppRunner(bot.web_app(), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await _listen(runner, host, port)
     log.info("leakbot listening on http://%s:%s%s", host, port, EVENTS_PATH)
     return runner
 
@@ -351,9 +351,18 @@ async def serve_operations(bot: Leakbot, *, host: str, port: int) -> web.AppRunn
     """Socket Mode's own small HTTP server: GET /metrics and GET /healthz (no Slack request comes over HTTP)."""
     runner = web.AppRunner(bot.operations_app(), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await _listen(runner, host, port)
     log.info("metrics and health on http://%s:%s/metrics and /healthz", host, port)
     return runner
+
+
+async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
+    """Listens on host:port; an address that cannot be had is the operator's to fix (ConfigError)."""
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise ConfigError("PORT", f"{port} on {host} cannot be listened on ({error.strerror or error})") from None
 
 
 async def run(settings: Settings) -> None:

@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run(settings))
         except KeyboardInterrupt:
             return 0
-        except ConfigError as error:  # found only by Slack: a refused app token
+        except ConfigError as error:  # found only at start: a refused app token, a port in use
             print(f"leakbot: {error}", file=sys.stderr)
             return 2
     return 0

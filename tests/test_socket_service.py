@@ -178,3 +178,24 @@ async def test_socket_mode_acks_and_drops_an_envelope_of_the_wrong_shape(
     ack = await fake.socket_send("slash_commands", leak_list(fake))
     assert ack["envelope_id"]  # the connection still works
     no_traceback(caplog)
+
+
+@pytest.mark.parametrize("socket_mode", [True, False], ids=["Socket Mode", "HTTP"])
+async def test_a_port_in_use_ends_it_with_status_2(fake: FakeSlack, tmp_path: Path, socket_mode: bool) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        bot = socket_process(fake, tmp_path, PORT=str(port)) if socket_mode else BotProcess(fake, tmp_path)
+        bot.env["PORT"] = str(port)
+        await bot.launch()
+        try:
+            code = await asyncio.wait_for(bot.process.wait(), 20)
+        finally:
+            await bot.stop()
+    log = bot.log_path.read_text()
+    assert code == 2, log
+    assert [line for line in log.splitlines() if line.startswith("leakbot: PORT")], log
+    assert "Traceback" not in log
