@@ -41,7 +41,7 @@ from bot.usecases.base import Deps
 from bot.worker import JobWorker
 from handlers.payload_shape import shape_problem
 from handlers.socket_client import ServiceSocketClient
-from storage.db import make_engine, migrate
+from storage.db import make_engine, migrate, ping
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -174,11 +174,14 @@ class Leakbot:
         """200 while the database answers, the job worker runs, no due job has waited STUCK_AFTER seconds
         and (Socket Mode) the connection to Slack is up; else 503 with what is wrong."""
         problem = None
-        try:
-            waited = await oldest_due_job_seconds(self.engine, self.deps.clock.now())
-        except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        if not await ping(self.engine):
             problem = "database unavailable"
         else:
+            try:
+                waited = await oldest_due_job_seconds(self.engine, self.deps.clock.now())
+            except Exception as error:  # noqa: BLE001 - the database answers, its tables may not be made yet
+                log.debug("/healthz could not read the jobs (%s)", type(error).__name__)
+                waited = 0.0
             if not self.worker.running:
                 problem = "job worker not running"
             elif waited > STUCK_AFTER:
@@ -219,9 +222,11 @@ def slack_request(
         text, parsed = "", body
     if problem := shape_problem(parsed):
         raise MalformedPayload(problem)
-    if mode == "http":  # Bolt keeps the raw text in HTTP mode (its signature check reads it)
-        return AsyncBoltRequest(body=text, query=query, headers=headers, mode=mode)
-    return AsyncBoltRequest(body=cast(dict, parsed), query=query, headers=headers, mode=mode)
+    # Built from the parsed body (no second parse on the ack's path); in HTTP mode Bolt also keeps the raw
+    # text, which its signature check and lazy listeners read.
+    request = AsyncBoltRequest(body=cast(dict, parsed), query=query, headers=headers, mode="socket_mode")
+    request.raw_body, request.mode = text, mode
+    return request
 
 
 def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: float = 10) -> Leakbot:

@@ -59,6 +59,8 @@ class ServiceSocketClient(SocketModeClient):
 
     async def connect_to_new_endpoint(self, force: bool = False) -> None:
         """Reconnects (Slack asked to, or the session went stale): a new URL, through the same loop."""
+        if self.connect_operation_lock.locked() and not force:
+            return  # a reconnection is under way already
         if force or not self.up:
             self.wss_uri = None
             await self.connect()

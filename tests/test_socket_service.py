@@ -199,3 +199,28 @@ async def test_a_port_in_use_ends_it_with_status_2(fake: FakeSlack, tmp_path: Pa
     assert code == 2, log
     assert [line for line in log.splitlines() if line.startswith("leakbot: PORT")], log
     assert "Traceback" not in log
+
+
+async def test_slack_gone_after_connecting_is_retried_quietly_and_a_signal_stops_it(tmp_path: Path) -> None:
+    fake = FakeSlack()
+    await fake.start()
+    bot = socket_process(fake, tmp_path)
+    try:
+        await bot.start()
+        await fake.wait_socket_connected(timeout=15)
+        await fake.stop()  # Slack goes away: the socket closes, and nothing answers any more
+        for _ in range(300):  # what an operator sees: the second failed attempt
+            if bot.log_path.read_text().count("cannot connect to Slack") >= 2:
+                break
+            await asyncio.sleep(0.05)
+        async with aiohttp.ClientSession() as http:
+            status, body = await first_health(bot, http)
+        assert (status, body.get("error")) == (503, "not connected to Slack")
+        code = await stopped_within(bot, signal.SIGTERM, 5)
+    finally:
+        await bot.stop()
+    log = bot.log_path.read_text()
+    assert code == 0, log
+    assert "Traceback" not in log, log
+    assert 2 <= log.count("cannot connect to Slack") <= 4, log
+    assert len(log.splitlines()) < 30, log
