@@ -338,15 +338,16 @@ class CountedSocketModeHandler(AsyncBaseSocketModeHandler):
         await send_async_response(client, req, response, started)
 
 
-async def connect_socket_mode(bot: Leakbot) -> CountedSocketModeHandler:
+async def connect_socket_mode(
+    bot: Leakbot, handler: CountedSocketModeHandler | None = None
+) -> CountedSocketModeHandler:
     """Connects to Slack over Socket Mode (apps.connections.open on SLACK_API_URL, then a websocket), trying
-    again until it works; raises ConfigError when Slack refuses the app token."""
-    handler = CountedSocketModeHandler(bot)
+    again until it works; raises ConfigError when Slack refuses the app token (the caller closes `handler`)."""
+    handler = handler or CountedSocketModeHandler(bot)
     client = handler.client
     bot.connected = lambda: client.up
     await handler.connect_async()
     if client.refused.done():
-        await handler.close_async()
         raise ConfigError("SLACK_APP_TOKEN", f"was refused by Slack ({client.refused.result()})")
     log.info("leakbot connected in Socket Mode")
     return handler
@@ -406,7 +407,8 @@ async def _serve(bot: Leakbot, settings: Settings) -> None:
         gc.collect()
         gc.freeze()
         if settings.socket_mode:
-            handler = await connect_socket_mode(bot)
+            handler = CountedSocketModeHandler(bot)
+            await connect_socket_mode(bot, handler)
             refusal = await handler.client.refused  # a token revoked while running ends the process too
             raise ConfigError("SLACK_APP_TOKEN", f"was refused by Slack ({refusal})")
         servers.append(await serve_http(bot, host=settings.host, port=settings.port))
