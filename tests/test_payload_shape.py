@@ -7,12 +7,23 @@ from __future__ import annotations
 import copy
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
-from tests.conftest import Harness
-from tests.slack_payloads import block_actions, global_shortcut, interactive_body, member_event, view_submission
+from tests.conftest import SIGNING_SECRET, Harness
+from tests.fake_slack import FakeSlack
+from tests.processes import BotProcess
+from tests.slack_payloads import (
+    block_actions,
+    global_shortcut,
+    interactive_body,
+    member_event,
+    sign,
+    view_submission,
+)
 
 WRONG = [[], None, 1, 2.5, True, "x", {}, [{}]]
 
@@ -142,3 +153,26 @@ async def test_no_field_of_a_real_payload_can_make_a_500(
             assert reply.status in (200, 400, 404), (where, changed.get(where.split(".")[0]), reply.body)
     assert answered.get(400, 0) > 100  # most wrong types are refused at the door
     assert not [r for r in caplog.records if r.name in ("aiohttp.server", "bot.app") and r.levelno >= logging.ERROR]
+
+
+async def test_a_real_process_answers_every_wrong_shape_with_400_and_one_line(fake: FakeSlack, tmp_path: Path) -> None:
+    bot = BotProcess(fake, tmp_path)
+    await bot.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            for payload in BROKEN.values():
+                status, text = await bot.post(interactive_body(payload), http=http)
+                assert status == 400, text
+                body = json.dumps(payload).encode()
+                headers = {"Content-Type": "application/json", **sign(SIGNING_SECRET, body)}
+                async with http.post(bot.events_url, data=body, headers=headers) as response:
+                    assert response.status == 400
+            # unsigned, the same bodies are refused as unsigned: nothing is parsed before the signature
+            async with http.post(bot.events_url, data=b"payload=%5B%5D") as response:
+                assert response.status == 401
+    finally:
+        await bot.stop()
+    log = bot.log_path.read_text()
+    assert log.count("refused a signed request") == 2 * len(BROKEN), bot.log_tail()
+    assert "Traceback" not in log and " 500" not in log, bot.log_tail()
+    assert [c.method for c in fake.calls] == ["auth.test"]
