@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hmac
 import logging
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, cast
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.socket_mode.async_base_handler import AsyncBaseSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import build_normalized_headers, extract_content_type, parse_body
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,18 +32,25 @@ import handlers
 from bot.access import Identity
 from bot.check import health_report
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.metrics import metrics_of, metrics_route
+from bot.config import ConfigError, Settings
+from bot.metrics import STUCK_AFTER, metrics_of, metrics_route, oldest_due_job_seconds
 from bot.scheduled import Sweeper
 from bot.slack.adapter import SlackAdapter
 from bot.slack.locales import Locales
 from bot.usecases.base import Deps
 from bot.worker import JobWorker
+from handlers.payload_shape import shape_problem
+from handlers.socket_client import ServiceSocketClient
 from storage.db import make_engine, migrate, ping
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+VERBOSE = ("1", "true", "yes")
+LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")  # where the operations endpoints answer without a token
+STOP_GRACE = 3.0  # seconds running jobs get to finish after SIGTERM (the process ends within 5 s)
+REPORT_FOR = 60.0  # seconds a /healthz?verbose=1 report is reused
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass
@@ -53,11 +64,14 @@ class Leakbot:
     engine: AsyncEngine
     identity: Identity
     _sweeping: asyncio.Task[None] | None = None
+    connected: Callable[[], bool] | None = None  # Socket Mode: whether the connection to Slack is up
 
     def __post_init__(self) -> None:
         secret = self.settings.slack_signing_secret
         # Without a secret (Socket Mode) nothing arriving over HTTP can be trusted.
         self._verifier = SignatureVerifier(secret) if secret else None
+        self._reporting = asyncio.Lock()
+        self._reported: tuple[float, dict[str, Any]] | None = None
 
     @property
     def repo(self) -> Repository:
@@ -81,34 +95,64 @@ class Leakbot:
         if sweeps:
             self._sweeping = asyncio.create_task(self.sweeper.run(), name="leakbot-sweeps")
 
-    async def stop(self) -> None:
-        """Stops the sweeps, lets running jobs finish, and releases the database connections."""
+    async def stop(self, *, grace: float = 10) -> None:
+        """Stops the sweeps, lets running jobs finish (up to `grace` s), and releases the database connections."""
         if self._sweeping is not None:
             self._sweeping.cancel()
             await asyncio.gather(self._sweeping, return_exceptions=True)
-        await self.worker.stop()
+        await self.worker.stop(grace)
         await self.repo.dispose()
         await self.engine.dispose()
 
     def web_app(self) -> web.Application:
         """The HTTP surface: POST /slack/events, GET /healthz and GET /metrics."""
-        application = web.Application()
+        application = self.operations_app()
         application.router.add_post(EVENTS_PATH, self._events)
+        return application
+
+    def operations_app(self) -> web.Application:
+        """GET /healthz and GET /metrics behind the operations gate (HTTP mode adds /slack/events to it)."""
+        application = web.Application(middlewares=[self._operations_gate])
         application.router.add_get("/healthz", self._health)
         application.router.add_get("/metrics", metrics_route(self))
         return application
 
+    @web.middleware
+    async def _operations_gate(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The one door of the operations endpoints: /metrics and /healthz?verbose=1 need the bearer token
+        LEAKBOT_OPS_TOKEN when it is set (401), else a request from the loopback address itself (403: no
+        forwarding header is trusted). Plain /healthz and /slack/events pass."""
+        verbose = request.path == "/healthz" and request.query.get("verbose") in VERBOSE
+        if request.path != "/metrics" and not verbose:
+            return await handler(request)
+        token = self.settings.leakbot_ops_token
+        if token is not None:
+            given = request.headers.get("Authorization", "").encode()
+            if not hmac.compare_digest(given, f"Bearer {token.get_secret_value()}".encode()):
+                log.warning("refused %s without the operations token", request.path)
+                return web.json_response(
+                    {"ok": False, "error": "bearer token required"},
+                    status=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="leakbot"'},
+                )
+        elif request.remote not in LOOPBACK:
+            log.warning(
+                "refused %s to %s (set LEAKBOT_OPS_TOKEN to serve it beyond 127.0.0.1)", request.path, request.remote
+            )
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        return await handler(request)
+
     async def _events(self, request: web.Request) -> web.Response:
         # Verify before anything reads the body: an unsigned request must not reach any listener,
         # error handler or parser (and must never make the bot call a URL it names).
-        body = await request.text()
-        if not self._signed(body, request.headers):
+        raw = await request.read()
+        if not self._signed(raw, request.headers):
             return web.json_response({"ok": False, "error": "invalid signature"}, status=401)
         try:
-            bolt_request = await to_bolt_request(request)
-        except ValueError:  # signed, but not a payload Slack would send
-            log.warning("refused a signed request whose body cannot be read")
-            return web.json_response({"ok": False, "error": "unreadable payload"}, status=400)
+            bolt_request = slack_request(raw, mode="http", headers=dict(request.headers), query=request.query_string)
+        except MalformedPayload as problem:  # signed, but not a payload Slack would send
+            log.warning("refused a signed request: %s", problem)
+            return web.json_response({"ok": False, "error": "malformed payload"}, status=400)
         return await to_aiohttp_response(await self.dispatch(bolt_request))
 
     async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
@@ -116,19 +160,73 @@ class Leakbot:
         with self.worker.traffic.request():
             return await metrics_of(self).dispatch(self.app, request)
 
-    def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
+    def _signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
         timestamp = headers.get("X-Slack-Request-Timestamp", "")
         signature = headers.get("X-Slack-Signature", "")
         if self._verifier is None or not timestamp.isdigit() or not signature:
             return False
-        return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+        try:
+            return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+        except UnicodeDecodeError:  # Slack signs UTF-8 text; these bytes are not that
+            return False
 
     async def _health(self, request: web.Request) -> web.Response:
-        healthy = await ping(self.engine)
-        body: dict[str, object] = {"ok": True} if healthy else {"ok": False, "error": "database unavailable"}
-        if request.query.get("verbose") in ("1", "true", "yes"):  # the `leakbot check` results, no secrets
-            body.update(await health_report(self.settings, self.engine))
-        return web.json_response(body, status=200 if healthy else 503)
+        """200 while the database answers, the job worker runs, no due job has waited STUCK_AFTER seconds
+        and (Socket Mode) the connection to Slack is up; else 503 with what is wrong."""
+        problem = None
+        if not await ping(self.engine):
+            problem = "database unavailable"
+        else:
+            try:
+                waited = await oldest_due_job_seconds(self.engine, self.deps.clock.now())
+            except Exception as error:  # noqa: BLE001 - the database answers, its tables may not be made yet
+                log.debug("/healthz could not read the jobs (%s)", type(error).__name__)
+                waited = 0.0
+            if not self.worker.running:
+                problem = "job worker not running"
+            elif waited > STUCK_AFTER:
+                problem = f"a due job has waited {int(waited)} s"
+            elif self.connected is not None and not self.connected():
+                problem = "not connected to Slack"
+        body: dict[str, object] = {"ok": True} if problem is None else {"ok": False, "error": problem}
+        if request.query.get("verbose") in VERBOSE:  # the `leakbot check` results, no secrets
+            body.update(await self._report())
+        return web.json_response(body, status=200 if problem is None else 503)
+
+    async def _report(self) -> dict[str, Any]:
+        """The `leakbot check` results, made at most once a minute whatever the requests (it calls Slack)."""
+        async with self._reporting:
+            now = time.monotonic()
+            if self._reported is None or now - self._reported[0] >= REPORT_FOR:
+                self._reported = (now, await health_report(self.settings, self.engine))
+            return self._reported[1]
+
+
+class MalformedPayload(ValueError):
+    """A payload Slack would not send; `str()` says what is wrong, without its values."""
+
+
+def slack_request(
+    body: bytes | object, *, mode: str, headers: dict[str, Any] | None, query: str | None = None
+) -> AsyncBoltRequest:
+    """The one door from what arrived (HTTP bytes, or a Socket Mode envelope's payload) to Bolt: a payload
+    that cannot be read or has the wrong shape (handlers.payload_shape) raises MalformedPayload before
+    Bolt or any listener reads it."""
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8")
+            parsed: object = parse_body(text, extract_content_type(build_normalized_headers(headers)))
+        except ValueError:  # not UTF-8, or not JSON where JSON is due
+            raise MalformedPayload("the body is not a form or JSON that Slack sends") from None
+    else:
+        text, parsed = "", body
+    if problem := shape_problem(parsed):
+        raise MalformedPayload(problem)
+    # Built from the parsed body (no second parse on the ack's path); in HTTP mode Bolt also keeps the raw
+    # text, which its signature check and lazy listeners read.
+    request = AsyncBoltRequest(body=cast(dict, parsed), query=query, headers=headers, mode="socket_mode")
+    request.raw_body, request.mode = text, mode
+    return request
 
 
 def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: float = 10) -> Leakbot:
@@ -193,6 +291,7 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
         identity=identity,
     )
     metrics = metrics_of(bot)
+    metrics.state.worker_running = lambda: worker.running
     worker.slack_errors = metrics.slack_error
     adapter.locales.slack_errors = metrics.slack_error
     worker.observe = lambda job, error: (
@@ -205,73 +304,119 @@ async def serve_http(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
     """Starts the HTTP server and returns its runner (stop it with `await runner.cleanup()`)."""
     runner = web.AppRunner(bot.web_app(), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await _listen(runner, host, port)
     log.info("leakbot listening on http://%s:%s%s", host, port, EVENTS_PATH)
     return runner
 
 
-class CountedSocketModeHandler(AsyncSocketModeHandler):
-    """Bolt's Socket Mode handler, with each envelope counted and timed like an HTTP request (/metrics)."""
+class CountedSocketModeHandler(AsyncBaseSocketModeHandler):
+    """Bolt's Socket Mode handler on the service-like client (handlers.socket_client), with each envelope
+    counted and timed like an HTTP request (/metrics)."""
+
+    client: ServiceSocketClient
 
     def __init__(self, bot: Leakbot) -> None:
-        super().__init__(bot.app, bot.settings.slack_app_token, web_client=bot.adapter.client)
-        self.bot = bot
+        self.app, self.bot = bot.app, bot
+        self.client = ServiceSocketClient(
+            app_token=bot.settings.slack_app_token or "",
+            logger=logging.getLogger("leakbot.socket"),
+            # apps.connections.open only, without the SDK's own retries: the client's connect loop retries
+            web_client=AsyncWebClient(base_url=bot.settings.slack_api_url, timeout=10, retry_handlers=[]),
+            ping_interval=10,
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)
 
     async def handle(self, client: Any, req: Any) -> None:
         started = time.time()
-        request = AsyncBoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
+        try:
+            request = slack_request(req.payload, mode="socket_mode", headers=build_headers(req))
+        except MalformedPayload as problem:  # acked, so that Slack does not send it again, and dropped
+            log.warning("dropped a Socket Mode envelope (%s): %s", req.type, problem)
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
         response = await self.bot.dispatch(request)
         await send_async_response(client, req, response, started)
 
 
-async def connect_socket_mode(bot: Leakbot) -> AsyncSocketModeHandler:
-    """Connects to Slack over Socket Mode (apps.connections.open on SLACK_API_URL, then a websocket)."""
-    handler = CountedSocketModeHandler(bot)
+async def connect_socket_mode(
+    bot: Leakbot, handler: CountedSocketModeHandler | None = None
+) -> CountedSocketModeHandler:
+    """Connects to Slack over Socket Mode (apps.connections.open on SLACK_API_URL, then a websocket), trying
+    again until it works; raises ConfigError when Slack refuses the app token (the caller closes `handler`)."""
+    handler = handler or CountedSocketModeHandler(bot)
+    client = handler.client
+    bot.connected = lambda: client.up
     await handler.connect_async()
+    if client.refused.done():
+        raise ConfigError("SLACK_APP_TOKEN", f"was refused by Slack ({client.refused.result()})")
     log.info("leakbot connected in Socket Mode")
     return handler
 
 
 async def serve_operations(bot: Leakbot, *, host: str, port: int) -> web.AppRunner:
     """Socket Mode's own small HTTP server: GET /metrics and GET /healthz (no Slack request comes over HTTP)."""
-    application = web.Application()
-    application.router.add_get("/healthz", bot._health)
-    application.router.add_get("/metrics", metrics_route(bot))
-    runner = web.AppRunner(application, access_log=None)
+    runner = web.AppRunner(bot.operations_app(), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await _listen(runner, host, port)
     log.info("metrics and health on http://%s:%s/metrics and /healthz", host, port)
     return runner
 
 
+async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
+    """Listens on host:port; an address that cannot be had is the operator's to fix (ConfigError)."""
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise ConfigError("PORT", f"{port} on {host} cannot be listened on ({error.strerror or error})") from None
+
+
 async def run(settings: Settings) -> None:
-    """Runs the bot until it is stopped: Socket Mode when an app token is set, else HTTP."""
+    """Runs the bot until SIGTERM or SIGINT (then it ends within seconds, whatever it was doing): Socket
+    Mode when an app token is set, else HTTP. A refused app token raises ConfigError."""
     bot = build(settings)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGTERM, signal.SIGINT):  # docker stop, systemd, Ctrl-C: stop gracefully
         loop.add_signal_handler(stop_signal, stopping.set)
-    await bot.start()
-    # What is alive now (modules, the app, its listeners: about 140,000 objects) lives as long as the
-    # process: the garbage collector's full passes skip it from here on. Each such pass took 60 to 95 ms
-    # with them, and the requests waiting behind it were measured as slow acks (issue 9).
-    gc.collect()
-    gc.freeze()
+    serving = asyncio.create_task(_serve(bot, settings), name="leakbot")
+    stopped = asyncio.create_task(stopping.wait())
+    try:
+        await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        serving.cancel()  # a stop signal: whatever it awaits (a connection, a migration) ends now
+        await asyncio.gather(serving, return_exceptions=True)
+        log.info("stopped")
+    if not serving.cancelled() and serving.exception() is not None:
+        raise cast(BaseException, serving.exception())
+
+
+async def _serve(bot: Leakbot, settings: Settings) -> None:
+    """Serves until cancelled. In Socket Mode /healthz and /metrics answer from the start (503 until the
+    connection is up); the bot is stopped on the way out (running jobs get STOP_GRACE seconds)."""
+    servers: list[web.AppRunner] = []
+    handler: CountedSocketModeHandler | None = None
     try:
         if settings.socket_mode:
-            handler = await connect_socket_mode(bot)
-            operations = await serve_operations(bot, host=settings.host, port=settings.port)
-            try:
-                await stopping.wait()
-            finally:
-                await handler.close_async()
-                await operations.cleanup()
-        else:
-            runner = await serve_http(bot, host=settings.host, port=settings.port)
-            try:
-                await stopping.wait()
-            finally:
-                await runner.cleanup()  # stops taking requests, lets those in flight finish
+            servers.append(await serve_operations(bot, host=settings.host, port=settings.port))
+        await bot.start()
+        # What is alive now (modules, the app, its listeners: about 140,000 objects) lives as long as the
+        # process: the garbage collector's full passes skip it from here on. Each such pass took 60 to 95 ms
+        # with them, and the requests waiting behind it were measured as slow acks (issue 9).
+        gc.collect()
+        gc.freeze()
+        if settings.socket_mode:
+            handler = CountedSocketModeHandler(bot)
+            await connect_socket_mode(bot, handler)
+            refusal = await handler.client.refused  # a token revoked while running ends the process too
+            raise ConfigError("SLACK_APP_TOKEN", f"was refused by Slack ({refusal})")
+        servers.append(await serve_http(bot, host=settings.host, port=settings.port))
+        await asyncio.Event().wait()
     finally:
-        await bot.stop()  # running jobs finish; waiting ones stay in the database for the next start
-        log.info("stopped")
+        if handler is not None:
+            with suppress(Exception):
+                await asyncio.wait_for(handler.close_async(), 1)
+        for server in servers:
+            await server.cleanup()  # stops taking requests, lets those in flight finish
+        await bot.stop(grace=STOP_GRACE)  # running jobs finish; waiting ones stay in the database

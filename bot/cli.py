@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
+import logging
 import os
+import stat
 import sys
 import textwrap
 from datetime import date, datetime, time
@@ -177,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
     if args.command in ("draft", "export", "migrate"):
+        # their output is the result or one line "leakbot: ...": no stray log lines (a file made private, say)
+        logging.getLogger().addHandler(logging.NullHandler())
         try:
             return {"draft": draft, "export": export, "migrate": migrate}[args.command](args)
         except (UsageError, ConfigError) as error:
@@ -192,7 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(
         settings.log_level,
         settings.log_format,
-        secrets=[settings.slack_bot_token, settings.slack_app_token or "", settings.slack_signing_secret or ""],
+        secrets=[
+            settings.slack_bot_token,
+            settings.slack_app_token or "",
+            settings.slack_signing_secret or "",
+            settings.leakbot_ops_token.get_secret_value() if settings.leakbot_ops_token else "",
+        ],
     )
     if args.command == "check":
         from bot.check import check_command
@@ -211,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run(settings))
         except KeyboardInterrupt:
             return 0
+        except ConfigError as error:  # found only at start: a refused app token, a port in use
+            print(f"leakbot: {error}", file=sys.stderr)
+            return 2
     return 0
 
 
@@ -366,11 +379,22 @@ def _positive(text: str) -> int:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """Writes a file only its owner can read (it holds answers), replacing what was there."""
+    """Writes a file only its owner can read (it holds answers), replacing what was there.
+
+    It never follows a symlink (O_NOFOLLOW) and writes only into a regular file, so the answers cannot
+    be sent into a file someone else chose; what was there is emptied only once that is sure."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UsageError(f"{path} is a symbolic link; refusing to follow it (give the real file)") from None
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
         with os.fdopen(fd, "wb") as out:
+            if not stat.S_ISREG(os.fstat(out.fileno()).st_mode):
+                raise UsageError(f"{path} is not a regular file; refusing to write into it")
             os.fchmod(out.fileno(), 0o600)
+            out.truncate(0)
             out.write(data)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -27,6 +27,8 @@ HINTS: dict[str, str] = {
     "LEAKBOT_JOB_RETENTION_DAYS": "set it to a whole number of days, 1 or more",
     "LOG_LEVEL": "set it to DEBUG, INFO, WARNING or ERROR",
     "LOG_FORMAT": "set it to 'text' or 'json'",
+    "LEAKBOT_OPS_TOKEN": "the bearer token /metrics and /healthz?verbose=1 require (Authorization: Bearer ...); "
+    "unset, they answer requests from 127.0.0.1 and ::1 only",
 }
 
 
@@ -71,6 +73,8 @@ class Settings(BaseSettings):
     leakbot_job_retention_days: int = Field(default=7, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # Bearer token of the operations endpoints; None: they answer on the loopback address only.
+    leakbot_ops_token: SecretStr | None = None
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -79,7 +83,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with xoxb-")
         return value
 
-    @field_validator("slack_app_token", "slack_signing_secret", "leakbot_company", mode="before")
+    @field_validator("slack_app_token", "slack_signing_secret", "leakbot_company", "leakbot_ops_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         if isinstance(value, str):

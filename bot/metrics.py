@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
 from storage.models import IncidentRow, JobRow
+from storage.repository import _claimable, _first_of_its_incident
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -52,6 +53,7 @@ KINDS = (
 # Slack must see an ack within 3 s: buckets fine below that.
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 JOB_STATES = ("pending", "running", "failed", "done")
+STUCK_AFTER = 300.0  # seconds a due job may wait before /healthz says the worker is stuck
 _LABEL = re.compile(r"[^A-Za-z0-9_.:-]")
 
 
@@ -141,7 +143,9 @@ class DatabaseState:
         self.engine, self.clock = engine, clock
         self.jobs: dict[str, int] | None = None
         self.oldest_pending = 0.0
+        self.oldest_due = 0.0
         self.open_incidents = 0
+        self.worker_running: Callable[[], bool] = lambda: False  # set by bot.app.build
 
     async def refresh(self) -> None:
         now = self.clock.now()
@@ -151,19 +155,22 @@ class DatabaseState:
             query = select(
                 *(func.count().filter(where) for where in states.values()),
                 func.min(JobRow.created_at).filter(states["pending"]),
+                func.min(JobRow.next_attempt_at).filter(and_(*_claimable(now), _first_of_its_incident())),
                 select(func.count()).select_from(IncidentRow).where(IncidentRow.status != "closed").scalar_subquery(),
             )
             async with self.engine.connect() as connection:
                 row = (await connection.execute(query.select_from(JobRow))).one()
             jobs = {state: int(row[n] or 0) for n, state in enumerate(states)}
             oldest = cast("datetime | None", row[len(states)])  # min(created_at), typed as that column
-            incidents = row[len(states) + 1]
+            due = cast("datetime | None", row[len(states) + 1])
+            incidents = row[len(states) + 2]
         except Exception as error:  # noqa: BLE001 - a scrape must answer: report the database as down instead
             log.warning("metrics: the database did not answer (%s)", type(error).__name__)
             self.jobs = None
             return
         self.jobs, self.open_incidents = jobs, int(incidents or 0)
         self.oldest_pending = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+        self.oldest_due = max(0.0, (now - due).total_seconds()) if due is not None else 0.0
 
     def describe(self) -> list[Metric]:
         return list(self._families(up=True))
@@ -174,6 +181,9 @@ class DatabaseState:
     def _families(self, *, up: bool) -> Iterator[Metric]:
         yield GaugeMetricFamily(
             "leakbot_database_up", "1 when the last scrape could read the database", value=1 if up else 0
+        )
+        yield GaugeMetricFamily(
+            "leakbot_worker_up", "1 while the job worker's loop runs", value=1 if self.worker_running() else 0
         )
         if not up:
             return
@@ -188,6 +198,11 @@ class DatabaseState:
             "Age of the oldest pending job in seconds (0 when none)",
             value=self.oldest_pending,
         )
+        yield GaugeMetricFamily(
+            "leakbot_oldest_due_job_seconds",
+            "Seconds the oldest job that could run now has waited for the worker (0 when none)",
+            value=self.oldest_due,
+        )
         yield GaugeMetricFamily("leakbot_open_incidents", "Incidents not closed", value=self.open_incidents)
 
 
@@ -199,6 +214,15 @@ def _job_states(now: datetime) -> dict[str, Any]:
         "failed": and_(JobRow.done_at.is_(None), JobRow.failed_at.is_not(None)),
         "done": JobRow.done_at.is_not(None),
     }
+
+
+async def oldest_due_job_seconds(engine: AsyncEngine, now: datetime) -> float:
+    """Seconds the oldest job that the worker could take now has waited (0 when none); raises when the
+    database does not answer."""
+    query = select(func.min(JobRow.next_attempt_at)).where(*_claimable(now), _first_of_its_incident())
+    async with engine.connect() as connection:
+        due = (await connection.execute(query)).scalar()
+    return max(0.0, (now - due).total_seconds()) if due is not None else 0.0
 
 
 def metrics_of(bot: Leakbot) -> Metrics:

@@ -23,6 +23,7 @@ from storage.repository import Job, Repository
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # a job whose runner died is taken again after this
+TROUBLE_MOST = 30.0  # the longest wait after the worker's own work failed (the database away, say)
 Handler = Callable[[Job], Awaitable[None]]
 GiveUp = Callable[[Job, str], Awaitable[None]]
 Observer = Callable[[Job, str | None], None]  # a job ran: its error (None: done)
@@ -96,6 +97,7 @@ class JobWorker:
         self._loop: asyncio.Task[None] | None = None
         self._stopping = False
         self._claiming = False
+        self.trouble_first = 0.5  # seconds to wait after the first failure of the loop; doubled after each
 
     @property
     def busy(self) -> bool:
@@ -105,6 +107,11 @@ class JobWorker:
     def wake(self) -> None:
         """Something may be due now (a commit recorded jobs, the clock moved, a sweep came)."""
         self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        """True while the worker's loop runs (/healthz answers 503 when it does not)."""
+        return self._loop is not None and not self._loop.done() and not self._stopping
 
     def start(self) -> None:
         """Starts the worker's loop."""
@@ -120,21 +127,45 @@ class JobWorker:
             await asyncio.wait(set(self._running), timeout=grace)
 
     async def _run(self) -> None:
+        """The loop cannot die: whatever fails in it (the database, anything awaited) is logged, and it goes
+        on after a wait that doubles with each failure in a row (up to TROUBLE_MOST seconds)."""
+        failures = 0
+        while not self._stopping:
+            try:
+                await self._turn()
+            except Exception as error:
+                failures += 1
+                wait = min(self.trouble_first * 2 ** (failures - 1), TROUBLE_MOST)
+                log.warning(
+                    "the job worker failed (%s, %s in a row); trying again in %.1f s",
+                    type(error).__name__,
+                    failures,
+                    wait,
+                    exc_info=failures == 1,
+                )
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop_requested(), timeout=wait)
+            else:
+                if failures:
+                    log.info("the job worker works again after %s failures", failures)
+                failures = 0
+
+    async def _stop_requested(self) -> None:
         while not self._stopping:
             self._wake.clear()
-            try:
-                claimed = await self._claim()
-            except Exception:
-                log.exception("claiming jobs failed; trying again shortly")
-                claimed, pause = 0, 1.0
-            else:
-                pause = await self._pause() if not claimed else 0
-            if claimed and len(self._running) < self.slots:
-                continue  # there may be more
-            if pause > 0 or len(self._running) >= self.slots:
-                log.debug("worker waits: claimed %s, running %s, pause %.3f s", claimed, len(self._running), pause)
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=pause if pause > 0 else None)
+            await self._wake.wait()
+
+    async def _turn(self) -> None:
+        """Claims what is due, or waits until something may be."""
+        self._wake.clear()
+        claimed = await self._claim()
+        if claimed and len(self._running) < self.slots:
+            return  # there may be more
+        pause = await self._pause() if not claimed else 0
+        if pause > 0 or len(self._running) >= self.slots:
+            log.debug("worker waits: claimed %s, running %s, pause %.3f s", claimed, len(self._running), pause)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=pause if pause > 0 else None)
 
     async def _claim(self) -> int:
         free = self.slots - len(self._running)
@@ -202,5 +233,24 @@ class JobWorker:
                 self.observe(job, error)
 
     async def _finish(self, job: Job, *, error: str | None = None, retry_at: datetime | None = None) -> None:
-        async with self.repo.tx() as tx:
-            await tx.finish_job(job.id, at=self.clock.now(), error=error, retry_at=retry_at)
+        """Records the job's end, trying again while the database refuses (the job would run again otherwise).
+
+        When the worker stops before it could, the job's lease lapses and it is taken again later."""
+        at, wait = self.clock.now(), 0.1
+        while True:
+            try:
+                async with self.repo.tx() as tx:
+                    await tx.finish_job(job.id, at=at, error=error, retry_at=retry_at)
+                return
+            except Exception as failure:  # noqa: BLE001 - retried below, whatever the database said
+                if self._stopping and wait > 1:
+                    log.warning("could not record the end of job %s (%s); it will run again", job.id, job.kind)
+                    return
+                log.warning(
+                    "recording the end of job %s failed (%s); trying again in %.1f s",
+                    job.id,
+                    type(failure).__name__,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, TROUBLE_MOST)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from storage.sqlite_sessions import SQLiteSessions
 
+log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT = 30  # seconds a write waits for another process's write lock
+PRIVATE = 0o600  # the database holds answers: its owner only
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """Creates the engine; SQLite files are created private (0600) and used with WAL.
+    """Creates the engine; SQLite files are made private (0600) and used with WAL and secure_delete.
 
     (On SQLite the repository's own sessions work beside it: see `sessionmaker`.)
     """
@@ -26,19 +30,30 @@ def make_engine(url: str) -> AsyncEngine:
     # hide_parameters: answer text must never reach a log through an error message
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
-    _create_private_file(parsed.database)
+    make_private(parsed.database)
     engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
     event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     return engine
 
 
-def _create_private_file(database: str | None) -> None:
+def make_private(database: str | None) -> None:
+    """The one door for the SQLite files' privacy: creates the database file 0600 when it is missing, and
+    makes it and its `-wal` and `-shm` 0600 when they are not, saying so (SQLite gives new `-wal` and
+    `-shm` files the database file's mode)."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+            if mode != PRIVATE:
+                file.chmod(PRIVATE)
+                log.warning("%s was readable by others (mode %o); made it %o", file, mode, PRIVATE)
+        except FileNotFoundError:
+            continue
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -46,6 +61,7 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted answers are overwritten, not left in free pages
     cursor.close()
 
 

@@ -36,6 +36,7 @@ CONFIG_VARS = (
     "LEAKBOT_JOB_RETENTION_DAYS",
     "LOG_LEVEL",
     "LOG_FORMAT",
+    "LEAKBOT_OPS_TOKEN",
 )
 
 
@@ -106,11 +107,15 @@ class BotProcess:
         self.log_path = folder / f"leakbot-{self.port}.log"
         self.process: Any = None
 
-    async def start(self) -> None:
+    async def launch(self) -> None:
+        """Starts the process without waiting for it to be healthy."""
         with open(self.log_path, "ab") as log:  # noqa: ASYNC230 - the child's log file, opened once at its start
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", cwd=self.folder, env=self.env, stdout=log, stderr=log
             )
+
+    async def start(self) -> None:
+        await self.launch()
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, f"http://127.0.0.1:{self.port}/healthz", self.process)
 
