@@ -50,6 +50,10 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.setTopic": ("groups:write",),
     "conversations.list": ("groups:read",),  # types=private_channel
     "conversations.members": ("groups:read",),
+    # a post whose outcome is unknown is looked for before it is sent again (bot/slack/sender.py):
+    # in the private incident channel, or in the DM, whose channel id conversations.open gives
+    "conversations.history": ("groups:history", "im:history"),
+    "conversations.open": ("im:write",),
     "pins.add": ("pins:write",),
     "views.open": (),
     "views.update": (),

@@ -34,6 +34,7 @@ from storage.models import (
     ReviewersRow,
     ReviewNudgeRow,
     RevisionRow,
+    SendRow,
     TimelineRow,
     ViewRow,
 )
@@ -796,6 +797,14 @@ class Tx:
         await self.session.execute(
             update(JobRow).where(JobRow.id == job_id).values(attempts=JobRow.attempts + 1, **values)
         )
+
+    async def begin_send(self, key: str, *, job_id: int, channel: str, at: datetime) -> bool:
+        """Records that a post is about to be made; False when it was set out before (its outcome unknown)."""
+        if await self.session.scalar(select(SendRow.id).where(SendRow.key == key)) is not None:
+            return False
+        self.session.add(SendRow(job_id=job_id, key=key, channel=channel, created_at=at))
+        await self.session.flush()
+        return True
 
     # --- views the bot opened, channel members ----------------------------------------------------
 
