@@ -1,0 +1,173 @@
+"""Nothing twice in Slack: a post whose outcome the bot could not know (Slack answered after its timeout, the
+database went away after the call) is looked for in the channel before it is sent again (bot/slack/sender.py).
+
+The real-process attacks (kill -9 during a post; the set-up under faults, in real time) are in
+tests/test_sends_process.py."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from bot.slack.sender import EVENT_TYPE
+from storage.repository import Job
+from tests.conftest import Harness, postgres_database, start_harness, stop_harness
+from tests.story import answer_required, messages, open_incident, text_of
+
+TIMEOUT = 0.3  # the bot's Slack client timeout in these tests
+HEADING = "公表文の下書き"
+
+
+@pytest.fixture
+async def impatient(fake, database_url) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
+    harness, runner = await start_harness(fake, database_url, slack_timeout=TIMEOUT)
+    yield harness
+    await stop_harness(harness, runner)
+
+
+async def recover(h: Harness) -> None:
+    """Lets time pass beyond any backoff and lease, and lets the bot's own sweep retry (see tests/test_faults.py)."""
+    for _ in range(3):
+        h.clock.advance(61)
+        await h.bot.sweeper.sweep()
+        await h.settle()
+
+
+async def failed_jobs(h: Harness) -> list[Any]:
+    async with h.bot.engine.connect() as connection:
+        return (await connection.exec_driver_sql("SELECT kind, error FROM jobs WHERE failed_at IS NOT NULL")).all()
+
+
+async def with_first_draft(h: Harness) -> str:
+    """An incident whose first draft and its files are in the channel; returns the channel."""
+    channel = await open_incident(h)
+    await answer_required(h, channel)
+    await h.fake.wait_until(lambda: drafts(h, channel), what="the first draft")
+    await h.fake.wait_for("files.completeUploadExternal", lambda c: c.ok)
+    await h.settle()  # internal: every job of the story done, so the next post is the one under test
+    return channel
+
+
+def drafts(h: Harness, channel: str) -> list[dict[str, Any]]:
+    return [m for m in messages(h, channel) if HEADING in text_of(m)]
+
+
+def looked_for(h: Harness, channel: str) -> list[Any]:
+    """The bot's searches of the channel for its own earlier posts."""
+    return [
+        c
+        for c in h.fake.calls_to("conversations.history")
+        if c.ok and c.args.get("channel") == channel and c.args.get("include_all_metadata") in (True, "1", "true")
+    ]
+
+
+async def test_a_draft_slack_posted_but_answered_too_late_for_is_in_the_channel_once(impatient: Harness) -> None:
+    h = impatient
+    channel = await with_first_draft(h)
+    assert looked_for(h, channel) == []  # a first try costs no search
+    posts = len(h.fake.calls_to("chat.postMessage"))
+    h.fake.late("chat.postMessage", TIMEOUT * 4)  # Slack posts it, and answers after the bot gave up waiting
+    assert (await h.command("/leak-draft", channel=channel)).status == 200
+    await h.fake.wait_for("chat.postMessage", count=posts + 1)
+    await h.settle()  # internal: the try that timed out is recorded before the clock moves
+    await recover(h)
+    assert await failed_jobs(h) == []
+    assert len(drafts(h, channel)) == 2  # the first draft and the one /leak-draft asked for: not a third
+    assert looked_for(h, channel), "the retry did not look for the earlier try"
+    again = drafts(h, channel)[-1]
+    assert again["metadata"]["event_type"] == EVENT_TYPE and again["metadata"]["event_payload"]["key"]
+
+
+async def test_a_post_that_failed_before_reaching_slack_is_sent_after_the_search(impatient: Harness) -> None:
+    h = impatient
+    channel = await with_first_draft(h)
+    h.fake.fail("chat.postMessage", "internal_error", status=500)  # not posted: Slack says so
+    assert (await h.command("/leak-draft", channel=channel)).status == 200
+    await h.fake.wait_for("chat.postMessage", lambda c: not c.ok)
+    await h.settle()
+    await recover(h)
+    assert len(drafts(h, channel)) == 2  # the search found nothing, so it was sent: once
+    assert await failed_jobs(h) == []
+
+
+async def test_a_dm_slack_answered_too_late_for_is_found_in_the_im_channel(impatient: Harness) -> None:
+    """A reminder by DM goes to a user id; the search reads the IM channel conversations.open gives."""
+    h = impatient
+    now = h.clock.now()
+    async with h.bot.deps.repo.tx() as tx:  # a job for the sender to name its post after (done: no worker runs it)
+        await tx.enqueue("say", {}, key="reminder-for-alice", at=now)
+    async with h.bot.engine.connect() as connection:
+        job_id = (await connection.exec_driver_sql("SELECT id FROM jobs WHERE key = 'reminder-for-alice'")).scalar()
+    async with h.bot.deps.repo.tx() as tx:
+        await tx.finish_job(job_id, at=now)
+    job = Job(job_id, "reminder-for-alice", "say", None, {}, 0)
+    sender = h.bot.adapter.sender
+    h.fake.late("chat.postMessage", TIMEOUT * 4)
+    with pytest.raises(TimeoutError):
+        await sender.post(job, "dm:U0ALICE", channel="U0ALICE", text="架空のリマインダー")
+    again = await sender.post(job, "dm:U0ALICE", channel="U0ALICE", text="架空のリマインダー")
+    dm = h.fake.dms["U0ALICE"].id
+    assert again.again and again.channel == dm
+    assert [m["text"] for m in h.fake.messages[dm]] == ["架空のリマインダー"]
+    assert [c.args["users"] for c in h.fake.calls_to("conversations.open")] == ["U0ALICE"]
+    other = await sender.post(job, "dm:U0BOB", channel="U0BOB", text="別の人へ")  # another part: a first try
+    assert not other.again and len(h.fake.calls_to("conversations.open")) == 1
+
+
+async def waiting_for_a_lock(admin: asyncpg.Connection, database: str, timeout: float = 5.0) -> list[int]:
+    """The database's backends (the bot's) waiting for a lock, once there are any (polled like wait_until)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        rows = await admin.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'"
+            " AND pid <> pg_backend_pid()",
+            database,
+        )
+        if rows:
+            return [r["pid"] for r in rows]
+        await asyncio.sleep(0.02)
+    return []
+
+
+@pytest.fixture
+async def on_postgresql(fake) -> AsyncIterator[tuple[Harness, str]]:  # type: ignore[no-untyped-def]
+    async with postgres_database() as url:
+        harness, runner = await start_harness(fake, url)
+        try:
+            yield harness, url
+        finally:
+            await stop_harness(harness, runner)
+
+
+async def test_a_draft_posted_when_the_database_went_away_is_in_the_channel_once(
+    on_postgresql: tuple[Harness, str],
+) -> None:
+    """PostgreSQL: the bot's connection is killed after Slack took the post, as the bot records it was posted."""
+    h, url = on_postgresql
+    channel = await with_first_draft(h)
+    database = url.rsplit("/", 1)[1]
+    posts = len(h.fake.calls_to("chat.postMessage"))
+    h.fake.late("chat.postMessage", 1.0)  # time for the test to take the table the bot writes next
+    admin = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:5432/{database}")
+    try:
+        assert (await h.command("/leak-draft", channel=channel)).status == 200
+        await h.fake.wait_for("chat.postMessage", count=posts + 1)  # in the channel; its answer still to come
+        locker = admin.transaction()
+        await locker.start()
+        await admin.execute("LOCK TABLE drafts IN ACCESS EXCLUSIVE MODE")
+        pids = await waiting_for_a_lock(admin, database)  # the bot, told the post went out, waits to record it
+        assert pids, "the bot never came to record the post"
+        for pid in pids:
+            await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        await locker.rollback()
+    finally:
+        await admin.close()
+    await h.settle()
+    await recover(h)
+    assert len(drafts(h, channel)) == 2
+    assert looked_for(h, channel)
