@@ -1,0 +1,81 @@
+"""A real leakbot process attacked where its posts and its channel set-up are weakest: killed -9 while Slack
+holds a post's answer, and Slack failing on every set-up call at once (measured in real time)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fake_slack import FakeSlack
+from tests.processes import BotProcess
+from tests.slack_payloads import interactive_body, view_submission
+from tests.story import SUMMARY, answer_buttons, text_of
+from tests.test_crash import leak_channels, open_through
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+WELCOME = "開始しました"
+
+
+async def test_killed_while_slack_holds_the_answer_to_a_post_it_made_the_post_is_there_once(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    bot = BotProcess(fake, tmp_path)
+    await bot.start()
+    try:
+        view = await open_through(bot, fake)
+        fake.late("chat.postMessage", 60)  # the welcome is posted; its answer never comes before the kill
+        status, _ = await bot.post(interactive_body(view_submission(view, {"summary": SUMMARY}, user_id="U0ALICE")))
+        assert status == 200
+        await fake.wait_for("chat.postMessage")
+        bot.kill()
+        await bot.process.wait()
+        await bot.start()  # the same database: the set-up resumes at the post whose outcome it never learnt
+        await fake.wait_for("pins.add", lambda c: c.ok, timeout=15)
+        [channel] = leak_channels(fake)
+        await fake.wait_until(
+            lambda: any(answer_buttons(m) for m in fake.messages.get(channel.id, [])), what="the first question"
+        )
+        posted = fake.messages[channel.id]
+        assert len([m for m in posted if WELCOME in text_of(m)]) == 1, [text_of(m)[:40] for m in posted]
+        assert len([m for m in posted if answer_buttons(m)]) == 1 and len(fake.pins[channel.id]) == 1
+        searches = [c for c in fake.calls_to("conversations.history") if c.args.get("channel") == channel.id]
+        assert searches and all(str(c.args.get("include_all_metadata")).lower() in ("1", "true") for c in searches)
+    finally:
+        await bot.stop()
+
+
+async def test_the_set_up_rides_out_a_fault_on_every_call_within_seconds(fake: FakeSlack, tmp_path: Path) -> None:
+    """One 429 (Retry-After: 1) on conversations.create and pins.add, two 500s on conversations.invite and
+    chat.postMessage: the channel exists within 5 s of the ack, the checklist is pinned within 10 s."""
+    bot = BotProcess(fake, tmp_path)
+    await bot.start()
+    try:
+        view = await open_through(bot, fake)
+        fake.fail("conversations.create", status=429, retry_after=1)
+        fake.fail("pins.add", status=429, retry_after=1)
+        fake.fail("conversations.invite", "internal_error", status=500, times=2)
+        fake.fail("chat.postMessage", "internal_error", status=500, times=2)
+        body = interactive_body(view_submission(view, {"summary": SUMMARY, "responders": ["U0BOB"]}, user_id="U0ALICE"))
+        status, _ = await bot.post(body)
+        acked = time.monotonic()
+        assert status == 200
+        created = await fake.wait_for("conversations.create", lambda c: c.ok, timeout=10)
+        pinned = await fake.wait_for("pins.add", lambda c: c.ok, timeout=15)
+        assert created.at - acked <= 5, f"the channel came {created.at - acked:.1f} s after the ack"
+        assert pinned.at - acked <= 10, f"the checklist was pinned {pinned.at - acked:.1f} s after the ack"
+        channel = created.response["channel"]["id"]
+        assert {"U0ALICE", "U0BOB"} <= fake.channels[channel].members  # the opener is in, and the responder
+        checklist = next(m for m in fake.messages[channel] if m["ts"] == pinned.args["timestamp"])
+        assert "必須" in text_of(checklist)  # what is pinned is the checklist
+        await fake.wait_until(
+            lambda: any(answer_buttons(m) for m in fake.messages.get(channel, [])), what="the first question"
+        )
+        posted = fake.messages[channel]
+        assert len([m for m in posted if WELCOME in text_of(m)]) == 1
+        assert len([m for m in posted if m["ts"] == checklist["ts"] or "必須" in text_of(m)]) == 1
+        assert fake.pins[channel] == [checklist["ts"]]
+    finally:
+        await bot.stop()
