@@ -257,6 +257,18 @@ class SendRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class RequestRow(Base):
+    """A command handled, by a key that Slack's retries of it share (its trigger_id): stored in the command's
+    own transaction, so a retry finds it and changes nothing."""
+
+    __tablename__ = "requests"
+    __table_args__ = (UniqueConstraint("key", name="uq_requests_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class TimelineRow(Base):
     """One dated entry of an incident's timeline (経緯); append-only like the answers.
 

@@ -31,6 +31,7 @@ from storage.models import (
     MemberRow,
     OwnerRow,
     PublicationRow,
+    RequestRow,
     ReviewersRow,
     ReviewNudgeRow,
     RevisionRow,
@@ -797,6 +798,15 @@ class Tx:
         await self.session.execute(
             update(JobRow).where(JobRow.id == job_id).values(attempts=JobRow.attempts + 1, **values)
         )
+
+    async def handled(self, key: str, *, at: datetime) -> None:
+        """Records that a request was handled; the same key again raises Duplicate (a retry: nothing changes)."""
+        self.session.add(RequestRow(key=key[:200], created_at=at))
+        await self.session.flush()
+
+    async def was_handled(self, key: str) -> bool:
+        """True when a request with this key was handled."""
+        return await self.session.scalar(select(RequestRow.id).where(RequestRow.key == key[:200])) is not None
 
     async def begin_send(self, key: str, *, job_id: int, channel: str, at: datetime) -> bool:
         """Records that a post is about to be made; False when it was set out before (its outcome unknown)."""

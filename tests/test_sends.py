@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -15,8 +16,21 @@ import pytest
 
 from bot.slack.sender import EVENT_TYPE
 from storage.repository import Job
-from tests.conftest import Harness, postgres_database, start_harness, stop_harness
-from tests.story import answer_required, messages, open_incident, text_of
+from tests.conftest import START, Harness, postgres_database, start_harness, stop_harness
+from tests.review_story import (
+    BOB,
+    CAROL,
+    decide,
+    name_reviewers,
+    ready,
+    request_for,
+    stored,
+    told_then_refreshed,
+    with_button,
+)
+from tests.slack_payloads import form_body, slash_command
+from tests.story import answer_required, messages, nothing_follows, open_incident, text_of
+from tests.test_review import value_of
 
 TIMEOUT = 0.3  # the bot's Slack client timeout in these tests
 HEADING = "公表文の下書き"
@@ -171,3 +185,82 @@ async def test_a_draft_posted_when_the_database_went_away_is_in_the_channel_once
     await recover(h)
     assert len(drafts(h, channel)) == 2
     assert looked_for(h, channel)
+
+
+# --- a command, a publication, a snooze: once per request, version and person ------------------------
+
+
+async def test_a_leak_draft_that_slack_retries_is_posted_once(leakbot: Harness) -> None:
+    channel = await with_first_draft(leakbot)
+    payload = slash_command(
+        "/leak-draft",
+        "",
+        user_id="U0ALICE",
+        channel_id=channel,
+        trigger_id=leakbot.fake.new_trigger_id(),
+        response_url=leakbot.fake.response_url(),
+    )
+    body = form_body(payload)
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    replies = await asyncio.gather(leakbot.post(body), leakbot.post(body, headers=retry))
+    assert [r.status for r in replies] == [200, 200]
+    again = await leakbot.post(body, headers={**retry, "X-Slack-Retry-Num": "2"})  # and once more, later
+    assert again.status == 200
+    await leakbot.fake.wait_until(lambda: len(drafts(leakbot, channel)) == 2, what="the draft asked for")
+    await nothing_follows(leakbot)
+    assert len(drafts(leakbot, channel)) == 2  # the first draft, and one for the command however often sent
+    other = await leakbot.command("/leak-draft", channel=channel)  # a new command (a new trigger) posts again
+    assert other.status == 200
+    await leakbot.fake.wait_until(lambda: len(drafts(leakbot, channel)) == 3, what="the next /leak-draft")
+
+
+async def test_two_publish_modals_of_one_person_both_submitted_are_one_publication(leakbot: Harness) -> None:
+    channel = await ready(leakbot)
+    await name_reviewers(leakbot, channel, {"public": [BOB]})
+    await leakbot.command("/leak-draft", channel=channel)
+    approve = value_of(await request_for(leakbot, channel, 1), "leak_approve")
+    await decide(leakbot, "leak_approve", approve, user=BOB, channel=channel)
+    [offer] = await leakbot.fake.wait_until(
+        lambda: with_button(leakbot, channel, "leak_publish"), what="the publish button"
+    )
+    views = []
+    for _ in range(2):  # the button clicked twice: two modals
+        opened = len([c for c in leakbot.fake.calls_to("views.open") if c.ok])
+        await leakbot.click("leak_publish", value_of(offer, "leak_publish"), user=CAROL, channel=channel)
+        views.append(await leakbot.opened_view(opened + 1))
+    values = {
+        "published_at": START + timedelta(days=3),
+        "published_how": "web",
+        "published_url": "https://example.com/n",
+    }
+    since = len(leakbot.fake.calls)
+    replies = await asyncio.gather(*(leakbot.submit(view, values, user=CAROL) for view in views))
+    assert all(r.status == 200 and r.body is None for r in replies), replies
+    await told_then_refreshed(leakbot, "の公表を記録しました", since=since)
+    await nothing_follows(leakbot)
+    assert len([m for m in messages(leakbot, channel) if "の公表を記録しました" in text_of(m)]) == 1
+    assert len(await stored(leakbot, "publications")) == 1
+    assert len(await leakbot.stored.history(1, "publication")) == 1
+
+
+async def test_a_double_clicked_snooze_is_one_snooze_and_one_post(leakbot: Harness) -> None:
+    channel = await open_incident(leakbot)
+    leakbot.clock.advance(3600)
+    assert await leakbot.bot.sweeper.sweep() == 1
+    nudge = await leakbot.fake.wait_until(
+        lambda: next((m for m in messages(leakbot, channel) if "未回答の必須項目が" in text_of(m)), None),
+        what="the nudge",
+    )
+    click = leakbot.click("leak_snooze_14400", "14400", channel=channel, message_ts=nudge["ts"], user="U0BOB")
+    again = leakbot.click("leak_snooze_14400", "14400", channel=channel, message_ts=nudge["ts"], user="U0BOB")
+    assert [r.status for r in await asyncio.gather(click, again)] == [200, 200]
+    await leakbot.fake.wait_until(
+        lambda: [m for m in messages(leakbot, channel) if "リマインドを" in text_of(m)], what="the snooze notice"
+    )
+    await nothing_follows(leakbot)
+    assert len([m for m in messages(leakbot, channel) if "リマインドを" in text_of(m)]) == 1
+    # another length on the same nudge is another snooze
+    await leakbot.click("leak_snooze_1800", "1800", channel=channel, message_ts=nudge["ts"], user="U0BOB")
+    await leakbot.fake.wait_until(
+        lambda: len([m for m in messages(leakbot, channel) if "リマインドを" in text_of(m)]) == 2, what="the second"
+    )

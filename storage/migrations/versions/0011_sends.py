@@ -1,6 +1,7 @@
 """Nothing twice in Slack: the posts the bot set out to make (one row per job and part, written before the
-Web API call), so a post whose outcome is unknown is looked for in Slack before it is sent again; and one
-publication per version and person, whatever the modals submitted.
+Web API call), so a post whose outcome is unknown is looked for in Slack before it is sent again; the
+commands handled (by their trigger_id), so one that Slack retries is one command; and one publication per
+version and person, whatever the modals submitted.
 
 Revision ID: 0011
 Revises: 0008
@@ -28,6 +29,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name="uq_sends_key"),
     )
     op.create_index("ix_sends_job", "sends", ["job_id"])
+    op.create_table(
+        "requests",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.UniqueConstraint("key", name="uq_requests_key"),
+    )
     with op.batch_alter_table("publications") as batch:
         batch.create_unique_constraint("uq_publications_draft_by", ["draft_id", "by"])
 
@@ -35,5 +43,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("publications") as batch:
         batch.drop_constraint("uq_publications_draft_by", type_="unique")
+    op.drop_table("requests")
     op.drop_index("ix_sends_job", table_name="sends")
     op.drop_table("sends")
