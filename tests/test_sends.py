@@ -29,7 +29,16 @@ from tests.review_story import (
     with_button,
 )
 from tests.slack_payloads import form_body, slash_command
-from tests.story import answer_required, messages, nothing_follows, open_incident, text_of
+from tests.story import (
+    SUMMARY,
+    TITLE,
+    answer_buttons,
+    answer_required,
+    messages,
+    nothing_follows,
+    open_incident,
+    text_of,
+)
 from tests.test_review import value_of
 
 TIMEOUT = 0.3  # the bot's Slack client timeout in these tests
@@ -264,3 +273,43 @@ async def test_a_double_clicked_snooze_is_one_snooze_and_one_post(leakbot: Harne
     await leakbot.fake.wait_until(
         lambda: len([m for m in messages(leakbot, channel) if "リマインドを" in text_of(m)]) == 2, what="the second"
     )
+
+
+# --- the set-up's invites ----------------------------------------------------------------------------
+
+
+async def test_a_retried_batch_invite_records_as_members_only_people_in_the_channel(impatient: Harness) -> None:
+    """The batch invite takes effect but answers too late; before the bot tries again Carol has left. Slack
+    answers the retry already_in_channel (and invites nobody of the batch): the bot must not record everyone."""
+    h = impatient
+    await h.command("/leak-open", TITLE)
+    view = await h.opened_view(1)
+    h.fake.late("conversations.invite", TIMEOUT * 3)
+    reply = await h.submit(view, {"summary": SUMMARY, "responders": ["U0BOB", "U0CAROL"]})
+    assert reply.status == 200
+    first = await h.fake.wait_for("conversations.invite")
+    channel = first.args["channel"]
+    h.fake.channels[channel].members.discard("U0CAROL")  # she leaves while the bot waits for the answer
+    await h.fake.wait_until(lambda: any(answer_buttons(m) for m in messages(h, channel)), what="the first question")
+    tried = h.fake.calls_to("conversations.invite")
+    assert [c.response.get("error") for c in tried[1:2]] == ["already_in_channel"]  # the batch again: refused
+    assert h.fake.channels[channel].members == {"U0LEAKBOT", "U0ALICE", "U0BOB", "U0CAROL"}  # invited one by one
+    async with h.bot.deps.repo.read() as tx:  # and the bot's record of who is in (its access policy reads it)
+        assert await tx.members(channel) == {"U0ALICE", "U0BOB", "U0CAROL"}
+
+
+async def test_a_failed_batch_invite_still_brings_the_opener_in(impatient: Harness) -> None:
+    """One responder Slack will not invite fails the batch; each is then invited on his own, the opener too,
+    each call retried at once on a server error."""
+    h = impatient
+    h.fake.add_user("U0GONE", "gone", deleted=True)
+    await h.command("/leak-open", TITLE)
+    view = await h.opened_view(1)
+    h.fake.fail("conversations.invite", "internal_error", status=500, times=2)  # the batch, then its retry
+    await h.submit(view, {"summary": SUMMARY, "responders": ["U0GONE", "U0BOB"]})
+    created = await h.fake.wait_for("conversations.create", lambda c: c.ok)
+    channel = created.response["channel"]["id"]
+    await h.fake.wait_until(lambda: any(answer_buttons(m) for m in messages(h, channel)), what="the first question")
+    assert {"U0ALICE", "U0BOB"} <= h.fake.channels[channel].members and "U0GONE" not in h.fake.channels[channel].members
+    told = [m for m in messages(h, channel) if "U0GONE" in text_of(m)]
+    assert len(told) == 1 and "cant_invite" in text_of(told[0])
