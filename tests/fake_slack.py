@@ -200,6 +200,7 @@ class FakeSlack:
             "pins.list": self._pins_list,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete,
+            "files.list": self._files_list,
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,
@@ -501,6 +502,7 @@ class FakeSlack:
             "title": args["filename"],
             "length": int(args["length"]),
             "content": None,
+            "created": int(time.time()),
             "channels": [],
             "initial_comment": None,
         }
@@ -522,6 +524,30 @@ class FakeSlack:
             stored["initial_comment"] = args.get("initial_comment")
             done.append({"id": item["id"], "title": stored["title"], "name": stored["name"]})
         return {"files": done}
+
+    def _files_list(self, args: dict) -> dict:
+        """The files shared in a channel (private channels as `groups`, DMs as `ims`), newest first."""
+        channel = args.get("channel")
+        shared = [(fid, f) for fid, f in self.files.items() if f["content"] is not None and f["channels"]]
+        if channel:
+            shared = [(fid, f) for fid, f in shared if channel in f["channels"]]
+        count = min(int(args.get("count") or 100), 1000)
+        listed = []
+        for file_id, stored in reversed(shared[-count:]):
+            private = [c for c in stored["channels"] if c in self.channels and self.channels[c].is_private]
+            listed.append(
+                {
+                    "id": file_id,
+                    "name": stored["name"],
+                    "title": stored["title"],
+                    "user": self.bot_user_id,
+                    "created": stored.get("created", 0),
+                    "channels": [c for c in stored["channels"] if c not in private],
+                    "groups": private,
+                    "ims": [],
+                }
+            )
+        return {"files": listed, "paging": {"count": count, "total": len(listed), "page": 1, "pages": 1}}
 
     # --------------------------------------------------------------------------- auth & users
 

@@ -846,3 +846,12 @@ async def test_files_info_gives_an_uploaded_files_permalink(fake, client):
     info = (await client.files_info(file=file_id))["file"]
     assert info["permalink"].endswith(f"/{file_id}/a.md") and info["channels"] == [channel.id]
     await expect_error(client.files_info(file="F0NOTHERE"), "file_not_found")
+
+
+async def test_files_list_gives_the_files_shared_in_a_channel(fake, client):
+    channel = await private_channel(client)
+    await client.files_upload_v2(channel=channel, file_uploads=[{"content": "# x", "filename": "a.md", "title": "a"}])
+    await client.files_upload_v2(file_uploads=[{"content": "# y", "filename": "unshared.md", "title": "u"}])
+    listed = (await client.files_list(channel=channel))["files"]
+    assert [f["name"] for f in listed] == ["a.md"] and listed[0]["groups"] == [channel]
+    assert (await client.files_list(channel="C0ELSEWHERE"))["files"] == []

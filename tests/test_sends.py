@@ -313,3 +313,17 @@ async def test_a_failed_batch_invite_still_brings_the_opener_in(impatient: Harne
     assert {"U0ALICE", "U0BOB"} <= h.fake.channels[channel].members and "U0GONE" not in h.fake.channels[channel].members
     told = [m for m in messages(h, channel) if "U0GONE" in text_of(m)]
     assert len(told) == 1 and "cant_invite" in text_of(told[0])
+
+
+async def test_files_slack_shared_but_answered_too_late_for_are_uploaded_once(impatient: Harness) -> None:
+    h = impatient
+    channel = await with_first_draft(h)
+    h.fake.late("files.completeUploadExternal", TIMEOUT * 4)  # shared in the channel; the answer comes too late
+    assert (await h.command("/leak-draft", "public en", channel=channel)).status == 200
+    await h.fake.wait_for("files.completeUploadExternal", lambda c: "-en.md" in str(c.args.get("files")))
+    await h.settle()  # internal: the try that timed out is recorded before the clock moves
+    await recover(h)
+    assert await failed_jobs(h) == []
+    english = [f for f in h.fake.files.values() if f["channels"] == [channel] and f["name"].endswith("-en.md")]
+    assert len(english) == 1, [f["name"] for f in h.fake.files.values() if f["channels"]]
+    assert h.fake.calls_to("files.list"), "the retry did not look for the earlier upload"

@@ -530,7 +530,9 @@ class SlackAdapter:
         lang = job.payload.get("lang") or self.lang
         body = self._body(draft, drafts, lang)
         name = f"leak-{incident.id}-{draft.doc}-v{draft.version}" + (f"-{lang}" if lang != self.lang else "")
-        uploaded = await self.client.files_upload_v2(
+        uploaded = await self.sender.upload(
+            job,
+            "files",
             channel=channel_of(incident),
             initial_comment=t("draft.file", lang, version=draft.version),
             file_uploads=[

@@ -6,7 +6,8 @@ message metadata. When the same part is to be sent again, the earlier try's outc
 have answered after the client's timeout, the process may have been killed during the call, or the database
 may have gone away before the job's end was recorded. So the channel's recent history (conversations.history
 with include_all_metadata; for a DM, the IM channel conversations.open gives) is read first, and the part is
-sent only when no message there carries its name. A first try costs one small write and no extra call.
+sent only when no message there carries its name. An upload is found by its files' names (files.list). A
+first try costs one small write and no extra call.
 """
 
 from __future__ import annotations
@@ -54,6 +55,27 @@ class Sender:
         metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
         response = await self.client.chat_postMessage(channel=channel, metadata=metadata, **message)
         return Posted(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    async def upload(
+        self, job: Job, part: str, *, channel: str, file_uploads: list[dict[str, Any]], **rest: Any
+    ) -> Any:
+        """files_upload_v2 of one part of a job, once. Files carry no metadata: an earlier try is found by the
+        names of its files among those shared in the channel (files.list); all of them, or it is sent again."""
+        if not await self._set_out(job, key_of(job, part), channel):
+            found = await self._shared(channel, [str(u["filename"]) for u in file_uploads])
+            if found is not None:
+                log.info("job %s: %s was uploaded by an earlier try; not sent again", job.id, part)
+                return {"files": found}
+        return await self.client.files_upload_v2(channel=channel, file_uploads=file_uploads, **rest)
+
+    async def _shared(self, channel: str, names: list[str]) -> list[dict[str, Any]] | None:
+        """The files of these names shared in the channel (the newest of each name), when every one is."""
+        response = await self.client.files_list(channel=channel, count=200)
+        newest: dict[str, dict[str, Any]] = {}
+        for file in sorted(response.get("files") or [], key=lambda f: f.get("created") or 0):
+            if file.get("name") in names:
+                newest[str(file["name"])] = file
+        return [newest[n] for n in names] if all(n in newest for n in names) else None
 
     async def _set_out(self, job: Job, key: str, channel: str) -> bool:
         """Records the part before it is sent; False when an earlier try set out to send it."""
