@@ -65,6 +65,10 @@ async def test_the_set_up_rides_out_a_fault_on_every_call_within_seconds(fake: F
         created = await fake.wait_for("conversations.create", lambda c: c.ok, timeout=10)
         pinned = await fake.wait_for("pins.add", lambda c: c.ok, timeout=15)
         assert created.at - acked <= 5, f"the channel came {created.at - acked:.1f} s after the ack"
+        refused = fake.calls_to("conversations.create")[0]
+        assert not refused.ok and created.at - refused.at >= 1  # Retry-After: 1 was honoured
+        pin_refused = fake.calls_to("pins.add")[0]
+        assert not pin_refused.ok and pinned.at - pin_refused.at >= 1
         assert pinned.at - acked <= 10, f"the checklist was pinned {pinned.at - acked:.1f} s after the ack"
         channel = created.response["channel"]["id"]
         assert {"U0ALICE", "U0BOB"} <= fake.channels[channel].members  # the opener is in, and the responder
