@@ -327,3 +327,41 @@ async def test_files_slack_shared_but_answered_too_late_for_are_uploaded_once(im
     english = [f for f in h.fake.files.values() if f["channels"] == [channel] and f["name"].endswith("-en.md")]
     assert len(english) == 1, [f["name"] for f in h.fake.files.values() if f["channels"]]
     assert h.fake.calls_to("files.list"), "the retry did not look for the earlier upload"
+
+
+# --- the set-up's own retries (bot/slack/retrying.py), their waits recorded instead of slept ----------------
+
+
+async def test_a_call_is_tried_again_after_retry_after_or_a_growing_pause_and_not_for_a_real_error(fake) -> None:  # type: ignore[no-untyped-def]
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.slack.retrying import retrying
+
+    client = AsyncWebClient(token=fake.bot_token, base_url=fake.url, timeout=0.3, retry_handlers=[])
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    fake.fail("auth.test", status=429, retry_after=2)
+    fake.fail("auth.test", "internal_error", status=500)
+    fake.fail("auth.test", "internal_error", status=200)  # Slack's own "try again" error, answered 200
+    fake.fail("auth.test", delay=1)  # a timeout
+    assert (await retrying(client.auth_test, what="auth.test", sleep=sleep))["ok"]
+    assert waits == [2, 0.5, 1, 2] and len(fake.calls_to("auth.test")) == 5
+    # two more: a fifth failure is the caller's; a refusal no retry can change is not tried again
+    waits.clear()
+    fake.fail("auth.test", "internal_error", status=500, times=5)
+    with pytest.raises(SlackApiError):
+        await retrying(client.auth_test, what="auth.test", sleep=sleep)
+    assert waits == [0.5, 1, 2, 4]
+    waits.clear()
+    fake.fail("auth.test", "invalid_auth")
+    with pytest.raises(SlackApiError):
+        await retrying(client.auth_test, what="auth.test", sleep=sleep)
+    assert waits == []
+    fake.fail("auth.test", status=429, retry_after=60)  # longer than the set-up waits: the worker's to wait
+    with pytest.raises(SlackApiError):
+        await retrying(client.auth_test, what="auth.test", sleep=sleep)
+    assert waits == []

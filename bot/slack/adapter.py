@@ -272,6 +272,8 @@ class SlackAdapter:
             try:
                 await retrying(functools.partial(invite, users=user), what="conversations.invite")
             except SlackApiError as exc:
+                if isinstance(classify(exc), Retry):
+                    raise  # Slack is down for longer: the job tries again later, nobody is given up on
                 if slack_error(exc) != "already_in_channel":
                     failed.append((user, slack_error(exc)))
                     continue

@@ -42,15 +42,18 @@ async def retrying(
             verdict = classify(exc)
             if not isinstance(verdict, Retry) or attempt == tries:
                 raise
-            pause = verdict.after.total_seconds() if verdict.after is not None else wait
-            if pause > MOST_RETRY_AFTER:
-                raise
+            if verdict.after is not None:  # Slack said how long: that, and the backoff stays where it was
+                if verdict.after.total_seconds() > MOST_RETRY_AFTER:
+                    raise
+                log.info("%s rate limited; trying again in %.1f s", what, verdict.after.total_seconds())
+                await sleep(verdict.after.total_seconds())
+                continue
             reason = slack_error(exc)
         except (TimeoutError, aiohttp.ClientError, SlackRequestError) as exc:
             if attempt == tries:
                 raise
-            pause, reason = wait, type(exc).__name__
-        log.info("%s failed (%s); trying again in %.1f s", what, reason, pause)
-        await sleep(pause)
+            reason = type(exc).__name__
+        log.info("%s failed (%s); trying again in %.1f s", what, reason, wait)
+        await sleep(wait)
         wait = min(wait * 2, LONGEST)
     raise AssertionError("unreachable")  # the last try returned or raised
