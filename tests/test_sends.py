@@ -365,3 +365,21 @@ async def test_a_call_is_tried_again_after_retry_after_or_a_growing_pause_and_no
     with pytest.raises(SlackApiError):
         await retrying(client.auth_test, what="auth.test", sleep=sleep)
     assert waits == []
+
+
+def test_every_post_and_upload_goes_through_the_sender() -> None:
+    """One door: no code but bot/slack/sender.py calls chat.postMessage or uploads files."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    calls = re.compile(r"\.(chat_postMessage|files_upload\w*|chat_scheduleMessage|chat_meMessage)\(")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("bot", "handlers")
+        for path in sorted((root / folder).rglob("*.py"))
+        if path != root / "bot" / "slack" / "sender.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if calls.search(line)
+    ]
+    assert found == []
