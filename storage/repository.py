@@ -745,10 +745,12 @@ class Tx:
         return [job_record(r) for r in await self.session.scalars(query)]
 
     async def forget_jobs(self, finished_before: datetime) -> int:
-        """Deletes jobs finished (done or failed) before this time, payload and all; returns how many."""
+        """Deletes jobs finished (done or failed) before this time, payload and all (their sends go with them),
+        and the commands handled before it (Slack retries within minutes); returns how many jobs."""
         result = await self.session.execute(
             delete(JobRow).where(or_(JobRow.done_at < finished_before, JobRow.failed_at < finished_before))
         )
+        await self.session.execute(delete(RequestRow).where(RequestRow.created_at < finished_before))
         return _rowcount(result)
 
     async def waiting(self, kind: str, incident_id: int) -> bool:

@@ -383,3 +383,31 @@ def test_every_post_and_upload_goes_through_the_sender() -> None:
         if calls.search(line)
     ]
     assert found == []
+
+
+async def test_what_a_post_recorded_is_forgotten_with_its_job(leakbot: Harness) -> None:
+    """A test of internals: the record of each post set out (and of each command handled) does not outlive
+    LEAKBOT_JOB_RETENTION_DAYS."""
+    channel = await with_first_draft(leakbot)
+    assert (await leakbot.command("/leak-draft", channel=channel)).status == 200
+    await leakbot.fake.wait_until(lambda: len(drafts(leakbot, channel)) == 2, what="the draft asked for")
+    await leakbot.settle()
+
+    async def count(table: str) -> int:
+        async with leakbot.bot.engine.connect() as connection:
+            return (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
+
+    assert await count("sends") >= 5 and await count("requests") == 1
+    leakbot.clock.advance(timedelta(days=8).total_seconds())
+    await leakbot.bot.sweeper.sweep()
+    await leakbot.settle()
+    assert await count("requests") == 0
+    async with leakbot.bot.engine.connect() as connection:
+        orphans = await connection.exec_driver_sql(
+            "SELECT count(*) FROM sends WHERE job_id NOT IN (SELECT id FROM jobs)"
+        )
+        assert orphans.scalar_one() == 0
+        old = await connection.exec_driver_sql(
+            "SELECT count(*) FROM sends JOIN jobs ON jobs.id = sends.job_id WHERE jobs.kind = 'setup'"
+        )
+        assert old.scalar_one() == 0  # the set-up's job is gone, and what its posts recorded with it
