@@ -3,17 +3,20 @@ holds a post's answer, and Slack failing on every set-up call at once (measured 
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.fake_slack import FakeSlack
 from tests.processes import BotProcess
-from tests.slack_payloads import interactive_body, view_submission
+from tests.slack_payloads import form_body, interactive_body, slash_command, view_submission
 from tests.story import SUMMARY, answer_buttons, text_of
 from tests.test_crash import leak_channels, open_through
+from tests.test_read_your_writes import STEPS, USER, WAIT, Person, answers_for, drafts_in
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 WELCOME = "開始しました"
@@ -83,3 +86,51 @@ async def test_the_set_up_rides_out_a_fault_on_every_call_within_seconds(fake: F
         assert fake.pins[channel] == [checklist["ts"]]
     finally:
         await bot.stop()
+
+
+async def test_a_leak_draft_slack_sends_again_is_one_command(fake: FakeSlack, tmp_path: Path) -> None:
+    """Slack retries the command (X-Slack-Retry-Num), once at the same moment and once later: one post."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+        bot = BotProcess(fake, tmp_path)
+        await bot.start()
+        try:
+            alice = Person(fake, http)
+            channel = await alice.open_incident(bot, "架空の漏えい事案（再送）", "テスト用の架空の事案。")
+            answers = answers_for(1)
+            outcome = await alice.command(bot, "/leak-next", channel=channel)
+            for step in STEPS:
+                assert outcome.view is not None, outcome.text
+                assert (await alice.submit(bot, outcome.view, answers[step.name])).strip() == ""
+                outcome = await alice.command(bot, "/leak-next", channel=channel)
+            await fake.wait_until(lambda: drafts_in(fake, channel), timeout=WAIT, what="the first draft")
+            body = form_body(
+                slash_command(
+                    "/leak-draft",
+                    "",
+                    user_id=USER,
+                    channel_id=channel,
+                    trigger_id=fake.new_trigger_id(),
+                    response_url=fake.response_url(),
+                )
+            )
+            retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+            sent = await asyncio.gather(bot.post(body, http=http), bot.post(body, http=http, extra=retry))
+            assert [status for status, _ in sent] == [200, 200]
+            await fake.wait_until(lambda: len(drafts_in(fake, channel)) == 2, timeout=WAIT, what="the draft asked for")
+            status, _ = await bot.post(body, http=http, extra={**retry, "X-Slack-Retry-Num": "2"})
+            assert status == 200
+            # a later /leak-draft (a new trigger): an incident's posts go in order, so whatever the retries
+            # would have posted comes before it
+            later = slash_command(
+                "/leak-draft",
+                "",
+                user_id=USER,
+                channel_id=channel,
+                trigger_id=fake.new_trigger_id(),
+                response_url=fake.response_url(),
+            )
+            assert (await bot.post(form_body(later), http=http))[0] == 200
+            await fake.wait_until(lambda: len(drafts_in(fake, channel)) >= 3, timeout=WAIT, what="the next draft")
+            assert len(drafts_in(fake, channel)) == 3, [text_of(m)[:30] for m in drafts_in(fake, channel)]
+        finally:
+            await bot.stop()
