@@ -750,8 +750,10 @@ class Tx:
         result = await self.session.execute(
             delete(JobRow).where(or_(JobRow.done_at < finished_before, JobRow.failed_at < finished_before))
         )
-        await self.session.execute(delete(RequestRow).where(RequestRow.created_at < finished_before))
-        return _rowcount(result)
+        forgotten = _rowcount(result)
+        if forgotten:  # a sweep that finds nothing to forget stays one query
+            await self.session.execute(delete(RequestRow).where(RequestRow.created_at < finished_before))
+        return forgotten
 
     async def waiting(self, kind: str, incident_id: int) -> bool:
         """True when a job of this kind for this incident is still to be done."""
