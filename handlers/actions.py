@@ -137,7 +137,11 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         if context["refusal"] is None:
             try:
                 await owners.snooze(
-                    deps, context["incident"], seconds=int(action.get("value", "")), user_id=body["user"]["id"]
+                    deps,
+                    context["incident"],
+                    seconds=int(action.get("value", "")),
+                    user_id=body["user"]["id"],
+                    source=str((body.get("container") or {}).get("message_ts") or ""),  # the nudge clicked
                 )
             except ValueError:
                 log.warning("snooze with an unknown value refused")

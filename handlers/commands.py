@@ -243,7 +243,14 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             await say(ack, command, context, "draft.unknown_doc_any", doc=escape(" ".join(docs)[:50]))
             return
         try:
-            await drafts.request_draft(deps, incident, user_id=command["user_id"], doc=doc, lang=asked_lang)
+            await drafts.request_draft(
+                deps,
+                incident,
+                user_id=command["user_id"],
+                doc=doc,
+                lang=asked_lang,
+                request=command.get("trigger_id"),  # the same in Slack's retries of this command
+            )
         except DraftNotReady as not_ready:
             missing = not_ready.missing
             await say(ack, command, context, "draft.missing", lambda lang: posts.missing_blocks(missing, lang))

@@ -50,6 +50,10 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.setTopic": ("groups:write",),
     "conversations.list": ("groups:read",),  # types=private_channel
     "conversations.members": ("groups:read",),
+    # a post whose outcome is unknown is looked for before it is sent again (bot/slack/sender.py):
+    # in the private incident channel, or in the DM, whose channel id conversations.open gives
+    "conversations.history": ("groups:history", "im:history"),
+    "conversations.open": ("im:write",),
     "pins.add": ("pins:write",),
     "views.open": (),
     "views.update": (),
@@ -57,6 +61,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.getPermalink": (),  # the message a shortcut was used on
     "files.getUploadURLExternal": ("files:write",),  # files_upload_v2, step 1
     "files.completeUploadExternal": ("files:write",),  # files_upload_v2, step 2
+    "files.list": ("files:read",),  # an upload whose outcome is unknown, looked for (bot/slack/sender.py)
     "files.info": ("files:read",),  # an uploaded draft file's link, for its bookmark; who made a channel canvas
     "conversations.info": ("groups:read",),  # the channel's canvas, when one exists already
     "conversations.canvases.create": ("canvases:write",),  # the channel canvas with the current public draft

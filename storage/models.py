@@ -247,6 +247,8 @@ class PublicationRow(Base):
     __table_args__ = (
         Index("ix_publications_incident", "incident_id", "id"),
         UniqueConstraint("source", name="uq_publications_source"),
+        # one publication per version and person, however many publish modals they submitted
+        UniqueConstraint("draft_id", "by", name="uq_publications_draft_by"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -258,6 +260,33 @@ class PublicationRow(Base):
     by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(64))  # the view id of the publish modal
+
+
+class SendRow(Base):
+    """A post the bot set out to make (a job and its part), written before the Web API call: when the same
+    part is to be sent again, its outcome is unknown (a timeout, a crash, the job's end not recorded) and
+    Slack is asked first (bot/slack/sender.py). Deleted with its job."""
+
+    __tablename__ = "sends"
+    __table_args__ = (UniqueConstraint("key", name="uq_sends_key"), Index("ix_sends_job", "job_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(300))  # the job's key and the part: also in the message's metadata
+    channel: Mapped[str] = mapped_column(String(64))  # as the post named it (a user id for a DM)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RequestRow(Base):
+    """A command handled, by a key that Slack's retries of it share (its trigger_id): stored in the command's
+    own transaction, so a retry finds it and changes nothing."""
+
+    __tablename__ = "requests"
+    __table_args__ = (UniqueConstraint("key", name="uq_requests_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class TimelineRow(Base):

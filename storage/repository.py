@@ -33,9 +33,11 @@ from storage.models import (
     MemberRow,
     OwnerRow,
     PublicationRow,
+    RequestRow,
     ReviewersRow,
     ReviewNudgeRow,
     RevisionRow,
+    SendRow,
     TimelineRow,
     ViewRow,
 )
@@ -796,11 +798,15 @@ class Tx:
         return [job_record(r) for r in await self.session.scalars(query)]
 
     async def forget_jobs(self, finished_before: datetime) -> int:
-        """Deletes jobs finished (done or failed) before this time, payload and all; returns how many."""
+        """Deletes jobs finished (done or failed) before this time, payload and all (their sends go with them),
+        and the commands handled before it (Slack retries within minutes); returns how many jobs."""
         result = await self.session.execute(
             delete(JobRow).where(or_(JobRow.done_at < finished_before, JobRow.failed_at < finished_before))
         )
-        return _rowcount(result)
+        forgotten = _rowcount(result)
+        if forgotten:  # a sweep that finds nothing to forget stays one query
+            await self.session.execute(delete(RequestRow).where(RequestRow.created_at < finished_before))
+        return forgotten
 
     async def waiting(self, kind: str, incident_id: int) -> bool:
         """True when a job of this kind for this incident is still to be done."""
@@ -849,6 +855,23 @@ class Tx:
         await self.session.execute(
             update(JobRow).where(JobRow.id == job_id).values(attempts=JobRow.attempts + 1, **values)
         )
+
+    async def handled(self, key: str, *, at: datetime) -> None:
+        """Records that a request was handled; the same key again raises Duplicate (a retry: nothing changes)."""
+        self.session.add(RequestRow(key=key[:200], created_at=at))
+        await self.session.flush()
+
+    async def was_handled(self, key: str) -> bool:
+        """True when a request with this key was handled."""
+        return await self.session.scalar(select(RequestRow.id).where(RequestRow.key == key[:200])) is not None
+
+    async def begin_send(self, key: str, *, job_id: int, channel: str, at: datetime) -> bool:
+        """Records that a post is about to be made; False when it was set out before (its outcome unknown)."""
+        if await self.session.scalar(select(SendRow.id).where(SendRow.key == key)) is not None:
+            return False
+        self.session.add(SendRow(job_id=job_id, key=key, channel=channel, created_at=at))
+        await self.session.flush()
+        return True
 
     # --- views the bot opened, channel members ----------------------------------------------------
 

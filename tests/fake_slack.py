@@ -48,6 +48,9 @@ BOT_SCOPES = (
     "canvases:write",
     "bookmarks:write",
     "bookmarks:read",
+    "groups:history",
+    "im:history",
+    "im:write",
 )
 
 
@@ -99,6 +102,7 @@ class Fault:
     status: int
     retry_after: int | None
     delay: float
+    late: bool = False  # the call takes effect at once; only its answer comes after `delay`
 
 
 class SlackError(Exception):
@@ -186,6 +190,7 @@ class FakeSlack:
             "conversations.members": self._conversations_members,
             "conversations.list": self._conversations_list,
             "conversations.history": self._conversations_history,
+            "conversations.open": self._conversations_open,
             "users.info": self._users_info,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
@@ -195,6 +200,7 @@ class FakeSlack:
             "pins.list": self._pins_list,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete,
+            "files.list": self._files_list,
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,
@@ -371,6 +377,12 @@ class FakeSlack:
         queue = self._faults.setdefault(method, deque())
         queue.extend(Fault(error, status, retry_after, delay) for _ in range(times))
 
+    def late(self, method: str, delay: float, *, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect (and are recorded) at once, but are answered only
+        after `delay` seconds: what a client whose timeout is shorter sees as a timeout, though Slack did it."""
+        queue = self._faults.setdefault(method, deque())
+        queue.extend(Fault(None, 200, None, delay, late=True) for _ in range(times))
+
     def slow(self, method: str, delay: float, *, times: int = 1) -> None:
         """The next `times` calls of `method` succeed (or fail) normally, but only after `delay` seconds."""
         self.fail(method, None, delay=delay, times=times)
@@ -397,10 +409,12 @@ class FakeSlack:
         fault = queue.popleft() if queue else None
         if fault is not None and fault.error is not None:
             return await self._answer_fault(method, args, arrived, fault)
-        if fault is not None:
+        if fault is not None and not fault.late:
             await self._sleep(fault.delay)
         body = self._dispatch(method, args, request.headers.get("Authorization", ""), body_token)
         self._record(method, args, body, arrived)
+        if fault is not None and fault.late:
+            await self._sleep(fault.delay)
         if method == "auth.test" and body.get("ok"):  # Slack says which scopes the token has
             return web.json_response(body, headers={"x-oauth-scopes": ",".join(self.bot_scopes)})
         return web.json_response(body)
@@ -488,6 +502,7 @@ class FakeSlack:
             "title": args["filename"],
             "length": int(args["length"]),
             "content": None,
+            "created": int(time.time()),
             "channels": [],
             "initial_comment": None,
         }
@@ -509,6 +524,30 @@ class FakeSlack:
             stored["initial_comment"] = args.get("initial_comment")
             done.append({"id": item["id"], "title": stored["title"], "name": stored["name"]})
         return {"files": done}
+
+    def _files_list(self, args: dict) -> dict:
+        """The files shared in a channel (private channels as `groups`, DMs as `ims`), newest first."""
+        channel = args.get("channel")
+        shared = [(fid, f) for fid, f in self.files.items() if f["content"] is not None and f["channels"]]
+        if channel:
+            shared = [(fid, f) for fid, f in shared if channel in f["channels"]]
+        count = min(int(args.get("count") or 100), 1000)
+        listed = []
+        for file_id, stored in reversed(shared[-count:]):
+            private = [c for c in stored["channels"] if c in self.channels and self.channels[c].is_private]
+            listed.append(
+                {
+                    "id": file_id,
+                    "name": stored["name"],
+                    "title": stored["title"],
+                    "user": self.bot_user_id,
+                    "created": stored.get("created", 0),
+                    "channels": [c for c in stored["channels"] if c not in private],
+                    "groups": private,
+                    "ims": [],
+                }
+            )
+        return {"files": listed, "paging": {"count": count, "total": len(listed), "page": 1, "pages": 1}}
 
     # --------------------------------------------------------------------------- auth & users
 
@@ -600,8 +639,11 @@ class FakeSlack:
                 raise SlackError("user_not_found")
             if self.users[user_id]["deleted"]:
                 raise SlackError("cant_invite")
-        if all(u in channel.members for u in users):
-            raise SlackError("already_in_channel")
+        inside = [u for u in users if u in channel.members]
+        if inside and not (_flag(args.get("force")) and len(inside) < len(users)):
+            # Slack's answer when anyone named is in already: without force, nobody of the batch is invited
+            errors = [{"user": u, "ok": False, "error": "already_in_channel"} for u in inside]
+            raise SlackError("already_in_channel", errors=errors)
         channel.members.update(users)
         return {"channel": channel.to_api(self.bot_user_id)}
 
@@ -637,9 +679,28 @@ class FakeSlack:
         return {"members": sorted(channel.members), "response_metadata": {"next_cursor": ""}}
 
     def _conversations_history(self, args: dict) -> dict:
+        """Newest first, a page at a time (limit, cursor = offset), within oldest/latest; a message's metadata
+        only with include_all_metadata, as Slack does."""
         channel = self._member_channel(args.get("channel"))
-        newest_first = [self._public(m) for m in reversed(self.messages.get(channel.id, []))]
-        return {"messages": newest_first, "has_more": False, "response_metadata": {"next_cursor": ""}}
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        newest_first = [m for m in reversed(self.messages.get(channel.id, [])) if oldest < float(m["ts"]) <= latest]
+        start, limit = int(args.get("cursor") or 0), min(int(args.get("limit") or 100), 999)
+        page = newest_first[start : start + limit]
+        metadata = _flag(args.get("include_all_metadata"))
+        shown = [{k: v for k, v in self._public(m).items() if metadata or k != "metadata"} for m in page]
+        following = str(start + limit) if start + limit < len(newest_first) else ""
+        return {"messages": shown, "has_more": bool(following), "response_metadata": {"next_cursor": following}}
+
+    def _conversations_open(self, args: dict) -> dict:
+        """The bot's DM with one person (opened when there is none yet)."""
+        users = [u.strip() for u in str(args.get("users") or "").split(",") if u.strip()]
+        if len(users) != 1:
+            raise SlackError("not_enough_users" if not users else "too_many_users")
+        if users[0] not in self.users or users[0] == self.bot_user_id:
+            raise SlackError("user_not_found")
+        channel = self._find_channel(users[0])
+        assert channel is not None
+        return {"channel": {"id": channel.id}}
 
     # -------------------------------------------------------------------------------- messages
 
@@ -672,9 +733,25 @@ class FakeSlack:
             raise SlackError("message_not_found")
         return message
 
+    @staticmethod
+    def _metadata(args: dict) -> dict | None:
+        """A message's metadata as Slack checks it: an event_type and an object event_payload."""
+        metadata = args.get("metadata")
+        if metadata is None:
+            return None
+        if (
+            not isinstance(metadata, dict)
+            or not isinstance(metadata.get("event_type"), str)
+            or not metadata["event_type"]
+            or not isinstance(metadata.get("event_payload"), dict)
+        ):
+            raise SlackError("invalid_metadata_format")
+        return {"event_type": metadata["event_type"], "event_payload": copy.deepcopy(metadata["event_payload"])}
+
     def _chat_post_message(self, args: dict) -> dict:
         channel = self._member_channel(args.get("channel"))
         text, blocks = self._message_content(args)
+        metadata = self._metadata(args)
         message = {
             "type": "message",
             "ts": self._new_ts(),
@@ -685,6 +762,7 @@ class FakeSlack:
             "app_id": self.app_id,
             "team": self.team_id,
             "thread_ts": args.get("thread_ts"),
+            "metadata": metadata,
             "edits": [],
         }
         self.messages.setdefault(channel.id, []).append(message)

@@ -123,11 +123,14 @@ class BotProcess:
     def events_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/slack/events"
 
-    async def post(self, body: bytes, *, http: aiohttp.ClientSession | None = None) -> tuple[int, str]:
+    async def post(
+        self, body: bytes, *, http: aiohttp.ClientSession | None = None, extra: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         """POSTs a body to /slack/events signed as Slack signs it; returns the status and the raw reply.
 
-        With `http` the request goes over that session's kept-alive connections (as Slack's would)."""
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
+        With `http` the request goes over that session's kept-alive connections (as Slack's would); `extra`
+        headers are sent too (Slack's X-Slack-Retry-Num on a retry)."""
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body), **(extra or {})}
         if http is not None:
             async with http.post(self.events_url, data=body, headers=headers) as response:
                 return response.status, await response.text()

@@ -164,7 +164,10 @@ async def test_invite(fake, client):
     invited = await client.conversations_invite(channel=channel, users=["U0ALICE", "U0BOB"])
     assert invited["channel"]["id"] == channel
     await expect_error(client.conversations_invite(channel=channel, users="U0ALICE,U0BOB"), "already_in_channel")
-    await client.conversations_invite(channel=channel, users="U0ALICE,U0CAROL")
+    # one already inside fails the batch, and nobody of it is invited (Slack: "Partially failed calls")
+    await expect_error(client.conversations_invite(channel=channel, users="U0ALICE,U0CAROL"), "already_in_channel")
+    assert "U0CAROL" not in fake.channels[channel].members
+    await client.conversations_invite(channel=channel, users="U0ALICE,U0CAROL", force=True)  # the others go in
     members = (await client.conversations_members(channel=channel))["members"]
     assert set(members) == {"U0LEAKBOT", "U0ALICE", "U0BOB", "U0CAROL"}
 
@@ -440,6 +443,44 @@ async def test_delay_fault_provokes_client_timeouts(fake):
     started = time.monotonic()
     assert (await AsyncWebClient(token=fake.bot_token, base_url=fake.url).auth_test())["ok"]
     assert time.monotonic() - started >= 0.2
+
+
+async def test_late_answer_takes_effect_before_the_client_gives_up(fake, client):
+    channel = await private_channel(client)
+    impatient = AsyncWebClient(token=fake.bot_token, base_url=fake.url, timeout=0.2, retry_handlers=[])
+    fake.late("chat.postMessage", 2)
+    with pytest.raises(TimeoutError):
+        await impatient.chat_postMessage(channel=channel, text="posted though the client timed out")
+    assert [m["text"] for m in fake.messages[channel]] == ["posted though the client timed out"]
+    assert fake.calls_to("chat.postMessage")[0].ok
+
+
+async def test_message_metadata_is_returned_by_history_only_when_asked_for(fake, client):
+    channel = await private_channel(client)
+    metadata = {"event_type": "leakbot_post", "event_payload": {"key": "draft:1#0"}}
+    posted = await client.chat_postMessage(channel=channel, text="with metadata", metadata=metadata)
+    await client.chat_postMessage(channel=channel, text="plain")
+    plain_history = (await client.conversations_history(channel=channel))["messages"]
+    assert [m["text"] for m in plain_history] == ["plain", "with metadata"]
+    assert all("metadata" not in m for m in plain_history)
+    full = (await client.conversations_history(channel=channel, include_all_metadata=True))["messages"]
+    assert full[1]["metadata"] == metadata and full[1]["ts"] == posted["ts"] and "metadata" not in full[0]
+    page = await client.conversations_history(channel=channel, limit=1)
+    assert [m["text"] for m in page["messages"]] == ["plain"] and page["has_more"]
+    rest = await client.conversations_history(channel=channel, limit=1, cursor=page["response_metadata"]["next_cursor"])
+    assert [m["text"] for m in rest["messages"]] == ["with metadata"] and not rest["has_more"]
+    bad = {"event_type": "leakbot_post", "event_payload": "not an object"}
+    await expect_error(client.chat_postMessage(channel=channel, text="x", metadata=bad), "invalid_metadata_format")
+    assert len(fake.messages[channel]) == 2
+
+
+async def test_conversations_open_gives_the_dm_a_post_to_the_user_went_to(fake, client):
+    posted = await client.chat_postMessage(channel="U0ALICE", text="a reminder")
+    opened = await client.conversations_open(users="U0ALICE")
+    assert opened["channel"]["id"] == posted["channel"] and posted["channel"].startswith("D")
+    history = (await client.conversations_history(channel=posted["channel"]))["messages"]
+    assert [m["text"] for m in history] == ["a reminder"]
+    await expect_error(client.conversations_open(users="U0NOBODY"), "user_not_found")
 
 
 async def test_stop_does_not_wait_for_delayed_answers():
@@ -805,3 +846,12 @@ async def test_files_info_gives_an_uploaded_files_permalink(fake, client):
     info = (await client.files_info(file=file_id))["file"]
     assert info["permalink"].endswith(f"/{file_id}/a.md") and info["channels"] == [channel.id]
     await expect_error(client.files_info(file="F0NOTHERE"), "file_not_found")
+
+
+async def test_files_list_gives_the_files_shared_in_a_channel(fake, client):
+    channel = await private_channel(client)
+    await client.files_upload_v2(channel=channel, file_uploads=[{"content": "# x", "filename": "a.md", "title": "a"}])
+    await client.files_upload_v2(file_uploads=[{"content": "# y", "filename": "unshared.md", "title": "u"}])
+    listed = (await client.files_list(channel=channel))["files"]
+    assert [f["name"] for f in listed] == ["a.md"] and listed[0]["groups"] == [channel]
+    assert (await client.files_list(channel="C0ELSEWHERE"))["files"] == []

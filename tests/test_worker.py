@@ -78,7 +78,8 @@ def channels_made(h: Harness) -> list[Any]:
 
 
 async def test_a_rate_limited_set_up_goes_on_when_retry_after_says_not_at_the_next_sweep(leakbot: Harness) -> None:
-    leakbot.fake.fail("conversations.create", status=429, retry_after=1)
+    # longer than the set-up waits by itself (bot/slack/retrying.py): the job is rescheduled for it
+    leakbot.fake.fail("conversations.create", status=429, retry_after=30)
     opened = len([c for c in leakbot.fake.calls_to("views.open") if c.ok])
     await leakbot.command("/leak-open", "架空の流出疑い")
     view = await leakbot.opened_view(opened + 1)
@@ -86,7 +87,7 @@ async def test_a_rate_limited_set_up_goes_on_when_retry_after_says_not_at_the_ne
     await leakbot.fake.wait_for("conversations.create", lambda c: not c.ok)
     await leakbot.settle()  # internal: proves nothing is retried before Retry-After has passed
     assert channels_made(leakbot) == []
-    leakbot.clock.advance(1)  # Retry-After has passed; no sweep runs in these tests
+    leakbot.clock.advance(30)  # Retry-After has passed; no sweep runs in these tests
     await leakbot.fake.wait_until(lambda: channels_made(leakbot), what="the channel, right after Retry-After")
 
 

@@ -8,6 +8,7 @@ What people read is worded and built into Block Kit here (with bot/ui and bot/i1
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -30,6 +31,8 @@ from bot.jobs import Impossible, Retry, channel_of, classify, slack_error
 from bot.slack import canvas as canvas_jobs
 from bot.slack import review as review_jobs
 from bot.slack.locales import Locales
+from bot.slack.retrying import retrying
+from bot.slack.sender import Posted, Sender
 from bot.ui import home as home_ui
 from bot.ui import posts
 from bot.ui import review as review_ui
@@ -69,6 +72,7 @@ class SlackAdapter:
         self.company = company
         # each person's language (modals, ephemeral replies, the App Home); `lang` is the incident's
         self.locales = locales or Locales(client, clock, lang)
+        self.sender = Sender(repo=repo, client=client, clock=clock)  # every post goes through it: nothing twice
 
     def handlers(self) -> dict[str, Any]:
         """The job kinds (intents) and what does them."""
@@ -121,6 +125,10 @@ class SlackAdapter:
             t("drill.mark", self.lang) + text if "exercise" in answers and answers["exercise"].value is True else text
         )
 
+    async def post(self, job: Job, part: str, *, channel: str, **message: Any) -> Posted:
+        """Posts one part of a job once (bot/slack/sender.py): an earlier try that reached Slack is not repeated."""
+        return await self.sender.post(job, part, channel=channel, **message)
+
     async def bot_user_id(self) -> str | None:
         """The bot's own user id, so it never invites itself."""
         return (await self.identity.result()).bot_user_id
@@ -144,7 +152,9 @@ class SlackAdapter:
         }
         for number, stage in enumerate(SETUP_STAGES, start=1):
             if incident.setup_stage < number:
-                await steps[stage](incident, answers, job)
+                # each stage tried again at once when Slack says "not now" (the invites, call by call, inside)
+                do = functools.partial(steps[stage], incident, answers, job)
+                await (do() if stage in ("invite", "bookmarks") else retrying(do, what=f"set-up stage {stage}"))
                 await self._update(incident.id, setup_stage=number)
                 incident = await self._incident(job)
 
@@ -160,8 +170,8 @@ class SlackAdapter:
                         break
                     if slack_error(exc) != "name_taken":
                         raise
-                    # An earlier attempt may have made it before timing out: take it rather than make another.
-                    channel = await self._made_by_an_earlier_attempt(name) if job.attempts else None
+                    # An earlier try may have made it before timing out: take it rather than make another.
+                    channel = await self._made_by_an_earlier_attempt(name)
                     if channel is None:
                         continue
                 await self._update(incident.id, channel_id=channel["id"], channel_name=channel["name"], status="open")
@@ -184,25 +194,29 @@ class SlackAdapter:
 
     async def _invite_all(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         responders = answers["responders"].value if "responders" in answers else []
-        await self.invite(incident, [incident.opener_id, *responders])
+        await self.invite(incident, [incident.opener_id, *responders], job=job)
 
     async def _set_topic(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         topic = self._mark(answers, t("open.topic", self.lang, id=incident.id, title=escape(answers["title"].value)))
         await self.client.conversations_setTopic(channel=channel_of(incident), topic=shorten(topic, 250))
 
     async def _welcome(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        await self.client.chat_postMessage(
+        await self.post(
+            job,
+            "welcome",
             channel=channel_of(incident),
             text=self._mark(answers, t("open.welcome", self.lang, user=incident.opener_id)),
         )
 
     async def _post_checklist(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        response = await self.client.chat_postMessage(
+        posted = await self.post(
+            job,
+            "checklist",
             channel=channel_of(incident),
             text=self._checklist_text(answers),
             blocks=await self.checklist(incident, answers),
         )
-        await self._update(incident.id, checklist_ts=response["ts"])
+        await self._update(incident.id, checklist_ts=posted.ts)
 
     async def _pin(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         try:
@@ -215,7 +229,7 @@ class SlackAdapter:
         async with self.repo.read() as tx:
             step = await asking.next_question(tx, incident.id, values_of(answers))
         if step is not None:
-            await self._ask(incident, answers, step)
+            await self._ask(incident, answers, step, job=job)
 
     async def _confirm(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
         await self._publish_homes(incident)  # the new incident on its members' Home tabs, then the opener told
@@ -237,27 +251,30 @@ class SlackAdapter:
 
     async def invite_job(self, job: Job) -> None:
         """Invites the responders named in the job."""
-        await self.invite(await self._incident(job), job.payload["users"])
+        await self.invite(await self._incident(job), job.payload["users"], job=job)
 
-    async def invite(self, incident: Incident, users: Iterable[str]) -> None:
+    async def invite(self, incident: Incident, users: Iterable[str], *, job: Job) -> None:
         """Invites people and records them as members; tells the channel whom Slack would not let in."""
         bot = await self.bot_user_id()
         wanted = [u for u in dict.fromkeys(users) if u and u != bot]
         if not wanted or not incident.channel_id:
             return
+        invite = functools.partial(self.client.conversations_invite, channel=channel_of(incident))
         try:
-            await self.client.conversations_invite(channel=channel_of(incident), users=",".join(wanted))
+            await retrying(functools.partial(invite, users=",".join(wanted)), what="conversations.invite")
             await self._joined(incident.channel_id, wanted)
             return
         except SlackApiError as exc:
-            if slack_error(exc) == "already_in_channel":
-                await self._joined(incident.channel_id, wanted)
-                return
+            # Slack invites nobody of a batch when one invite fails, already_in_channel included (a retried
+            # set-up): who is in is learnt person by person, and only they are recorded as members
+            log.info("incident %s: the batch invite failed (%s); inviting one by one", incident.id, slack_error(exc))
         failed: list[tuple[str, str]] = []
         for user in wanted:  # one by one, so one bad id does not keep everyone else out
             try:
-                await self.client.conversations_invite(channel=channel_of(incident), users=user)
+                await retrying(functools.partial(invite, users=user), what="conversations.invite")
             except SlackApiError as exc:
+                if isinstance(classify(exc), Retry):
+                    raise  # Slack is down for longer: the job tries again later, nobody is given up on
                 if slack_error(exc) != "already_in_channel":
                     failed.append((user, slack_error(exc)))
                     continue
@@ -265,8 +282,11 @@ class SlackAdapter:
         if failed:
             names = ", ".join(f"<@{u}>" for u, _ in failed)
             errors = ", ".join(sorted({e for _, e in failed}))
-            await self.client.chat_postMessage(
-                channel=channel_of(incident), text=t("open.invite_failed", self.lang, users=names, error=errors)
+            await self.post(
+                job,
+                "invite_failed",
+                channel=channel_of(incident),
+                text=t("open.invite_failed", self.lang, users=names, error=errors),
             )
 
     async def _joined(self, channel_id: str, users: list[str]) -> None:
@@ -303,18 +323,20 @@ class SlackAdapter:
             answers = await tx.answers(incident.id)
             step = await asking.next_question(tx, incident.id, values_of(answers))
         if step is not None and step.id != incident.asked_step:
-            await self._ask(incident, answers, step)
+            await self._ask(incident, answers, step, job=job)
         # Recorded here rather than with the answer: the answer's transaction (the ack waits for it)
         # stays short, and a burst of answers republishes the tabs once.
         async with self.repo.tx() as tx:
             await home.republish(tx, incident.id, key=f"followup:{job.id}", at=self.clock.now(), once=True)
 
-    async def _ask(self, incident: Incident, answers: Mapping[str, Answer], step: Step) -> None:
+    async def _ask(self, incident: Incident, answers: Mapping[str, Answer], step: Step, *, job: Job) -> None:
         """Posts a checklist question with its button (and its owner) and remembers it was asked."""
         async with self.repo.read() as tx:
             owners = await tx.owners(incident.id)
         owner = next((owners[i].owner_id for i in step.items if i in owners), None)
-        await self.client.chat_postMessage(
+        await self.post(
+            job,
+            f"ask:{step.id}",
             channel=channel_of(incident),
             text=self._mark(answers, posts.question_text(step, self.lang)),
             blocks=posts.question_blocks(step, incident_id=incident.id, lang=self.lang, owner=owner),
@@ -333,9 +355,7 @@ class SlackAdapter:
         if "until" in params:
             params["until"] = format_datetime(datetime.fromisoformat(params["until"]), self.lang)
         params = review_ui.render_params(params, self.lang)
-        await self.client.chat_postMessage(
-            channel=channel_of(incident), text=t(job.payload["key"], self.lang, **params)
-        )
+        await self.post(job, "say", channel=channel_of(incident), text=t(job.payload["key"], self.lang, **params))
 
     async def nudge(self, job: Job) -> None:
         """The nudge in the channel (owners mentioned), and by DM to owners when the job says so."""
@@ -359,7 +379,9 @@ class SlackAdapter:
         blocks = posts.nudge_blocks(
             missing, step=step, incident_id=incident.id, owners=owners, lang=self.lang, extra=near
         )
-        await self.client.chat_postMessage(
+        await self.post(
+            job,
+            "nudge",
             channel=channel_of(incident),
             blocks=blocks,
             text=self._mark(answers, t("nudge.text", self.lang, n=len(missing))),
@@ -367,7 +389,7 @@ class SlackAdapter:
         if job.payload.get("dm"):
             text = t("nudge.dm", self.lang, channel=channel_of(incident))
             for user in sorted({u for u in owners.values() if u}):
-                await self.client.chat_postMessage(channel=user, blocks=[posts.section(text), blocks[0]], text=text)
+                await self.post(job, f"dm:{user}", channel=user, blocks=[posts.section(text), blocks[0]], text=text)
 
     # --- the checklist ----------------------------------------------------------------------------
 
@@ -440,8 +462,8 @@ class SlackAdapter:
             heading = t("drill.mark", lang) + heading
         notes = [t("draft.unchanged", lang, version=draft.version)] if again else self._changes(draft, drafts)
         body = plain_text(self._body(draft, drafts, lang))
-        for blocks in posts.draft_messages(body=body, heading=heading, lang=lang, notes=notes):
-            await self.client.chat_postMessage(channel=channel_of(incident), blocks=blocks, text=heading)
+        for part, blocks in enumerate(posts.draft_messages(body=body, heading=heading, lang=lang, notes=notes)):
+            await self.post(job, f"draft:{part}", channel=channel_of(incident), blocks=blocks, text=heading)
         if lang == self.lang:
             await canvas_jobs.posted(self, draft, first_time=draft.posted_at is None)
 
@@ -493,7 +515,9 @@ class SlackAdapter:
             ),
             t("draft.hold_why", self.lang),
         ]
-        await self.client.chat_postMessage(
+        await self.post(
+            job,
+            "hold",
             channel=channel_of(incident),
             text=lines[0],
             blocks=posts.hold_blocks(
@@ -510,7 +534,9 @@ class SlackAdapter:
         lang = job.payload.get("lang") or self.lang
         body = self._body(draft, drafts, lang)
         name = f"leak-{incident.id}-{draft.doc}-v{draft.version}" + (f"-{lang}" if lang != self.lang else "")
-        uploaded = await self.client.files_upload_v2(
+        uploaded = await self.sender.upload(
+            job,
+            "files",
             channel=channel_of(incident),
             initial_comment=t("draft.file", lang, version=draft.version),
             file_uploads=[
@@ -540,18 +566,18 @@ class SlackAdapter:
         blocks = await self.checklist(incident, answers)
         title = answers["title"].value if "title" in answers else ""
         blocks[0] = posts.header(f"{t('checklist.final', self.lang)}：{display('title', title, self.lang)}")
-        await self.client.chat_postMessage(
-            channel=channel_of(incident), blocks=blocks, text=t("checklist.final", self.lang)
-        )
+        await self.post(job, "final", channel=channel_of(incident), blocks=blocks, text=t("checklist.final", self.lang))
         missing = missing_required(values_of(answers))
         if missing:
-            await self.client.chat_postMessage(
+            await self.post(
+                job,
+                "no_draft",
                 channel=channel_of(incident),
                 text=t("close.no_draft", self.lang),
                 blocks=posts.missing_blocks(missing, self.lang, "close.no_draft"),
             )
         if is_drill(values_of(answers)):
-            await self.client.chat_postMessage(channel=channel_of(incident), text=await self._drill_review(incident))
+            await self.post(job, "drill_review", channel=channel_of(incident), text=await self._drill_review(incident))
         await self.refresh_checklist(job)
 
     async def _drill_review(self, incident: Incident) -> str:
@@ -632,7 +658,7 @@ class SlackAdapter:
                 await self.client.views_update(
                     view_id=job.payload["view_id"], view=notice_modal(t("open.progress_title", lang), told)
                 )
-            await self.tell(incident.opener_id, text)
+            await self.tell(incident.opener_id, text, job=job)
             return
         what = t(f"job.{job.kind}" if f"job.{job.kind}" in MESSAGES else "job.slack", self.lang)
         text = (
@@ -640,15 +666,15 @@ class SlackAdapter:
             + " "
             + t("error.ref", self.lang, ref=ref)
         )
-        if not await self.tell(incident.channel_id, text):
-            await self.tell(incident.opener_id, text)
+        if not await self.tell(incident.channel_id, text, job=job):
+            await self.tell(incident.opener_id, text, job=job)
 
-    async def tell(self, channel: str | None, text: str) -> bool:
-        """Tells a channel, or one person by DM (a user id); False when Slack would not take it."""
+    async def tell(self, channel: str | None, text: str, *, job: Job) -> bool:
+        """Tells a channel, or one person by DM (a user id), that a job failed; False when Slack would not take it."""
         if not channel:
             return False
         try:
-            await self.client.chat_postMessage(channel=channel, text=text)
+            await self.post(job, f"gave_up:{channel}", channel=channel, text=text)
             return True
         except SlackApiError as exc:
             log.warning("could not tell %s: %s", channel, slack_error(exc))

@@ -42,7 +42,9 @@ async def post_request(adapter: SlackAdapter, job: Job) -> None:
         version=draft.version,
         users=ui.mentions(reviewers, adapter.lang),
     )
-    await adapter.client.chat_postMessage(
+    await adapter.post(
+        job,
+        "review",
         channel=incident.channel_id,
         text=text,
         blocks=ui.request_blocks(draft, reviewers, notes=notes, lang=adapter.lang),
@@ -61,8 +63,8 @@ async def post_publish_offer(adapter: SlackAdapter, job: Job) -> None:
     if latest is None or latest.id != draft.id or not review.fully_approved:
         return
     blocks = ui.publish_blocks(draft, review.reviewers, adapter.lang)
-    await adapter.client.chat_postMessage(
-        channel=incident.channel_id, blocks=blocks, text=t("review.publish", adapter.lang)
+    await adapter.post(
+        job, "publish_offer", channel=incident.channel_id, blocks=blocks, text=t("review.publish", adapter.lang)
     )
 
 
@@ -100,8 +102,12 @@ async def post_nudge(adapter: SlackAdapter, job: Job) -> None:
             since=since,
         ),
     )
-    await adapter.client.chat_postMessage(
-        channel=nudge.reviewer, text=text, blocks=ui.nudge_blocks(draft, text=text, extra=near, lang=adapter.lang)
+    await adapter.post(
+        job,
+        "review_nudge",
+        channel=nudge.reviewer,
+        text=text,
+        blocks=ui.nudge_blocks(draft, text=text, extra=near, lang=adapter.lang),
     )
 
 

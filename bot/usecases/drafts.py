@@ -12,7 +12,7 @@ from bot.checklist import REQUIRED, is_drill, missing_required
 from bot.drafting import DraftMeta, DraftNotReady, TimelineEntry, render
 from bot.usecases import home, review, timeline
 from bot.usecases.base import Deps, say
-from storage.repository import Draft, Incident, Tx
+from storage.repository import Draft, Duplicate, Incident, Tx
 
 
 def grows_published_max(values: Mapping[str, Any], drafts: Sequence[Draft]) -> bool:
@@ -152,17 +152,37 @@ async def new_version(
 
 
 async def request_draft(
-    deps: Deps, incident: Incident, *, user_id: str, doc: str = "public", lang: str | None = None
+    deps: Deps,
+    incident: Incident,
+    *,
+    user_id: str,
+    doc: str = "public",
+    lang: str | None = None,
+    request: str | None = None,
 ) -> None:
     """/leak-draft: posts the document's current text (a new version when it changed); raises DraftNotReady.
 
     In the incident's language the version itself is posted; in the other language, the current version
-    translated (a new version in the incident's language first, when the text changed)."""
+    translated (a new version in the incident's language first, when the text changed). `request` (the
+    command's trigger_id) makes a retried command one command: the retry finds it handled and does nothing."""
+    try:
+        await _request_draft(deps, incident, user_id=user_id, doc=doc, lang=lang, request=request)
+    except Duplicate:
+        async with deps.repo.read() as tx:
+            if request is None or not await tx.was_handled(f"leak-draft:{request}"):
+                raise
+
+
+async def _request_draft(
+    deps: Deps, incident: Incident, *, user_id: str, doc: str, lang: str | None, request: str | None
+) -> None:
     async with deps.repo.tx(urgent=True) as tx:
         await tx.lock_incident(incident.id)
         values = await tx.values(incident.id)
         if missing_required(values):
             raise DraftNotReady(missing_required(values))
+        if request is not None:
+            await tx.handled(f"leak-draft:{request}", at=deps.clock.now())
         key = uuid.uuid4().hex
         if lang is None or lang == deps.lang:
             await new_version(tx, deps, incident, values, changed=[], user_id=user_id, key=key, again=True, doc=doc)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot import nudging
 from bot.usecases.base import Deps, refresh_checklist, say
-from storage.repository import Incident
+from storage.repository import Duplicate, Incident
 
 
 async def assign(deps: Deps, incident: Incident, item_ids: list[str], *, owner_id: str | None, by: str) -> list[str]:
@@ -31,20 +31,26 @@ async def assign(deps: Deps, incident: Incident, item_ids: list[str], *, owner_i
         return changed
 
 
-async def snooze(deps: Deps, incident: Incident, *, seconds: int, user_id: str) -> datetime:
-    """Holds the nudges of an incident for one of the offered snooze times, and says so. ValueError otherwise."""
+async def snooze(deps: Deps, incident: Incident, *, seconds: int, user_id: str, source: str) -> datetime:
+    """Holds the nudges of an incident for one of the offered snooze times, and says so. ValueError otherwise.
+
+    `source` names the nudge clicked (its message): the same button clicked again by the same person, or the
+    click retried, is the same snooze, stored and said once."""
     now = deps.clock.now()
     until = nudging.snoozed_until(now, seconds)
-    async with deps.repo.tx(urgent=True) as tx:
-        await tx.schedule_nudge(incident.id, due=until, reset=False)
-        if incident.channel_id:
-            await say(
-                tx,
-                incident.id,
-                "nudge.snoozed",
-                job_key=f"snooze:{uuid.uuid4().hex}",
-                at=now,
-                user=user_id,
-                until=until.isoformat(),
-            )
+    try:
+        async with deps.repo.tx(urgent=True) as tx:
+            await tx.schedule_nudge(incident.id, due=until, reset=False)
+            if incident.channel_id:
+                await say(
+                    tx,
+                    incident.id,
+                    "nudge.snoozed",
+                    job_key=f"snooze:{incident.id}:{source or uuid.uuid4().hex}:{user_id}:{seconds}",
+                    at=now,
+                    user=user_id,
+                    until=until.isoformat(),
+                )
+    except Duplicate:
+        pass  # that click was recorded already: nothing more to store or say
     return until

@@ -352,7 +352,8 @@ async def publish(
     """Records that a fully approved version went out, and fills its checklist item (as an answer revision).
 
     Refused (nothing stored) when the version is not the latest or not fully approved. False: this
-    modal was recorded before (a retry).
+    modal was recorded before (a retry), or this person published this version already from another modal
+    (one publication and one notice per version and person: a unique key in storage, across replicas).
     """
     now = deps.clock.now()
     try:
@@ -393,6 +394,9 @@ async def publish(
     except Duplicate:
         async with deps.repo.read() as tx:
             if await tx.publication_seen(view_id):
+                return False
+            # a second publish modal of the same person for the same version: published once already
+            if any(p.draft_id == draft_id and p.by == user_id for p in await tx.publications(incident_id)):
                 return False
         raise
 
