@@ -1,7 +1,7 @@
 """Optional items submitted empty (asked, left open): who left which item empty and when, so the next
 question moves past them on every replica.
 
-Revision ID: 0013
+Revision ID: 0009
 Revises: 0008
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
