@@ -107,6 +107,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "この操作はこのチャンネルのインシデントのものではないため、実行しませんでした。",
         "en": "This action belongs to another incident, not this channel's, so nothing was done.",
     },
+    "access.not_member_retry": {
+        "ja": "メンバーになったばかりの場合は、確認し直しますので少し待ってからもう一度試してください。",
+        "en": "If you were just added to the channel, the bot is checking again: wait a moment and try once more.",
+    },
+    "access.other_team": {
+        "ja": "このワークスペースのインシデントボットではないため、受け付けませんでした。",
+        "en": "This request comes from another workspace, so it was refused.",
+    },
+    "access.open_form_unknown": {
+        "ja": "このフォームはボットがあなたに開いたものとして記録がないため、受け付けませんでした。`/leak-open` で開き直してください。",
+        "en": "This form is not one the bot opened for you, so it was not accepted. Open it again with `/leak-open`.",
+    },
     # commands used where they do not apply
     "cmd.not_incident_channel": {
         "ja": "`{command}` はインシデントチャンネル（`/leak-open` で作成）の中で使ってください。",
