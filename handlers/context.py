@@ -102,6 +102,8 @@ def refusal(body: dict[str, Any], denied: access.Denied, locales: Locales, clien
         return BoltResponse(status=400, body=json.dumps({"ok": False, "error": denied.key}))
     response_url = body.get("response_url")
     trigger_id = body.get("trigger_id")
+    if body.get("type") in ("shortcut", "message_action") and isinstance(trigger_id, str):
+        response_url = None  # a shortcut is answered with a modal, as its own listener would
     if isinstance(response_url, str) or isinstance(trigger_id, str):
         task = asyncio.ensure_future(_tell_after_ack(words, user, response_url, trigger_id, locales, client))
         _told.add(task)
@@ -112,7 +114,7 @@ def refusal(body: dict[str, Any], denied: access.Denied, locales: Locales, clien
 async def _tell_after_ack(
     words: list[str], user: str | None, response_url: Any, trigger_id: Any, locales: Locales, client: Any
 ) -> None:
-    """Tells a refused click or shortcut privately (the response_url, else a notice modal)."""
+    """Tells a refused click privately (its response_url), or a shortcut or a Home tab click in a notice modal."""
     await asyncio.sleep(0)  # the ack is on its way first, as a Bolt lazy listener's would be
     try:
         lang = await locales.lang_of(user)
