@@ -112,8 +112,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "If you were just added to the channel, the bot is checking again: wait a moment and try once more.",
     },
     "access.other_team": {
-        "ja": "このワークスペースのインシデントボットではないため、受け付けませんでした。",
-        "en": "This request comes from another workspace, so it was refused.",
+        "ja": "別のワークスペースからの要求のため、受け付けませんでした。何も変更していません。",
+        "en": "This request comes from another workspace, so it was refused; nothing was changed.",
     },
     "access.open_form_unknown": {
         "ja": "このフォームはボットがあなたに開いたものとして記録がないため、受け付けませんでした。`/leak-open` で開き直してください。",
