@@ -81,8 +81,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # access
     "access.not_member": {
-        "ja": "このインシデントのチャンネルのメンバーだけが見たり回答・変更したりできます（あなたは今メンバーではないため、何もしませんでした）。",
-        "en": "Only members of this incident's channel can see, answer or change it (you are not a member now, so nothing was done).",
+        "ja": "このインシデントのチャンネルのメンバーだけが見たり回答・変更したりできます。あなたは今メンバーではないため、受け付けませんでした。",
+        "en": "Only members of this incident's channel can see, answer or change it; you are not a member now, so this was refused.",
     },
     "access.form_unknown": {
         "ja": "このフォームはボットがあなたに開いたものとして記録がないため、受け付けませんでした。`/leak-next` で開き直してください。",

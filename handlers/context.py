@@ -25,7 +25,7 @@ from bot.access import Identity
 from bot.i18n import t
 from bot.slack.locales import Locales
 from bot.ui.ids import ANSWER_ACTION, OWNER_ACTION, STEP_CALLBACK
-from bot.ui.metadata import IncidentRef, OwnerRef, StepRef
+from bot.ui.metadata import IncidentRef, OwnerRef, R, StepRef
 from bot.ui.modals import notice_modal
 from bot.usecases import access
 from bot.usecases.base import Deps
@@ -159,19 +159,23 @@ def _named_incident(body: dict[str, Any]) -> int | None:
 
 
 def _step_ref(body: dict[str, Any]) -> StepRef | None:
-    view = body.get("view") or {}
-    if body.get("type") == "view_submission" and view.get("callback_id") == STEP_CALLBACK:
-        return StepRef.load(view.get("private_metadata"))
-    for action in body.get("actions") or []:
-        if action.get("action_id") == ANSWER_ACTION:
-            return StepRef.load(action.get("value"))
-    return None
+    if body.get("type") == "view_submission" and _get(body.get("view"), "callback_id") == STEP_CALLBACK:
+        metadata = _get(body.get("view"), "private_metadata")
+        return StepRef.load(metadata if isinstance(metadata, str) else None)
+    return _action_ref(body, ANSWER_ACTION, "value", StepRef)
 
 
 def _owner_ref(body: dict[str, Any]) -> OwnerRef | None:
-    for action in body.get("actions") or []:
-        if action.get("action_id") == OWNER_ACTION:
-            return OwnerRef.load(action.get("block_id"))
+    return _action_ref(body, OWNER_ACTION, "block_id", OwnerRef)
+
+
+def _action_ref(body: dict[str, Any], action_id: str, field: str, kind: type[R]) -> R | None:
+    """The reference an action with this id carries in `field` (its value or block_id), if any."""
+    actions = body.get("actions")
+    for action in actions if isinstance(actions, list) else []:
+        raw = _get(action, field)
+        if _get(action, "action_id") == action_id:
+            return kind.load(raw if isinstance(raw, str) else None)
     return None
 
 
