@@ -94,16 +94,16 @@ def refusal(body: dict[str, Any], denied: access.Denied, locales: Locales, clien
         if denied.key == "access.not_member":
             words.append("access.not_member_recheck")
         message = _say(words, locales.known(user))
-        if state:
-            return _json({"response_action": "errors", "errors": {next(iter(state)): message}})
+        if state:  # under the last input, next to the Submit button (Slack shows errors only under inputs)
+            return _json({"response_action": "errors", "errors": {list(state)[-1]: message}})
         title = t("home.refused_title", locales.known(user))
         return _json({"response_action": "update", "view": notice_modal(title, message)})
     if body.get("type") == "event_callback":
         return BoltResponse(status=400, body=json.dumps({"ok": False, "error": denied.key}))
     response_url = body.get("response_url")
     trigger_id = body.get("trigger_id")
-    if body.get("type") in ("shortcut", "message_action") and isinstance(trigger_id, str):
-        response_url = None  # a shortcut is answered with a modal, as its own listener would
+    if body.get("type") == "shortcut":
+        response_url = None  # a global shortcut has no response_url: a modal tells it
     if isinstance(response_url, str) or isinstance(trigger_id, str):
         task = asyncio.ensure_future(_tell_after_ack(words, user, response_url, trigger_id, locales, client))
         _told.add(task)

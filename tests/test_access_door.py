@@ -190,20 +190,20 @@ async def attack(
         assert reply.status == 200 and reply.body["response_action"] == "errors", (what, reply)
         [message] = reply.body["errors"].values()
         told.append(message)
-    elif kind == "shortcut":
-        trigger = h.fake.new_trigger_id()
+    elif kind == "shortcut":  # a message shortcut (the global one is about no incident)
+        response_url = h.fake.response_url()
         payload = message_shortcut(
             name,
             user_id=user,
             channel_id=channel,
             message=message,
-            trigger_id=trigger,
-            response_url=h.fake.response_url(),
+            trigger_id=h.fake.new_trigger_id(),
+            response_url=response_url,
             team_id=team,
         )
         reply = await h.post(interactive_body(payload))
         assert reply.status == 200, (what, reply)
-        told.append(await refused_by_notice(h, trigger, what))
+        told.append(await refused_by_response_url(h, response_url, what))
     return told
 
 

@@ -54,6 +54,8 @@ async def admit(deps: Deps, request: Request, *, installation_team: str | None) 
     """
     if not same_team(request, installation_team):
         raise Denied("access.other_team")
+    if request.incident_id is None and not (request.channel_id and request.channel_bound):
+        return None  # about no incident (a new-incident form, the asker's own list): nothing to read
     incident: Incident | None = None
     async with deps.repo.read() as tx:
         if request.incident_id is not None:
