@@ -382,3 +382,33 @@ async def test_a_member_still_gets_through_every_door(leakbot: Harness) -> None:
     assert (await h.stored.answers(1))["data_items"].user_id == BOB
     outside = await h.reply("/leak-status", user=BOB, channel=GENERAL)
     assert "インシデントチャンネル" in outside.body["text"]
+
+
+async def test_over_socket_mode_the_same_door_refuses_in_the_envelopes_ack(fake: FakeSlack, socket_bot: Any) -> None:
+    command = slash_command(
+        "/leak-open",
+        "ソケット経由の架空の事案",
+        user_id=ALICE,
+        channel_id=GENERAL,
+        trigger_id=fake.new_trigger_id(),
+        response_url=fake.response_url(),
+    )
+    await fake.socket_send("slash_commands", command)
+    call = await fake.wait_for("views.open", lambda c: c.ok)
+    submission = view_submission(fake.views[call.response["view"]["id"]], {"summary": "架空の概要"}, user_id=ALICE)
+    assert (await fake.socket_send("interactive", submission))["payload"]["response_action"] == "update"
+    channel = (await fake.wait_for("conversations.create", lambda c: c.ok)).response["channel"]["id"]
+    await fake.wait_for("pins.add", lambda c: c.ok)
+
+    for user, team, words in ((CAROL, "T0LEAK", NOT_MEMBER), (ALICE, "T0OTHER", OTHER_TEAM)):
+        status = slash_command(
+            "/leak-status",
+            user_id=user,
+            channel_id=channel,
+            trigger_id=fake.new_trigger_id(),
+            response_url=fake.response_url(),
+            team_id=team,
+        )
+        ack = await fake.socket_send("slash_commands", status)
+        assert ack["payload"]["response_type"] == "ephemeral" and words in ack["payload"]["text"], ack
+        assert "blocks" not in ack["payload"]
