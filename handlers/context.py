@@ -114,7 +114,8 @@ def refusal(body: dict[str, Any], denied: access.Denied, locales: Locales, clien
 async def _tell_after_ack(
     words: list[str], user: str | None, response_url: Any, trigger_id: Any, locales: Locales, client: Any
 ) -> None:
-    """Tells a refused click privately (its response_url), or a shortcut or a Home tab click in a notice modal."""
+    """Tells a refused click or message shortcut privately (its response_url); a global shortcut or a Home
+    tab click (no response_url) in a notice modal."""
     await asyncio.sleep(0)  # the ack is on its way first, as a Bolt lazy listener's would be
     try:
         lang = await locales.lang_of(user)
