@@ -1,6 +1,7 @@
 """Who the bot is in Slack, asked once at start so no request waits for it before its ack.
 
-(Who may act on an incident is decided from the database: bot/usecases/answering.py, membership.py.)
+(Who may act on an incident is decided from the database: bot/usecases/access.py; requests of a team
+other than `team_id` are refused there too.)
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ class Identity:
             self._auth = await self.client.auth_test()
         except (TimeoutError, SlackApiError, OSError) as exc:
             log.warning("auth.test at start failed (%s); the first request will try again", type(exc).__name__)
+
+    @property
+    def team_id(self) -> str | None:
+        """The installation's workspace (auth.test's team_id); None until Slack has said."""
+        team = self._auth.get("team_id") if self._auth is not None else None
+        return team if isinstance(team, str) and team else None
 
     async def result(self) -> AuthorizeResult:
         """The same bot for every request."""

@@ -105,8 +105,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # access
     "access.not_member": {
-        "ja": "このインシデントのチャンネルのメンバーだけが回答・変更できます。",
-        "en": "Only members of this incident's channel can answer or change it.",
+        "ja": "このインシデントのチャンネルのメンバーだけが見たり回答・変更したりできます。あなたは今メンバーではないため、受け付けませんでした。",
+        "en": "Only members of this incident's channel can see, answer or change it; you are not a member now, so this was refused.",
     },
     "access.form_unknown": {
         "ja": "このフォームはボットがあなたに開いたものとして記録がないため、受け付けませんでした。`/leak-next` で開き直してください。",
@@ -130,6 +130,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "access.refused": {
         "ja": "この操作はこのチャンネルのインシデントのものではないため、実行しませんでした。",
         "en": "This action belongs to another incident, not this channel's, so nothing was done.",
+    },
+    "access.not_member_retry": {
+        "ja": "メンバーになったばかりの場合は、確認し直しますので少し待ってからもう一度試してください。",
+        "en": "If you were just added to the channel, the bot is checking again: wait a moment and try once more.",
+    },
+    "access.other_team": {
+        "ja": "別のワークスペースからの要求のため、受け付けませんでした。何も変更していません。",
+        "en": "This request comes from another workspace, so it was refused; nothing was changed.",
+    },
+    "access.open_form_unknown": {
+        "ja": "このフォームはボットがあなたに開いたものとして記録がないため、受け付けませんでした。`/leak-open` で開き直してください。",
+        "en": "This form is not one the bot opened for you, so it was not accepted. Open it again with `/leak-open`.",
     },
     # commands used where they do not apply
     "cmd.not_incident_channel": {

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     """Wires every listener, the incident middleware and the error handler into the app."""
-    app.middleware(incident_resolver(deps.repo))
     locales = adapter.locales  # each person's language: replies, modals and the App Home use it
+    app.middleware(incident_resolver(deps, adapter.identity, locales))  # the access door: every request
     commands.register(app, deps, adapter)
     views.register(app, deps, locales)
     actions.register(app, deps, locales)

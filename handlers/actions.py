@@ -37,9 +37,8 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         await respond(response_type="ephemeral", replace_original=False, text=text)
 
     def refusal(context: Any, command: str) -> Words | None:
-        """Why the action cannot apply here (to tell the user), or None."""
-        if context.get("refused"):
-            return Words("access.refused")
+        """Why the action cannot apply here (to tell the user), or None. (Who may act was decided before
+        any listener ran: handlers/context.py, bot/usecases/access.py.)"""
         incident: Incident | None = context.get("incident")
         if incident is None:
             return Words("cmd.not_incident_channel", {"command": command})

@@ -20,7 +20,7 @@ from bot.ui import posts
 from bot.ui.modals import new_incident_modal, step_modal
 from bot.ui.mrkdwn import escape
 from bot.ui.timeline import timeline_blocks
-from bot.usecases import asking, drafts
+from bot.usecases import asking, drafts, opening
 from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
@@ -139,6 +139,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             return  # refused in the ack
         lang = await locales.lang_of(command["user_id"])
         view = new_incident_modal(title=context["title"], now=deps.clock.now(), lang=lang)
+        view["external_id"] = await opening.prepare_form(deps, user_id=command["user_id"])
         await open_modal(client, respond, command["trigger_id"], view, lang)
 
     app.command(surface.LEAK_OPEN)(ack=leak_open_ack, lazy=[replies.later("/leak-open"), leak_open_modal])

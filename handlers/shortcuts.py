@@ -19,7 +19,7 @@ from bot.slack.locales import Locales
 from bot.text import Unsafe
 from bot.ui.from_message import incident_from_message
 from bot.ui.modals import new_incident_modal, notice_modal
-from bot.usecases import from_message
+from bot.usecases import from_message, opening
 from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
@@ -50,6 +50,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     async def open_anywhere(body: dict[str, Any], client: Any, respond: Any = None) -> None:
         lang = await locales.lang_of(body["user"]["id"])
         view = new_incident_modal(title="", now=deps.clock.now(), lang=lang)
+        view["external_id"] = await opening.prepare_form(deps, user_id=body["user"]["id"])
         await open_modal(client, respond or log_only, body["trigger_id"], view, lang)
 
     app.shortcut(surface.SHORTCUT_OPEN)(ack=just_ack, lazy=[open_anywhere])
@@ -78,6 +79,8 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
         except Unsafe as unsafe:  # the message's words are not sent back into a modal, nor kept
             reason = t("screen.message", lang, reason=t(unsafe.key, lang))
             view = notice_modal(t("screen.message_title", lang), reason)
+        else:
+            view["external_id"] = await opening.prepare_form(deps, user_id=user_id)
         await open_modal(client, respond, body["trigger_id"], view, lang)
 
     app.shortcut(surface.SHORTCUT_OPEN_FROM_MESSAGE)(ack=from_message_ack, lazy=[open_from_message])

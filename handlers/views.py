@@ -37,9 +37,20 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             await ack(response_action="errors", errors=failed.errors)
             return
         team = body["user"].get("team_id") or (body.get("team") or {}).get("id", "")
-        _incident, created = await opening.open_incident(
-            deps, team_id=team, opener_id=body["user"]["id"], view_id=view["id"], values=values
-        )
+        try:
+            _incident, created = await opening.open_incident(
+                deps,
+                team_id=team,
+                opener_id=body["user"]["id"],
+                view_id=view["id"],
+                external_id=view.get("external_id") or "",
+                values=values,
+            )
+        except opening.NotOpenedByTheBot:
+            log.warning("refused a new-incident form the bot did not open for %s", body["user"]["id"])
+            first_block = next(iter(view["state"]["values"]), "title")
+            await ack(response_action="errors", errors={first_block: t("access.open_form_unknown", lang)})
+            return
         if not created:
             log.info("view %s submitted again; the incident exists already", view["id"])
         await ack(response_action="update", view=notice_modal(t("open.progress_title", lang), t("open.progress", lang)))

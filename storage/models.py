@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -199,6 +200,29 @@ class MemberRow(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     since: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OpenFormRow(Base):
+    """A new-incident modal the bot opened for one person (recorded before views.open, under the
+    `external_id` it chose); only a submission of such a modal, by that person, opens an incident."""
+
+    __tablename__ = "open_forms"
+
+    external_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MemberChangeRow(Base):
+    """The last membership event applied for one person in one channel, with Slack's time for it
+    (microseconds): an older event that arrives later (a retry) changes nothing."""
+
+    __tablename__ = "member_changes"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_us: Mapped[int] = mapped_column(BigInteger)
+    joined: Mapped[bool] = mapped_column(Boolean)
 
 
 class ReviewersRow(Base):

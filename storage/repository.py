@@ -30,7 +30,9 @@ from storage.models import (
     IncidentRow,
     JobRow,
     LeftEmptyRow,
+    MemberChangeRow,
     MemberRow,
+    OpenFormRow,
     OwnerRow,
     PublicationRow,
     RequestRow,
@@ -931,6 +933,30 @@ class Tx:
         await self.session.execute(
             delete(MemberRow).where(MemberRow.channel_id == channel_id, MemberRow.user_id == user_id)
         )
+
+    async def member_change(self, channel_id: str, user_id: str, *, event_us: int, joined: bool) -> bool:
+        """Records a membership event unless a later one (in Slack's time) was applied already; True when
+        this one is the latest and must be applied. The row is locked until the transaction ends."""
+        row = await self.session.get(MemberChangeRow, (channel_id, user_id), with_for_update=True)
+        if row is None:
+            self.session.add(MemberChangeRow(channel_id=channel_id, user_id=user_id, event_us=event_us, joined=joined))
+            await self.session.flush()
+            return True
+        if event_us <= row.event_us:
+            return False
+        row.event_us, row.joined = event_us, joined
+        await self.session.flush()
+        return True
+
+    async def record_open_form(self, external_id: str, *, user_id: str, at: datetime) -> None:
+        """Remembers a new-incident modal about to be opened for one person."""
+        self.session.add(OpenFormRow(external_id=external_id, user_id=user_id, opened_at=at))
+        await self.session.flush()
+
+    async def open_form_user(self, external_id: str) -> str | None:
+        """Whom the bot opened the new-incident modal `external_id` for; None when it never opened it."""
+        row = await self.session.get(OpenFormRow, external_id) if external_id else None
+        return row.user_id if row else None
 
     async def replace_members(self, channel_id: str, user_ids: set[str], *, at: datetime) -> None:
         """Makes the recorded members exactly these (after asking Slack with conversations.members)."""

@@ -303,8 +303,12 @@ def block_actions(
 # ----------------------------------------------------------------------------- events
 
 
-def event_callback(event: dict, *, team_id: str = "T0LEAK", api_app_id: str = "A0LEAKAPP") -> bytes:
-    """The JSON body of an Events API delivery (as Slack POSTs it to the request URL)."""
+def event_callback(
+    event: dict, *, team_id: str = "T0LEAK", api_app_id: str = "A0LEAKAPP", event_time: float | None = None
+) -> bytes:
+    """The JSON body of an Events API delivery (as Slack POSTs it to the request URL); `event_time` is
+    when Slack says the event happened (now unless given: a retry carries the time of the first try)."""
+    at = time.time() if event_time is None else event_time
     return json.dumps(
         {
             "token": "unused",
@@ -312,17 +316,21 @@ def event_callback(event: dict, *, team_id: str = "T0LEAK", api_app_id: str = "A
             "api_app_id": api_app_id,
             "type": "event_callback",
             "event_id": f"Ev{secrets.token_hex(5).upper()}",
-            "event_time": int(time.time()),
+            "event_time": int(at),
             "authorizations": [{"team_id": team_id, "user_id": "U0LEAKBOT", "is_bot": True}],
-            "event": {"event_ts": f"{time.time():.6f}", **event},
+            "event": {"event_ts": f"{at:.6f}", **event},
         }
     ).encode()
 
 
-def member_event(kind: str, *, user_id: str, channel_id: str, team_id: str = "T0LEAK") -> bytes:
+def member_event(
+    kind: str, *, user_id: str, channel_id: str, team_id: str = "T0LEAK", event_time: float | None = None
+) -> bytes:
     """member_joined_channel or member_left_channel, for a private channel."""
     return event_callback(
-        {"type": kind, "user": user_id, "channel": channel_id, "channel_type": "G", "team": team_id}, team_id=team_id
+        {"type": kind, "user": user_id, "channel": channel_id, "channel_type": "G", "team": team_id},
+        team_id=team_id,
+        event_time=event_time,
     )
 
 

@@ -134,13 +134,13 @@ async def test_the_button_outside_its_channel_or_for_a_non_member_opens_nothing(
 
     for user, where, says in (
         ("U0CAROL", channel, "access.not_member"),
-        ("U0ALICE", GENERAL, "cmd.not_incident_channel"),
+        ("U0ALICE", GENERAL, "access.refused"),  # the button names the incident of another channel
     ):
         before, opened = len(h.fake.responses), len(h.fake.calls_to("views.open"))
         clicked = await h.click(TIMELINE_ADD_ACTION, button["value"], user=user, channel=where)
         assert clicked.status == 200 and clicked.body is None
         await h.fake.wait_until(lambda n=before: len(h.fake.responses) > n, what="the refusal")
-        assert h.fake.responses[before][1]["text"] == t(says, "ja", command="/leak-timeline")
+        assert h.fake.responses[before][1]["text"].startswith(t(says, "ja"))
         await h.settle()  # "no modal" can only be waited for inside: the lazy listener is done
         assert len(h.fake.calls_to("views.open")) == opened
     assert await stored_timeline(h, channel) == []

@@ -156,8 +156,11 @@ async def test_a_forged_confirmation_for_another_incident_is_refused(leakbot: Ha
     await revise(leakbot, other, "max_count", {"max_count": "約9,000万件"}, user="U0CAROL")
     await leakbot.fake.wait_until(lambda: warnings(leakbot, other), what="the warning in the other channel")
     held = json.dumps({"incident_id": 2, "draft_id": 2})
-    async with Unchanged(leakbot):  # nothing posted anywhere, no reply
+    told = len(leakbot.fake.responses)
+    async with Unchanged(leakbot, told=True):  # nothing posted anywhere; only the clicker is told why
         await leakbot.click("leak_confirm_draft", held, channel=mine)
+        [(_, said)] = await leakbot.fake.wait_until(lambda: leakbot.fake.responses[told:], what="the refusal")
+    assert "このチャンネルのインシデントのものではない" in said["text"]
     assert posted(leakbot, other, "公表文の下書き（第2版）") == []
 
 

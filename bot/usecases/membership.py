@@ -12,16 +12,22 @@ from bot.usecases.base import Deps
 from storage.repository import Incident
 
 
-async def joined(deps: Deps, channel_id: str, user_id: str) -> None:
-    """Someone joined a channel (only incident channels are recorded)."""
+async def joined(deps: Deps, channel_id: str, user_id: str, *, event_us: int | None = None) -> None:
+    """Someone joined a channel (only incident channels are recorded), unless Slack has told of a later
+    change for them already (`event_us`: Slack's time of the event, in microseconds)."""
     async with deps.repo.tx() as tx:
-        if await tx.incident_by_channel(channel_id) is not None:
+        if await tx.incident_by_channel(channel_id) is None:
+            return
+        if event_us is None or await tx.member_change(channel_id, user_id, event_us=event_us, joined=True):
             await tx.add_members(channel_id, [user_id], at=deps.clock.now())
 
 
-async def left(deps: Deps, channel_id: str, user_id: str) -> None:
-    """Someone left, or was removed from, a channel."""
+async def left(deps: Deps, channel_id: str, user_id: str, *, event_us: int | None = None) -> None:
+    """Someone left, or was removed from, a channel, unless Slack has told of a later change for them."""
     async with deps.repo.tx() as tx:
+        later = event_us is not None and await tx.incident_by_channel(channel_id) is not None
+        if later and not await tx.member_change(channel_id, user_id, event_us=event_us or 0, joined=False):
+            return  # Slack told of a later change already
         await tx.remove_member(channel_id, user_id)
 
 

@@ -23,8 +23,9 @@ async def rehearse(
     """Opens a drill incident with the scenario's new-incident answers, waits for its channel, then gives
     the checklist answers one step at a time, each waited for like a person who reads the next question."""
     opened = {k: values[k] for k in INCIDENT_STEP.items if k in values} | {"exercise": True}
+    form = await opening.prepare_form(deps, user_id=user_id)  # as the bot would open one for the person
     incident, _created = await opening.open_incident(
-        deps, team_id=team_id, opener_id=user_id, view_id=f"drill-{uuid.uuid4().hex}", values=opened
+        deps, team_id=team_id, opener_id=user_id, view_id=f"drill-{uuid.uuid4().hex}", external_id=form, values=opened
     )
     incident = await _until(deps, incident.id, lambda i: i.setup_stage >= SET_UP_DONE, timeout)
     for step in CHECKLIST_STEPS:
