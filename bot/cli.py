@@ -234,6 +234,7 @@ def draft(args: argparse.Namespace) -> int:
     from bot.documents import plain_text, to_docx
     from bot.drafting import DraftMeta, DraftNotReady, render
     from bot.offline import OfflineError, load_answers
+    from bot.text import Unsafe
 
     lang = args.lang or _default_lang()
     try:
@@ -247,6 +248,8 @@ def draft(args: argparse.Namespace) -> int:
         body = render(values, lang=lang, doc=args.doc, meta=meta)
     except DraftNotReady as not_ready:
         raise UsageError(f"{args.answers}: required items not answered: {', '.join(not_ready.missing)}") from None
+    except Unsafe:
+        raise UsageError(f"{args.answers}: two answers join up into a card number or My Number in the text") from None
     except TemplateNotFound:
         raise UsageError(f"there is no {args.doc} document in {lang} yet") from None
     if args.docx is not None:

@@ -20,6 +20,8 @@ from bot.answers import display, format_datetime
 from bot.checklist import ITEMS, missing_required
 from bot.clock import JST
 from bot.documents import HEADING, RIGHT, TITLE, strip_marks
+from bot.sensitive import find_secret
+from bot.text import Unsafe
 
 __all__ = ["DOCS", "DraftMeta", "DraftNotReady", "TimelineEntry", "changed_items", "draft_context", "render"]
 
@@ -204,6 +206,9 @@ def render(
 ) -> str:
     """Returns the text of a document; raises DraftNotReady while required items are open.
 
+    Raises Unsafe ("error.secret.joined") when the text holds a card number or My Number that no answer
+    holds alone: two answers set one after the other (each screened by bot.text) whose digits join up. Such
+    a text is never stored or posted; the person whose answer made it is asked to revise one of them.
     `public_version` is kept for older callers: it fills `meta.public_version` when that is unset.
     """
     missing = missing_required(values)
@@ -213,7 +218,10 @@ def render(
     if meta.public_version is None and public_version is not None:
         meta = replace(meta, public_version=public_version)
     template = _ENV.get_template(f"{doc}.{lang}.j2")
-    return _finish(template.render(**draft_context(values, lang, doc=doc, meta=meta)))
+    text = _finish(template.render(**draft_context(values, lang, doc=doc, meta=meta)))
+    if find_secret(text) is not None:
+        raise Unsafe("error.secret.joined")
+    return text
 
 
 def changed_items(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:

@@ -33,6 +33,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "マイナンバー（個人番号）とみられる数字が含まれています。このボットにマイナンバーを書かないでください（入力は保存されていません）。",
         "en": "This looks like it contains a My Number (individual number). Never give My Numbers to this bot (nothing was saved).",
     },
+    "error.secret.joined": {
+        "ja": "この回答と他の項目の回答が文書の中で続くと、クレジットカード番号またはマイナンバーと同じ形の数字になります。どちらかの回答を見直してください（入力は保存されていません）。",
+        "en": "Set next to another answer in the document, this answer would read as a credit-card number or My Number. Please revise one of them (nothing was saved).",
+    },
     "error.control": {
         "ja": "制御文字（NUL など）は使えません。取り除いてからもう一度送ってください（入力は保存されていません）。",
         "en": "Control characters (such as NUL) cannot be used. Remove them and send again (nothing was saved).",

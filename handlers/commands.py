@@ -256,6 +256,9 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
             missing = not_ready.missing
             await say(ack, command, context, "draft.missing", lambda lang: posts.missing_blocks(missing, lang))
             return
+        except Unsafe as unsafe:  # two answers whose digits join up in the text: nothing stored or posted
+            await say(ack, command, context, unsafe.key)
+            return
         await ack()
 
     app.command(surface.LEAK_DRAFT)(ack=leak_draft, lazy=[replies.later("/leak-draft")])

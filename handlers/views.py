@@ -14,6 +14,7 @@ from bot.answers import ValidationFailed, display, format_datetime, parse_step
 from bot.checklist import INCIDENT_STEP, STEP_BY_ID
 from bot.i18n import t
 from bot.slack.locales import Locales
+from bot.text import Unsafe
 from bot.ui.ids import OPEN_CALLBACK, STEP_CALLBACK
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import shorten
@@ -90,6 +91,9 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             name = locales.name(who)
             who = f"{name} ({who})" if name else who
             await ack(response_action="errors", errors={overwrite.item_id: overwrite_error(overwrite, lang, who)})
+            return
+        except Unsafe as unsafe:  # with another answer it would put a card number into the draft: not stored
+            await ack(response_action="errors", errors={first_block: t(unsafe.key, lang)})
             return
         except answering.Refused as refused:
             log.warning("refused a step submission for incident %s from %s: %s", ref.incident_id, user, refused.key)

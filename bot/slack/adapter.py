@@ -33,6 +33,7 @@ from bot.slack import review as review_jobs
 from bot.slack.locales import Locales
 from bot.slack.retrying import retrying
 from bot.slack.sender import Posted, Sender
+from bot.text import Unsafe
 from bot.ui import home as home_ui
 from bot.ui import posts
 from bot.ui import review as review_ui
@@ -482,7 +483,10 @@ class SlackAdapter:
             previous=previous,
             exercise=is_drill(draft.values),
         )
-        return render(draft.values, lang=lang, doc=draft.doc, meta=meta)
+        try:
+            return render(draft.values, lang=lang, doc=draft.doc, meta=meta)
+        except Unsafe as unsafe:  # the translation would join two answers into a card number: never posted
+            raise Impossible(unsafe.key) from None
 
     def _changes(self, draft: Draft, drafts: list[Draft]) -> list[str]:
         """A line on what changed since the previous version of the same document."""
