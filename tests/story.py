@@ -49,14 +49,19 @@ def last_question(h: Harness, channel: str) -> dict[str, Any]:
 
 
 async def open_incident(
-    h: Harness, title: str = TITLE, *, responders: list[str] | None = None, user: str = "U0ALICE"
+    h: Harness,
+    title: str = TITLE,
+    *,
+    responders: list[str] | None = None,
+    user: str = "U0ALICE",
+    summary: str = SUMMARY,
 ) -> str:
     """Runs /leak-open and submits the modal; returns the new channel id once the first question is up."""
     opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
     reply = await h.command("/leak-open", title, user=user)
     assert reply.status == 200, reply
     view = await h.opened_view(opened + 1)
-    reply = await h.submit(view, {"summary": SUMMARY, "responders": responders or ["U0BOB"]}, user=user)
+    reply = await h.submit(view, {"summary": summary, "responders": responders or ["U0BOB"]}, user=user)
     assert reply.status == 200 and reply.body["response_action"] == "update", reply
     done = await h.fake.wait_for(
         "views.update",

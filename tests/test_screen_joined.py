@@ -12,7 +12,7 @@ from bot.drafting import render
 from bot.i18n import t
 from bot.text import Unsafe
 from tests.conftest import Harness
-from tests.story import SUMMARY, answer_buttons, answer_required, messages
+from tests.story import SUMMARY, answer_required, open_incident
 from tests.test_drafting import BASE
 from tests.test_screen_in_slack import CARD_DIGITS, held_nowhere
 
@@ -29,23 +29,8 @@ def test_a_document_whose_answers_join_into_a_card_number_is_never_made(lang: st
     assert render(BASE | {"occurred_at": "2026年10月ごろ", "summary": HEAD + SUMMARY}, lang=lang)  # apart: fine
 
 
-async def _open(h: Harness, summary: str) -> str:
-    opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
-    assert (await h.command("/leak-open", "架空の流出")).status == 200
-    view = await h.opened_view(opened + 1)
-    reply = await h.submit(view, {"summary": summary, "responders": ["U0BOB"]})
-    assert reply.body["response_action"] == "update", reply
-    done = await h.fake.wait_for(
-        "views.update",
-        lambda c: c.args.get("view_id") == view["id"] and "<#C" in json.dumps(c.args.get("view"), ensure_ascii=False),
-    )
-    channel = json.dumps(done.args["view"], ensure_ascii=False).split("<#")[1].split(">")[0].split("|")[0]
-    await h.fake.wait_until(lambda: any(answer_buttons(m) for m in messages(h, channel)), what="the first question")
-    return channel
-
-
 async def test_the_answer_that_would_join_up_into_a_card_number_is_refused(leakbot: Harness) -> None:
-    channel = await _open(leakbot, HEAD + SUMMARY)
+    channel = await open_incident(leakbot, summary=HEAD + SUMMARY)
     await answer_required(leakbot, channel)
     await leakbot.fake.wait_for("chat.postMessage", lambda c: "第1版" in json.dumps(c.args, ensure_ascii=False))
     view = await leakbot.modal("/leak-answer", "occurred_at", channel=channel)
