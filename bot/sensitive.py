@@ -7,7 +7,9 @@ People write these numbers in many ways, so recognising them starts by reading t
 would see it: full-width and other digits count as digits (NFKC, then every decimal digit of any script),
 invisible characters (format characters such as zero-width spaces, and combining marks) are ignored,
 and any run of separators may stand between digit groups: every dash and minus (category Pd, U+2212,
-ー, －, ─ …), dots (. ・ 。), slashes, commas, spaces, tabs and line breaks.
+ー, －, ─ …), dots (. ・ 。), slashes, commas, spaces, tabs and line breaks, and any other punctuation mark
+or symbol (_ : | ★ € an emoji …): a channel name made from a title turns each of those into a hyphen, so
+"4111💳1111💳1111💳1111" would otherwise become a card number in a channel's name.
 """
 
 from __future__ import annotations
@@ -37,15 +39,17 @@ class Secret(StrEnum):
 
 
 def _is_separator(char: str) -> bool:
-    return char.isspace() or unicodedata.category(char) == "Pd" or any(char in chars for _, chars in _KINDS)
+    """Whitespace, and every punctuation mark or symbol (categories P* and S*, emoji included)."""
+    return char.isspace() or unicodedata.category(char)[0] in "PS" or any(char in chars for _, chars in _KINDS)
 
 
 def _kind(separator: str) -> str:
-    """The kind of a run of separators: the strongest mark in it, else space."""
+    """The kind of a run of separators: the strongest mark in it, else the first other mark, else space."""
     for kind, chars in _KINDS:
         if any(c in chars or (kind == "dash" and unicodedata.category(c) == "Pd") for c in separator):
             return kind
-    return "space"
+    marks = [c for c in separator if not c.isspace()]
+    return f"mark {marks[0]}" if marks else "space"
 
 
 def readable(text: str, invisible: str = "") -> str:
@@ -121,6 +125,8 @@ def _candidates(groups: list[str], kinds: list[str]) -> list[str]:
     found = [g for g in groups if len(g) >= 12]
     if _shaped(groups):
         found.append("".join(groups))
+    if len(groups) >= 12 and all(len(g) == 1 for g in groups) and len(set(kinds)) == 1:
+        found.append("".join(groups))  # digit by digit: "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1"
     for i in range(len(groups)):
         for j in range(i + 2, min(len(groups), i + 5) + 1):
             window = groups[i:j]

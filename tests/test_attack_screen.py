@@ -1,0 +1,66 @@
+"""Attacks on the screen (bot.text.screen) with shapes the engineers' tests did not write: a card number whose
+groups are joined by a symbol (an emoji, ★, €), by _ : | or (), or typed digit by digit. A title passes into
+a channel's name, where each of those marks becomes a hyphen: "4111💳1111💳1111💳1111" would have made the
+private channel `leak-…-4111-1111-1111-1111`. Each is refused where it is typed, and held nowhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import GENERAL, Harness
+from tests.story import Unchanged, open_incident, open_step
+from tests.test_screen_in_slack import held_nowhere, refusal
+
+CARD_DIGITS = "4111111111111111"
+TITLES = [
+    "4111\U0001f4b31111\U0001f4b31111\U0001f4b31111",  # 💳 between the groups
+    "\uff14\uff11\uff11\uff11\u2605\uff11\uff11\uff11\uff11\u2605\uff11\uff11\uff11\uff11\u2605\uff11\uff11\uff11\uff11",
+    "4111\u20ac1111\u20ac1111\u20ac1111",  # €
+]
+
+
+@pytest.mark.parametrize("title", TITLES)
+async def test_a_title_whose_symbols_a_channel_name_turns_into_hyphens_is_refused(
+    sqlite_leakbot: Harness, title: str
+) -> None:
+    h = sqlite_leakbot
+    async with Unchanged(h, told=True):
+        reply = await h.reply("/leak-open", title, channel=GENERAL)
+    assert "カード番号を書かないで" in reply.text
+    assert h.fake.calls_to("views.open") == []
+    view = await h.modal("/leak-open")
+    async with Unchanged(h):
+        submitted = await h.submit(view, {"title": f"件名 {title}", "summary": "架空の事案。"})
+    assert submitted.body == {"response_action": "errors", "errors": {"title": refusal("error.secret.card")}}
+    assert h.fake.calls_to("conversations.create") == []
+    await held_nowhere(h, (CARD_DIGITS,))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "4111_1111_1111_1111",
+        "4111:1111:1111:1111",
+        "4111|1111|1111|1111",
+        "(4111)1111-1111-1111",
+        "*4111* 1111 1111 1111",  # Slack's bold around one group
+        "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",  # digit by digit
+    ],
+)
+async def test_a_card_number_joined_by_other_marks_is_refused_in_an_answer(sqlite_leakbot: Harness, typed: str) -> None:
+    h = sqlite_leakbot
+    channel = await open_incident(h)
+    view = await open_step(h, channel)  # data items, with the free-text "other"
+    async with Unchanged(h):
+        reply = await h.submit(view, {"data_items": ["name"], "data_items_other": f"返金先 {typed} を確認"})
+    assert reply.body == {"response_action": "errors", "errors": {"data_items_other": refusal("error.secret.card")}}
+    await held_nowhere(h, (CARD_DIGITS,))
+
+
+@pytest.mark.parametrize("text", ["受付 9:00〜18:00（土日祝を除く）｜03-1234-5678", "比率 1:2:3:4:5:6:7:8:9"])
+async def test_times_and_ratios_joined_by_colons_still_pass(sqlite_leakbot: Harness, text: str) -> None:
+    h = sqlite_leakbot
+    channel = await open_incident(h)
+    view = await open_step(h, channel)
+    reply = await h.submit(view, {"data_items": ["name"], "data_items_other": text})
+    assert reply.body is None or "errors" not in (reply.body or {}), reply.body
