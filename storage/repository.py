@@ -958,9 +958,22 @@ class Tx:
         row = await self.session.get(OpenFormRow, external_id) if external_id else None
         return row.user_id if row else None
 
-    async def replace_members(self, channel_id: str, user_ids: set[str], *, at: datetime) -> None:
-        """Makes the recorded members exactly these (after asking Slack with conversations.members)."""
+    async def member_changes(self, channel_id: str, *, lock: bool = False) -> dict[str, int]:
+        """The latest membership event applied for each person of the channel (Slack's time, microseconds);
+        with `lock`, their rows stay locked until the transaction ends (an event about them waits)."""
+        query = select(MemberChangeRow.user_id, MemberChangeRow.event_us).where(
+            MemberChangeRow.channel_id == channel_id
+        )
+        rows = await self.session.execute(query.with_for_update() if lock else query)
+        return {row.user_id: row.event_us for row in rows}
+
+    async def replace_members(
+        self, channel_id: str, user_ids: set[str], *, at: datetime, keep: frozenset[str] = frozenset()
+    ) -> None:
+        """Makes the recorded members exactly these (after asking Slack with conversations.members), except
+        the people in `keep`, left as recorded (an event about them was applied while Slack was asked)."""
         known = await self.members(channel_id)
+        user_ids = (user_ids - keep) | (known & keep)
         if known - user_ids:
             await self.session.execute(
                 delete(MemberRow).where(MemberRow.channel_id == channel_id, MemberRow.user_id.in_(known - user_ids))

@@ -295,10 +295,14 @@ class SlackAdapter:
             await tx.add_members(channel_id, users, at=self.clock.now())
 
     async def refresh_members(self, job: Job) -> None:
-        """Asks Slack who is in the channel (conversations.members) and records exactly them."""
+        """Asks Slack who is in the channel (conversations.members) and records exactly them, except anyone
+        whom a member_joined/left_channel event applied meanwhile is about: Slack's answer describes the
+        channel as it was when asked, and must not undo a removal told while it was on its way."""
         incident = await self._incident(job)
         if not incident.channel_id:
             return
+        async with self.repo.read() as tx:
+            before = await tx.member_changes(incident.channel_id)
         members: set[str] = set()
         cursor = None
         while True:
@@ -308,7 +312,9 @@ class SlackAdapter:
             if not cursor:
                 break
         async with self.repo.tx() as tx:
-            await tx.replace_members(incident.channel_id, members, at=self.clock.now())
+            told = await tx.member_changes(incident.channel_id, lock=True)
+            meanwhile = frozenset(user for user, event_us in told.items() if before.get(user) != event_us)
+            await tx.replace_members(incident.channel_id, members, at=self.clock.now(), keep=meanwhile)
 
     # --- messages ---------------------------------------------------------------------------------
 
