@@ -5,9 +5,13 @@ private channel `leak-…-4111-1111-1111-1111`. Each is refused where it is type
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 import pytest
 
 from tests.conftest import GENERAL, Harness
+from tests.slack_payloads import message_shortcut
 from tests.story import Unchanged, open_incident, open_step
 from tests.test_screen_in_slack import held_nowhere, refusal
 
@@ -64,3 +68,54 @@ async def test_times_and_ratios_joined_by_colons_still_pass(sqlite_leakbot: Harn
     view = await open_step(h, channel)
     reply = await h.submit(view, {"data_items": ["name"], "data_items_other": text})
     assert reply.body is None or "errors" not in (reply.body or {}), reply.body
+
+
+# --- bytes no database stores, in what Slack sends beside the typed text -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "odd"),
+    [
+        ("ts", "1700000000.000100\u0000"),  # NUL: PostgreSQL cannot store it
+        ("ts", "1700000000.0001\ud800"),  # a lone surrogate (JSON can carry one; neither database stores it)
+        ("ts", "inf"),  # not a time Slack gives
+        ("user", "U0BOB\u0000"),
+    ],
+)
+async def test_a_message_shortcut_with_an_unstorable_id_or_time_is_a_400(
+    leakbot: Harness, where: str, odd: str
+) -> None:
+    h = leakbot
+    channel = await open_incident(h)
+    message = {"type": "message", "ts": "1700000000.000100", "user": "U0BOB", "text": "架空のメッセージ"}
+    message[where] = odd
+    payload = message_shortcut(
+        "leak_add_to_timeline",
+        user_id="U0ALICE",
+        channel_id=channel,
+        message=message,
+        trigger_id=h.fake.new_trigger_id(),
+        response_url=h.fake.response_url(),
+    )
+    async with Unchanged(h):
+        reply = await h.post(urlencode({"payload": json.dumps(payload)}).encode())  # ensure_ascii: \ud800 travels
+        assert reply.status == 400, reply
+
+
+async def test_typed_text_with_a_nul_is_still_told_not_refused_whole(sqlite_leakbot: Harness) -> None:
+    h = sqlite_leakbot
+    channel = await open_incident(h)
+    message = {"type": "message", "ts": "1700000000.000100", "user": "U0BOB", "text": "架空\u0000のメッセージ"}
+    payload = message_shortcut(
+        "leak_add_to_timeline",
+        user_id="U0ALICE",
+        channel_id=channel,
+        message=message,
+        trigger_id=h.fake.new_trigger_id(),
+        response_url=h.fake.response_url(),
+    )
+    told = len(h.fake.responses)
+    reply = await h.post(urlencode({"payload": json.dumps(payload)}).encode())
+    assert reply.status == 200
+    await h.fake.wait_until(lambda: len(h.fake.responses) > told, what="the refusal")
+    assert refusal("error.control") in h.fake.responses[told][1]["text"]
