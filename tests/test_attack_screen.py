@@ -119,3 +119,20 @@ async def test_typed_text_with_a_nul_is_still_told_not_refused_whole(sqlite_leak
     assert reply.status == 200
     await h.fake.wait_until(lambda: len(h.fake.responses) > told, what="the refusal")
     assert refusal("error.control") in h.fake.responses[told][1]["text"]
+
+
+# --- a channel name adds digits of its own to the title's ----------------------------------------------------
+
+
+async def test_a_channel_name_whose_suffix_completes_a_card_number_is_not_used(sqlite_leakbot: Harness) -> None:
+    """The title passes the screen (its twelve digits are no My Number), but when its channel name is taken the
+    bot adds "-2", and leak-…-1000-0000-0008-2 holds 1000 0000 0008 2, a Luhn-valid 13-digit card number
+    written 4-4-4-1."""
+    h = sqlite_leakbot
+    title = "障害番号 1000 0000 0008"
+    first = await open_incident(h, title)
+    second = await open_incident(h, title)  # the same title again: its readable name is taken
+    assert first != second
+    names = [c.args.get("name", "") for c in h.fake.calls_to("conversations.create")]
+    assert names and all("1000000000082" not in "".join(ch for ch in name if ch.isdigit()) for name in names), names
+    assert "1000000000082" not in "".join(ch for ch in h.fake.channels[second].name if ch.isdigit())
