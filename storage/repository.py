@@ -969,9 +969,10 @@ class Tx:
 
     async def replace_members(
         self, channel_id: str, user_ids: set[str], *, at: datetime, keep: frozenset[str] = frozenset()
-    ) -> None:
+    ) -> set[str]:
         """Makes the recorded members exactly these (after asking Slack with conversations.members), except
-        the people in `keep`, left as recorded (an event about them was applied while Slack was asked)."""
+        the people in `keep`, left as recorded (an event about them was applied while Slack was asked).
+        Returns the people no longer recorded."""
         known = await self.members(channel_id)
         user_ids = (user_ids - keep) | (known & keep)
         if known - user_ids:
@@ -980,6 +981,7 @@ class Tx:
             )
         self.session.add_all(MemberRow(channel_id=channel_id, user_id=u, since=at) for u in user_ids - known)
         await self.session.flush()
+        return known - user_ids
 
     # --- the timeline (経緯) ------------------------------------------------------------------------
 

@@ -115,3 +115,23 @@ async def test_a_command_naming_no_team_is_refused(sqlite_leakbot: Harness) -> N
     payload.pop("team_id")
     reply = await h.post(form_body(payload))
     assert reply.status == 200 and OTHER_TEAM in str(reply.body.get("text")) and "blocks" not in reply.body, reply
+
+
+# --- what a removed member still sees ------------------------------------------------------------------------
+
+
+async def test_a_removed_members_home_tab_no_longer_shows_the_incident(leakbot: Harness) -> None:
+    """The Home tab is published for the channel's members; Slack keeps showing a person the last view
+    published for them. Bob, removed, must get his desk again, without the incident."""
+    h = leakbot
+    channel = await open_incident(h, "架空の漏えい事案ABC")  # Alice and Bob
+
+    def shows(user: str, call: Any) -> bool:
+        return call.args.get("user_id") == user and "架空の漏えい事案ABC" in json.dumps(call.args, ensure_ascii=False)
+
+    await h.fake.wait_for("views.publish", lambda c: shows(BOB, c))
+    h.fake.channels[channel].members.discard(BOB)
+    assert (await h.member("member_left_channel", BOB, channel)).status == 200
+    await h.fake.wait_for("views.publish", lambda c: c.args.get("user_id") == BOB and not shows(BOB, c))
+    last = [c for c in h.fake.calls_to("views.publish") if c.args.get("user_id") == BOB][-1]
+    assert not shows(BOB, last)

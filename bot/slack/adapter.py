@@ -39,7 +39,7 @@ from bot.ui import posts
 from bot.ui import review as review_ui
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
-from bot.usecases import asking, home
+from bot.usecases import asking, home, membership
 from bot.usecases import drafts as drafts_usecase
 from bot.usecases.base import values_of
 from storage.repository import Draft, Incident, Job, Repository, Revision
@@ -92,6 +92,7 @@ class SlackAdapter:
             "review": self.post_review_request,
             "publish_offer": self.post_publish_offer,
             "home": self.publish_homes,
+            "home_of": self.publish_home_of,
             "review_nudge": self.post_review_nudge,
             "canvas": self.update_canvas,
             "bookmarks": self.keep_bookmarks,
@@ -314,7 +315,8 @@ class SlackAdapter:
         async with self.repo.tx() as tx:
             told = await tx.member_changes(incident.channel_id, lock=True)
             meanwhile = frozenset(user for user, event_us in told.items() if before.get(user) != event_us)
-            await tx.replace_members(incident.channel_id, members, at=self.clock.now(), keep=meanwhile)
+            gone = await tx.replace_members(incident.channel_id, members, at=self.clock.now(), keep=meanwhile)
+            await membership.home_again(tx, incident, sorted(gone), at=self.clock.now())
 
     # --- messages ---------------------------------------------------------------------------------
 
@@ -644,6 +646,10 @@ class SlackAdapter:
         for user_id in members:
             if user_id != bot:
                 await self.publish_home(user_id)
+
+    async def publish_home_of(self, job: Job) -> None:
+        """Publishes the App Home again for one person who is no longer in the incident's channel."""
+        await self.publish_home(str(job.payload["user_id"]))
 
     async def publish_home(self, user_id: str, *, page: int = 0) -> None:
         """Shows one person their desk on the App Home tab (views.publish)."""
