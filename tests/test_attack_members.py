@@ -135,3 +135,20 @@ async def test_a_removed_members_home_tab_no_longer_shows_the_incident(leakbot: 
     await h.fake.wait_for("views.publish", lambda c: c.args.get("user_id") == BOB and not shows(BOB, c))
     last = [c for c in h.fake.calls_to("views.publish") if c.args.get("user_id") == BOB][-1]
     assert not shows(BOB, last)
+
+
+async def test_an_owner_removed_from_the_channel_gets_no_dm_about_the_incident(leakbot: Harness) -> None:
+    """Owners of items open too long get a DM with the nudge (the items, the deadlines): once Bob is removed
+    from the channel he is no one to tell about the incident, though the item is still his."""
+    from tests.test_nudges import HOUR, sweep_at
+    from tests.test_owners_and_clocks import pick_owner, pickers
+
+    h = leakbot
+    channel = await open_incident(h)
+    [(block_id, _)] = pickers(last_question(h, channel))
+    await pick_owner(h, channel, block_id, BOB)
+    h.fake.channels[channel].members.discard(BOB)
+    assert (await h.member("member_left_channel", BOB, channel)).status == 200
+    assert await sweep_at(h, 3 * HOUR) == 1  # open for 3h > 2h: owners get a DM
+    dms = [c for c in h.fake.calls_to("chat.postMessage") if c.args.get("channel", "").startswith("U")]
+    assert [c.args["channel"] for c in dms] == [ALICE]
