@@ -649,7 +649,9 @@ class SlackAdapter:
 
     async def publish_home_of(self, job: Job) -> None:
         """Publishes the App Home again for one person who is no longer in the incident's channel."""
-        await self.publish_home(str(job.payload["user_id"]))
+        user_id = str(job.payload["user_id"])
+        if user_id != await self.bot_user_id():  # the bot itself, removed from the channel, has no Home tab
+            await self.publish_home(user_id)
 
     async def publish_home(self, user_id: str, *, page: int = 0) -> None:
         """Shows one person their desk on the App Home tab (views.publish)."""
