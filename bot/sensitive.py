@@ -33,6 +33,13 @@ _SLACK_PERMALINK = re.compile(
 )
 
 
+# Kanji numerals (〇 一 二 … 九), digit by digit, are read as digits where four or more stand together (a
+# number written in them: "四一一一 一一一一 …"), and only there: a lone 一 is also what an IME gives for a
+# dash ("03一1234一5678").
+_KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
+_KANJI_RUN = re.compile("[〇一二三四五六七八九]{4,}")
+
+
 class Secret(StrEnum):
     CARD = "card"
     MY_NUMBER = "my_number"
@@ -99,14 +106,14 @@ def find_secret(text: str) -> Secret | None:
     """Returns what kind of forbidden number the text contains, if any.
 
     An invisible character between digits is read both ways: as nothing (digits it splits are one group)
-    and as a separator (it stands where a person put a gap).
+    and as a separator (it stands where a person put a gap). Text with a run of kanji numerals is read
+    with them as digits too.
     """
-    candidates = [
-        c
-        for invisible in ("", " ")
-        for groups, kinds in _runs(_SLACK_PERMALINK.sub(" ", readable(text, invisible)))
-        for c in _candidates(groups, kinds)
+    readings = [_SLACK_PERMALINK.sub(" ", readable(text, invisible)) for invisible in ("", " ")]
+    readings += [
+        _KANJI_RUN.sub(lambda run: run[0].translate(_KANJI_DIGITS), r) for r in readings if _KANJI_RUN.search(r)
     ]
+    candidates = [c for reading in readings for groups, kinds in _runs(reading) for c in _candidates(groups, kinds)]
     if any(13 <= len(digits) <= 19 and luhn_valid(digits) for digits in candidates):
         return Secret.CARD
     if any(len(digits) == 12 and my_number_valid(digits) for digits in candidates):

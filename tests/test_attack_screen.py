@@ -136,3 +136,49 @@ async def test_a_channel_name_whose_suffix_completes_a_card_number_is_not_used(s
     names = [c.args.get("name", "") for c in h.fake.calls_to("conversations.create")]
     assert names and all("1000000000082" not in "".join(ch for ch in name if ch.isdigit()) for name in names), names
     assert "1000000000082" not in "".join(ch for ch in h.fake.channels[second].name if ch.isdigit())
+
+
+# --- numbers written in kanji numerals ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("四一一一 一一一一 一一一一 一一一一", "error.secret.card"),  # 4111 1111 1111 1111
+        ("四一一一一一一一一一一一一一一一", "error.secret.card"),
+        ("一二三四ー五六七八ー九〇一八", "error.secret.my_number"),  # 1234-5678-9018
+    ],
+)
+async def test_a_number_in_kanji_numerals_is_refused(sqlite_leakbot: Harness, typed: str, key: str) -> None:
+    h = sqlite_leakbot
+    channel = await open_incident(h)
+    view = await open_step(h, channel)
+    async with Unchanged(h):
+        reply = await h.submit(view, {"data_items": ["name"], "data_items_other": f"番号は{typed}です"})
+    assert reply.body == {"response_action": "errors", "errors": {"data_items_other": refusal(key)}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "03一1234一5678",  # a phone number whose dashes an IME turned into 一 (a kanji one)
+        "二〇二四年一二月四日、一〇時",
+        "一一一一件のうち、一部",
+    ],
+)
+async def test_kanji_numerals_in_ordinary_text_still_pass(sqlite_leakbot: Harness, text: str) -> None:
+    h = sqlite_leakbot
+    channel = await open_incident(h)
+    view = await open_step(h, channel)
+    reply = await h.submit(view, {"data_items": ["name"], "data_items_other": text})
+    assert reply.body is None, reply.body
+
+
+async def test_a_phone_number_with_kanji_dashes_beside_kanji_numerals_still_passes(sqlite_leakbot: Harness) -> None:
+    h = sqlite_leakbot
+    channel = await open_incident(h)
+    view = await open_step(h, channel)
+    # "2024" in kanji; the phone's 一 stay dashes (read as ones, 031000010009 would be a valid My Number)
+    text = "二〇二四年の件、窓口 03一0000一0009"
+    reply = await h.submit(view, {"data_items": ["name"], "data_items_other": text})
+    assert reply.body is None, reply.body
