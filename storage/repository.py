@@ -958,14 +958,14 @@ class Tx:
         row = await self.session.get(OpenFormRow, external_id) if external_id else None
         return row.user_id if row else None
 
-    async def member_changes(self, channel_id: str, *, lock: bool = False) -> dict[str, int]:
-        """The latest membership event applied for each person of the channel (Slack's time, microseconds);
-        with `lock`, their rows stay locked until the transaction ends (an event about them waits)."""
-        query = select(MemberChangeRow.user_id, MemberChangeRow.event_us).where(
+    async def member_changes(self, channel_id: str, *, lock: bool = False) -> dict[str, tuple[int, bool]]:
+        """The latest membership event applied for each person of the channel: (Slack's time in microseconds,
+        joined); with `lock`, their rows stay locked until the transaction ends (an event about them waits)."""
+        query = select(MemberChangeRow.user_id, MemberChangeRow.event_us, MemberChangeRow.joined).where(
             MemberChangeRow.channel_id == channel_id
         )
         rows = await self.session.execute(query.with_for_update() if lock else query)
-        return {row.user_id: row.event_us for row in rows}
+        return {row.user_id: (row.event_us, row.joined) for row in rows}
 
     async def replace_members(
         self, channel_id: str, user_ids: set[str], *, at: datetime, keep: frozenset[str] = frozenset()

@@ -152,3 +152,26 @@ async def test_an_owner_removed_from_the_channel_gets_no_dm_about_the_incident(l
     assert await sweep_at(h, 3 * HOUR) == 1  # open for 3h > 2h: owners get a DM
     dms = [c for c in h.fake.calls_to("chat.postMessage") if c.args.get("channel", "").startswith("U")]
     assert [c.args["channel"] for c in dms] == [ALICE]
+
+
+async def test_someone_who_leaves_while_their_invite_is_answered_is_not_recorded_as_a_member(
+    leakbot: Harness,
+) -> None:
+    """The set-up invites the responders and records them as members once Slack answers. Dave is invited,
+    joins, and leaves (Slack tells the bot of both) before the invite's answer reaches the bot: the answer
+    must not record him in the channel again."""
+    h = leakbot
+    h.fake.add_user("U0DAVE", "デイブ")
+    h.fake.late("conversations.invite", 1.0)
+    view = await h.modal("/leak-open", "架空の事案")
+    reply = await h.submit(view, {"summary": "架空の事案。", "responders": ["U0DAVE"]})
+    assert reply.status == 200
+    invite = await h.fake.wait_for("conversations.invite")
+    channel = str(invite.args["channel"])
+    assert "U0DAVE" in h.fake.channels[channel].members
+    assert (await h.member("member_joined_channel", "U0DAVE", channel)).status == 200
+    h.fake.channels[channel].members.discard("U0DAVE")
+    assert (await h.member("member_left_channel", "U0DAVE", channel)).status == 200
+    await h.fake.wait_until(lambda: any(answer_buttons(m) for m in h.fake.messages.get(channel, [])), what="question")
+    status = await h.reply("/leak-status", user="U0DAVE", channel=channel)
+    assert NOT_MEMBER in str(status.body.get("text")) and "blocks" not in status.body, status.body

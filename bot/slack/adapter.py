@@ -262,9 +262,11 @@ class SlackAdapter:
         if not wanted or not incident.channel_id:
             return
         invite = functools.partial(self.client.conversations_invite, channel=channel_of(incident))
+        async with self.repo.read() as tx:
+            before = await tx.member_changes(incident.channel_id)
         try:
             await retrying(functools.partial(invite, users=",".join(wanted)), what="conversations.invite")
-            await self._joined(incident.channel_id, wanted)
+            await self._joined(incident.channel_id, wanted, before)
             return
         except SlackApiError as exc:
             # Slack invites nobody of a batch when one invite fails, already_in_channel included (a retried
@@ -280,7 +282,7 @@ class SlackAdapter:
                 if slack_error(exc) != "already_in_channel":
                     failed.append((user, slack_error(exc)))
                     continue
-            await self._joined(incident.channel_id, [user])
+            await self._joined(incident.channel_id, [user], before)
         if failed:
             names = ", ".join(f"<@{u}>" for u, _ in failed)
             errors = ", ".join(sorted({e for _, e in failed}))
@@ -291,9 +293,13 @@ class SlackAdapter:
                 text=t("open.invite_failed", self.lang, users=names, error=errors),
             )
 
-    async def _joined(self, channel_id: str, users: list[str]) -> None:
+    async def _joined(self, channel_id: str, users: list[str], before: Mapping[str, tuple[int, bool]]) -> None:
+        """Records invited people as members, except anyone who left since the invite was sent (Slack told of
+        it while its answer was on its way: `before` is what the bot had been told when it invited)."""
         async with self.repo.tx() as tx:
-            await tx.add_members(channel_id, users, at=self.clock.now())
+            told = await tx.member_changes(channel_id, lock=True)
+            left = {u for u, change in told.items() if change != before.get(u) and not change[1]}
+            await tx.add_members(channel_id, [u for u in users if u not in left], at=self.clock.now())
 
     async def refresh_members(self, job: Job) -> None:
         """Asks Slack who is in the channel (conversations.members) and records exactly them, except anyone
