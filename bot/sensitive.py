@@ -7,7 +7,9 @@ People write these numbers in many ways, so recognising them starts by reading t
 would see it: full-width and other digits count as digits (NFKC, then every decimal digit of any script),
 invisible characters (format characters such as zero-width spaces, and combining marks) are ignored,
 and any run of separators may stand between digit groups: every dash and minus (category Pd, U+2212,
-ー, －, ─ …), dots (. ・ 。), slashes, commas, spaces, tabs and line breaks.
+ー, －, ─ …), dots (. ・ 。), slashes, commas, spaces, tabs and line breaks, and any other punctuation mark
+or symbol (_ : | ★ € an emoji …): a channel name made from a title turns each of those into a hyphen, so
+"4111💳1111💳1111💳1111" would otherwise become a card number in a channel's name.
 """
 
 from __future__ import annotations
@@ -31,21 +33,30 @@ _SLACK_PERMALINK = re.compile(
 )
 
 
+# Kanji numerals (〇 一 二 … 九), digit by digit, are read as digits where four or more stand together (a
+# number written in them: "四一一一 一一一一 …"), and only there: a lone 一 is also what an IME gives for a
+# dash ("03一1234一5678").
+_KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
+_KANJI_RUN = re.compile("[〇一二三四五六七八九]{4,}")
+
+
 class Secret(StrEnum):
     CARD = "card"
     MY_NUMBER = "my_number"
 
 
 def _is_separator(char: str) -> bool:
-    return char.isspace() or unicodedata.category(char) == "Pd" or any(char in chars for _, chars in _KINDS)
+    """Whitespace, and every punctuation mark or symbol (categories P* and S*, emoji included)."""
+    return char.isspace() or unicodedata.category(char)[0] in "PS" or any(char in chars for _, chars in _KINDS)
 
 
 def _kind(separator: str) -> str:
-    """The kind of a run of separators: the strongest mark in it, else space."""
+    """The kind of a run of separators: the strongest mark in it, else the first other mark, else space."""
     for kind, chars in _KINDS:
         if any(c in chars or (kind == "dash" and unicodedata.category(c) == "Pd") for c in separator):
             return kind
-    return "space"
+    marks = [c for c in separator if not c.isspace()]
+    return f"mark {marks[0]}" if marks else "space"
 
 
 def readable(text: str, invisible: str = "") -> str:
@@ -95,14 +106,14 @@ def find_secret(text: str) -> Secret | None:
     """Returns what kind of forbidden number the text contains, if any.
 
     An invisible character between digits is read both ways: as nothing (digits it splits are one group)
-    and as a separator (it stands where a person put a gap).
+    and as a separator (it stands where a person put a gap). Text with a run of kanji numerals is read
+    with them as digits too.
     """
-    candidates = [
-        c
-        for invisible in ("", " ")
-        for groups, kinds in _runs(_SLACK_PERMALINK.sub(" ", readable(text, invisible)))
-        for c in _candidates(groups, kinds)
+    readings = [_SLACK_PERMALINK.sub(" ", readable(text, invisible)) for invisible in ("", " ")]
+    readings += [
+        _KANJI_RUN.sub(lambda run: run[0].translate(_KANJI_DIGITS), r) for r in readings if _KANJI_RUN.search(r)
     ]
+    candidates = [c for reading in readings for groups, kinds in _runs(reading) for c in _candidates(groups, kinds)]
     if any(13 <= len(digits) <= 19 and luhn_valid(digits) for digits in candidates):
         return Secret.CARD
     if any(len(digits) == 12 and my_number_valid(digits) for digits in candidates):
@@ -121,6 +132,8 @@ def _candidates(groups: list[str], kinds: list[str]) -> list[str]:
     found = [g for g in groups if len(g) >= 12]
     if _shaped(groups):
         found.append("".join(groups))
+    if len(groups) >= 12 and all(len(g) == 1 for g in groups) and len(set(kinds)) == 1:
+        found.append("".join(groups))  # digit by digit: "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1"
     for i in range(len(groups)):
         for j in range(i + 2, min(len(groups), i + 5) + 1):
             window = groups[i:j]

@@ -68,7 +68,12 @@ def request_of(body: dict[str, Any]) -> access.Request:
     """Who asks, about which incident, from where: read from any payload shape Slack sends."""
     kind = body.get("type")
     user = body.get("user")
-    teams = {body.get("team_id"), _get(body.get("team"), "id"), _get(user, "team_id")}
+    teams = {
+        body.get("team_id"),
+        _get(body.get("team"), "id"),
+        _get(user, "team_id"),
+        _get(body.get("view"), "team_id"),
+    }
     if kind == "event_callback":  # events concern no one incident: only their team is checked
         return access.Request(user_id=None, team_ids=_ids(teams), channel_bound=False)
     return access.Request(

@@ -9,6 +9,8 @@ the wrong type (`user` a string, `view` a list, `actions` not a list, ...), is r
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -162,6 +164,25 @@ def _required(body: dict[str, Any]) -> str | None:
     return None
 
 
+# Text a person typed: the screen (bot.text) refuses what no database stores there, and tells them why.
+TYPED = {"text", "message.text", "event.text"}
+# Slack's timestamps: seconds since the epoch, with microseconds.
+TIMES = {"action_ts", "message_ts", "ts", "thread_ts", "event_ts"}
+_TIME = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,9})?")
+
+
+def _odd_text(path: str, key: str, value: str) -> str | None:
+    """What is wrong with a string that is no typed text (an id, a time, a reference): a byte no database
+    stores (a control character, a lone surrogate), or a time that is not one."""
+    if path in TYPED:
+        return None
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        return f"`{path}` holds a control character or a lone surrogate"
+    if key in TIMES and not _TIME.fullmatch(value):
+        return f"`{path}` is not a Slack timestamp"
+    return None
+
+
 def _fields(obj: Mapping[str, Any], fields: Mapping[str, tuple[type, ...]], where: str) -> str | None:
     for key, types in fields.items():
         value = obj.get(key)
@@ -175,6 +196,8 @@ def _fields(obj: Mapping[str, Any], fields: Mapping[str, tuple[type, ...]], wher
             return f"`{where}{key}` holds something that is not an object"
         if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
             return f"`{where}{key}` is {_kind(value)}, not {_wanted(types)}"
+        if isinstance(value, str) and (problem := _odd_text(f"{where}{key}", key, value)):
+            return problem
     return None
 
 

@@ -958,15 +958,30 @@ class Tx:
         row = await self.session.get(OpenFormRow, external_id) if external_id else None
         return row.user_id if row else None
 
-    async def replace_members(self, channel_id: str, user_ids: set[str], *, at: datetime) -> None:
-        """Makes the recorded members exactly these (after asking Slack with conversations.members)."""
+    async def member_changes(self, channel_id: str, *, lock: bool = False) -> dict[str, tuple[int, bool]]:
+        """The latest membership event applied for each person of the channel: (Slack's time in microseconds,
+        joined); with `lock`, their rows stay locked until the transaction ends (an event about them waits)."""
+        query = select(MemberChangeRow.user_id, MemberChangeRow.event_us, MemberChangeRow.joined).where(
+            MemberChangeRow.channel_id == channel_id
+        )
+        rows = await self.session.execute(query.with_for_update() if lock else query)
+        return {row.user_id: (row.event_us, row.joined) for row in rows}
+
+    async def replace_members(
+        self, channel_id: str, user_ids: set[str], *, at: datetime, keep: frozenset[str] = frozenset()
+    ) -> set[str]:
+        """Makes the recorded members exactly these (after asking Slack with conversations.members), except
+        the people in `keep`, left as recorded (an event about them was applied while Slack was asked).
+        Returns the people no longer recorded."""
         known = await self.members(channel_id)
+        user_ids = (user_ids - keep) | (known & keep)
         if known - user_ids:
             await self.session.execute(
                 delete(MemberRow).where(MemberRow.channel_id == channel_id, MemberRow.user_id.in_(known - user_ids))
             )
         self.session.add_all(MemberRow(channel_id=channel_id, user_id=u, since=at) for u in user_ids - known)
         await self.session.flush()
+        return known - user_ids
 
     # --- the timeline (経緯) ------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from bot.ui import posts
 from bot.ui import review as review_ui
 from bot.ui.modals import notice_modal
 from bot.ui.mrkdwn import escape, shorten
-from bot.usecases import asking, home
+from bot.usecases import asking, home, membership
 from bot.usecases import drafts as drafts_usecase
 from bot.usecases.base import values_of
 from storage.repository import Draft, Incident, Job, Repository, Revision
@@ -92,6 +92,7 @@ class SlackAdapter:
             "review": self.post_review_request,
             "publish_offer": self.post_publish_offer,
             "home": self.publish_homes,
+            "home_of": self.publish_home_of,
             "review_nudge": self.post_review_nudge,
             "canvas": self.update_canvas,
             "bookmarks": self.keep_bookmarks,
@@ -261,9 +262,11 @@ class SlackAdapter:
         if not wanted or not incident.channel_id:
             return
         invite = functools.partial(self.client.conversations_invite, channel=channel_of(incident))
+        async with self.repo.read() as tx:
+            before = await tx.member_changes(incident.channel_id)
         try:
             await retrying(functools.partial(invite, users=",".join(wanted)), what="conversations.invite")
-            await self._joined(incident.channel_id, wanted)
+            await self._joined(incident.channel_id, wanted, before)
             return
         except SlackApiError as exc:
             # Slack invites nobody of a batch when one invite fails, already_in_channel included (a retried
@@ -279,7 +282,7 @@ class SlackAdapter:
                 if slack_error(exc) != "already_in_channel":
                     failed.append((user, slack_error(exc)))
                     continue
-            await self._joined(incident.channel_id, [user])
+            await self._joined(incident.channel_id, [user], before)
         if failed:
             names = ", ".join(f"<@{u}>" for u, _ in failed)
             errors = ", ".join(sorted({e for _, e in failed}))
@@ -290,15 +293,23 @@ class SlackAdapter:
                 text=t("open.invite_failed", self.lang, users=names, error=errors),
             )
 
-    async def _joined(self, channel_id: str, users: list[str]) -> None:
+    async def _joined(self, channel_id: str, users: list[str], before: Mapping[str, tuple[int, bool]]) -> None:
+        """Records invited people as members, except anyone who left since the invite was sent (Slack told of
+        it while its answer was on its way: `before` is what the bot had been told when it invited)."""
         async with self.repo.tx() as tx:
-            await tx.add_members(channel_id, users, at=self.clock.now())
+            told = await tx.member_changes(channel_id, lock=True)
+            left = {u for u, change in told.items() if change != before.get(u) and not change[1]}
+            await tx.add_members(channel_id, [u for u in users if u not in left], at=self.clock.now())
 
     async def refresh_members(self, job: Job) -> None:
-        """Asks Slack who is in the channel (conversations.members) and records exactly them."""
+        """Asks Slack who is in the channel (conversations.members) and records exactly them, except anyone
+        whom a member_joined/left_channel event applied meanwhile is about: Slack's answer describes the
+        channel as it was when asked, and must not undo a removal told while it was on its way."""
         incident = await self._incident(job)
         if not incident.channel_id:
             return
+        async with self.repo.read() as tx:
+            before = await tx.member_changes(incident.channel_id)
         members: set[str] = set()
         cursor = None
         while True:
@@ -308,7 +319,10 @@ class SlackAdapter:
             if not cursor:
                 break
         async with self.repo.tx() as tx:
-            await tx.replace_members(incident.channel_id, members, at=self.clock.now())
+            told = await tx.member_changes(incident.channel_id, lock=True)
+            meanwhile = frozenset(user for user, event_us in told.items() if before.get(user) != event_us)
+            gone = await tx.replace_members(incident.channel_id, members, at=self.clock.now(), keep=meanwhile)
+            await membership.home_again(tx, incident, sorted(gone), at=self.clock.now())
 
     # --- messages ---------------------------------------------------------------------------------
 
@@ -638,6 +652,12 @@ class SlackAdapter:
         for user_id in members:
             if user_id != bot:
                 await self.publish_home(user_id)
+
+    async def publish_home_of(self, job: Job) -> None:
+        """Publishes the App Home again for one person who is no longer in the incident's channel."""
+        user_id = str(job.payload["user_id"])
+        if user_id != await self.bot_user_id():  # the bot itself, removed from the channel, has no Home tab
+            await self.publish_home(user_id)
 
     async def publish_home(self, user_id: str, *, page: int = 0) -> None:
         """Shows one person their desk on the App Home tab (views.publish)."""

@@ -33,6 +33,7 @@ class Posted:
     channel: str  # the channel id (for a DM, the IM channel's)
     ts: str
     again: bool = False  # True: found in Slack from an earlier try, not sent now
+    withheld: bool = False  # True: a DM about an incident to someone not in its channel, not sent
 
 
 def key_of(job: Job, part: str) -> str:
@@ -47,6 +48,9 @@ class Sender:
     async def post(self, job: Job, part: str, *, channel: str, **message: Any) -> Posted:
         """chat.postMessage of one part of a job, once: an earlier try that reached Slack is found, not repeated."""
         key = key_of(job, part)
+        if not await self._may_see(job, channel):
+            log.info("job %s: %s not sent: %s is not in the incident's channel", job.id, part, channel)
+            return Posted(channel=channel, ts="", withheld=True)
         if not await self._set_out(job, key, channel):
             found = await self.find(channel, key)
             if found is not None:
@@ -61,6 +65,9 @@ class Sender:
     ) -> Any:
         """files_upload_v2 of one part of a job, once. Files carry no metadata: an earlier try is found by the
         names of its files among those shared in the channel (files.list); all of them, or it is sent again."""
+        if not await self._may_see(job, channel):
+            log.info("job %s: %s not uploaded: %s is not in the incident's channel", job.id, part, channel)
+            return {"files": []}
         if not await self._set_out(job, key_of(job, part), channel):
             found = await self._shared(channel, [str(u["filename"]) for u in file_uploads])
             if found is not None:
@@ -76,6 +83,17 @@ class Sender:
             if file.get("name") in names:
                 newest[str(file["name"])] = file
         return [newest[n] for n in names] if all(n in newest for n in names) else None
+
+    async def _may_see(self, job: Job, channel: str) -> bool:
+        """Members only, for DMs too: a post about an incident goes to a person (a user id) only while they
+        are in the incident's channel (before the channel exists, the opener is the one to tell)."""
+        if channel[:1] not in ("U", "W") or job.incident_id is None:
+            return True
+        async with self.repo.read() as tx:
+            incident = await tx.incident(job.incident_id)
+            if incident is None or incident.channel_id is None:
+                return True
+            return await tx.is_member(incident.channel_id, channel)
 
     async def _set_out(self, job: Job, key: str, channel: str) -> bool:
         """Records the part before it is sent; False when an earlier try set out to send it."""

@@ -29,15 +29,16 @@ class Request:
     """Who asks, about which incident, from where: plain values read from any Slack payload."""
 
     user_id: str | None
-    team_ids: frozenset[str]  # every team id the payload names (team_id, team.id, user.team_id)
+    team_ids: frozenset[str]  # every team id the payload names (team_id, team.id, user.team_id, view.team_id)
     incident_id: int | None = None  # named by a reference the bot made (button value, block_id, metadata)
     channel_id: str | None = None  # the channel the request came from
     channel_bound: bool = True  # False for a request about no incident channel (/leak-open, /leak-list)
 
 
 def same_team(request: Request, installation_team: str | None) -> bool:
-    """True when the request names no team other than the installation's."""
-    return installation_team is None or request.team_ids <= {installation_team}
+    """True when the request names the installation's team and no other. A request that names no team at
+    all (an org-wide install's `team: null`, a payload missing its team) is not known to be ours: refused."""
+    return installation_team is None or request.team_ids == {installation_team}
 
 
 def from_a_dm(channel_id: str | None) -> bool:

@@ -7,9 +7,11 @@ and conversations.members as a refresh (after set-up, and when someone the recor
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
 
 from bot.usecases.base import Deps
-from storage.repository import Incident
+from storage.repository import Incident, Tx
 
 
 async def joined(deps: Deps, channel_id: str, user_id: str, *, event_us: int | None = None) -> None:
@@ -23,12 +25,28 @@ async def joined(deps: Deps, channel_id: str, user_id: str, *, event_us: int | N
 
 
 async def left(deps: Deps, channel_id: str, user_id: str, *, event_us: int | None = None) -> None:
-    """Someone left, or was removed from, a channel, unless Slack has told of a later change for them."""
+    """Someone left, or was removed from, a channel, unless Slack has told of a later change for them; their
+    Home tab, which Slack keeps showing as last published, is published again without the incident."""
     async with deps.repo.tx() as tx:
-        later = event_us is not None and await tx.incident_by_channel(channel_id) is not None
+        incident = await tx.incident_by_channel(channel_id)
+        later = event_us is not None and incident is not None
         if later and not await tx.member_change(channel_id, user_id, event_us=event_us or 0, joined=False):
             return  # Slack told of a later change already
         await tx.remove_member(channel_id, user_id)
+        if incident is not None:
+            await home_again(tx, incident, [user_id], at=deps.clock.now())
+
+
+async def home_again(tx: Tx, incident: Incident, user_ids: Iterable[str], *, at: datetime) -> None:
+    """Records that these people, no longer in the incident's channel, get their Home tab published again."""
+    for user_id in user_ids:
+        await tx.enqueue(
+            "home_of",
+            {"user_id": user_id},
+            key=f"home-of:{incident.id}:{user_id}:{uuid.uuid4().hex}",
+            at=at,
+            incident_id=incident.id,
+        )
 
 
 async def refresh_later(deps: Deps, incident: Incident) -> None:
