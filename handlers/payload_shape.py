@@ -142,7 +142,9 @@ def _required(body: dict[str, Any]) -> str | None:
     if kind == "block_actions":
         wanted.append(("actions",))
     if kind in ("view_submission", "view_closed"):
-        wanted += [("view", "id"), ("view", "callback_id")]
+        wanted += [("view", "id"), ("view", "type"), ("view", "callback_id")]  # Bolt reads view.type
+    if "command" in body:  # a slash command: Slack always sends who, where, and where to answer
+        wanted += [("user_id",), ("team_id",), ("channel_id",), ("response_url",), ("trigger_id",)]
     if kind == "view_submission":
         wanted.append(("view", "state", "values"))
     if kind in ("shortcut", "message_action"):
@@ -153,6 +155,8 @@ def _required(body: dict[str, Any]) -> str | None:
         wanted += [("event", key) for key in fields if key != "tab"]
         if problem := _fields(event, fields, "event."):
             return problem
+    if kind == "block_actions" and body.get("actions") == []:  # Bolt reads actions[0]
+        return "`actions` is empty"
     for path in wanted:
         node: Any = body
         for n, key in enumerate(path):
