@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 
 from bot.clock import Clock
 from bot.jobs import Impossible, Retry, backoff, classify, slack_error
@@ -210,6 +211,11 @@ class JobWorker:
                 raise Retry(type(exc).__name__) from None
             except (Retry, Impossible):
                 raise
+            except DBAPIError as exc:
+                if isinstance(exc, (IntegrityError, ProgrammingError, DataError)):  # a bug in what was asked
+                    log.exception("job %s (%s) raised", job.id, job.kind)
+                # else the database away or cut off: not a bug, said in one line below; the job is kept
+                raise Retry(type(exc).__name__) from None
             except Exception as exc:  # a bug: keep the job, back off, and say so loudly
                 log.exception("job %s (%s) raised", job.id, job.kind)
                 raise Retry(type(exc).__name__) from None
