@@ -13,10 +13,12 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from tests.conftest import PG_ADMIN, postgres_database
+from bot.worker import LEASE
+from tests.conftest import PG_ADMIN, Harness, postgres_database
 from tests.fake_slack import FakeSlack
 from tests.processes import BotProcess, wait_healthy
 from tests.slack_payloads import form_body, interactive_body, slash_command, view_submission
+from tests.story import answer_buttons, messages, text_of
 from tests.test_worker_survives import _set_connections
 
 
@@ -71,7 +73,10 @@ async def test_the_database_gone_while_a_set_up_runs_makes_one_channel_one_pinne
             await bot.stop()
         log = bot.log_path.read_text()
         assert bot.process.returncode == 0, bot.log_tail()
-        assert len([c for c in fake.calls_to("conversations.create") if c.ok]) == 1, bot.log_tail(60)
+        creates = [
+            (c.args.get("name"), c.ok, (c.response or {}).get("error")) for c in fake.calls_to("conversations.create")
+        ]
+        assert len([c for c in fake.calls_to("conversations.create") if c.ok]) == 1, creates
         assert len([c for c in fake.calls_to("pins.add") if c.ok]) == 1, bot.log_tail(60)
         channel = next(c.response["channel"]["id"] for c in fake.calls_to("conversations.create") if c.ok)
         checklists = [m for m in fake.messages.get(channel, []) if m.get("pinned_to") or "チェックリスト" in str(m)]
@@ -83,3 +88,24 @@ async def test_the_database_gone_while_a_set_up_runs_makes_one_channel_one_pinne
         with_traceback = [a for a, b in pairwise(lines) if b.startswith("Traceback") and a[:2] == "20"]
         assert len(with_traceback) <= 2, with_traceback
         assert "sweep failed (" in log and "the sweeps work again after" in log, bot.log_tail(60)
+
+
+async def test_a_job_slower_than_its_lease_is_not_run_a_second_time_meanwhile(sqlite_leakbot: Harness) -> None:
+    """A set-up whose Slack calls take longer than the job's lease (rate limits, a slow Slack: each call may
+    take its full timeout, five times) is still running when its lease would lapse: the worker must not take
+    the same job again beside it, or both post."""
+    h = sqlite_leakbot
+    h.fake.slow("chat.postMessage", 2.0)  # the set-up's first post (the welcome) is slow
+    reply = await h.command("/leak-open", "遅い立ち上げ")
+    assert reply.status == 200
+    view = await h.opened_view(1)
+    assert (await h.submit(view, {"summary": "架空の概要", "responders": ["U0BOB"]})).status == 200
+    await h.fake.wait_for("conversations.setTopic", lambda c: c.ok)  # the stage before the slow post
+    h.clock.advance(LEASE.total_seconds() + 1)  # ... which outlasts the lease (the worker is woken)
+    channel = next(c.response["channel"]["id"] for c in h.fake.calls_to("conversations.create") if c.ok)
+    await h.fake.wait_until(lambda: any(answer_buttons(m) for m in messages(h, channel)), what="first question")
+    await h.settle()
+    posted = [c for c in h.fake.calls_to("chat.postMessage") if c.ok and c.args.get("channel") == channel]
+    texts = [text_of(c.args) for c in posted]
+    assert len(texts) == len(set(texts)), texts  # every post of the set-up once
+    assert len([c for c in h.fake.calls_to("pins.add") if c.ok]) == 1
