@@ -127,8 +127,9 @@ class Leakbot:
             return await handler(request)
         token = self.settings.leakbot_ops_token
         if token is not None:
-            given = request.headers.get("Authorization", "").encode()
-            if not hmac.compare_digest(given, f"Bearer {token.get_secret_value()}".encode()):
+            scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+            given = credentials.encode() if scheme.lower() == "bearer" else b""  # the scheme is case-insensitive
+            if not given or not hmac.compare_digest(given, token.get_secret_value().encode()):
                 log.warning("refused %s without the operations token", request.path)
                 return web.json_response(
                     {"ok": False, "error": "bearer token required"},
