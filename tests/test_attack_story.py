@@ -85,3 +85,21 @@ def emptied(view: dict[str, Any]) -> dict[str, Any]:
             many = kind in ("checkboxes", "multi_static_select", "multi_users_select")
             values[block["block_id"]] = [] if many else ("" if kind == "plain_text_input" else None)
     return values
+
+
+async def test_the_home_tab_button_moves_past_a_follow_up_left_empty(leakbot: Harness) -> None:
+    from tests.test_desk_home import buttons, click_in_home, open_home
+
+    h = leakbot
+    channel = await open_incident(h, responders=["U0BOB"])
+    for step in ("data_items", "counts", "services"):
+        await answer(h, channel, values_of(step))
+    await answer(h, channel, {"card_bank": "possible"})
+    await answer(h, channel, {"card_bank_detail": [], "card_bank_detail_other": ""})  # left empty
+    home = await open_home(h, "U0BOB")
+    [button] = buttons(home, "leak_home_answer")
+    opened = len([c for c in h.fake.calls_to("views.open") if c.ok])
+    await click_in_home(h, home, button, user="U0BOB")
+    view = await h.opened_view(opened + 1)
+    # the Home tab asks what /leak-next asks: the required question, not the follow-up left empty
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == ["customer_actions"]
