@@ -141,6 +141,9 @@ def _required(body: dict[str, Any]) -> str | None:
         wanted.append(("event", "type"))
     if kind == "block_actions":
         wanted.append(("actions",))
+        container = body.get("container")
+        if isinstance(container, dict) and container.get("type") == "message":
+            wanted.append(("response_url",))  # a message's button always has one: the listeners answer through it
     if kind in ("view_submission", "view_closed"):
         wanted += [("view", "id"), ("view", "type"), ("view", "callback_id")]  # Bolt reads view.type
     if "command" in body:  # a slash command: Slack always sends who, where, and where to answer

@@ -52,6 +52,18 @@ REFUSED_FORMS = {
     "a command without its user": urlencode({k: v for k, v in COMMAND.items() if k != "user_id"}).encode(),
     "a command without its channel": urlencode({k: v for k, v in COMMAND.items() if k != "channel_id"}).encode(),
     "a command without its response_url": urlencode({k: v for k, v in COMMAND.items() if k != "response_url"}).encode(),
+    "a message's button without its response_url": interactive_body(
+        {
+            "type": "block_actions",
+            "user": USER,
+            "team": {"id": "T0LEAK"},
+            "container": {"type": "message", "message_ts": "1.000100", "channel_id": "C0GENERAL"},
+            "channel": {"id": "C0GENERAL"},
+            "message": {"ts": "1.000100", "text": ""},
+            "trigger_id": "1.2.abc",
+            "actions": [{"action_id": "leak_answer", "block_id": "b", "type": "button", "value": "{}"}],
+        }
+    ),
     "an empty payload": b"payload=",
     "a payload that is not JSON": b"payload=%7Bnot%20json",
     "a payload that is NaN": b"payload=NaN",
