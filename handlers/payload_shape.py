@@ -139,6 +139,8 @@ def _required(body: dict[str, Any]) -> str | None:
         wanted.append(("user", "id"))
     if kind == "event_callback":
         wanted.append(("event", "type"))
+    if kind == "url_verification":
+        wanted.append(("challenge",))  # else Bolt answers {"challenge": null}
     if kind == "block_actions":
         wanted.append(("actions",))
         container = body.get("container")

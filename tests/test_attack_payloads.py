@@ -71,6 +71,7 @@ REFUSED_FORMS = {
 REFUSED_JSON = {
     "event is a list": {"type": "event_callback", "team_id": "T0LEAK", "event": [{"type": "app_home_opened"}]},
     "a challenge that is a list": {"type": "url_verification", "challenge": ["x"]},
+    "a url_verification without its challenge": {"type": "url_verification"},
 }
 
 
