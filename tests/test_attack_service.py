@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 from itertools import pairwise
 from pathlib import Path
@@ -133,3 +134,25 @@ async def test_a_slack_that_drops_every_connection_is_retried_quietly_with_backo
     gaps = [b - a for a, b in pairwise(opened)]
     assert gaps[-1] >= 1.0, gaps  # it waits between attempts, not a tight loop
     assert len(log.splitlines()) <= 6 + 2 * len(opened), log  # a line or two per attempt, not a flood
+
+
+@pytest.mark.parametrize("socket_mode", [True, False], ids=["Socket Mode", "HTTP"])
+async def test_a_database_unreachable_at_start_ends_it_with_one_line(
+    fake: FakeSlack, tmp_path: Path, socket_mode: bool
+) -> None:
+    with socket.socket() as closed:  # a port where nothing listens
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/nothing"
+    bot = socket_process(fake, tmp_path) if socket_mode else BotProcess(fake, tmp_path)
+    bot.env["DATABASE_URL"] = url
+    await bot.launch()
+    try:
+        code = await asyncio.wait_for(bot.process.wait(), 30)
+    finally:
+        await bot.stop()
+    log = bot.log_path.read_text()
+    assert code == 2, log
+    assert "Traceback" not in log, log
+    [line] = [line for line in log.splitlines() if line.startswith("leakbot: ")]
+    assert line.startswith("leakbot: DATABASE_URL cannot be reached"), line
