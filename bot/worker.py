@@ -101,6 +101,7 @@ class JobWorker:
         self._stopping = False
         self._claiming = False
         self.trouble_first = 0.5  # seconds to wait after the first failure of the loop; doubled after each
+        self.job_most = JOB_MOST  # seconds a job may run before it is given up and tried again later
 
     @property
     def busy(self) -> bool:
@@ -223,7 +224,7 @@ class JobWorker:
         try:
             try:
                 try:
-                    await asyncio.wait_for(self.handlers[job.kind](job), timeout=JOB_MOST)
+                    await asyncio.wait_for(self.handlers[job.kind](job), timeout=self.job_most)
                 finally:
                     keeping.cancel()
                     await asyncio.gather(keeping, return_exceptions=True)

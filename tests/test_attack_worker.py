@@ -109,3 +109,24 @@ async def test_a_job_slower_than_its_lease_is_not_run_a_second_time_meanwhile(sq
     texts = [text_of(c.args) for c in posted]
     assert len(texts) == len(set(texts)), texts  # every post of the set-up once
     assert len([c for c in h.fake.calls_to("pins.add") if c.ok]) == 1
+
+
+async def test_a_job_that_hangs_is_given_up_and_run_again_later(sqlite_leakbot: Harness) -> None:
+    """A handler that never returns (here: Slack never answers one call, and the job's own limit is shorter
+    than the client's timeout) frees its slot; the job is tried again later and ends done, its channel once."""
+    h = sqlite_leakbot
+    h.bot.worker.job_most = 0.5  # the limit on one run of a job, short for the test
+    h.fake.slow("conversations.setTopic", 30.0)  # Slack never answers this call in the test's time
+    reply = await h.command("/leak-open", "止まる立ち上げ")
+    assert reply.status == 200
+    view = await h.opened_view(1)
+    assert (await h.submit(view, {"summary": "架空の概要", "responders": ["U0BOB"]})).status == 200
+    await h.fake.wait_for("conversations.invite", lambda c: c.ok)  # the stage before the one that hangs
+
+    def pinned() -> bool:
+        h.clock.advance(30)  # time passes: the backoff of a job given up runs out
+        return any(c.ok for c in h.fake.calls_to("pins.add"))
+
+    # well before the client's own timeout (10 s) would have ended the call
+    await h.fake.wait_until(pinned, timeout=6, what="the set-up, run again, to pin the checklist")
+    assert len([c for c in h.fake.calls_to("conversations.create") if c.ok]) == 1
