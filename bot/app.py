@@ -26,6 +26,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
@@ -84,7 +85,12 @@ class Leakbot:
         SQLite serves one bot process, so jobs a killed predecessor had taken are taken back at once;
         on PostgreSQL (several replicas) their leases run out instead.
         """
-        await migrate(self.engine)
+        try:
+            await migrate(self.engine)
+        except (OSError, DBAPIError) as error:  # the database cannot be reached: one line, not a traceback
+            cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+            said = str(cause).splitlines()[0][:200] if str(cause) else ""
+            raise ConfigError("DATABASE_URL", f"cannot be reached ({type(cause).__name__}: {said})") from None
         await self.identity.learn()
         if self.engine.dialect.name == "sqlite":
             async with self.repo.tx() as tx:
@@ -127,8 +133,9 @@ class Leakbot:
             return await handler(request)
         token = self.settings.leakbot_ops_token
         if token is not None:
-            given = request.headers.get("Authorization", "").encode()
-            if not hmac.compare_digest(given, f"Bearer {token.get_secret_value()}".encode()):
+            scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+            given = credentials.encode() if scheme.lower() == "bearer" else b""  # the scheme is case-insensitive
+            if not given or not hmac.compare_digest(given, token.get_secret_value().encode()):
                 log.warning("refused %s without the operations token", request.path)
                 return web.json_response(
                     {"ok": False, "error": "bearer token required"},

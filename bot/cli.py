@@ -384,7 +384,8 @@ def _positive(text: str) -> int:
 def _write_private(path: Path, data: bytes) -> None:
     """Writes a file only its owner can read (it holds answers), replacing what was there.
 
-    It never follows a symlink (O_NOFOLLOW) and writes only into a regular file, so the answers cannot
+    It never follows a symlink (O_NOFOLLOW) and writes only into a regular file of its own user (chmod
+    cannot keep a file's owner out), so the answers cannot
     be sent into a file someone else chose; what was there is emptied only once that is sure."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
@@ -394,8 +395,11 @@ def _write_private(path: Path, data: bytes) -> None:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
     try:
         with os.fdopen(fd, "wb") as out:
-            if not stat.S_ISREG(os.fstat(out.fileno()).st_mode):
+            found = os.fstat(out.fileno())
+            if not stat.S_ISREG(found.st_mode):
                 raise UsageError(f"{path} is not a regular file; refusing to write into it")
+            if found.st_uid != os.geteuid():  # its owner could read the answers whatever the mode
+                raise UsageError(f"{path} is owned by another user; refusing to write into it")
             os.fchmod(out.fileno(), 0o600)
             out.truncate(0)
             out.write(data)

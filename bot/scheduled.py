@@ -32,12 +32,26 @@ class Sweeper:
         return sent
 
     async def run(self) -> None:
-        """Sweeps every `tick` seconds until cancelled; one failed sweep does not stop the next."""
+        """Sweeps every `tick` seconds until cancelled; one failed sweep does not stop the next. A failure
+        is logged in one line (with its traceback the first time in a row): a database away for an hour
+        is not a traceback every tick."""
+        failures = 0
         while True:
             try:
                 await self.sweep()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("sweep failed; trying again in %ss", self.tick)
+            except Exception as error:
+                failures += 1
+                log.warning(
+                    "sweep failed (%s, %s in a row); trying again in %ss",
+                    type(error).__name__,
+                    failures,
+                    self.tick,
+                    exc_info=failures == 1,
+                )
+            else:
+                if failures:
+                    log.info("the sweeps work again after %s failures", failures)
+                failures = 0
             await asyncio.sleep(self.tick)

@@ -16,13 +16,15 @@ from datetime import datetime, timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 
 from bot.clock import Clock
 from bot.jobs import Impossible, Retry, backoff, classify, slack_error
 from storage.repository import Job, Repository
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)  # a job whose runner died is taken again after this
+LEASE = timedelta(seconds=60)  # a job whose runner died is taken again after this (a live runner extends it)
+JOB_MOST = 15 * 60.0  # seconds a job may run before it is given up and tried again later (a handler that hangs)
 TROUBLE_MOST = 30.0  # the longest wait after the worker's own work failed (the database away, say)
 Handler = Callable[[Job], Awaitable[None]]
 GiveUp = Callable[[Job, str], Awaitable[None]]
@@ -94,10 +96,12 @@ class JobWorker:
         self.slots, self.idle, self.observe, self.slack_errors = slots, idle, observe, slack_errors
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._running_ids: set[int] = set()  # the jobs this worker runs: never claimed again beside themselves
         self._loop: asyncio.Task[None] | None = None
         self._stopping = False
         self._claiming = False
         self.trouble_first = 0.5  # seconds to wait after the first failure of the loop; doubled after each
+        self.job_most = JOB_MOST  # seconds a job may run before it is given up and tried again later
 
     @property
     def busy(self) -> bool:
@@ -176,10 +180,11 @@ class JobWorker:
             await self.traffic.quiet()
             now = self.clock.now()
             async with self.repo.tx() as tx:
-                jobs = await tx.claim_jobs(now, until=now + LEASE, limit=free)
+                jobs = await tx.claim_jobs(now, until=now + LEASE, limit=free, running=self._running_ids)
         finally:
             self._claiming = False
         for job in jobs:
+            self._running_ids.add(job.id)
             task = asyncio.create_task(self._run_one(job), name=f"leakbot-job-{job.id}")
             self._running.add(task)
             task.add_done_callback(self._finished)
@@ -192,16 +197,37 @@ class JobWorker:
     async def _pause(self) -> float:
         """Seconds until the next job is due or a lease runs out (at most `idle`)."""
         async with self.repo.read() as tx:
-            when = await tx.next_job_at()
+            when = await tx.next_job_at(running=self._running_ids)
         if when is None:
             return self.idle
         return min(max((when - self.clock.now()).total_seconds(), 0.0), self.idle) or 0.001
 
+    async def _keep_leased(self, job: Job) -> None:
+        """While a job runs, its lease is extended every third of LEASE, so no replica takes it meanwhile."""
+        while True:
+            await asyncio.sleep(LEASE.total_seconds() / 3)
+            try:
+                async with self.repo.tx() as tx:
+                    await tx.keep_leased(job.id, until=self.clock.now() + LEASE)
+            except Exception as error:  # noqa: BLE001 - the next beat tries again; this worker holds it anyway
+                log.info("could not extend the lease of job %s (%s)", job.id, type(error).__name__)
+
     async def _run_one(self, job: Job) -> None:
+        try:
+            await self._run_leased(job)
+        finally:
+            self._running_ids.discard(job.id)
+
+    async def _run_leased(self, job: Job) -> None:
         error: str | None = None
+        keeping = asyncio.create_task(self._keep_leased(job), name=f"leakbot-lease-{job.id}")
         try:
             try:
-                await self.handlers[job.kind](job)
+                try:
+                    await asyncio.wait_for(self.handlers[job.kind](job), timeout=self.job_most)
+                finally:
+                    keeping.cancel()
+                    await asyncio.gather(keeping, return_exceptions=True)
             except SlackApiError as exc:
                 if self.slack_errors is not None:
                     self.slack_errors(str(exc.response.api_url).rsplit("/", 1)[-1], slack_error(exc))
@@ -210,6 +236,11 @@ class JobWorker:
                 raise Retry(type(exc).__name__) from None
             except (Retry, Impossible):
                 raise
+            except DBAPIError as exc:
+                if isinstance(exc, (IntegrityError, ProgrammingError, DataError)):  # a bug in what was asked
+                    log.exception("job %s (%s) raised", job.id, job.kind)
+                # else the database away or cut off: not a bug, said in one line below; the job is kept
+                raise Retry(type(exc).__name__) from None
             except Exception as exc:  # a bug: keep the job, back off, and say so loudly
                 log.exception("job %s (%s) raised", job.id, job.kind)
                 raise Retry(type(exc).__name__) from None

@@ -141,10 +141,17 @@ def _required(body: dict[str, Any]) -> str | None:
         wanted.append(("user", "id"))
     if kind == "event_callback":
         wanted.append(("event", "type"))
+    if kind == "url_verification":
+        wanted.append(("challenge",))  # else Bolt answers {"challenge": null}
     if kind == "block_actions":
         wanted.append(("actions",))
+        container = body.get("container")
+        if isinstance(container, dict) and container.get("type") == "message":
+            wanted.append(("response_url",))  # a message's button always has one: the listeners answer through it
     if kind in ("view_submission", "view_closed"):
-        wanted += [("view", "id"), ("view", "callback_id")]
+        wanted += [("view", "id"), ("view", "type"), ("view", "callback_id")]  # Bolt reads view.type
+    if "command" in body:  # a slash command: Slack always sends who, where, and where to answer
+        wanted += [("user_id",), ("team_id",), ("channel_id",), ("response_url",), ("trigger_id",)]
     if kind == "view_submission":
         wanted.append(("view", "state", "values"))
     if kind in ("shortcut", "message_action"):
@@ -155,6 +162,8 @@ def _required(body: dict[str, Any]) -> str | None:
         wanted += [("event", key) for key in fields if key != "tab"]
         if problem := _fields(event, fields, "event."):
             return problem
+    if kind == "block_actions" and body.get("actions") == []:  # Bolt reads actions[0]
+        return "`actions` is empty"
     for path in wanted:
         node: Any = body
         for n, key in enumerate(path):

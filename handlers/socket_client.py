@@ -28,6 +28,7 @@ REFUSALS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type"}
 )
 WAIT_FIRST, WAIT_MOST = 1.0, 60.0
+STABLE = 30.0  # seconds a connection must last to count as working: one dropped sooner is a failed attempt
 
 
 class TokenRefused(Exception):
@@ -39,6 +40,8 @@ class ServiceSocketClient(SocketModeClient):
         super().__init__(*args, **kwargs)
         self.refused: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.wait_first = WAIT_FIRST
+        self._connected_at: float | None = None  # when the latest connection came up (the loop's clock)
+        self._dropped = 0  # connections in a row that Slack dropped before they were STABLE
 
     @property
     def up(self) -> bool:
@@ -70,6 +73,7 @@ class ServiceSocketClient(SocketModeClient):
         refuses the token (then `refused` gets Slack's error code and this returns)."""
         failures = 0
         async with self.connect_operation_lock:
+            await self._after_a_drop()
             while not self.closed and not self.refused.done():
                 try:
                     await self._connect_once()
@@ -94,7 +98,31 @@ class ServiceSocketClient(SocketModeClient):
                 else:
                     if failures:
                         log.info("Socket Mode: connected after %s failed attempts", failures)
+                    self._connected_at = asyncio.get_running_loop().time()
                     return
+
+    async def _after_a_drop(self) -> None:
+        """A Slack that accepts each connection and drops it at once is not reconnected to in a tight loop:
+        the first early drop is reconnected at once (Slack asks that now and then), the next ones after a
+        growing wait, one log line each."""
+        if self._connected_at is None:
+            return  # the first connection
+        lasted = asyncio.get_running_loop().time() - self._connected_at
+        self._connected_at = None
+        if lasted >= STABLE:
+            self._dropped = 0
+            return
+        self._dropped += 1
+        if self._dropped < 2:
+            return
+        wait = min(self.wait_first * 2 ** (self._dropped - 2), WAIT_MOST)
+        log.warning(
+            "Socket Mode: Slack dropped the connection after %.1f s (%s in a row); reconnecting in %.0f s",
+            lasted,
+            self._dropped,
+            wait,
+        )
+        await asyncio.sleep(wait)
 
     async def _connect_once(self) -> None:
         """slack_sdk's connect, once: a new URL, the websocket, its monitor and its receiver."""

@@ -39,10 +39,11 @@ def make_engine(url: str) -> AsyncEngine:
 def make_private(database: str | None) -> None:
     """The one door for the SQLite files' privacy: creates the database file 0600 when it is missing, and
     makes it and its `-wal` and `-shm` 0600 when they are not, saying so (SQLite gives new `-wal` and
-    `-shm` files the database file's mode)."""
+    `-shm` files the database file's mode). A path through a symbolic link is followed to the real file, as
+    SQLite does: its `-wal` and `-shm` are made beside the real file, not beside the link."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
-    path = Path(database)
+    path = Path(os.path.realpath(database))
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE))

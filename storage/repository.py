@@ -762,13 +762,19 @@ class Tx:
         )
         self.enqueued += 1
 
-    async def claim_jobs(self, now: datetime, *, until: datetime, limit: int) -> list[Job]:
+    async def claim_jobs(self, now: datetime, *, until: datetime, limit: int, running: Iterable[int] = ()) -> list[Job]:
         """Leases up to `limit` due jobs until `until`, oldest first, at most the earliest unfinished job of
-        each incident (so an incident's jobs run in order while other incidents go on).
+        each incident (so an incident's jobs run in order while other incidents go on). `running`: the jobs
+        the caller still runs, never taken again beside themselves, whatever their lease says.
 
         PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas claiming at once take different jobs.
         """
-        query = select(JobRow.id).where(*_claimable(now), _first_of_its_incident()).order_by(JobRow.id).limit(limit)
+        query = (
+            select(JobRow.id)
+            .where(*_claimable(now), _first_of_its_incident(), JobRow.id.not_in(list(running)))
+            .order_by(JobRow.id)
+            .limit(limit)
+        )
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list(await self.session.scalars(query))
@@ -783,16 +789,27 @@ class Tx:
         )
         return sorted((job_record(row) for row in rows), key=lambda job: job.id)
 
-    async def next_job_at(self) -> datetime | None:
-        """When the next job becomes due or a lease runs out (None: no unfinished job)."""
+    async def next_job_at(self, running: Iterable[int] = ()) -> datetime | None:
+        """When the next job becomes due or a lease runs out (None: no unfinished job); the leases of the
+        jobs the caller still runs (`running`) do not count: it holds them."""
         unfinished = (JobRow.done_at.is_(None), JobRow.failed_at.is_(None))
         due = await self.session.scalar(
             select(func.min(JobRow.next_attempt_at)).where(
                 *unfinished, JobRow.leased_until.is_(None), _first_of_its_incident()
             )
         )
-        lease = await self.session.scalar(select(func.min(JobRow.leased_until)).where(*unfinished))
+        lease = await self.session.scalar(
+            select(func.min(JobRow.leased_until)).where(*unfinished, JobRow.id.not_in(list(running)))
+        )
         return min((t for t in (due, lease) if t is not None), default=None)
+
+    async def keep_leased(self, job_id: int, *, until: datetime) -> None:
+        """Extends the lease of a job still running (so no other replica takes it meanwhile)."""
+        await self.session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.done_at.is_(None), JobRow.failed_at.is_(None))
+            .values(leased_until=until)
+        )
 
     async def pending_jobs(self, now: datetime) -> list[Job]:
         """Jobs the worker could take now: unfinished, due, not leased, first of their incident."""

@@ -161,6 +161,10 @@ class SlackAdapter:
                 incident = await self._incident(job)
 
     async def _create_channel(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
+        if incident.channel_id is not None:
+            # an earlier attempt made it and stored it, then lost the database before it could record the
+            # stage: the channel is this one (making another would leave the team two)
+            return
         day = incident.created_at.astimezone(JST).date()
         prefix = "drill" if is_drill(values_of(answers)) else "leak"
         for names in (readable_names(answers["title"].value, day, prefix), fallback_names(day, incident.id, prefix)):

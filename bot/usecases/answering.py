@@ -53,6 +53,11 @@ async def submit(deps: Deps, form: Form, *, user_id: str, values: Mapping[str, A
         try:
             async with deps.repo.tx(urgent=True) as tx:
                 incident = await _allowed(tx, form, user_id)
+                if await tx.source_seen(form.view_id):
+                    # Slack repeating a form stored already (a retry, a double click): a view's answers are
+                    # stored once, so the repeat changes nothing, even an item someone else changed since
+                    # that the first submission had left as it was
+                    return []
                 await _unchanged_since_filled(tx, form, values)
                 return await _store(tx, deps, incident, user_id=user_id, values=values, source=form.view_id)
         except Duplicate:
@@ -88,8 +93,6 @@ async def _unchanged_since_filled(tx: Tx, form: Form, values: Mapping[str, Any])
     if form.basis is None:
         return  # a modal opened before forms carried what they were filled from
     newer = await tx.revised_since(form.incident_id, values, after=form.basis)
-    if newer and await tx.source_seen(form.view_id):
-        return  # Slack repeating this form, stored already: it changes nothing again
     for item_id, revision in newer.items():
         if values[item_id] != revision.value:
             raise Overwrite(item_id, revision)
