@@ -103,7 +103,7 @@ def refusal(body: dict[str, Any], denied: access.Denied, locales: Locales, clien
             return _json({"response_action": "errors", "errors": {list(state)[-1]: message}})
         title = t("home.refused_title", locales.known(user))
         return _json({"response_action": "update", "view": notice_modal(title, message)})
-    if body.get("type") == "event_callback":
+    if body.get("type") in ("event_callback", None):  # an event, or nothing Slack sends: no one to tell
         return BoltResponse(status=400, body=json.dumps({"ok": False, "error": denied.key}))
     response_url = body.get("response_url")
     trigger_id = body.get("trigger_id")
