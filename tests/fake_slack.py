@@ -35,6 +35,10 @@ JSON_ARGS = ("blocks", "view", "attachments", "metadata")
 DEFAULT_USERS = (("U0ALICE", "alice"), ("U0BOB", "bob"), ("U0CAROL", "carol"), ("U0DAVE", "dave"))
 TRIGGER_LIFETIME = 3.0
 APP_ID = "A0LEAKAPP"
+# How long a test waits for what Slack should see, by default. A passing wait returns at once; the limit
+# only bounds a failing one. It is well above Slack's own 3 s: a full run on two shared cores saw a
+# channel set-up on PostgreSQL stall for over 5 s while other tests created and dropped databases.
+WAIT = 15.0
 # The bot token's scopes, as auth.test reports them in its x-oauth-scopes header (those of manifest.yml).
 BOT_SCOPES = (
     "commands",
@@ -247,7 +251,7 @@ class FakeSlack:
         """All recorded calls of `method`, failed ones included (see Call.ok)."""
         return [c for c in self.calls if c.method == method]
 
-    async def wait_until(self, condition: Callable[[], Any], *, timeout: float = 5.0, what: str = "condition") -> Any:
+    async def wait_until(self, condition: Callable[[], Any], *, timeout: float = WAIT, what: str = "condition") -> Any:
         """Polls `condition()` until it returns something truthy, which it returns; AssertionError on timeout."""
         deadline = time.monotonic() + timeout
         while True:
@@ -264,7 +268,7 @@ class FakeSlack:
         predicate: Callable[[Call], bool] = lambda call: True,
         *,
         count: int = 1,
-        timeout: float = 5.0,
+        timeout: float = WAIT,
     ) -> Call:
         """Waits until `count` calls of `method` satisfy `predicate`; returns the last matching call."""
 
