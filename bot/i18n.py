@@ -193,6 +193,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Could not create the channel ({error}). The answers are saved. Please contact your admin (incident #{id}).",
     },
     "open.topic": {"ja": "漏えい対応 #{id}：{title}", "en": "Leak incident #{id}: {title}"},
+    "open.topic_apart": {"ja": "{title}（漏えい対応 #{id}）", "en": "{title} (leak incident #{id})"},
     "open.welcome": {
         "ja": "<@{user}> が漏えい対応を開始しました。チェックリストをピン留めしました。",
         "en": "<@{user}> opened this leak incident. The checklist is pinned.",

@@ -10,6 +10,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from bot.i18n import t
+from bot.sensitive import find_secret
+from bot.ui import posts
 from tests.conftest import GENERAL, Harness
 from tests.slack_payloads import message_shortcut
 from tests.story import Unchanged, open_incident, open_step
@@ -182,3 +185,12 @@ async def test_a_phone_number_with_kanji_dashes_beside_kanji_numerals_still_pass
     text = "二〇二四年の件、窓口 03一0000一0009"
     reply = await h.submit(view, {"data_items": ["name"], "data_items_other": text})
     assert reply.body is None, reply.body
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_an_incident_number_never_joins_the_titles_digits_into_a_card_number_in_the_topic(lang: str) -> None:
+    title = "1111 1111 1111"  # passes the screen alone; after "#4111" it would read 4111 1111 1111 1111
+    assert find_secret(title) is None and find_secret(t("open.topic", lang, id=4111, title=title)) is not None
+    topic = posts.topic_text(4111, title, lang)
+    assert find_secret(topic) is None and title in topic and "4111" in topic
+    assert posts.topic_text(12, "会員データの流出", lang) == t("open.topic", lang, id=12, title="会員データの流出")

@@ -203,7 +203,7 @@ class SlackAdapter:
         await self.invite(incident, [incident.opener_id, *responders], job=job)
 
     async def _set_topic(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:
-        topic = self._mark(answers, t("open.topic", self.lang, id=incident.id, title=escape(answers["title"].value)))
+        topic = self._mark(answers, posts.topic_text(incident.id, answers["title"].value, self.lang))
         await self.client.conversations_setTopic(channel=channel_of(incident), topic=shorten(topic, 250))
 
     async def _welcome(self, incident: Incident, answers: Mapping[str, Answer], job: Job) -> None:

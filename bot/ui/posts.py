@@ -10,6 +10,7 @@ from bot.answers import Answer, display, format_datetime
 from bot.checklist import CHECKLIST_STEPS, ITEMS, Step, asked_items, progress
 from bot.i18n import t
 from bot.nudging import SNOOZE_CHOICES
+from bot.sensitive import find_secret
 from bot.ui.ids import (
     ANSWER_ACTION,
     CLOSE_CANCEL_ACTION,
@@ -145,6 +146,15 @@ def question_blocks(step: Step, *, incident_id: int, lang: str, owner: str | Non
             "elements": [picker],
         },
     ]
+
+
+def topic_text(incident_id: int, title: str, lang: str) -> str:
+    """The channel topic: the incident's number and its title. When the number would join the title's
+    digits into a card number or My Number (#4111 and a title "1111 1111 1111"), the title comes first."""
+    topic = t("open.topic", lang, id=incident_id, title=escape(title))
+    if find_secret(topic) is None:
+        return topic
+    return t("open.topic_apart", lang, id=incident_id, title=escape(title))
 
 
 def question_text(step: Step, lang: str) -> str:
