@@ -18,7 +18,7 @@ import aiohttp
 
 from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
-from tests.slack_payloads import sign
+from tests.slack_payloads import form_body, sign, slash_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_VARS = (
@@ -136,6 +136,29 @@ class BotProcess:
                 return response.status, await response.text()
         async with aiohttp.ClientSession() as own, own.post(self.events_url, data=body, headers=headers) as response:
             return response.status, await response.text()
+
+    async def open_form(
+        self,
+        title: str,
+        *,
+        user: str = "U0ALICE",
+        channel: str = "C0GENERAL",
+        http: aiohttp.ClientSession | None = None,
+    ) -> dict[str, Any]:
+        """Types /leak-open as `user` and returns the new-incident modal this command opened, once Slack has it."""
+        opened = len([c for c in self.fake.calls_to("views.open") if c.ok])
+        command = slash_command(
+            "/leak-open",
+            title,
+            user_id=user,
+            channel_id=channel,
+            trigger_id=self.fake.new_trigger_id(),
+            response_url=self.fake.response_url(),
+        )
+        status, _ = await self.post(form_body(command), http=http)
+        assert status == 200, self.log_tail()
+        call = await self.fake.wait_for("views.open", lambda c: c.ok, count=opened + 1)
+        return self.fake.views[call.response["view"]["id"]]
 
     def log_tail(self, lines: int = 30) -> str:
         """The end of the process's log, for failure messages."""

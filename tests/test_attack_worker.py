@@ -17,7 +17,7 @@ from bot.worker import LEASE
 from tests.conftest import PG_ADMIN, Harness, postgres_database
 from tests.fake_slack import FakeSlack
 from tests.processes import BotProcess, wait_healthy
-from tests.slack_payloads import form_body, interactive_body, slash_command, view_submission
+from tests.slack_payloads import interactive_body, view_submission
 from tests.story import answer_buttons, messages, text_of
 from tests.test_worker_survives import _set_connections
 
@@ -38,17 +38,7 @@ async def test_the_database_gone_while_a_set_up_runs_makes_one_channel_one_pinne
         health = f"http://127.0.0.1:{bot.port}/healthz"
         try:
             async with aiohttp.ClientSession() as http:
-                command = slash_command(
-                    "/leak-open",
-                    "途中停電の事案",
-                    user_id="U0ALICE",
-                    channel_id="C0GENERAL",
-                    trigger_id=fake.new_trigger_id(),
-                    response_url=fake.response_url(),
-                )
-                assert (await bot.post(form_body(command), http=http))[0] == 200
-                call = await fake.wait_for("views.open", lambda c: c.ok)
-                view = fake.views[call.response["view"]["id"]]
+                view = await bot.open_form("途中停電の事案", http=http)
                 # the set-up's channel is made slowly: the database goes away while Slack makes it
                 fake.slow("conversations.create", 1.5)
                 submission = view_submission(view, {"summary": "架空の概要"}, user_id="U0ALICE")

@@ -200,7 +200,7 @@ async def test_a_real_process_survives_a_postgresql_outage(fake: FakeSlack, tmp_
     import asyncpg
 
     from tests.processes import wait_healthy
-    from tests.slack_payloads import form_body, interactive_body, slash_command, view_submission
+    from tests.slack_payloads import interactive_body, view_submission
 
     async with postgres_database() as url:
         name = url.rsplit("/", 1)[1]
@@ -222,17 +222,7 @@ async def test_a_real_process_survives_a_postgresql_outage(fake: FakeSlack, tmp_
                 finally:
                     await _set_connections(admin, name, allowed=True)
                 await wait_healthy(http, f"http://127.0.0.1:{bot.port}/healthz", bot.process)
-                command = slash_command(
-                    "/leak-open",
-                    "停電後の事案",
-                    user_id="U0ALICE",
-                    channel_id="C0GENERAL",
-                    trigger_id=fake.new_trigger_id(),
-                    response_url=fake.response_url(),
-                )
-                assert (await bot.post(form_body(command), http=http))[0] == 200
-                call = await fake.wait_for("views.open", lambda c: c.ok)
-                view = fake.views[call.response["view"]["id"]]
+                view = await bot.open_form("停電後の事案", http=http)  # a new incident, after the outage
                 submission = view_submission(view, {"summary": "架空の概要"}, user_id="U0ALICE")
                 assert (await bot.post(interactive_body(submission), http=http))[0] == 200
                 await fake.wait_for("pins.add", lambda c: c.ok, timeout=20)
