@@ -56,7 +56,9 @@ def test_any_my_number_is_found(number: str, sep: str) -> None:
 
 @given(
     st.lists(
-        st.sampled_from(["03-{a}-{b}", "0120-{c}-{c}", "090-{a}-{b}", "({a}) {b}", "〒{c}-{a}"]), min_size=1, max_size=6
+        st.sampled_from(["03-{a}-{b}", "0120-{c}-{c}", "090-{a}-{b}", "(03) {a}-{b}", "〒{c}-{a}"]),
+        min_size=1,
+        max_size=6,
     ),
     st.randoms(use_true_random=False),
 )
