@@ -212,7 +212,7 @@ class FakeSlack:
 
     # ------------------------------------------------------------------------------- lifecycle
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_get("/link", self._handle_link)
@@ -221,7 +221,7 @@ class FakeSlack:
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         self.base = f"http://127.0.0.1:{self.port}"
@@ -1192,3 +1192,23 @@ class FakeSlack:
         for ws in self._open_sockets():
             self._draining.add(id(ws))
             await ws.send_json({"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}})
+
+
+async def _serve(port: int) -> None:
+    """Runs the fake on 127.0.0.1:port until interrupted, and prints the settings that point leakbot at it."""
+    fake = FakeSlack()
+    await fake.start(port)
+    try:
+        print(f"fake Slack on {fake.base}: run leakbot (or `make check`) with", flush=True)
+        print(f"SLACK_API_URL={fake.url}", f"SLACK_BOT_TOKEN={fake.bot_token}", sep="\n", flush=True)
+        print(f"SLACK_APP_TOKEN={fake.app_token}  # Socket Mode; leave out for HTTP mode", flush=True)
+        await asyncio.Event().wait()
+    finally:
+        await fake.stop()
+
+
+if __name__ == "__main__":  # python -m tests.fake_slack [PORT]: try leakbot without a Slack workspace
+    import sys
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(int(sys.argv[1]) if len(sys.argv) > 1 else 8089))

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import sys
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -19,6 +23,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from tests.fake_slack import FakeSlack
 from tests.slack_payloads import block_actions, form_body, interactive_body, sign, slash_command, view_submission
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -855,3 +861,21 @@ async def test_files_list_gives_the_files_shared_in_a_channel(fake, client):
     listed = (await client.files_list(channel=channel))["files"]
     assert [f["name"] for f in listed] == ["a.md"] and listed[0]["groups"] == [channel]
     assert (await client.files_list(channel="C0ELSEWHERE"))["files"] == []
+
+
+async def test_the_fake_runs_alone_for_trying_leakbot_without_a_workspace():
+    """`python -m tests.fake_slack PORT` serves the fake and prints the settings that point leakbot at it."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fake_slack", "0", cwd=ROOT, stdout=asyncio.subprocess.PIPE, env=dict(os.environ)
+    )
+    try:
+        assert process.stdout is not None
+        lines = [(await asyncio.wait_for(process.stdout.readline(), 15)).decode() for _ in range(4)]
+        settings = dict(line.split("  #")[0].strip().split("=", 1) for line in lines[1:])
+        assert settings["SLACK_API_URL"].startswith("http://127.0.0.1:")
+        client = AsyncWebClient(token=settings["SLACK_BOT_TOKEN"], base_url=settings["SLACK_API_URL"])
+        assert (await client.auth_test())["team_id"] == "T0LEAK"
+        assert settings["SLACK_APP_TOKEN"].startswith("xapp-")
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), 10) == 0
