@@ -16,6 +16,7 @@ SHARED = REPO.parent / "shared"
 SCHEMA_PATH = SHARED / "slack" / "manifest.schema.1.0.0.json"
 CONTRACT_PATH = SHARED / "CONTRACT.md"
 MANIFEST_PATH = REPO / "manifest.yml"
+HTTP_MANIFEST_PATH = REPO / "manifest.http.yml"
 
 REQUIRED_BOT_SCOPES = set(SCOPES)  # what the code calls needs (handlers/surface.py)
 EVENTS_URL = "https://YOUR-HOST/slack/events"
@@ -24,6 +25,11 @@ EVENTS_URL = "https://YOUR-HOST/slack/events"
 @pytest.fixture(scope="module")
 def manifest() -> dict:
     return yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def http_manifest() -> dict:
+    return yaml.safe_load(HTTP_MANIFEST_PATH.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +58,7 @@ def schema_errors(validator: Draft7Validator, doc: dict) -> list[str]:
 
 
 def http_mode_variant(manifest: dict) -> dict:
-    """The alternative documented at the top of manifest.yml."""
+    """manifest.yml made into the HTTP-mode app: every request URL set, Socket Mode off."""
     doc = copy.deepcopy(manifest)
     doc["settings"]["socket_mode_enabled"] = False
     for command in doc["features"]["slash_commands"]:
@@ -124,6 +130,25 @@ def test_http_mode_variant_validates(manifest, validator):
     assert variant["settings"]["socket_mode_enabled"] is False
     assert all(c["url"] == EVENTS_URL for c in variant["features"]["slash_commands"])
     assert schema_errors(validator, variant) == []
+
+
+def test_the_http_manifest_validates(http_manifest, validator):
+    assert schema_errors(validator, http_manifest) == []
+
+
+def test_the_http_manifest_differs_from_manifest_yml_only_in_its_request_urls(manifest, http_manifest):
+    # every request URL from one placeholder, Socket Mode off; everything else the same app
+    assert http_manifest == http_mode_variant(manifest)
+    assert http_manifest["settings"]["event_subscriptions"]["request_url"] == EVENTS_URL  # member and Home events
+    assert http_manifest["settings"]["interactivity"]["request_url"] == EVENTS_URL
+    assert HTTP_MANIFEST_PATH.read_text(encoding="utf-8").count(f"url: {EVENTS_URL}") == len(COMMANDS) + 2
+
+
+def test_the_messages_tab_is_read_only(manifest):
+    # nudges reach owners by DM and show in the Messages tab; the bot answers no DM, so nobody can type there
+    app_home = manifest["features"]["app_home"]
+    assert app_home == {"home_tab_enabled": True, "messages_tab_enabled": True, "messages_tab_read_only_enabled": True}
+    assert "message.im" not in EVENTS  # nothing listens to a DM
 
 
 def test_validator_rejects_a_broken_manifest(manifest, validator):
