@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
-from bot.access import Identity
+from bot.access import BotTokenRefused, Identity
 from bot.check import health_report
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
@@ -42,7 +42,7 @@ from bot.usecases.base import Deps
 from bot.worker import JobWorker
 from handlers.payload_shape import shape_problem
 from handlers.socket_client import ServiceSocketClient
-from storage.db import make_engine, migrate, ping
+from storage.db import make_engine, migrate, missing_folder, ping
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -85,13 +85,23 @@ class Leakbot:
         SQLite serves one bot process, so jobs a killed predecessor had taken are taken back at once;
         on PostgreSQL (several replicas) their leases run out instead.
         """
+        folder = missing_folder(self.settings.database_url)
+        if folder is not None:  # SQLite cannot open the file: no folder is made (storage.db.make_private)
+            raise ConfigError(
+                "DATABASE_URL",
+                f"names a SQLite file in {folder}, a folder that does not exist "
+                "(create it, or mount the volume meant to hold it)",
+            )
         try:
             await migrate(self.engine)
         except (OSError, DBAPIError) as error:  # the database cannot be reached: one line, not a traceback
             cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
             said = str(cause).splitlines()[0][:200] if str(cause) else ""
             raise ConfigError("DATABASE_URL", f"cannot be reached ({type(cause).__name__}: {said})") from None
-        await self.identity.learn()
+        try:
+            await self.identity.learn()
+        except BotTokenRefused as refusal:
+            raise ConfigError("SLACK_BOT_TOKEN", f"was refused by Slack ({refusal})") from None
         if self.engine.dialect.name == "sqlite":
             async with self.repo.tx() as tx:
                 released = await tx.release_leases()
@@ -106,6 +116,7 @@ class Leakbot:
         if self._sweeping is not None:
             self._sweeping.cancel()
             await asyncio.gather(self._sweeping, return_exceptions=True)
+        await self.identity.stop()
         await self.worker.stop(grace)
         await self.repo.dispose()
         await self.engine.dispose()
@@ -178,8 +189,9 @@ class Leakbot:
             return False
 
     async def _health(self, request: web.Request) -> web.Response:
-        """200 while the database answers, the job worker runs, no due job has waited STUCK_AFTER seconds
-        and (Socket Mode) the connection to Slack is up; else 503 with what is wrong."""
+        """200 while the database answers, the job worker runs, no due job has waited STUCK_AFTER seconds,
+        (Socket Mode) the connection to Slack is up and Slack has answered auth.test once since the start;
+        else 503 with what is wrong."""
         problem = None
         if not await ping(self.engine):
             problem = "database unavailable"
@@ -195,6 +207,8 @@ class Leakbot:
                 problem = f"a due job has waited {int(waited)} s"
             elif self.connected is not None and not self.connected():
                 problem = "not connected to Slack"
+            elif self.identity.problem is not None:  # Slack unreachable since the start: no request can be served
+                problem = self.identity.problem
         body: dict[str, object] = {"ok": True} if problem is None else {"ok": False, "error": problem}
         if request.query.get("verbose") in VERBOSE:  # the `leakbot check` results, no secrets
             body.update(await self._report())
@@ -274,7 +288,9 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
         return await identity.result()
 
     app = AsyncApp(
-        client=client,
+        # Bolt's own client carries no token: `authorize` gives each request the bot token. (A client with a
+        # token beside `authorize` makes Bolt warn on every start that it ignores the token.)
+        client=AsyncWebClient(base_url=settings.slack_api_url, timeout=cast(int, slack_timeout)),
         authorize=authorize,
         # Slack gets its answer when the ack function returns: after what the request changes is
         # stored. What needs Slack afterwards runs as lazy listeners or as jobs of the worker.
@@ -399,6 +415,21 @@ async def run(settings: Settings) -> None:
         raise cast(BaseException, serving.exception())
 
 
+async def _until_refused(bot: Leakbot, handler: CountedSocketModeHandler | None) -> None:
+    """Waits until Slack refuses a token: the app token (Socket Mode; revoked while running, say) or the
+    bot token (when Slack did not answer at start and refuses it once it does); raises ConfigError then."""
+    refusals: dict[asyncio.Future[str], str] = {}
+    if bot.identity.refused is not None:
+        refusals[bot.identity.refused] = "SLACK_BOT_TOKEN"
+    if handler is not None:
+        refusals[handler.client.refused] = "SLACK_APP_TOKEN"
+    done, _ = await asyncio.wait(
+        refusals or {asyncio.get_running_loop().create_future()}, return_when=asyncio.FIRST_COMPLETED
+    )
+    refused = next(iter(done))
+    raise ConfigError(refusals[refused], f"was refused by Slack ({refused.result()})")
+
+
 async def _serve(bot: Leakbot, settings: Settings) -> None:
     """Serves until cancelled. In Socket Mode /healthz and /metrics answer from the start (503 until the
     connection is up); the bot is stopped on the way out (running jobs get STOP_GRACE seconds)."""
@@ -416,10 +447,9 @@ async def _serve(bot: Leakbot, settings: Settings) -> None:
         if settings.socket_mode:
             handler = CountedSocketModeHandler(bot)
             await connect_socket_mode(bot, handler)
-            refusal = await handler.client.refused  # a token revoked while running ends the process too
-            raise ConfigError("SLACK_APP_TOKEN", f"was refused by Slack ({refusal})")
-        servers.append(await serve_http(bot, host=settings.host, port=settings.port))
-        await asyncio.Event().wait()
+        else:
+            servers.append(await serve_http(bot, host=settings.host, port=settings.port))
+        await _until_refused(bot, handler)
     finally:
         if handler is not None:
             with suppress(Exception):

@@ -21,7 +21,7 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bot.config import HINTS, ConfigError, Settings, load_settings
+from bot.config import HINTS, ConfigError, Settings, forget_secrets, load_check_settings, load_settings
 from bot.drafting import DOCS
 
 LANGS = ("ja", "en")
@@ -93,8 +93,9 @@ def parser() -> argparse.ArgumentParser:
         description="Checks what the bot needs, with read-only Slack calls: the configuration, the database "
         "(reachable, schema current), the bot token and its scopes, the app token and a Socket Mode connection "
         "(when SLACK_APP_TOKEN is set), and that manifest.yml declares every command, shortcut and event the "
-        "code listens to. One line per check; exit status 0 when all pass, 1 when one fails, 2 when the "
-        "configuration cannot be loaded.",
+        "code listens to. Only its own lines are printed, one per check; without SLACK_BOT_TOKEN the token's "
+        "check fails and the others still run. Exit status 0 when all pass, 1 when one fails, 2 when the "
+        "configuration cannot be loaded for another reason.",
         epilog=environment_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -187,11 +188,14 @@ def main(argv: list[str] | None = None) -> int:
         except (UsageError, ConfigError) as error:
             print(f"leakbot: {error}", file=sys.stderr)
             return 2
+    if args.command == "check":
+        return check(args)
     try:
         settings = load_settings()
     except ConfigError as error:
         print(f"leakbot: {error}", file=sys.stderr)
         return 2
+    forget_secrets()
     from bot.logs import setup as setup_logging
 
     setup_logging(
@@ -204,10 +208,6 @@ def main(argv: list[str] | None = None) -> int:
             settings.leakbot_ops_token.get_secret_value() if settings.leakbot_ops_token else "",
         ],
     )
-    if args.command == "check":
-        from bot.check import check_command
-
-        return asyncio.run(check_command(settings, manifest=args.manifest))
     if args.command == "drill":
         try:
             return rehearse(args, settings)
@@ -225,6 +225,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"leakbot: {error}", file=sys.stderr)
             return 2
     return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    """`leakbot check`: its own ✓/✗ lines only (no library's log lines between them), every check it can
+    run without SLACK_BOT_TOKEN run; exit 2 only when the configuration cannot be loaded for another reason."""
+    from bot.check import check_command
+
+    try:
+        settings = load_check_settings()
+    except ConfigError as error:
+        print(f"leakbot: {error}", file=sys.stderr)
+        return 2
+    forget_secrets()
+    logging.getLogger().addHandler(logging.NullHandler())  # what went wrong is in the check's own lines
+    return asyncio.run(check_command(settings, manifest=args.manifest))
 
 
 def draft(args: argparse.Namespace) -> int:
@@ -315,10 +330,13 @@ def export(args: argparse.Namespace) -> int:
 def migrate(args: argparse.Namespace) -> int:
     """`leakbot migrate`: applies the schema migrations and says where the database stands."""
     from bot.config import load_database_settings
-    from storage.db import make_engine
+    from storage.db import make_engine, missing_folder
     from storage.db import migrate as apply_migrations
 
     settings = load_database_settings()
+    folder = missing_folder(settings.database_url)
+    if folder is not None:
+        raise ConfigError("DATABASE_URL", f"names a SQLite file in {folder}, a folder that does not exist (create it)")
 
     async def run() -> None:
         engine = make_engine(settings.database_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -76,12 +77,17 @@ class Settings(BaseSettings):
     # Bearer token of the operations endpoints; None: they answer on the loopback address only.
     leakbot_ops_token: SecretStr | None = None
 
+    @field_validator("slack_bot_token", mode="before")
+    @classmethod
+    def _bot_token_trimmed(cls, value: object) -> object:
+        if isinstance(value, str):  # blank (`SLACK_BOT_TOKEN=` in .env) is unset
+            return value.strip() or None
+        return value
+
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token(cls, value: str) -> str:
-        if not value.startswith("xoxb-"):
-            raise ValueError("must start with xoxb-")
-        return value
+    def _bot_token(cls, value: str | None) -> str | None:
+        return None if value is None else _token_with_body(value, "xoxb-")
 
     @field_validator("slack_app_token", "slack_signing_secret", "leakbot_company", "leakbot_ops_token", mode="before")
     @classmethod
@@ -103,9 +109,7 @@ class Settings(BaseSettings):
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("xapp-"):
-            raise ValueError("must start with xapp-")
-        return value
+        return None if value is None else _token_with_body(value, "xapp-")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -129,6 +133,13 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         """Socket Mode when an app-level token is set, else HTTP mode."""
         return self.slack_app_token is not None
+
+
+class CheckSettings(Settings):
+    """The settings of `leakbot check`, which runs every check it can without a bot token (the token's own
+    check then says it is not set); anything else wrong still stops it, as it stops the bot."""
+
+    slack_bot_token: str | None = None  # type: ignore[assignment]
 
 
 class DatabaseSettings(BaseSettings):
@@ -160,6 +171,38 @@ def load_settings(**overrides: Any) -> Settings:
         raise _first_problem(exc) from None
 
 
+def load_check_settings(**overrides: Any) -> CheckSettings:
+    """The settings for `leakbot check`: as load_settings, but SLACK_BOT_TOKEN may be unset."""
+    try:
+        return CheckSettings(**overrides)
+    except ValidationError as exc:
+        raise _first_problem(exc) from None
+
+
+# The variables that hold secrets: read once into Settings, then taken out of the process environment.
+SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "LEAKBOT_OPS_TOKEN")
+
+
+def forget_secrets() -> None:
+    """Takes the secrets out of os.environ once the settings hold them: no library reads them behind our
+    back (Bolt takes SLACK_BOT_TOKEN from there, and then warns on every start that it ignores it), and no
+    child process inherits them."""
+    for variable in SECRET_VARIABLES:
+        os.environ.pop(variable, None)
+
+
+def _token_with_body(value: str, prefix: str) -> str:
+    """A Slack token: its prefix, then characters without blanks (`xoxb-` alone is no token)."""
+    if not value.startswith(prefix):
+        raise ValueError(f"must start with {prefix}")
+    body = value.removeprefix(prefix)
+    if not body.strip():
+        raise ValueError(f"has nothing after {prefix}")
+    if any(character.isspace() for character in body):
+        raise ValueError("holds a blank (a token has none; was it pasted with a line break?)")
+    return value
+
+
 def _first_problem(exc: ValidationError) -> ConfigError:
     error = exc.errors()[0]
     message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
@@ -167,7 +210,7 @@ def _first_problem(exc: ValidationError) -> ConfigError:
         variable, _, problem = message.partition(":")
         return ConfigError(variable, problem)
     variable = str(error["loc"][0]).upper()
-    if error["type"] == "missing":
+    if error["type"] == "missing" or (error["type"] == "string_type" and error.get("input") is None):
         return ConfigError(variable, "is not set")
     if error["type"] == "literal_error":
         return ConfigError(variable, "is not one of the allowed values")

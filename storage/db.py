@@ -40,12 +40,16 @@ def make_private(database: str | None) -> None:
     """The one door for the SQLite files' privacy: creates the database file 0600 when it is missing, and
     makes it and its `-wal` and `-shm` 0600 when they are not, saying so (SQLite gives new `-wal` and
     `-shm` files the database file's mode). A path through a symbolic link is followed to the real file, as
-    SQLite does: its `-wal` and `-shm` are made beside the real file, not beside the link."""
+    SQLite does: its `-wal` and `-shm` are made beside the real file, not beside the link.
+
+    No folder is made: a folder that is missing is a mistyped path or a volume not mounted, and the answers
+    must not go where nobody keeps them (the first connection fails; `missing_folder` says why)."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(os.path.realpath(database))
+    if not path.parent.is_dir():
+        return
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE))
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         try:
@@ -55,6 +59,16 @@ def make_private(database: str | None) -> None:
                 log.warning("%s was readable by others (mode %o); made it %o", file, mode, PRIVATE)
         except FileNotFoundError:
             continue
+
+
+def missing_folder(url: str) -> Path | None:
+    """The folder a SQLite DATABASE_URL names that does not exist (so SQLite cannot open the file); else None."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    folder = Path(os.path.realpath(database)).parent
+    return None if folder.is_dir() else folder
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
