@@ -71,7 +71,7 @@ async def run_checks(
         results.append(scopes)
     if settings.slack_app_token:
         results.append(await app_token(settings, connect=connect_socket))
-    results.append(manifest_agrees(find_manifest(manifest)))
+    results.append(manifest_agrees(find_manifest(manifest), socket_mode=settings.socket_mode))
     return results
 
 
@@ -91,7 +91,7 @@ def configuration(settings: Settings) -> Result:
 
 async def database(url: str, *, engine: AsyncEngine | None = None) -> Result:
     """Reachable, and its schema at the revision this code needs (Alembic's head)."""
-    from storage.db import make_engine
+    from storage.db import make_engine, missing_folder
 
     parsed = make_url(url)
     shown = parsed.render_as_string(hide_password=True)
@@ -101,6 +101,14 @@ async def database(url: str, *, engine: AsyncEngine | None = None) -> Result:
         and parsed.database not in (None, "", ":memory:")
         and not await asyncio.to_thread(Path(parsed.database).is_file)
     ):
+        folder = missing_folder(url)
+        if folder is not None:
+            return failed(
+                "database",
+                f"{parsed.database} does not exist, nor its folder {folder}",
+                "create the folder (or mount the volume meant to hold it), then run `leakbot migrate`; "
+                "or check DATABASE_URL",
+            )
         return failed(
             "database",
             f"{parsed.database} does not exist",
@@ -158,8 +166,15 @@ async def _revisions(engine: AsyncEngine) -> tuple[set[str], set[str], set[str]]
 async def bot_token(settings: Settings) -> tuple[Result, Result | None]:
     """auth.test with SLACK_BOT_TOKEN, then its scopes (x-oauth-scopes) against what the code needs.
 
-    The scopes result is None when the token itself did not work.
+    The scopes result is None when the token itself did not work, or is not set (`leakbot check` runs
+    without it: CheckSettings).
     """
+    if not settings.slack_bot_token:
+        return failed(
+            "bot token",
+            "skipped: SLACK_BOT_TOKEN is not set",
+            "set it to the Bot User OAuth Token (xoxb-…) from OAuth & Permissions, then run `leakbot check` again",
+        ), None
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT)
     try:
         response = await client.auth_test()
@@ -297,8 +312,11 @@ def find_manifest(explicit: Path | None = None) -> Path | list[Path]:
     return places
 
 
-def manifest_agrees(found: Path | list[Path]) -> Result:
-    """Every command, shortcut, event and scope the code needs is in the manifest, and nothing else listens."""
+def manifest_agrees(found: Path | list[Path], *, socket_mode: bool | None = None) -> Result:
+    """Every command, shortcut, event and scope the code needs is in the manifest, and nothing else listens.
+
+    Given the mode the bot runs in, a manifest that passes also says when it is made for the other mode,
+    or (HTTP mode) when its request URLs still hold the YOUR-HOST placeholder."""
     if isinstance(found, list):
         where = " or ".join(str(place) for place in found)
         return failed(
@@ -326,7 +344,7 @@ def manifest_agrees(found: Path | list[Path]) -> Result:
         return passed(
             "manifest",
             f"{found} declares the {len(COMMANDS)} commands, {len(SHORTCUTS)} shortcuts, "
-            f"{len(EVENTS)} events and {len(SCOPES)} scopes the code needs",
+            f"{len(EVENTS)} events and {len(SCOPES)} scopes the code needs{_mode_note(doc, socket_mode)}",
         )
     problems = []
     if lacks:
@@ -340,6 +358,21 @@ def manifest_agrees(found: Path | list[Path]) -> Result:
         "settings.event_subscriptions.bot_events, oauth_config.scopes.bot), paste it on your app's "
         "App Manifest page, then reinstall the app",
     )
+
+
+def _mode_note(doc: dict[str, Any], socket_mode: bool | None) -> str:
+    """What to mind about a manifest that declares everything, for the mode the bot runs in."""
+    if socket_mode is None:
+        return ""
+    declared = (doc.get("settings") or {}).get("socket_mode_enabled") is True
+    if declared != socket_mode:
+        other = "manifest.yml (Socket Mode)" if socket_mode else "manifest.http.yml (HTTP mode)"
+        return (
+            f"; it is made for the other mode: the bot runs in {'Socket' if socket_mode else 'HTTP'} mode, see {other}"
+        )
+    if not socket_mode and "YOUR-HOST" in yaml.safe_dump(doc):
+        return "; its request URLs still say YOUR-HOST: put your bot's public host there before pasting it"
+    return ""
 
 
 def _declared(doc: dict[str, Any]) -> dict[str, set[str]]:
@@ -364,7 +397,7 @@ def _first_line(error: BaseException) -> str:
 async def check_command(settings: Settings, *, manifest: Path | None = None) -> int:
     """`leakbot check`: prints one line per check; 0 when every check passed, else 1."""
     results = await run_checks(settings, manifest=manifest)
-    secrets = [settings.slack_bot_token, settings.slack_app_token or "", settings.slack_signing_secret or ""]
+    secrets = [settings.slack_bot_token or "", settings.slack_app_token or "", settings.slack_signing_secret or ""]
     for result in results:
         print(redact(result.line(), secrets), flush=True)
     return 0 if all(result.ok for result in results) else 1

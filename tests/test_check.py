@@ -7,12 +7,14 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
+from handlers.surface import COMMANDS, EVENTS, SCOPES, SHORTCUTS
 from storage.db import make_engine, migrate
 from tests.conftest import SIGNING_SECRET, Harness
 from tests.fake_slack import FakeSlack
-from tests.processes import ROOT, clean_env, free_port
+from tests.processes import CONFIG_VARS, ROOT, clean_env, free_port
 
 MANIFEST = ROOT / "manifest.yml"
 
@@ -170,9 +172,33 @@ async def test_a_manifest_that_does_not_exist_is_said_so(fake: FakeSlack, sqlite
 
 
 async def test_configuration_that_cannot_load_exits_2_with_one_line(tmp_path: Path) -> None:
-    code, lines, err = await check(tmp_path, SLACK_SIGNING_SECRET=SIGNING_SECRET)
+    code, lines, err = await check(tmp_path, LEAKBOT_LANG="fr")  # wrong, whatever the token
     assert code == 2 and lines == []
-    assert err.strip().splitlines() == [err.strip()] and err.startswith("leakbot: SLACK_BOT_TOKEN ")
+    assert err.strip().splitlines() == [err.strip()] and err.startswith("leakbot: LEAKBOT_LANG ")
+
+
+async def test_without_a_token_every_other_check_runs_and_only_its_lines_are_printed(
+    fake: FakeSlack, sqlite_url: str, tmp_path: Path
+) -> None:
+    # Socket Mode, no bot token, a Slack that refuses connections: slack_sdk logs its retries at INFO,
+    # which used to come out between the check's own lines
+    env = http_env(fake, await migrated(sqlite_url), SLACK_APP_TOKEN=fake.app_token)
+    del env["SLACK_BOT_TOKEN"], env["SLACK_SIGNING_SECRET"]
+    env["SLACK_API_URL"] = f"http://127.0.0.1:{free_port()}/api/"
+    code, lines, err = await check(tmp_path, **env)
+    assert code == 1
+    assert err == ""  # no log line of any library
+    assert [text[2:].split(":")[0] for text in lines] == [
+        "configuration",
+        "database",
+        "bot token",
+        "app token",
+        "manifest",
+    ]
+    assert all(text[:2] in ("✓ ", "✗ ") for text in lines), lines
+    assert failures(lines) == [line(lines, "bot token"), line(lines, "app token")]
+    assert line(lines, "bot token").startswith("✗ bot token: skipped: SLACK_BOT_TOKEN is not set — set it to")
+    assert "cannot reach Slack" in line(lines, "app token")
 
 
 async def test_healthz_verbose_gives_the_checks_without_secrets(leakbot: Harness) -> None:
@@ -221,3 +247,77 @@ def test_the_manifest_check_covers_shortcuts_events_and_extra_commands(monkeypat
     monkeypatch.setattr(checks, "EVENTS", ("app_home_opened",))
     path.write_text(yaml.safe_dump(manifest), encoding="utf-8")
     assert checks.manifest_agrees(path).ok, checks.manifest_agrees(path).line()
+
+
+@pytest.fixture
+def operator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """An operator's shell in an empty folder, no leakbot variable set, no .env."""
+    for variable in CONFIG_VARS:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(
+    ("manifest", "note"),
+    [
+        (
+            "manifest.yml",
+            "; it is made for the other mode: the bot runs in HTTP mode, see manifest.http.yml (HTTP mode)",
+        ),
+        (
+            "manifest.http.yml",
+            "; its request URLs still say YOUR-HOST: put your bot's public host there before pasting it",
+        ),
+    ],
+)
+def test_without_a_token_the_database_and_either_manifest_are_checked(
+    operator: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, manifest: str, note: str
+) -> None:
+    from bot.cli import main
+
+    url = asyncio.run(migrated(f"sqlite+aiosqlite:///{tmp_path / 'leakbot.db'}"))
+    operator.setenv("DATABASE_URL", url)
+    operator.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    operator.setenv("SLACK_API_URL", f"http://127.0.0.1:{free_port()}/api/")  # never called without a token
+    assert main(["check", "--manifest", str(ROOT / manifest)]) == 1  # a check failed: the token's
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert err == ""
+    assert [text[2:].split(":")[0] for text in lines] == ["configuration", "database", "bot token", "manifest"]
+    assert failures(lines) == [line(lines, "bot token")]
+    assert "skipped: SLACK_BOT_TOKEN is not set" in line(lines, "bot token")
+    assert "schema current" in line(lines, "database")
+    assert line(lines, "manifest") == (
+        f"✓ manifest: {ROOT / manifest} declares the {len(COMMANDS)} commands, {len(SHORTCUTS)} shortcuts, "
+        f"{len(EVENTS)} events and {len(SCOPES)} scopes the code needs{note}"
+    )
+
+
+def test_a_token_is_taken_out_of_the_environment_once_read(
+    operator: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import os
+
+    from bot.cli import main
+
+    operator.setenv("SLACK_BOT_TOKEN", "xoxb-1-fictional")
+    operator.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    operator.setenv("SLACK_API_URL", f"http://127.0.0.1:{free_port()}/api/")
+    assert main(["check", "--manifest", str(MANIFEST)]) == 1  # no database here, Slack unreachable
+    assert "SLACK_BOT_TOKEN" not in os.environ and "SLACK_SIGNING_SECRET" not in os.environ
+    out, err = capsys.readouterr()
+    assert err == "" and "xoxb-1-fictional" not in out
+
+
+def test_a_manifest_for_the_mode_the_bot_runs_in_has_no_note(tmp_path: Path) -> None:
+    from bot import check as checks
+
+    socket = checks.manifest_agrees(MANIFEST, socket_mode=True)
+    assert socket.ok and socket.detail.endswith("scopes the code needs"), socket.detail
+    http = yaml.safe_load((ROOT / "manifest.http.yml").read_text(encoding="utf-8"))
+    text = yaml.safe_dump(http).replace("YOUR-HOST", "leakbot.example.com")
+    (tmp_path / "manifest.yml").write_text(text, encoding="utf-8")
+    filled = checks.manifest_agrees(tmp_path / "manifest.yml", socket_mode=False)
+    assert filled.ok and filled.detail.endswith("scopes the code needs"), filled.detail
+    assert "other mode" in checks.manifest_agrees(tmp_path / "manifest.yml", socket_mode=True).detail
