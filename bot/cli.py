@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "drill":
         try:
             return rehearse(args, settings)
-        except UsageError as error:
+        except (UsageError, ConfigError) as error:  # ConfigError: found only at start (a refused token, say)
             print(f"leakbot: {error}", file=sys.stderr)
             return 2
     if args.command in (None, "run"):

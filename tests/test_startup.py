@@ -258,3 +258,20 @@ async def test_a_sqlite_file_in_a_missing_folder_stops_socket_mode_too(fake: Fak
     with pytest.raises(ConfigError, match=r"^DATABASE_URL names a SQLite file in"):
         await asyncio.wait_for(_serve(build(settings), settings), 30)
     assert fake.calls == [] and not folder.exists()
+
+
+async def test_a_drill_with_a_revoked_bot_token_exits_2_with_one_line(
+    operator: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake: FakeSlack, tmp_path: Path
+) -> None:
+    (tmp_path / "scenario.yaml").write_text("title: 架空の訓練\ndiscovered_at: 2026-11-26 10:00\nsummary: 架空\n")
+    fake.fail("auth.test", "token_revoked")
+    operator.setenv("SLACK_BOT_TOKEN", fake.bot_token)
+    operator.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    operator.setenv("SLACK_API_URL", fake.url)
+    # in a thread of its own: `leakbot drill` runs its own event loop, the fake Slack answers from this one
+    assert await asyncio.to_thread(main, ["drill", "scenario.yaml", "--user", "U0ALICE"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    [line] = [text for text in err.splitlines() if text.startswith("leakbot: ")]
+    assert line.startswith("leakbot: SLACK_BOT_TOKEN was refused by Slack (token_revoked)"), err
+    assert [c.method for c in fake.calls] == ["auth.test"]  # no drill channel opened
