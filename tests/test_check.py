@@ -145,7 +145,10 @@ async def test_a_missing_sqlite_file_is_named_and_not_created(fake: FakeSlack, t
     code, lines, _ = await check(tmp_path, **http_env(fake, f"sqlite+aiosqlite:///{database}"))
     assert code == 1
     assert "does not exist" in line(lines, "database") and "leakbot migrate" in line(lines, "database")
-    assert not database.exists()  # the check changes nothing
+    assert f"nor its folder {database.parent}" in line(lines, "database") and "create the folder" in line(
+        lines, "database"
+    )
+    assert not database.parent.exists()  # the check changes nothing
 
 
 async def test_a_manifest_missing_a_command_the_code_has(fake: FakeSlack, sqlite_url: str, tmp_path: Path) -> None:
