@@ -46,7 +46,8 @@ $(VENV)/.python: FORCE
 	fi
 
 # What `make run` and `make check` need: the runtime lock's exact versions (checked against their hashes),
-# then leakbot itself, resolving nothing. No test tool.
+# then leakbot itself, resolving nothing. No test tool. (PYTHONWARNINGS: setuptools warns on every editable
+# install of a flat layout that a folder named like a package may shadow it; here that is the point.)
 $(VENV)/.runtime: $(VENV)/.python pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --no-deps -e .
