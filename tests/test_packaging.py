@@ -114,13 +114,22 @@ def test_help_and_clean_need_no_python(project: Path, tmp_path: Path) -> None:
     assert not (project / ".venv").exists()
 
 
-def test_run_installs_the_runtime_lock_only_and_switching_reinstalls_nothing(project: Path, tmp_path: Path) -> None:
+def test_run_and_check_install_the_runtime_lock_only_and_switching_reinstalls_nothing(
+    project: Path, tmp_path: Path
+) -> None:
     python = fake_python(tmp_path / "a" / "python3.11", "3.11.9")
     assert make(project, "install", python=python).returncode == 0
     runtime = pip_log(project)
     assert "-m pip install --quiet --require-hashes -r requirements.lock" in runtime
     assert "-m pip install --quiet --no-deps -e ." in runtime
     assert not any("requirements-dev.lock" in line for line in runtime)
+
+    script(project / ".venv" / "bin" / "leakbot", '#!/bin/sh\necho "leakbot was run with: $*"\n')
+    checked = make(project, "check", "ARGS=--manifest manifest.http.yml", python=python)
+    assert checked.returncode == 0 and "leakbot was run with: check --manifest manifest.http.yml" in checked.stdout
+    ran = make(project, "run", python=python)
+    assert ran.returncode == 0 and "leakbot was run with: \n" in ran.stdout
+    assert pip_log(project) == runtime  # neither installed anything more: no test tool
 
     assert make(project, "dev", python=python).returncode == 0  # what make test and make lint install
     dev = pip_log(project)[len(runtime) :]
