@@ -17,7 +17,7 @@ ifneq ($(NEEDS_PYTHON),)
 PYTHON_ID := $(shell $(PYTHON) -c 'import os, sys; print("%d.%d.%d" % sys.version_info[:3], os.path.realpath(sys.executable))' 2>/dev/null)
 PYTHON_VERSION := $(word 1,$(PYTHON_ID))
 ifeq ($(PYTHON_VERSION),)
-$(error $(PYTHON) was not found; leakbot needs Python 3.11 or newer: install it, then e.g. make $(firstword $(NEEDS_PYTHON)) PYTHON=python3.11)
+$(error $(PYTHON) was not found or did not run; leakbot needs Python 3.11 or newer: install it, then e.g. make $(firstword $(NEEDS_PYTHON)) PYTHON=python3.11)
 endif
 ifneq ($(firstword $(shell printf '%s\n' 3.11 $(PYTHON_VERSION) | sort -V)),3.11)
 $(error $(PYTHON) is Python $(PYTHON_VERSION); leakbot needs Python 3.11 or newer: e.g. make $(firstword $(NEEDS_PYTHON)) PYTHON=python3.11)

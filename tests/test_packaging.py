@@ -104,7 +104,7 @@ def test_an_older_python3_on_path_is_named_as_found(project: Path, tmp_path: Pat
 def test_a_missing_python_is_one_line_too(project: Path, tmp_path: Path) -> None:
     done = make(project, "run", python=tmp_path / "nowhere" / "python3.11")
     assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and "was not found; leakbot needs Python 3.11" in done.stderr
+    assert done.stderr.count("\n") == 1 and "was not found or did not run; leakbot needs Python 3.11" in done.stderr
 
 
 def test_help_and_clean_need_no_python(project: Path, tmp_path: Path) -> None:
