@@ -9,6 +9,7 @@ A file is keyed by item ids (bot.checklist), either at the top level or under `a
     confirmed_count: 約760万件
     data_items: [氏名, 住所, email, 学校名]  # choice values or labels; anything else goes to "other"
     card_bank: none                          # a choice value, or its Japanese or English label
+    services: [ほしぞら定期便, ほしぞらアプリ]   # a multi-line item: text, or a list, one entry a line
 
 and come back in the stored shapes of bot.answers, validated by the same code as a modal
 (bot.answers.parse_step), card numbers and My Numbers refused. An empty value means "not answered".
@@ -167,6 +168,8 @@ def _validated(item_ids: tuple[str, ...], raw: dict[str, Any], lang: str) -> dic
 def _raw_entries(item: Item, value: Any, typed_units: dict[str, str]) -> dict[str, Any]:
     """The friendly form of one answer as the plain {block_id: raw value} a modal's form gives the parser."""
     kind = item.kind
+    if kind is Kind.MULTILINE and isinstance(value, (list, tuple)):
+        return {item.id: _lines(item, value)}
     if kind in (Kind.TEXT, Kind.MULTILINE):
         return {item.id: _text(item, value)}
     if kind is Kind.COUNT:
@@ -192,7 +195,22 @@ def _text(item: Item, value: Any) -> str:
         return value
     if isinstance(value, (int, float, date)) and not isinstance(value, bool):
         return str(value)
-    raise OfflineError(f"{item.id}: expected text, got {_kind_name(value)} (quote it if it is meant as text)")
+    expected = "text or a list of lines" if item.kind is Kind.MULTILINE else "one line of text"
+    raise OfflineError(f"{item.id}: expected {expected}, got {_kind_name(value)} (quote it if it is meant as text)")
+
+
+def _lines(item: Item, value: list[Any] | tuple[Any, ...]) -> str:
+    """A YAML list for a multi-line item: its entries one per line, as they would be typed in the modal."""
+    lines = []
+    for entry in value:
+        if entry is None or (isinstance(entry, str) and not entry.strip()):
+            continue
+        if isinstance(entry, bool) or not isinstance(entry, (str, int, float, date)):
+            raise OfflineError(
+                f"{item.id}: each line of the list must be text, not {_kind_name(entry)} (quote it if it is meant as text)"
+            )
+        lines.append(str(entry).strip())
+    return "\n".join(lines)
 
 
 def _count_text(item: Item, value: Any, typed_units: dict[str, str]) -> str:

@@ -215,7 +215,10 @@ def test_responders_are_kept(tmp_path: Path) -> None:
         ("discovered_at: 2026-11-26\n", ["discovered_at", "time as well as the date"]),
         ("discovered_at: 先週の木曜\n", ["discovered_at", "not a date and time"]),
         ("discovered_at: [2026]\n", ["discovered_at", "expected a date and time"]),
-        ("summary: [a, b]\n", ["summary", "expected text"]),
+        ("summary: {a: b}\n", ["summary", "expected text or a list of lines, got a mapping"]),
+        ("services: [ほしぞら定期便, {アプリ: 会員}]\n", ["services", "each line of the list must be text", "mapping"]),
+        ("services: [ほしぞら定期便, [アプリ]]\n", ["services", "each line of the list must be text", "a list"]),
+        ("title: [a, b]\n", ["title", "expected one line of text, got a list"]),
         ("title: " + "長" * 151 + "\n", ["title", "Too long"]),
         ("responders: [bob]\n", ["responders", "'bob'"]),
         ("- title\n- summary\n", ["must map item ids", "a list"]),
@@ -241,6 +244,7 @@ def test_bad_input_is_refused_clearly(tmp_path: Path, text: str, words: list[str
         f"data_items: {{selected: [name], other: 'マイナンバー {TEST_MY_NUMBER}'}}\n",
         f"max_count: '{TEST_MY_NUMBER}'\n",
         f"summary: '個人番号は{TEST_MY_NUMBER}です'\n",
+        f"summary: [一行目, '個人番号は{TEST_MY_NUMBER}です']\n",
     ],
 )
 def test_card_numbers_and_my_numbers_are_refused(tmp_path: Path, text: str) -> None:
