@@ -55,6 +55,7 @@ ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.
 JOB_STATES = ("pending", "running", "failed", "done")
 STUCK_AFTER = 300.0  # seconds a due job may wait before /healthz says the worker is stuck
 _LABEL = re.compile(r"[^A-Za-z0-9_.:-]")
+_NAME = re.compile(r"[^A-Za-z0-9_.:/-]")  # a command keeps its slash
 
 
 def request_kind(body: Mapping[str, Any] | None) -> str:
@@ -66,6 +67,26 @@ def request_kind(body: Mapping[str, Any] | None) -> str:
     if kind == "event_callback":
         return "event"
     return kind if kind in KINDS else "other"
+
+
+def request_name(body: Mapping[str, Any] | None) -> str:
+    """What a request is, for the log, from ids Slack or the bot chose (never what someone typed): its kind,
+    then the command, the modal's callback_id, the first action's action_id or the event's type."""
+    body = body or {}
+    kind = request_kind(body)
+    view, event, actions = body.get("view"), body.get("event"), body.get("actions")
+    named = (
+        body.get("command")
+        or (view.get("callback_id") if isinstance(view, Mapping) else None)
+        or (
+            actions[0].get("action_id")
+            if isinstance(actions, list) and actions and isinstance(actions[0], Mapping)
+            else None
+        )
+        or body.get("callback_id")
+        or (event.get("type") if isinstance(event, Mapping) else None)
+    )
+    return f"{kind} {_NAME.sub('_', named)[:64]}" if isinstance(named, str) and named else kind
 
 
 def method_name(method: str) -> str:
