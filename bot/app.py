@@ -306,6 +306,8 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     )
     metrics = metrics_of(bot)
     metrics.state.worker_running = lambda: worker.running
+    if settings.socket_mode:  # up once connect_socket_mode has connected, and while it stays so
+        metrics.watch_socket(lambda: bot.connected is not None and bot.connected())
     worker.slack_errors = metrics.slack_error
     adapter.locales.slack_errors = metrics.slack_error
     worker.observe = lambda job, error: (
