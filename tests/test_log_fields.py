@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from bot.app import slack_request
+from bot.app import Leakbot, slack_request
 from bot.logs import FIELDS, QUIET_LOGGERS, bind, bound, detached, scope, setup
 from tests.conftest import GENERAL, SIGNING_SECRET, Harness
-from tests.slack_payloads import form_body, sign, slash_command
+from tests.fake_slack import FakeSlack
+from tests.slack_payloads import form_body, sign, slash_command, view_submission
 from tests.story import (
     ANSWERS,
     SUMMARY,
@@ -345,3 +346,25 @@ async def test_fields_follow_their_scope_and_the_tasks_it_starts(json_log: Captu
         log.info("none")
     assert fields(json_log.entries[-1]) == {}
     assert '"incident": null' not in json_log.stream.getvalue()
+
+
+async def test_socket_mode_envelopes_carry_their_incident_too(
+    fake: FakeSlack, socket_bot: Leakbot, json_log: Captured
+) -> None:
+    command = slash_command(
+        "/leak-open",
+        "ソケット経由の流出疑い",
+        user_id="U0ALICE",
+        channel_id=GENERAL,
+        trigger_id=fake.new_trigger_id(),
+        response_url=fake.response_url(),
+    )
+    await fake.socket_send("slash_commands", command)
+    call = await fake.wait_for("views.open", lambda c: c.ok)
+    submission = view_submission(fake.views[call.response["view"]["id"]], {"summary": SUMMARY}, user_id="U0ALICE")
+    ack = await fake.socket_send("interactive", submission)
+    assert ack["payload"]["response_action"] == "update"
+    entries = json_log.entries
+    opened = next(e for e in entries if e["message"].startswith("command /leak-open answered 200"))
+    submitted = next(e for e in entries if e["message"].startswith("view_submission leak_open answered 200"))
+    assert (fields(opened), fields(submitted)) == ({}, {"incident": 1})
