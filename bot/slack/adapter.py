@@ -27,7 +27,7 @@ from bot.counts import format_count_en, format_count_ja
 from bot.documents import plain_text, to_docx, to_markdown
 from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
-from bot.jobs import Impossible, Retry, channel_of, classify, slack_error
+from bot.jobs import Impossible, Retry, channel_of, classify, reference, slack_error
 from bot.slack import canvas as canvas_jobs
 from bot.slack import review as review_jobs
 from bot.slack.locales import Locales
@@ -677,7 +677,7 @@ class SlackAdapter:
             incident = await tx.incident(job.incident_id) if job.incident_id else None
         if incident is None:
             return
-        ref = f"job-{job.id}"
+        ref = reference(job.id)
         if job.kind == "setup" and incident.channel_id is None:
             text = t("open.failed", self.lang, error=error, id=incident.id) + " " + t("error.ref", self.lang, ref=ref)
             lang = await self.locales.lang_of(incident.opener_id)  # the opener's modal, in their language
