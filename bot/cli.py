@@ -16,11 +16,10 @@ import stat
 import sys
 import textwrap
 from datetime import date, datetime, time
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any, NoReturn
 
+from bot import version
 from bot.config import HINTS, ConfigError, Settings, load_settings
 from bot.drafting import DOCS
 
@@ -39,14 +38,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(
             2, f"leakbot: {prog + ': ' if prog else ''}{message} (see leakbot {prog + ' ' if prog else ''}--help)\n"
         )
-
-
-def version() -> str:
-    """leakbot's version, from the installed package's metadata."""
-    try:
-        return installed_version("leakbot")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def environment_help(width: int = 100) -> str:

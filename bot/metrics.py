@@ -29,7 +29,7 @@ from slack_bolt.response import BoltResponse
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli import version
+from bot import version
 from bot.clock import Clock
 from storage.models import IncidentRow, JobRow
 from storage.repository import _claimable, _first_of_its_incident
