@@ -256,6 +256,28 @@ def test_systemd_analyze_verify_passes_without_a_warning(tmp_path):
     assert "Unknown key 'ProtectSytem'" in done.stderr, done.stderr
 
 
+def test_systemd_analyze_security_rates_the_unit_ok(tmp_path):
+    tool = systemd_analyze()
+    text = UNIT.read_text().replace("ExecStart=/opt/leakbot/bin/leakbot", "ExecStart=/bin/true")
+    checked = tmp_path / "leakbot.service"
+    checked.write_text(text)
+
+    def exposure(unit_file: Path) -> subprocess.CompletedProcess[str]:
+        # --threshold is the exposure level times ten: 20 is 2.0, the top of systemd's "OK" band.
+        command = [tool, "security", "--offline=true", "--threshold=20", "--no-pager", str(unit_file)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    done = exposure(checked)
+    assert done.returncode == 0, done.stdout
+    assert "Overall exposure level for leakbot.service: 1." in done.stdout, done.stdout
+    # Without its hardening the same unit is far above the threshold: the rating does measure it.
+    weak = tmp_path / "weak.service"
+    hardening = text[text.index("# Hardening") : text.index("[Install]")]
+    weak.write_text(text.replace(hardening, ""))
+    done = exposure(weak)
+    assert done.returncode != 0 and "UNSAFE" in done.stdout, done.stdout
+
+
 # --- compose.yaml --------------------------------------------------------------------------------------
 
 
