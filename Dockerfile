@@ -13,7 +13,7 @@ ENV PATH=/opt/leakbot/bin:$PATH \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # A fixed uid, so that a volume's owner is the same in every image built from this file.
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin leakbot \
+RUN useradd --no-log-init --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin leakbot \
     && mkdir /data \
     && chown leakbot:leakbot /data
 

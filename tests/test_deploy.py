@@ -12,6 +12,7 @@ import fnmatch
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -137,6 +138,25 @@ def test_healthcheck_asks_healthz_with_the_standard_library_only():
     assert command[:2] == ["python", "-c"]
     assert "urllib.request.urlopen('http://127.0.0.1:%s/healthz'" in command[2]
     assert "os.environ.get('PORT', '3000')" in command[2]
+
+
+def test_the_images_user_is_made_by_its_useradd_line_without_a_warning(tmp_path):
+    """The one RUN line deploy/install.sh has no part in, run on this Debian into a copy of its /etc."""
+    useradd = instruction("RUN")[0].split(" && ")[0]
+    if os.geteuid() != 0 or shutil.which("useradd") is None:
+        pytest.skip("useradd needs root (CI runs as root) and the passwd package")
+    (tmp_path / "etc").mkdir()
+    for name in ("passwd", "group", "shadow", "gshadow", "login.defs"):
+        shutil.copy(Path("/etc", name), tmp_path / "etc" / name)
+    command = shlex.split(useradd)
+    assert command[0] == "useradd"
+    done = subprocess.run(
+        [command[0], "--prefix", str(tmp_path), *command[1:]], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    passwd = (tmp_path / "etc" / "passwd").read_text().splitlines()
+    assert "leakbot:x:10001:10001::/nonexistent:/usr/sbin/nologin" in passwd
+    assert "leakbot:x:10001:" in (tmp_path / "etc" / "group").read_text().splitlines()
 
 
 def test_dockerignore_keeps_secrets_and_local_state_out_and_the_build_in():
