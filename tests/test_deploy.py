@@ -23,6 +23,7 @@ import aiohttp
 import pytest
 import yaml
 
+from bot import check
 from tests.processes import ROOT, clean_env, free_port, run_cli, wait_healthy
 
 DOCKERFILE = ROOT / "Dockerfile"
@@ -178,7 +179,8 @@ def test_dockerignore_keeps_secrets_and_local_state_out_and_the_build_in():
     for secret_or_local in (".env", ".env.production", "leakbot.db", "leakbot.db-wal", ".git/config", ".venv/bin"):
         assert ignored(secret_or_local), secret_or_local
     assert ignored("bot/__pycache__/app.cpython-311.pyc")
-    for needed in ("pyproject.toml", "requirements.lock", "README.md", "LICENSE", "manifest.yml"):
+    # What the wheel is built from (as tests/test_packaging.py builds it), and the lock.
+    for needed in ("pyproject.toml", "requirements.lock", "README.md", "LICENSE", *check.PACKAGED_MANIFESTS):
         assert not ignored(needed), needed
     for package in ("bot", "handlers", "storage"):
         for source in (ROOT / package).rglob("*"):
