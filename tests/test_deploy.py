@@ -390,6 +390,21 @@ def test_the_installed_leakbot_is_the_one_in_the_prefix(tmp_path):
     )
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).resolve().is_relative_to(prefix), where.stdout
+    # The runtime lock only: what the image carries has no test or lint tool.
+    tools = ("pytest", "hypothesis", "mypy", "ruff")
+    found = subprocess.run(
+        [
+            prefix / "bin" / "python",
+            "-c",
+            f"import importlib.util as u; print([n for n in {tools!r} if u.find_spec(n)])",
+        ],
+        cwd=tmp_path,
+        env=installed_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert found.stdout.strip() == "[]", found.stdout + found.stderr
 
 
 async def test_leakbot_installed_by_the_script_starts_and_answers_its_healthcheck(tmp_path):
