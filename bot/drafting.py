@@ -7,7 +7,6 @@ emit; every answer has them stripped first, so typed text is never promoted to a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -301,18 +300,12 @@ def draft_context(
     }
 
 
-_APOLOGY_SUFFIX = re.compile(
-    r"(?:に関する|についての|の)?お詫びとお知らせ$|^notice and apology regarding\s+", re.IGNORECASE
-)
-
-
 def _title_line(title: str, lang: str, doc: str, *, final: bool, exercise: bool) -> str:
-    """The document's title, not doubling a お詫びとお知らせ the incident's title already has."""
-    title = " ".join(title.split())
-    subject = _APOLOGY_SUFFIX.sub("", title).strip() or title
+    """The document's title around the incident's subject (bot.wording.title_subject): never doubled."""
+    subject = wording.title_subject(title, lang)
     drill = ("【訓練】" if lang == "ja" else "[EXERCISE] ") if exercise else ""
     if lang == "ja":
-        apology = title if title.endswith("お詫びとお知らせ") else f"{title}に関するお詫びとお知らせ"
+        apology = f"{subject}に関するお詫びとお知らせ"
         titles = {
             "public": apology,
             "notice": f"【重要】{apology}",

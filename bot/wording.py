@@ -15,6 +15,49 @@ from typing import Any
 from bot.checklist import DATA_ITEM_CHOICES
 from bot.counts import Count, publish_en, publish_ja
 
+# --- titles -----------------------------------------------------------------------------------------
+# Titles as people type them end in お知らせとお詫び, お知らせ, について…, or start with 【重要】: each document
+# composes its own title around the subject, so those are taken off first (the typed title is kept as typed).
+
+_TITLE_CONNECTIVE = r"(?:に関する|に関しての|についての|に係る|に関わる|の)?"
+_TITLE_NOTICE = (
+    r"(?:お詫びとお知らせ|お知らせとお詫び|お詫び(?:および|及び|並びに)お知らせ|お知らせ(?:および|及び|並びに)お詫び"
+    r"|お詫びとご報告|ご報告とお詫び|お知らせ|お詫び|ご報告)"
+)
+_TITLE_ENDING = re.compile(
+    rf"(?:{_TITLE_CONNECTIVE}{_TITLE_NOTICE}|について|に関して|に関する件|の件)[\s。．.！!、,・:：]*$"
+    r"|[\s。．.、,・:：]+$"
+    r"|\s*[-–—:]?\s*\b(?:notice(?: and apology)?|apology(?: and notice)?)\.?$",
+    re.IGNORECASE,
+)
+_TITLE_LEADING = re.compile(
+    r"^(?:[【\[［(（]\s*(?:重要(?:な?お知らせ)?|お詫び|お知らせ|お詫びとお知らせ|important|notice|apology)\s*[】\]］)）]"
+    r"|(?:important|urgent)\s*[:：-]"
+    r"|(?:(?:notice|apology|notification|announcement)(?:\s+(?:and|&)\s+(?:notice|apology))?"
+    r"\s+(?:of|regarding|concerning|about|on|for|in relation to)\b)"
+    r"|(?:we apologi[sz]e for|our apologies for)\b"
+    r")[\s:：-]*",
+    re.IGNORECASE,
+)
+TITLE_FALLBACK = {"ja": "個人情報の漏えい等", "en": "a personal-data incident"}
+
+
+def title_subject(title: str, lang: str) -> str:
+    """What an incident's title is about, without the endings and marks a document adds itself.
+
+    「【重要】お客様情報の漏えいに関するお知らせとお詫び」 -> 「お客様情報の漏えい」; 「…流出について」 -> 「…流出」;
+    "Notice of unauthorised access to our shop" -> "unauthorised access to our shop". Idempotent; a title
+    that is nothing but such words gives TITLE_FALLBACK, never an empty subject.
+    """
+    subject = " ".join((title or "").split())
+    while True:
+        shorter = _TITLE_ENDING.sub("", _TITLE_LEADING.sub("", subject, count=1), count=1).strip()
+        if shorter == subject:
+            break
+        subject = shorter
+    return subject or TITLE_FALLBACK[lang]
+
+
 # --- data items ------------------------------------------------------------------------------------
 
 DATA_ITEMS = {
