@@ -27,7 +27,7 @@ _TITLE_NOTICE = (
 )
 _TITLE_ENDING = re.compile(
     rf"(?:{_TITLE_CONNECTIVE}{_TITLE_NOTICE}|について|に関して|に関する件|の件)[\s。．.！!、,・:：]*$"
-    r"|[\s。．.、,・:：]+$"
+    r"|[\s。．、・:：]+$"
     r"|\s*[-–—:]?\s*\b(?:notice(?: and apology)?|apology(?: and notice)?)\.?$",
     re.IGNORECASE,
 )

@@ -51,6 +51,7 @@ SUBJECTS = [
     ("Important: data breach notice", "data breach"),
     ("[Important] Member data leak", "Member data leak"),
     ("Noticeboard data exposed", "Noticeboard data exposed"),
+    ("Data exposed at Example Inc.", "Data exposed at Example Inc."),
 ]
 
 
@@ -149,3 +150,17 @@ def test_no_document_title_doubles_an_ending(typed: str) -> None:
         assert not DOUBLED.search(first), first
         assert first.count("お詫びとお知らせ") <= 1
         assert first.removeprefix(TITLE).count("【重要】") == (1 if doc == "notice" else 0)
+
+
+EN_LEADING = ["Important: ", "[Important] ", "Notice of ", "Notice and apology regarding ", "Apology for "]
+EN_SUBJECTS = st.lists(st.sampled_from(["member data", "a leak", "unauthorised access", "our shop"]), min_size=1).map(
+    " at ".join
+)
+
+
+@given(EN_SUBJECTS, st.lists(st.sampled_from(EN_LEADING), max_size=2), st.sampled_from(["", " notice", " - Notice"]))
+def test_english_titles_are_composed_once(subject: str, leading: list[str], ending: str) -> None:
+    typed = "".join(leading) + subject + ending
+    assert title_subject(typed, "en") == subject
+    first = render({**VALUES, "title": typed}, lang="en", doc="public").splitlines()[0]
+    assert first == f"{TITLE}Notice and apology regarding {subject}"

@@ -35,7 +35,7 @@ async def test_counts_under_investigation_are_accepted_and_the_first_draft_says_
 
     await leakbot.command("/leak-draft", "ppc", channel=channel)
     report = text_of(await posted_once(leakbot, channel, "個人情報保護委員会への報告の下書き（第1版）"))
-    assert "本人の数\\n調査中である。" in report or "本人の数\n調査中である。" in report
+    assert "本人の数\n調査中である。" in report.replace("\\n", "\n")  # the blocks are JSON in text_of
     assert "規則第7条第4号（本人の数が1,000人を超える個人データの漏えい等）：該当するおそれ" in report
 
     # a number once it is known is a new version, not a growing maximum held for a person (nothing was published)
@@ -51,3 +51,19 @@ async def test_what_only_looks_unknown_is_refused_and_nothing_is_stored(leakbot:
     errors = await refused(leakbot, leakbot.submit(view, {"max_count": "調査中かも", "confirmed_count": "調査中"}))
     assert errors == {"max_count": t("error.count.not_a_number", "ja")}
     assert posted(leakbot, channel, "公表文の下書き") == []
+
+
+async def test_under_investigation_in_english(fake, database_url) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import start_harness, stop_harness
+
+    h, runner = await start_harness(fake, database_url, leakbot_lang="en")
+    try:
+        channel = await open_incident(h)
+        for step, values in ANSWERS:
+            typed = {"max_count": "under investigation", "confirmed_count": "Unknown"}
+            await answer(h, channel, typed if step == "counts" else values)
+        text = text_of(await posted_once(h, channel, "Draft disclosure (version 1)"))
+        assert "The number of records affected is under investigation; we will report it as soon as we know." in text
+        assert "under investigation" in checklist_line(h, channel, "max_count")
+    finally:
+        await stop_harness(h, runner)
