@@ -26,6 +26,7 @@ from bot.offline import OfflineError, load_answers
 from bot.usecases.drafts import grows_published_max
 from bot.wording import count_lines
 from storage.records import Draft
+from tests.test_offline import leakbot
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 COUNTS = next(step for step in STEPS if step.id == "counts")
@@ -334,6 +335,10 @@ def test_leakbot_draft_yaml_takes_under_investigation(tmp_path: Path) -> None:
     values = load_answers(path)
     assert values["max_count"] == UNKNOWN and values["confirmed_count"] == {**UNKNOWN, "text": "unknown"}
     assert "現在調査中です" in plain_text(render(values, lang="ja", meta=DraftMeta()))
+    for lang in ("ja", "en"):  # and `leakbot draft` as a process prints the same
+        printed = leakbot(tmp_path, "draft", str(path), "--lang", lang, "--doc", "ppc")
+        assert printed.returncode == 0, printed.stderr
+        assert printed.stdout == plain_text(render(values, lang=lang, doc="ppc"))
 
 
 @pytest.mark.parametrize(
