@@ -129,7 +129,11 @@ def parser() -> argparse.ArgumentParser:
         dest="doc_version",
         help="the number of the version, shown in the Word file's header (default: 1)",
     )
-    draft.add_argument("--exercise", action="store_true", help="mark the document as a drill (訓練 / EXERCISE)")
+    draft.add_argument(
+        "--exercise",
+        action="store_true",
+        help="mark the document as a drill (訓練 / EXERCISE); a file with exercise: true is one already",
+    )
 
     export = sub.add_parser(
         "export",
@@ -222,6 +226,7 @@ def draft(args: argparse.Namespace) -> int:
     """`leakbot draft`: prints the document as plain text, and writes it as .docx when asked."""
     from jinja2 import TemplateNotFound
 
+    from bot.checklist import is_drill
     from bot.documents import plain_text, to_docx
     from bot.drafting import DraftMeta, DraftNotReady, render
     from bot.offline import OfflineError, load_answers
@@ -234,7 +239,8 @@ def draft(args: argparse.Namespace) -> int:
         message = str(error)
         prefix = f"{args.answers}: "
         raise UsageError(message if message.startswith(prefix) else prefix + message) from None
-    meta = DraftMeta(company=_company(args.company), version=args.doc_version, dated=args.date, exercise=args.exercise)
+    exercise = args.exercise or is_drill(values)  # an export of a drill says so itself (exercise: true)
+    meta = DraftMeta(company=_company(args.company), version=args.doc_version, dated=args.date, exercise=exercise)
     try:
         body = render(values, lang=lang, doc=args.doc, meta=meta)
     except DraftNotReady as not_ready:
@@ -244,7 +250,7 @@ def draft(args: argparse.Namespace) -> int:
     except TemplateNotFound:
         raise UsageError(f"there is no {args.doc} document in {lang} yet") from None
     if args.docx is not None:
-        _write_private(args.docx, to_docx(body, lang=lang, version=args.doc_version, exercise=args.exercise))
+        _write_private(args.docx, to_docx(body, lang=lang, version=args.doc_version, exercise=exercise))
     sys.stdout.write(plain_text(body))
     sys.stdout.flush()
     return 0

@@ -5,7 +5,7 @@ A file is keyed by item ids (bot.checklist), either at the top level or under `a
 
     title: 会員データベースの流出疑い
     discovered_at: 2026-11-26 10:00        # Asia/Tokyo when no zone is given
-    max_count: 約2,070万件                  # or 20700000
+    max_count: 約2,070万件                  # or 20700000, or 調査中 / unknown while it is not known
     confirmed_count: 約760万件
     data_items: [氏名, 住所, email, 学校名]  # choice values or labels; anything else goes to "other"
     card_bank: none                          # a choice value, or its Japanese or English label
@@ -229,13 +229,20 @@ def _count_text(item: Item, value: Any, typed_units: dict[str, str]) -> str:
 
 
 def _stored_count_text(item: Item, value: Mapping[str, Any]) -> str:
-    """A count in its stored shape {"value", "approx", "text"}: its text is parsed again and must agree."""
-    extra = set(value) - {"value", "approx", "text"}
+    """A count in its stored shape {"value", "approx", "text"} (an unknown one also "unknown": true): its text
+    is parsed again and must agree."""
+    extra = set(value) - {"value", "approx", "text", "unknown"}
     if extra:
         raise OfflineError(
-            f"{item.id}: a stored count has only value, approx and text, not {', '.join(sorted(map(str, extra)))}"
+            f"{item.id}: a stored count has only value, approx, text and unknown, "
+            f"not {', '.join(sorted(map(str, extra)))}"
         )
     number, approx, text = value.get("value"), value.get("approx", False), value.get("text")
+    unknown = value.get("unknown", False)
+    if not isinstance(unknown, bool) or (unknown and number is not None):
+        raise OfflineError(f"{item.id}: unknown: true is a count with no value (value: null)")
+    if unknown and (text is None or (isinstance(text, str) and not text.strip())):
+        return "調査中"
     if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 0):
         raise OfflineError(f"{item.id}: value must be a whole number of at least 0")
     if not isinstance(approx, bool):
@@ -251,6 +258,8 @@ def _stored_count_text(item: Item, value: Mapping[str, Any]) -> str:
 
 def _checked_stored_count(item_id: str, stored: Mapping[str, Any], parsed: dict[str, Any]) -> dict[str, Any]:
     number, approx = stored.get("value"), stored.get("approx")
+    if stored.get("unknown") and not parsed.get("unknown"):
+        raise OfflineError(f"{item_id}: unknown: true, but its text {parsed['text']!r} is a count; correct one of them")
     if number is not None and number != parsed["value"]:
         raise OfflineError(
             f"{item_id}: value {number} does not match its text {parsed['text']!r} "

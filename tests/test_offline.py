@@ -495,6 +495,30 @@ async def test_export_then_draft_renders_the_stored_answers(tmp_path: Path) -> N
         assert drafted.stdout == plain_text(render(STORED, lang=lang))
 
 
+async def test_an_exported_drill_is_drafted_as_a_drill_without_the_flag(tmp_path: Path) -> None:
+    """Issue 20 (15): the export of a drill says `exercise: true`, and that alone marks every draft of it."""
+    drill = {**STORED, "exercise": True}
+    url, incident_id = await prepared_database(tmp_path / "drill.db", drill)
+    exported = tmp_path / "drill.yaml"
+    assert leakbot(tmp_path, "export", f"#{incident_id}", "-o", str(exported), DATABASE_URL=url).returncode == 0
+    assert yaml.safe_load(exported.read_text(encoding="utf-8"))["answers"]["exercise"] is True
+
+    out = tmp_path / "drill.docx"
+    for lang, mark in (("ja", "【訓練】"), ("en", "[EXERCISE] ")):
+        drafted = leakbot(tmp_path, "draft", str(exported), "--lang", lang, "--docx", str(out))
+        assert drafted.returncode == 0, drafted.stderr
+        assert drafted.stdout.splitlines()[0].startswith(mark)
+        assert drafted.stdout == plain_text(render(drill, lang=lang, meta=DraftMeta(exercise=True)))
+        header = docx.Document(io.BytesIO(out.read_bytes())).sections[0].header.paragraphs[0].text
+        assert header.startswith("訓練" if lang == "ja" else "EXERCISE")
+    # a real incident's export stays unmarked (the flag is the answer, not a guess from the title's （訓練）)
+    real = tmp_path / "real.yaml"
+    url, incident_id = await prepared_database(tmp_path / "real.db")
+    assert leakbot(tmp_path, "export", f"#{incident_id}", "-o", str(real), DATABASE_URL=url).returncode == 0
+    first = leakbot(tmp_path, "draft", str(real), "--lang", "ja").stdout.splitlines()[0]
+    assert not first.startswith("【訓練】")
+
+
 async def test_export_reads_database_url_from_env_file(tmp_path: Path) -> None:
     url, incident_id = await prepared_database(tmp_path / "from-env-file.db", REQUIRED_ONLY)
     (tmp_path / ".env").write_text(f"DATABASE_URL={url}\n")

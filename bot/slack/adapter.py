@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import legal, nudging
 from bot.access import Identity
-from bot.answers import Answer, as_count, display, format_datetime
+from bot.answers import Answer, as_count, count_is_unknown, display, format_datetime
 from bot.channels import fallback_names, readable_names
 from bot.checklist import INCIDENT_STEP, ITEMS, REQUIRED, Step, is_drill, missing_required
 from bot.clock import JST, Clock
@@ -524,7 +524,11 @@ class SlackAdapter:
         if draft is None or not draft.waiting or not draft.values:
             return
         fmt = format_count_ja if self.lang == "ja" else format_count_en
-        shown = [d.values["max_count"] for d in drafts if not d.waiting and d.values and "max_count" in d.values]
+        shown = [
+            d.values["max_count"]
+            for d in drafts
+            if not d.waiting and d.values and "max_count" in d.values and not count_is_unknown(d.values["max_count"])
+        ]
         old = max(shown, key=lambda v: v["value"]) if shown else draft.values["max_count"]
         lines = [
             t(
