@@ -1,6 +1,7 @@
 """Answers: turning what a modal submitted into stored values, validating them, and showing them.
 
-Values are JSON-able: text items hold a string, counts {"value", "approx", "text"}, choices the choice
+Values are JSON-able: text items hold a string, counts {"value", "approx", "text"} (an unknown count, typed
+調査中 or "under investigation", {"value": None, "approx": False, "text", "unknown": True}), choices the choice
 value, data items {"selected": [...], "other": str}, the discovery time an ISO 8601 string, responders
 a list of user ids.
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 from bot.checklist import ITEMS, Item, Kind, Step
 from bot.clock import JST
-from bot.counts import Count, CountError, format_count_en, format_count_ja, parse_count
+from bot.counts import Count, CountError, format_count_en, format_count_ja, is_unknown, parse_count
 from bot.i18n import t
 from bot.text import Typed, Unsafe, screen
 
@@ -110,6 +111,8 @@ def _count(item: Item, value: Any, lang: str) -> dict[str, Any] | None:
     text = _text(item, value, lang)  # a My Number is a twelve-digit number, so counts are checked too
     if text is None:
         return None
+    if is_unknown(text):  # an answer: the count is being worked out, and the documents say so
+        return {"value": None, "approx": False, "text": text, "unknown": True}
     try:
         count = parse_count(text)
     except CountError as exc:
@@ -194,13 +197,23 @@ _PARSERS: dict[Kind, Callable[..., Any]] = {  # each takes (item, value, [other 
 
 
 def _check_counts(values: Mapping[str, Any], errors: dict[str, str], lang: str) -> None:
+    """The confirmed count is never above the maximum; an unknown one on either side bounds nothing."""
     maximum, confirmed = values.get("max_count"), values.get("confirmed_count")
-    if maximum and confirmed and "confirmed_count" not in errors and confirmed["value"] > maximum["value"]:
+    if not maximum or not confirmed or "confirmed_count" in errors:
+        return
+    if count_is_unknown(maximum) or count_is_unknown(confirmed):
+        return
+    if confirmed["value"] > maximum["value"]:
         errors["confirmed_count"] = t("error.count.over_max", lang)
 
 
+def count_is_unknown(value: Any) -> bool:
+    """True for a stored count that says "under investigation" (no number)."""
+    return isinstance(value, Mapping) and "value" in value and value["value"] is None
+
+
 def as_count(value: Mapping[str, Any]) -> Count:
-    """Returns a stored count value as a Count."""
+    """Returns a stored count value as a Count (never called with an unknown one: see count_is_unknown)."""
     return Count(int(value["value"]), bool(value.get("approx")))
 
 
@@ -210,6 +223,8 @@ def display(item_id: str, value: Any, lang: str) -> str:
     if value is None:
         return ""
     if item.kind is Kind.COUNT:  # compact for the checklist; documents use the typed notation (bot.wording)
+        if count_is_unknown(value):
+            return t("count.unknown", lang)
         count = as_count(value)
         return format_count_ja(count) if lang == "ja" else format_count_en(count)
     if item.kind is Kind.CHOICE:

@@ -30,11 +30,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
+from bot import logs
 from bot.access import BotTokenRefused, Identity
 from bot.check import health_report
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
-from bot.metrics import STUCK_AFTER, metrics_of, metrics_route, oldest_due_job_seconds
+from bot.metrics import STUCK_AFTER, metrics_of, metrics_route, oldest_due_job_seconds, request_name
 from bot.scheduled import Sweeper
 from bot.slack.adapter import SlackAdapter
 from bot.slack.locales import Locales
@@ -174,9 +175,15 @@ class Leakbot:
         return await to_aiohttp_response(await self.dispatch(bolt_request))
 
     async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
-        """Answers one request from Slack (HTTP or Socket Mode): counted, timed, and ahead of the job worker."""
-        with self.worker.traffic.request():
-            return await metrics_of(self).dispatch(self.app, request)
+        """Answers one request from Slack (HTTP or Socket Mode): counted, timed, and ahead of the job worker.
+        Its log lines carry the incident it is about from the access middleware on (handlers.context), and
+        only its own: an HTTP connection kept alive answers the next request in the same task."""
+        started = time.perf_counter()
+        with logs.scope(), self.worker.traffic.request():
+            response = await metrics_of(self).dispatch(self.app, request)
+            took = (time.perf_counter() - started) * 1000
+            log.info("%s answered %s in %.0f ms", request_name(request.body), response.status, took)
+            return response
 
     def _signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
         timestamp = headers.get("X-Slack-Request-Timestamp", "")
@@ -315,6 +322,8 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
     )
     metrics = metrics_of(bot)
     metrics.state.worker_running = lambda: worker.running
+    if settings.socket_mode:  # up once connect_socket_mode has connected, and while it stays so
+        metrics.watch_socket(lambda: bot.connected is not None and bot.connected())
     worker.slack_errors = metrics.slack_error
     adapter.locales.slack_errors = metrics.slack_error
     worker.observe = lambda job, error: (

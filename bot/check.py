@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import asdict, dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ from handlers.surface import COMMANDS, EVENTS, SCOPES, SHORTCUTS, why_scope
 
 TIMEOUT = 10  # seconds for each network step
 MANIFEST = "manifest.yml"
+# The app manifests shipped inside the package (as links bot/NAME -> ../NAME to the top-level files, which
+# stay where users paste them from): a manifest added at the top level is added here and linked beside.
+PACKAGED_MANIFESTS = (MANIFEST, "manifest.http.yml")
 SCOPES_PAGE = "api.slack.com/apps → your app → OAuth & Permissions → Bot Token Scopes"
 REFUSED_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 
@@ -296,11 +300,18 @@ def _header(headers: Any, name: str) -> str | None:
 # ------------------------------------------------------------------------------------------- manifest
 
 
+def packaged_manifest(name: str = MANIFEST) -> Path:
+    """The manifest shipped with leakbot (package data of `bot`), as the real file it is."""
+    if name not in PACKAGED_MANIFESTS:
+        raise ValueError(f"{name} is not packaged with leakbot; the packaged manifests are {PACKAGED_MANIFESTS}")
+    return Path(str(resources.files("bot") / name)).resolve()
+
+
 def manifest_places() -> list[Path]:
-    """Where `manifest.yml` is looked for: the working directory, then beside the installed package."""
-    beside = Path(__file__).resolve().parents[1] / MANIFEST
+    """Where `manifest.yml` is looked for: the working directory, then the one packaged with leakbot."""
+    packaged = packaged_manifest()
     here = Path.cwd() / MANIFEST
-    return [here] if here.resolve() == beside else [here, beside]
+    return [here] if here.resolve() == packaged else [here, packaged]
 
 
 def find_manifest(explicit: Path | None = None) -> Path | list[Path]:

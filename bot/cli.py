@@ -16,11 +16,10 @@ import stat
 import sys
 import textwrap
 from datetime import date, datetime, time
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any, NoReturn
 
+from bot import version
 from bot.config import HINTS, ConfigError, Settings, forget_secrets, load_check_settings, load_settings
 from bot.drafting import DOCS
 
@@ -39,14 +38,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(
             2, f"leakbot: {prog + ': ' if prog else ''}{message} (see leakbot {prog + ' ' if prog else ''}--help)\n"
         )
-
-
-def version() -> str:
-    """leakbot's version, from the installed package's metadata."""
-    try:
-        return installed_version("leakbot")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def environment_help(width: int = 100) -> str:
@@ -139,7 +130,11 @@ def parser() -> argparse.ArgumentParser:
         dest="doc_version",
         help="the number of the version, shown in the Word file's header (default: 1)",
     )
-    draft.add_argument("--exercise", action="store_true", help="mark the document as a drill (訓練 / EXERCISE)")
+    draft.add_argument(
+        "--exercise",
+        action="store_true",
+        help="mark the document as a drill (訓練 / EXERCISE); a file with exercise: true is one already",
+    )
 
     export = sub.add_parser(
         "export",
@@ -246,6 +241,7 @@ def draft(args: argparse.Namespace) -> int:
     """`leakbot draft`: prints the document as plain text, and writes it as .docx when asked."""
     from jinja2 import TemplateNotFound
 
+    from bot.checklist import is_drill
     from bot.documents import plain_text, to_docx
     from bot.drafting import DraftMeta, DraftNotReady, render
     from bot.offline import OfflineError, load_answers
@@ -258,7 +254,8 @@ def draft(args: argparse.Namespace) -> int:
         message = str(error)
         prefix = f"{args.answers}: "
         raise UsageError(message if message.startswith(prefix) else prefix + message) from None
-    meta = DraftMeta(company=_company(args.company), version=args.doc_version, dated=args.date, exercise=args.exercise)
+    exercise = args.exercise or is_drill(values)  # an export of a drill says so itself (exercise: true)
+    meta = DraftMeta(company=_company(args.company), version=args.doc_version, dated=args.date, exercise=exercise)
     try:
         body = render(values, lang=lang, doc=args.doc, meta=meta)
     except DraftNotReady as not_ready:
@@ -268,7 +265,7 @@ def draft(args: argparse.Namespace) -> int:
     except TemplateNotFound:
         raise UsageError(f"there is no {args.doc} document in {lang} yet") from None
     if args.docx is not None:
-        _write_private(args.docx, to_docx(body, lang=lang, version=args.doc_version, exercise=args.exercise))
+        _write_private(args.docx, to_docx(body, lang=lang, version=args.doc_version, exercise=exercise))
     sys.stdout.write(plain_text(body))
     sys.stdout.flush()
     return 0

@@ -12,6 +12,9 @@ Accepted forms (after NFKC normalisation, so full-width digits, commas and space
 * a trailing unit 件 / 人 / 名 / 世帯 or records / people / persons / households (sets ``unit``).
 
 Whitespace inside the number is only allowed right after 万/億/兆 (``1億 2000万``).
+
+A count may also be unknown: ``調査中``, ``不明``, ``under investigation``, ``unknown`` (`is_unknown`). That is
+an answer, not a number: it is stored without one and the documents say the count is under investigation.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ __all__ = [
     "CountError",
     "format_count_en",
     "format_count_ja",
+    "is_unknown",
     "parse_count",
     "publish_en",
     "publish_ja",
@@ -118,6 +122,19 @@ class Count:
             raise ValueError(f"Count.value must be an int >= 0, not {self.value!r}")
         if self.unit is not None and self.unit not in UNITS:
             raise ValueError(f"Count.unit must be one of {UNITS} or None, not {self.unit!r}")
+
+
+_UNKNOWN = re.compile(
+    r"^(?:現在|現時点で)?[、,]?\s*(?:調査中|確認中|特定中|精査中|集計中|不明|未確定|未定)(?:です|である)?[。.]?$"
+    r"|^(?:currently\s+|still\s+)?(?:under investigation|being investigated|investigating|unknown|not (?:yet )?known"
+    r"|to be confirmed|tbc|tbd)[。.]?$",
+    re.IGNORECASE,
+)
+
+
+def is_unknown(text: str) -> bool:
+    """True when a count is typed as not known yet (調査中, 不明, under investigation, unknown): an answer, no number."""
+    return bool(_UNKNOWN.match(" ".join(unicodedata.normalize("NFKC", text).split())))
 
 
 def parse_count(text: str) -> Count:

@@ -7,7 +7,6 @@ emit; every answer has them stripped first, so typed text is never promoted to a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bot import legal, wording
-from bot.answers import display, format_datetime
+from bot.answers import count_is_unknown, display, format_datetime
 from bot.checklist import ITEMS, missing_required
 from bot.clock import JST
 from bot.documents import HEADING, RIGHT, TITLE, strip_marks
@@ -278,7 +277,7 @@ def draft_context(
         "date_line": _date_line(meta.dated, lang),
         "issuer": company,
         "update_line": _update_line(values, lang, doc, meta),
-        "leaked": int(values["confirmed_count"]["value"]) > 0,
+        "leaked": not count_is_unknown(values["confirmed_count"]) and int(values["confirmed_count"]["value"]) > 0,
         "discovered": format_datetime(datetime.fromisoformat(values["discovered_at"]), lang),
         "timeline": _timeline(meta.timeline, lang),
         "items": wording.bullets(wording.data_item_list(values["data_items"], detail, card_bank, lang), lang),
@@ -301,18 +300,12 @@ def draft_context(
     }
 
 
-_APOLOGY_SUFFIX = re.compile(
-    r"(?:に関する|についての|の)?お詫びとお知らせ$|^notice and apology regarding\s+", re.IGNORECASE
-)
-
-
 def _title_line(title: str, lang: str, doc: str, *, final: bool, exercise: bool) -> str:
-    """The document's title, not doubling a お詫びとお知らせ the incident's title already has."""
-    title = " ".join(title.split())
-    subject = _APOLOGY_SUFFIX.sub("", title).strip() or title
+    """The document's title around the incident's subject (bot.wording.title_subject): never doubled."""
+    subject = wording.title_subject(title, lang)
     drill = ("【訓練】" if lang == "ja" else "[EXERCISE] ") if exercise else ""
     if lang == "ja":
-        apology = title if title.endswith("お詫びとお知らせ") else f"{title}に関するお詫びとお知らせ"
+        apology = f"{subject}に関するお詫びとお知らせ"
         titles = {
             "public": apology,
             "notice": f"【重要】{apology}",
@@ -433,10 +426,27 @@ def _since_preliminary(values: Mapping[str, Any], lang: str, meta: DraftMeta) ->
 def _gaps(values: Mapping[str, Any], lang: str) -> list[str]:
     """What is still under investigation: each is a gap the final report must close."""
     gaps = [i for i in FINAL_GAPS if values.get(i) in (None, "unknown") or wording.is_bare_unknown(str(values.get(i)))]
+    if values["card_bank"] in ("yes", "possible") and wording.fields_under_investigation(
+        values.get("card_bank_detail")
+    ):
+        gaps.insert(0, "card_bank_detail")
     if values["card_bank"] == "investigating":
         gaps.insert(0, "card_bank")
+    if count_is_unknown(values["max_count"]) or count_is_unknown(values["confirmed_count"]):
+        gaps.insert(0, "max_count")
     if wording.services_scope(values["services"]) == "unknown":
         gaps.insert(0, "services")
     if (values.get("count_unit") or "件") != "人":  # counted in records or households: the people not yet
         gaps.insert(0, "count_unit")
-    return wording.bullets(_section_names(gaps, lang, "ppc"), lang)
+    names = [
+        _OPEN_FIELDS[lang] if item_id == "card_bank_detail" else _section_names([item_id], lang, "ppc")[0]
+        for item_id in gaps
+    ]
+    return wording.bullets(list(dict.fromkeys(names)), lang)
+
+
+# An open item of the final report when card_bank_detail says "which fields is under investigation".
+_OPEN_FIELDS = {
+    "ja": "クレジットカード情報及び金融機関の口座情報のうち含まれる項目",
+    "en": "which card and bank-account fields are involved",
+}

@@ -51,6 +51,11 @@ def classify(exc: SlackApiError) -> Exception:
     return Impossible(error)
 
 
+def reference(job_id: int) -> str:
+    """The reference people are given when a job cannot be done; its log lines carry it as `ref`."""
+    return f"job-{job_id}"
+
+
 def channel_of(incident: Incident) -> str:
     """The channel a job posts in. An incident's jobs run in order, its channel set-up first: a later job
     that finds no channel comes after a set-up that failed for good, and cannot be done either."""

@@ -10,7 +10,8 @@ Protection Commission (個人情報保護委員会, PPC) mandatory when a leak, 
   (3号), whatever the number;
 - OVER_1000: more than 1,000 people may be affected (4号). The largest count, `max_count`, is compared
   with 1,000. When `count_unit` is not 人 (records 件, the default, or households 世帯) the number is
-  still compared as it is, but the reason says that the number of people must be checked.
+  still compared as it is, but the reason says that the number of people must be checked. A maximum typed
+  as 調査中 (unknown) may cross the line: 該当するおそれ, unless the confirmed count alone is above it.
 
 Each trigger APPLIES, MAY_APPLY (its answer is unknown: not answered yet, card data "under
 investigation", intent "unknown") or is NOT_APPLICABLE. The duty is MANDATORY when any trigger applies,
@@ -44,7 +45,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.answers import format_datetime
+from bot.answers import count_is_unknown, format_datetime
 from bot.clock import JST
 from bot.counts import Count, format_count_en, format_count_ja
 
@@ -251,6 +252,20 @@ _UNITS_EN = {"件": "records", "人": "people", "世帯": "households"}
 
 
 def _over_1000(values: Mapping[str, Any]) -> TriggerFinding:
+    if count_is_unknown(values.get("max_count")):
+        confirmed = _max_count(values.get("confirmed_count"))
+        if confirmed is None or confirmed.value <= PEOPLE_THRESHOLD:
+            return _finding(
+                Trigger.OVER_1000,
+                Status.MAY_APPLY,
+                "最大件数が調査中のため、1,000人を超えるおそれがあります（該当するおそれ）。判明次第、確認してください。",
+                "The maximum count is under investigation, so more than 1,000 people may be affected (it may apply). "
+                "Check again once it is known.",
+            )
+        values = {**values, "max_count": values["confirmed_count"]}  # the confirmed count alone crosses the line
+        most_ja, most_en = "確認済みのものだけで", "Confirmed alone"
+    else:
+        most_ja, most_en = "最大", "At most"
     count = _max_count(values.get("max_count"))
     if count is None:
         return _finding(
@@ -263,9 +278,9 @@ def _over_1000(values: Mapping[str, Any]) -> TriggerFinding:
     over = count.value > PEOPLE_THRESHOLD
     number_ja, number_en = f"{format_count_ja(count)}{unit}", f"{format_count_en(count)} {_UNITS_EN.get(unit, unit)}"
     if over:
-        ja, en = f"最大{number_ja}で、1,000を超えています。", f"At most {number_en}: more than 1,000."
+        ja, en = f"{most_ja}{number_ja}で、1,000を超えています。", f"{most_en} {number_en}: more than 1,000."
     else:
-        ja, en = f"最大{number_ja}で、1,000以下です。", f"At most {number_en}: not more than 1,000."
+        ja, en = f"{most_ja}{number_ja}で、1,000以下です。", f"{most_en} {number_en}: not more than 1,000."
     if count.approx and not over:
         ja += "概数のため、実際の数が1,000を超えないか確認してください。"
         en += " The number is approximate: check that the real one is not above 1,000."

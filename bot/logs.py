@@ -9,15 +9,26 @@ Two rules keep the log from becoming a second leak:
   at INFO even when LOG_LEVEL=DEBUG, and the database ones (SQLAlchemy, drivers, Alembic) at WARNING,
   because those bodies and statements carry the answers people typed. LOG_LEVEL=DEBUG shows leakbot's
   own debug messages.
+
+What a line is about travels with it: while a request about an incident is answered, every line carries
+`incident` (its number); while a job runs, `job` and `kind` (and its incident's); an error told to a
+person carries `ref`, the reference id they were shown. Each is set once where its scope begins
+(`scope()` or, inside one, `bind()`: the access middleware, the job worker, the error handlers) and
+`Fields` copies it onto every record, so no call site passes it. asyncio copies the context when a task
+is created, so a lazy listener or a job's own tasks keep their fields; a task shared by whoever comes
+next starts from `detached()`. JSON lines have them as top-level fields, text lines end with
+` incident=3 job=12 kind=followup`; a line about no incident has none of them.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -42,6 +53,65 @@ QUIET_LOGGERS = {
     "sqlalchemy": logging.WARNING,
     "alembic": logging.WARNING,
 }
+# What a line is about, in the order a text line shows them (see the module's docstring).
+FIELDS = ("incident", "job", "kind", "ref")
+# (name, value) pairs, in FIELDS order: immutable, as a context variable's value must be
+_fields: contextvars.ContextVar[tuple[tuple[str, object], ...]] = contextvars.ContextVar(
+    "leakbot_log_fields", default=()
+)
+
+
+@contextmanager
+def scope(**fields: object) -> Iterator[None]:
+    """Lines written inside the block (and in the tasks it starts) carry `fields` (None ones are left out)
+    besides those already bound; on leaving it, the fields are what they were before."""
+    token = _fields.set(_merged(fields))
+    try:
+        yield
+    finally:
+        _fields.reset(token)
+
+
+def bind(**fields: object) -> None:
+    """Adds `fields` to the lines written from here to the end of the enclosing `scope()` (call it only
+    inside one: outside, they would stay for the rest of the task)."""
+    _fields.set(_merged(fields))
+
+
+def bound() -> dict[str, object]:
+    """The fields the next line written here will carry."""
+    return dict(_fields.get())
+
+
+def detached() -> contextvars.Context:
+    """A copy of the current context without any field: for a task that outlives the request or job that
+    happens to start it and serves whoever comes next (`asyncio.create_task(coro, context=detached())`)."""
+    context = contextvars.copy_context()
+    context.run(_fields.set, ())
+    return context
+
+
+def _merged(fields: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"not a log field: {', '.join(sorted(unknown))}")
+    merged = {**dict(_fields.get()), **{name: value for name, value in fields.items() if value is not None}}
+    return tuple((name, merged[name]) for name in FIELDS if name in merged)
+
+
+class Fields(logging.Filter):
+    """Copies the bound fields onto each record (as attributes), unless the call gave its own (`extra`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in _fields.get():
+            if not hasattr(record, name):
+                setattr(record, name, value)
+        return True
+
+
+def fields_of(record: logging.LogRecord) -> dict[str, object]:
+    """The fields a record carries, in FIELDS order."""
+    return {name: getattr(record, name) for name in FIELDS if getattr(record, name, None) is not None}
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -76,15 +146,28 @@ class Redactor(logging.Filter):
         return True
 
 
+class TextFormatter(logging.Formatter):
+    """TEXT_FORMAT, then the line's fields as ` name=value` (before a traceback, which follows on its own lines)."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        fields = "".join(f" {name}={value}" for name, value in fields_of(record).items())
+        return super().formatMessage(record) + fields
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, and exc_info when present."""
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, the line's fields (incident,
+    job, kind, ref: only those it has), and exc_info when present."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            **fields_of(record),
         }
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
@@ -100,7 +183,8 @@ def setup(
 ) -> logging.Handler:
     """Configures the root logger (replacing its handlers) and returns the one handler it writes through."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(Fields())
     handler.addFilter(Redactor(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -4,6 +4,9 @@
     response = await metrics.dispatch(app, req) # counts the request and times its ack, by kind
     metrics.nudge_sent()                        # a nudge was posted
     metrics.slack_error("chat.postMessage", "channel_not_found")
+    metrics.watch_socket(connected)             # Socket Mode: leakbot_socket_connected, read at each scrape
+
+leakbot_build_info{version} says which release runs.
 
 Jobs and open incidents are read from the database when /metrics is scraped, so every replica reports
 the same shared state. Like bot/app.py this is assembly code.
@@ -19,13 +22,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, Info, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import version
 from bot.clock import Clock
 from storage.models import IncidentRow, JobRow
 from storage.repository import _claimable, _first_of_its_incident
@@ -55,6 +59,7 @@ ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.
 JOB_STATES = ("pending", "running", "failed", "done")
 STUCK_AFTER = 300.0  # seconds a due job may wait before /healthz says the worker is stuck
 _LABEL = re.compile(r"[^A-Za-z0-9_.:-]")
+_NAME = re.compile(r"[^A-Za-z0-9_.:/-]")  # a command keeps its slash
 
 
 def request_kind(body: Mapping[str, Any] | None) -> str:
@@ -66,6 +71,26 @@ def request_kind(body: Mapping[str, Any] | None) -> str:
     if kind == "event_callback":
         return "event"
     return kind if kind in KINDS else "other"
+
+
+def request_name(body: Mapping[str, Any] | None) -> str:
+    """What a request is, for the log, from ids Slack or the bot chose (never what someone typed): its kind,
+    then the command, the modal's callback_id, the first action's action_id or the event's type."""
+    body = body or {}
+    kind = request_kind(body)
+    view, event, actions = body.get("view"), body.get("event"), body.get("actions")
+    named = (
+        body.get("command")
+        or (view.get("callback_id") if isinstance(view, Mapping) else None)
+        or (
+            actions[0].get("action_id")
+            if isinstance(actions, list) and actions and isinstance(actions[0], Mapping)
+            else None
+        )
+        or body.get("callback_id")
+        or (event.get("type") if isinstance(event, Mapping) else None)
+    )
+    return f"{kind} {_NAME.sub('_', named)[:64]}" if isinstance(named, str) and named else kind
 
 
 def method_name(method: str) -> str:
@@ -100,6 +125,19 @@ class Metrics:
         )
         self.state = DatabaseState(engine, clock)
         self.registry.register(self.state)
+        # leakbot_build_info{version="…"} 1: which release runs, as `leakbot --version` says
+        Info("leakbot_build", "The running leakbot's version", registry=self.registry).info({"version": version()})
+
+    def watch_socket(self, connected: Callable[[], bool]) -> None:
+        """Socket Mode only: leakbot_socket_connected reports `connected()` (1 while the connection to Slack is
+        up, 0 otherwise, from the start) at each scrape. An HTTP-mode bot has no connection to report, and
+        leaves the gauge out rather than show a 0 that an alert on disconnection would take for an outage."""
+        gauge = Gauge(
+            "leakbot_socket_connected",
+            "1 while the Socket Mode connection to Slack is up, 0 otherwise",
+            registry=self.registry,
+        )
+        gauge.set_function(lambda: 1.0 if connected() else 0.0)
 
     def observe_request(self, kind: str, seconds: float, status: int = 200) -> None:
         """Counts one answered request of `kind` and the time its ack took."""

@@ -5,10 +5,11 @@ A file is keyed by item ids (bot.checklist), either at the top level or under `a
 
     title: 会員データベースの流出疑い
     discovered_at: 2026-11-26 10:00        # Asia/Tokyo when no zone is given
-    max_count: 約2,070万件                  # or 20700000
+    max_count: 約2,070万件                  # or 20700000, or 調査中 / unknown while it is not known
     confirmed_count: 約760万件
     data_items: [氏名, 住所, email, 学校名]  # choice values or labels; anything else goes to "other"
     card_bank: none                          # a choice value, or its Japanese or English label
+    services: [ほしぞら定期便, ほしぞらアプリ]   # a multi-line item: text, or a list, one entry a line
 
 and come back in the stored shapes of bot.answers, validated by the same code as a modal
 (bot.answers.parse_step), card numbers and My Numbers refused. An empty value means "not answered".
@@ -167,6 +168,8 @@ def _validated(item_ids: tuple[str, ...], raw: dict[str, Any], lang: str) -> dic
 def _raw_entries(item: Item, value: Any, typed_units: dict[str, str]) -> dict[str, Any]:
     """The friendly form of one answer as the plain {block_id: raw value} a modal's form gives the parser."""
     kind = item.kind
+    if kind is Kind.MULTILINE and isinstance(value, (list, tuple)):
+        return {item.id: _lines(item, value)}
     if kind in (Kind.TEXT, Kind.MULTILINE):
         return {item.id: _text(item, value)}
     if kind is Kind.COUNT:
@@ -192,7 +195,22 @@ def _text(item: Item, value: Any) -> str:
         return value
     if isinstance(value, (int, float, date)) and not isinstance(value, bool):
         return str(value)
-    raise OfflineError(f"{item.id}: expected text, got {_kind_name(value)} (quote it if it is meant as text)")
+    expected = "text or a list of lines" if item.kind is Kind.MULTILINE else "one line of text"
+    raise OfflineError(f"{item.id}: expected {expected}, got {_kind_name(value)} (quote it if it is meant as text)")
+
+
+def _lines(item: Item, value: list[Any] | tuple[Any, ...]) -> str:
+    """A YAML list for a multi-line item: its entries one per line, as they would be typed in the modal."""
+    lines = []
+    for entry in value:
+        if entry is None or (isinstance(entry, str) and not entry.strip()):
+            continue
+        if isinstance(entry, bool) or not isinstance(entry, (str, int, float, date)):
+            raise OfflineError(
+                f"{item.id}: each line of the list must be text, not {_kind_name(entry)} (quote it if it is meant as text)"
+            )
+        lines.append(str(entry).strip())
+    return "\n".join(lines)
 
 
 def _count_text(item: Item, value: Any, typed_units: dict[str, str]) -> str:
@@ -211,13 +229,20 @@ def _count_text(item: Item, value: Any, typed_units: dict[str, str]) -> str:
 
 
 def _stored_count_text(item: Item, value: Mapping[str, Any]) -> str:
-    """A count in its stored shape {"value", "approx", "text"}: its text is parsed again and must agree."""
-    extra = set(value) - {"value", "approx", "text"}
+    """A count in its stored shape {"value", "approx", "text"} (an unknown one also "unknown": true): its text
+    is parsed again and must agree."""
+    extra = set(value) - {"value", "approx", "text", "unknown"}
     if extra:
         raise OfflineError(
-            f"{item.id}: a stored count has only value, approx and text, not {', '.join(sorted(map(str, extra)))}"
+            f"{item.id}: a stored count has only value, approx, text and unknown, "
+            f"not {', '.join(sorted(map(str, extra)))}"
         )
     number, approx, text = value.get("value"), value.get("approx", False), value.get("text")
+    unknown = value.get("unknown", False)
+    if not isinstance(unknown, bool) or (unknown and number is not None):
+        raise OfflineError(f"{item.id}: unknown: true is a count with no value (value: null)")
+    if unknown and (text is None or (isinstance(text, str) and not text.strip())):
+        return "調査中"
     if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 0):
         raise OfflineError(f"{item.id}: value must be a whole number of at least 0")
     if not isinstance(approx, bool):
@@ -233,6 +258,8 @@ def _stored_count_text(item: Item, value: Mapping[str, Any]) -> str:
 
 def _checked_stored_count(item_id: str, stored: Mapping[str, Any], parsed: dict[str, Any]) -> dict[str, Any]:
     number, approx = stored.get("value"), stored.get("approx")
+    if stored.get("unknown") and not parsed.get("unknown"):
+        raise OfflineError(f"{item_id}: unknown: true, but its text {parsed['text']!r} is a count; correct one of them")
     if number is not None and number != parsed["value"]:
         raise OfflineError(
             f"{item_id}: value {number} does not match its text {parsed['text']!r} "

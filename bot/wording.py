@@ -12,8 +12,52 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.answers import count_is_unknown
 from bot.checklist import DATA_ITEM_CHOICES
 from bot.counts import Count, publish_en, publish_ja
+
+# --- titles -----------------------------------------------------------------------------------------
+# Titles as people type them end in お知らせとお詫び, お知らせ, について…, or start with 【重要】: each document
+# composes its own title around the subject, so those are taken off first (the typed title is kept as typed).
+
+_TITLE_CONNECTIVE = r"(?:に関する|に関しての|についての|に係る|に関わる|の)?"
+_TITLE_NOTICE = (
+    r"(?:お詫びとお知らせ|お知らせとお詫び|お詫び(?:および|及び|並びに)お知らせ|お知らせ(?:および|及び|並びに)お詫び"
+    r"|お詫びとご報告|ご報告とお詫び|お知らせ|お詫び|ご報告)"
+)
+_TITLE_ENDING = re.compile(
+    rf"(?:{_TITLE_CONNECTIVE}{_TITLE_NOTICE}|について|に関して|に関する件|の件)[\s。．.！!、,・:：]*$"
+    r"|[\s。．、・:：]+$"
+    r"|\s*[-–—:]?\s*\b(?:notice(?: and apology)?|apology(?: and notice)?)\.?$",
+    re.IGNORECASE,
+)
+_TITLE_LEADING = re.compile(
+    r"^(?:[【\[［(（]\s*(?:重要(?:な?お知らせ)?|お詫び|お知らせ|お詫びとお知らせ|important|notice|apology)\s*[】\]］)）]"
+    r"|(?:important|urgent)\s*[:：-]"
+    r"|(?:(?:notice|apology|notification|announcement)(?:\s+(?:and|&)\s+(?:notice|apology))?"
+    r"\s+(?:of|regarding|concerning|about|on|for|in relation to)\b)"
+    r"|(?:we apologi[sz]e for|our apologies for)\b"
+    r")[\s:：-]*",
+    re.IGNORECASE,
+)
+TITLE_FALLBACK = {"ja": "個人情報の漏えい等", "en": "a personal-data incident"}
+
+
+def title_subject(title: str, lang: str) -> str:
+    """What an incident's title is about, without the endings and marks a document adds itself.
+
+    「【重要】お客様情報の漏えいに関するお知らせとお詫び」 -> 「お客様情報の漏えい」; 「…流出について」 -> 「…流出」;
+    "Notice of unauthorised access to our shop" -> "unauthorised access to our shop". Idempotent; a title
+    that is nothing but such words gives TITLE_FALLBACK, never an empty subject.
+    """
+    subject = " ".join((title or "").split())
+    while True:
+        shorter = _TITLE_ENDING.sub("", _TITLE_LEADING.sub("", subject, count=1), count=1).strip()
+        if shorter == subject:
+            break
+        subject = shorter
+    return subject or TITLE_FALLBACK[lang]
+
 
 # --- data items ------------------------------------------------------------------------------------
 
@@ -181,7 +225,10 @@ UNIT_CAVEATS = {
 
 
 def stored_count(value: Mapping[str, Any]) -> tuple[Count, str | None]:
-    """A stored count and the text it was typed as (None for values stored before the text was kept)."""
+    """A stored count and the text it was typed as (None for values stored before the text was kept).
+
+    Only for a count with a number: an unknown one (bot.answers.count_is_unknown) is worded by count_lines.
+    """
     typed = value.get("text")
     return Count(int(value["value"]), bool(value.get("approx"))), typed if isinstance(typed, str) else None
 
@@ -195,21 +242,93 @@ def published(value: Mapping[str, Any], lang: str) -> str:
 def count_lines(
     maximum: Mapping[str, Any], confirmed: Mapping[str, Any], unit: str, lang: str, *, plain: bool = False
 ) -> list[str]:
-    """The counts, maximum first: one figure when they are equal, and a sentence of its own when none is confirmed."""
+    """The counts, maximum first: one figure when they are equal, and a sentence of its own when none is confirmed.
+
+    A count typed as 調査中 is said to be under investigation, never left out and never a number.
+    """
+    if count_is_unknown(maximum) or count_is_unknown(confirmed):
+        return _unknown_count_lines(maximum, confirmed, unit, lang, plain)
     top, sure = int(maximum["value"]), int(confirmed["value"])
     if lang == "en":
         return _count_lines_en(published(maximum, lang), top, published(confirmed, lang), sure, unit, plain)
     most, known = published(maximum, lang) + unit, published(confirmed, lang) + unit
-    none_yet = (
+    if sure == 0:
+        return [_none_yet_ja(plain)] if top == 0 else [f"最大{most}", _none_yet_ja(plain)]
+    if sure == top:
+        return [f"{known}（漏えいを確認）"]
+    return [f"最大{most}（うち漏えいを確認したもの{known}）"]
+
+
+def _none_yet_ja(plain: bool) -> str:
+    return (
         "現時点で、実際に外部へ流出したことは確認されていない。"
         if plain
         else "現時点で、実際に外部へ流出したことは確認されておりません。"
     )
+
+
+def _none_yet_en(plain: bool) -> str:
+    return ("So far it has not been confirmed" if plain else "So far we have not confirmed") + (
+        " that any data have actually leaked."
+    )
+
+
+def _unknown_count_lines(
+    maximum: Mapping[str, Any], confirmed: Mapping[str, Any], unit: str, lang: str, plain: bool
+) -> list[str]:
+    """Counts of which one or both are under investigation: 「対象となる件数については、現在調査中です。…」."""
+    top_known, sure_known = not count_is_unknown(maximum), not count_is_unknown(confirmed)
+    if lang == "en":
+        return _unknown_count_lines_en(maximum, confirmed, unit, plain)
+    heading = UNIT_HEADINGS["ja"][unit]
+    unknown = (
+        "調査中である。" if plain else f"対象となる{heading}については、現在調査中です。判明次第お知らせいたします。"
+    )
+    if top_known:  # how many of them leaked is what is not known
+        most = published(maximum, lang) + unit
+        if plain:
+            return [f"最大{most}。うち漏えいを確認したものの数は調査中である。"]
+        return [
+            f"最大{most}",
+            "このうち実際に漏えいしたものの数については、現在調査中です。判明次第お知らせいたします。",
+        ]
+    if not sure_known:
+        return [unknown]
+    if int(confirmed["value"]) == 0:
+        return [unknown, _none_yet_ja(plain)]
+    known = published(confirmed, lang) + unit
+    if plain:
+        return [f"調査中である（うち漏えいを確認したもの{known}）。"]
+    return [unknown, f"なお、現時点で漏えいを確認したものは{known}です。"]
+
+
+def _unknown_count_lines_en(
+    maximum: Mapping[str, Any], confirmed: Mapping[str, Any], unit: str, plain: bool
+) -> list[str]:
+    """English: "The number of records affected is under investigation; we will report it as soon as we know."."""
+    one, many = (_NOUNS_EN_PLAIN if plain else _NOUNS_EN)[unit]
+    later = "" if plain else "; we will report it as soon as we know"
+    if not count_is_unknown(maximum):
+        top = int(maximum["value"])
+        most = published(maximum, "en")
+        noun = one if top == 1 else many
+        affected = (
+            f"up to {most} {noun} may be affected" if unit == "件" else f"data of up to {most} {noun} may be affected"
+        )
+        return [_capital(f"{affected}."), f"How many have actually leaked is under investigation{later}."]
+    unknown = f"The number of {many} affected is under investigation{later}."
+    if count_is_unknown(confirmed):
+        return [unknown]
+    sure = int(confirmed["value"])
     if sure == 0:
-        return [none_yet] if top == 0 else [f"最大{most}", none_yet]
-    if sure == top:
-        return [f"{known}（漏えいを確認）"]
-    return [f"最大{most}（うち漏えいを確認したもの{known}）"]
+        return [unknown, _none_yet_en(plain)]
+    known = published(confirmed, "en")
+    we = "it has been confirmed" if plain else "we have confirmed"
+    if unit == "件":
+        leaked = f"{known} {one if sure == 1 else many} {'has' if sure == 1 else 'have'} leaked"
+    else:
+        leaked = f"data of {known} {one if sure == 1 else many} have leaked"
+    return [unknown, f"So far {we} that {leaked}."]
 
 
 def _count_lines_en(most: str, top: int, known: str, sure: int, unit: str, plain: bool) -> list[str]:
@@ -224,9 +343,7 @@ def _count_lines_en(most: str, top: int, known: str, sure: int, unit: str, plain
         affected = f"data of up to {most} {one if top == 1 else many} may be affected"
         leaked = f"data of {known}{' ' + one if sure == 1 else ''} have leaked"
         equal = f"data of {known} {one if sure == 1 else many} have leaked"
-    none_yet = (
-        "So far it has not been confirmed" if plain else "So far we have not confirmed"
-    ) + " that any data have actually leaked."
+    none_yet = _none_yet_en(plain)
     if sure == 0:
         return [none_yet] if top == 0 else [_capital(affected) + ".", none_yet]
     if sure == top:
@@ -293,9 +410,32 @@ def card_bank_lines(answer: str, detail: Mapping[str, Any] | None, lang: str, *,
     other = (detail or {}).get("other") or ""
     named = _fields_phrase(fields, other, lang)
     lines = [_card_sentence_en(answer, named, plain)] if lang == "en" else [_card_sentence_ja(answer, named, plain)]
+    if named and answer in ("yes", "possible") and fields_under_investigation(detail):
+        lines[0] += ("" if lang == "ja" else " ") + _more_fields_sentence(fields, lang, plain)
     if answer in ("yes", "possible") and not plain:
         lines += _card_advice(fields, lang)
     return lines
+
+
+def fields_under_investigation(detail: Mapping[str, Any] | None) -> bool:
+    """True when card_bank_detail says that which fields are involved is still under investigation."""
+    return "investigating" in ((detail or {}).get("selected") or [])
+
+
+def _more_fields_sentence(fields: Sequence[str], lang: str, plain: bool) -> str:
+    """「有効期限その他の項目が含まれるかについては、現在調査中です。」: the fields not named are said to be open.
+
+    The first field of the same kind (card, else bank) not named yet is given as the example.
+    """
+    family = CARD_FIELDS if any(f in CARD_FIELDS for f in fields) or not fields else BANK_FIELDS
+    missing = [f for f in family if f not in fields]
+    if lang == "en":
+        example = f"the {FIELDS['en'][missing[0]]} or " if missing else ""
+        return f"Whether {example}other fields are also involved is under investigation."
+    example = FIELDS["ja"][missing[0]] if missing else ""
+    if plain:
+        return f"{example}その他の項目が含まれるかは調査中である。"
+    return f"{example}その他の項目が含まれるかについては、現在調査中です。"
 
 
 def _fields_phrase(fields: Sequence[str], other: str, lang: str) -> str | None:

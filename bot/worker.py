@@ -18,8 +18,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 
+from bot import logs
 from bot.clock import Clock
-from bot.jobs import Impossible, Retry, backoff, classify, slack_error
+from bot.jobs import Impossible, Retry, backoff, classify, reference, slack_error
 from storage.repository import Job, Repository
 
 log = logging.getLogger(__name__)
@@ -214,12 +215,16 @@ class JobWorker:
 
     async def _run_one(self, job: Job) -> None:
         try:
-            await self._run_leased(job)
+            # every line written while the job runs (the handler's, the lease's, its end's) says which
+            # job, of which kind, about which incident
+            with logs.scope(job=job.id, kind=job.kind, incident=job.incident_id):
+                await self._run_leased(job)
         finally:
             self._running_ids.discard(job.id)
 
     async def _run_leased(self, job: Job) -> None:
         error: str | None = None
+        started = asyncio.get_running_loop().time()
         keeping = asyncio.create_task(self._keep_leased(job), name=f"leakbot-lease-{job.id}")
         try:
             try:
@@ -251,6 +256,7 @@ class JobWorker:
             await self._finish(job, error=retry.error, retry_at=when)
         except Impossible as impossible:
             error = str(impossible)
+            logs.bind(ref=reference(job.id))  # give_up tells people this reference
             log.warning("job %s (%s) cannot be done: %s", job.id, job.kind, impossible)
             await self._finish(job, error=error)
             try:
@@ -259,6 +265,7 @@ class JobWorker:
                 log.exception("telling people that job %s failed did not work", job.id)
         else:
             await self._finish(job)
+            log.info("job done in %.0f ms", (asyncio.get_running_loop().time() - started) * 1000)
         finally:
             if self.observe is not None:
                 self.observe(job, error)

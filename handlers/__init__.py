@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot import logs
 from bot.i18n import t
 from bot.slack.adapter import SlackAdapter
 from bot.usecases.base import Deps
@@ -37,16 +38,13 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
         ref = uuid.uuid4().hex[:8]
-        log.error(
-            "unexpected error ref=%s type=%s",
-            ref,
-            (body or {}).get("type") or (body or {}).get("command"),
-            exc_info=error,
-        )
-        if respond is not None and (body or {}).get("response_url"):
-            user = (body.get("user") or {}).get("id") or body.get("user_id")
-            await respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=t("error.unexpected", locales.known(user), ref=ref),
-            )
+        with logs.scope(ref=ref):  # the reference the person is shown, on every line about it
+            kind = (body or {}).get("type") or (body or {}).get("command")
+            log.error("unexpected error in %s", kind, exc_info=error)
+            if respond is not None and (body or {}).get("response_url"):
+                user = (body.get("user") or {}).get("id") or body.get("user_id")
+                await respond(
+                    response_type="ephemeral",
+                    replace_original=False,
+                    text=t("error.unexpected", locales.known(user), ref=ref),
+                )

@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot import logs
 from bot.i18n import t
 from bot.jobs import slack_error
 from bot.slack.locales import Locales
@@ -28,25 +29,30 @@ def telling_failures(what: str, locales: Locales) -> Callable[[Listener], Listen
         async def told(**kwargs: Any) -> None:
             try:
                 await listener(**kwargs)
-            except Exception as error:  # everything: the person must hear of it, Bolt would only log it
+            except Exception as error:  # noqa: BLE001 - everything: the person must hear of it (_tell logs it)
                 ref = uuid.uuid4().hex[:8]
-                detail = slack_error(error) if isinstance(error, SlackApiError) else type(error).__name__
-                log.error("after the ack of %s: %s ref=%s", what, detail, ref, exc_info=error)
-                respond = kwargs.get("respond")
-                if respond is not None:
-                    lang = locales.known(user_of(kwargs.get("body") or {}))
-                    try:
-                        await respond(
-                            response_type="ephemeral",
-                            replace_original=False,
-                            text=t("error.after_ack", lang, what=what, ref=ref),
-                        )
-                    except Exception:  # noqa: BLE001 - Slack cannot be told either; the log has it
-                        log.warning("could not tell the user about ref=%s", ref)
+                with logs.scope(ref=ref):  # the reference the person is shown, on every line about it
+                    await _tell(what, ref, error, locales, kwargs)
 
         return told
 
     return decorate
+
+
+async def _tell(what: str, ref: str, error: Exception, locales: Locales, kwargs: dict[str, Any]) -> None:
+    """Logs a lazy listener's failure and tells the person who acted, with the reference `ref`."""
+    detail = slack_error(error) if isinstance(error, SlackApiError) else type(error).__name__
+    log.error("after the ack of %s: %s", what, detail, exc_info=error)
+    respond = kwargs.get("respond")
+    if respond is None:
+        return
+    lang = locales.known(user_of(kwargs.get("body") or {}))
+    try:
+        await respond(
+            response_type="ephemeral", replace_original=False, text=t("error.after_ack", lang, what=what, ref=ref)
+        )
+    except Exception:  # noqa: BLE001 - Slack cannot be told either; the log has it
+        log.warning("could not tell the person of the failure after the ack of %s", what)
 
 
 def user_of(body: dict[str, Any]) -> str | None:

@@ -21,6 +21,7 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import logs
 from bot.access import Identity
 from bot.i18n import t
 from bot.slack.locales import Locales
@@ -47,9 +48,12 @@ def incident_resolver(deps: Deps, identity: Identity, locales: Locales) -> Calla
         context["step_ref"], context["owner_ref"] = ref, _owner_ref(body)
         context["incident"] = None
         request = request_of(body)
+        # Every later line of this request (its listeners, lazy listeners and error handler, or its refusal)
+        # names the incident it is about; Leakbot.dispatch's log scope ends with the request.
         try:
-            context["incident"] = await access.admit(deps, request, installation_team=identity.team_id)
+            incident = await access.admit(deps, request, installation_team=identity.team_id)
         except access.Denied as denied:
+            logs.bind(incident=denied.incident.id if denied.incident else None)
             log.warning(
                 "refused %s from %s (team %s): %s, incident %s",
                 body.get("type") or body.get("command"),
@@ -59,6 +63,8 @@ def incident_resolver(deps: Deps, identity: Identity, locales: Locales) -> Calla
                 denied.incident.id if denied.incident else request.incident_id,
             )
             return refusal(body, denied, locales, client)
+        logs.bind(incident=incident.id if incident is not None else None)
+        context["incident"] = incident
         return await next()
 
     return resolve_incident

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot import logs
 from bot.answers import ValidationFailed, display, format_datetime, parse_step
 from bot.checklist import INCIDENT_STEP, STEP_BY_ID
 from bot.i18n import t
@@ -39,7 +40,7 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             return
         team = body["user"].get("team_id") or (body.get("team") or {}).get("id", "")
         try:
-            _incident, created = await opening.open_incident(
+            incident, created = await opening.open_incident(
                 deps,
                 team_id=team,
                 opener_id=body["user"]["id"],
@@ -52,7 +53,10 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
             first_block = next(iter(view["state"]["values"]), "title")
             await ack(response_action="errors", errors={first_block: t("access.open_form_unknown", lang)})
             return
-        if not created:
+        logs.bind(incident=incident.id)  # born in this request: its lines are about it from here on
+        if created:
+            log.info("incident opened by %s", body["user"]["id"])
+        else:
             log.info("view %s submitted again; the incident exists already", view["id"])
         await ack(response_action="update", view=notice_modal(t("open.progress_title", lang), t("open.progress", lang)))
 

@@ -35,6 +35,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import logs
+
 log = logging.getLogger(__name__)
 
 
@@ -126,8 +128,8 @@ class SQLiteSessions:
     async def begin(self) -> AsyncIterator[AwaitableSession]:
         """A session in a transaction, committed when the block ends, rolled back on an exception."""
         if self.path is not None and self._checkpointing is None:
-            self._checkpointing = asyncio.get_running_loop().create_task(
-                self._checkpoint_while_written(), name="leakbot-sqlite-checkpoints"
+            self._checkpointing = asyncio.get_running_loop().create_task(  # for the process, not this transaction
+                self._checkpoint_while_written(), name="leakbot-sqlite-checkpoints", context=logs.detached()
             )
         with self._sessions.begin() as session:
             yield AwaitableSession(session)

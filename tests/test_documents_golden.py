@@ -10,7 +10,13 @@ The cases (every name, service and number is invented):
 - `households`: counted in households, one confirmed, card data under investigation, intent confirmed,
   sensitive data, nothing optional answered (everything unknown says 調査中), no issuer or date;
 - `card`: card data confirmed with their fields, counts typed in digits and equal, services still being
-  worked out, a fire drill.
+  worked out, a fire drill;
+- `unknown` (issue 20): a title typed with 【重要】 and お知らせとお詫び, both counts (in people) under
+  investigation, card numbers leaked with the other card fields under investigation, the preliminary report
+  filed (so the 確報 lists the open items);
+- `unknown-max`: a title ending in について, the maximum under investigation, 1,200 confirmed (rule 7(iv)
+  applies on the confirmed count alone);
+- `unknown-confirmed`: a title ending in に関するお知らせ, a maximum of 5,000 records, how many leaked unknown.
 """
 
 from __future__ import annotations
@@ -110,6 +116,39 @@ CARD: dict[str, Any] = {
     "contact": "テストストア 特設窓口 0120-000-000",
 }
 
+UNKNOWN: dict[str, Any] = {
+    "title": "【重要】お客様情報の漏えいに関するお知らせとお詫び",
+    "discovered_at": "2026-12-01T02:00:00+00:00",
+    "summary": "架空の通販サイト「テストマート」の決済システムに、外部からの不正なアクセスが確認されました。",
+    "data_items": {"selected": ["name", "address", "email"], "other": ""},
+    "max_count": {"value": None, "approx": False, "text": "調査中", "unknown": True},
+    "confirmed_count": {"value": None, "approx": False, "text": "調査中", "unknown": True},
+    "count_unit": "人",
+    "services": "通販サイト「テストマート」",
+    "card_bank": "yes",
+    "card_bank_detail": {"selected": ["card_number", "investigating"], "other": ""},
+    "customer_actions": "カードのご利用明細に身に覚えのないご請求がないかご確認ください。",
+    "contact": "テストマート 特設窓口 0120-000-000（受付時間 10:00〜18:00）",
+    "malicious": "yes",
+    "ppc_report": "preliminary",
+}
+UNKNOWN_MAX: dict[str, Any] = {
+    **HOUSEHOLDS,
+    "title": "会員情報の流出について",
+    "data_items": {"selected": ["name", "email"], "other": ""},
+    "max_count": {"value": None, "approx": False, "text": "不明", "unknown": True},
+    "confirmed_count": {"value": 1_200, "approx": False, "text": "1,200"},
+    "count_unit": "件",
+    "card_bank": "none",
+    "malicious": "unknown",
+}
+UNKNOWN_CONFIRMED: dict[str, Any] = {
+    **UNKNOWN_MAX,
+    "title": "顧客情報漏洩に関するお知らせ",
+    "max_count": {"value": 5_000, "approx": False, "text": "5000"},
+    "confirmed_count": {"value": None, "approx": False, "text": "調査中", "unknown": True},
+}
+
 CASES: dict[str, tuple[dict[str, Any], DraftMeta | None]] = {
     "benesse": (BENESSE, BENESSE_META),
     "benesse-preliminary": (
@@ -118,6 +157,9 @@ CASES: dict[str, tuple[dict[str, Any], DraftMeta | None]] = {
     ),
     "households": (HOUSEHOLDS, None),
     "card": (CARD, DraftMeta(company="テストストア株式会社", dated=JST_NOON, exercise=True)),
+    "unknown": (UNKNOWN, DraftMeta(company="テストマート株式会社", dated=JST_NOON)),
+    "unknown-max": (UNKNOWN_MAX, None),
+    "unknown-confirmed": (UNKNOWN_CONFIRMED, None),
 }
 RENDERS = [
     (case, doc, lang)

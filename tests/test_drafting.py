@@ -429,7 +429,7 @@ def test_the_reassurance_about_other_services_only_for_a_concrete_list(
     [
         ("会員情報の流出", "会員情報の流出に関するお詫びとお知らせ"),
         ("会員情報の流出に関するお詫びとお知らせ", "会員情報の流出に関するお詫びとお知らせ"),
-        ("不正アクセスについてのお詫びとお知らせ", "不正アクセスについてのお詫びとお知らせ"),
+        ("不正アクセスについてのお詫びとお知らせ", "不正アクセスに関するお詫びとお知らせ"),  # composed the one way
     ],
 )
 def test_a_title_that_already_apologises_is_not_doubled(title: str, expected: str) -> None:

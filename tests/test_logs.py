@@ -116,6 +116,8 @@ async def test_a_real_process_logs_json_without_tokens_or_answers_at_debug(fake:
         ):
             assert response.status == 401
         await fake.wait_for("pins.add", lambda c: c.ok)
+        # the set-up job's own line follows its last Slack call: wait for it in the log, as an operator would
+        await fake.wait_until(lambda: '"kind": "setup"' in bot.log_path.read_text(), what="the set-up job's line")
     finally:
         await bot.stop()
     output = bot.log_path.read_text()
@@ -124,5 +126,9 @@ async def test_a_real_process_logs_json_without_tokens_or_answers_at_debug(fake:
     assert entries and all({"time", "level", "logger", "message"} <= set(e) for e in entries)
     assert any(e["level"] == "DEBUG" for e in entries)  # DEBUG was on
     assert any("listening" in e["message"] for e in entries)
+    # what each line is about, as top-level fields: the incident's lines, the set-up job's, none elsewhere
+    assert any(e.get("incident") == 1 and e["message"].startswith("view_submission leak_open") for e in entries)
+    assert any((e.get("incident"), e.get("kind")) == (1, "setup") and isinstance(e.get("job"), int) for e in entries)
+    assert not [e for e in entries if "listening" in e["message"] and {"incident", "job", "kind", "ref"} & set(e)]
     for forbidden in (fake.bot_token, SIGNING_SECRET, title, summary):
         assert forbidden not in output

@@ -215,7 +215,10 @@ def test_responders_are_kept(tmp_path: Path) -> None:
         ("discovered_at: 2026-11-26\n", ["discovered_at", "time as well as the date"]),
         ("discovered_at: 先週の木曜\n", ["discovered_at", "not a date and time"]),
         ("discovered_at: [2026]\n", ["discovered_at", "expected a date and time"]),
-        ("summary: [a, b]\n", ["summary", "expected text"]),
+        ("summary: {a: b}\n", ["summary", "expected text or a list of lines, got a mapping"]),
+        ("services: [ほしぞら定期便, {アプリ: 会員}]\n", ["services", "each line of the list must be text", "mapping"]),
+        ("services: [ほしぞら定期便, [アプリ]]\n", ["services", "each line of the list must be text", "a list"]),
+        ("title: [a, b]\n", ["title", "expected one line of text, got a list"]),
         ("title: " + "長" * 151 + "\n", ["title", "Too long"]),
         ("responders: [bob]\n", ["responders", "'bob'"]),
         ("- title\n- summary\n", ["must map item ids", "a list"]),
@@ -241,6 +244,7 @@ def test_bad_input_is_refused_clearly(tmp_path: Path, text: str, words: list[str
         f"data_items: {{selected: [name], other: 'マイナンバー {TEST_MY_NUMBER}'}}\n",
         f"max_count: '{TEST_MY_NUMBER}'\n",
         f"summary: '個人番号は{TEST_MY_NUMBER}です'\n",
+        f"summary: [一行目, '個人番号は{TEST_MY_NUMBER}です']\n",
     ],
 )
 def test_card_numbers_and_my_numbers_are_refused(tmp_path: Path, text: str) -> None:
@@ -489,6 +493,30 @@ async def test_export_then_draft_renders_the_stored_answers(tmp_path: Path) -> N
         drafted = leakbot(tmp_path, "draft", str(exported), "--lang", lang)
         assert drafted.returncode == 0, drafted.stderr
         assert drafted.stdout == plain_text(render(STORED, lang=lang))
+
+
+async def test_an_exported_drill_is_drafted_as_a_drill_without_the_flag(tmp_path: Path) -> None:
+    """Issue 20 (15): the export of a drill says `exercise: true`, and that alone marks every draft of it."""
+    drill = {**STORED, "exercise": True}
+    url, incident_id = await prepared_database(tmp_path / "drill.db", drill)
+    exported = tmp_path / "drill.yaml"
+    assert leakbot(tmp_path, "export", f"#{incident_id}", "-o", str(exported), DATABASE_URL=url).returncode == 0
+    assert yaml.safe_load(exported.read_text(encoding="utf-8"))["answers"]["exercise"] is True
+
+    out = tmp_path / "drill.docx"
+    for lang, mark in (("ja", "【訓練】"), ("en", "[EXERCISE] ")):
+        drafted = leakbot(tmp_path, "draft", str(exported), "--lang", lang, "--docx", str(out))
+        assert drafted.returncode == 0, drafted.stderr
+        assert drafted.stdout.splitlines()[0].startswith(mark)
+        assert drafted.stdout == plain_text(render(drill, lang=lang, meta=DraftMeta(exercise=True)))
+        header = docx.Document(io.BytesIO(out.read_bytes())).sections[0].header.paragraphs[0].text
+        assert header.startswith("訓練" if lang == "ja" else "EXERCISE")
+    # a real incident's export stays unmarked (the flag is the answer, not a guess from the title's （訓練）)
+    real = tmp_path / "real.yaml"
+    url, incident_id = await prepared_database(tmp_path / "real.db")
+    assert leakbot(tmp_path, "export", f"#{incident_id}", "-o", str(real), DATABASE_URL=url).returncode == 0
+    first = leakbot(tmp_path, "draft", str(real), "--lang", "ja").stdout.splitlines()[0]
+    assert not first.startswith("【訓練】")
 
 
 async def test_export_reads_database_url_from_env_file(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import legal, nudging
 from bot.access import Identity
-from bot.answers import Answer, as_count, display, format_datetime
+from bot.answers import Answer, as_count, count_is_unknown, display, format_datetime
 from bot.channels import fallback_names, readable_names
 from bot.checklist import INCIDENT_STEP, ITEMS, REQUIRED, Step, is_drill, missing_required
 from bot.clock import JST, Clock
@@ -27,7 +27,7 @@ from bot.counts import format_count_en, format_count_ja
 from bot.documents import plain_text, to_docx, to_markdown
 from bot.drafting import changed_items, render
 from bot.i18n import MESSAGES, t
-from bot.jobs import Impossible, Retry, channel_of, classify, slack_error
+from bot.jobs import Impossible, Retry, channel_of, classify, reference, slack_error
 from bot.slack import canvas as canvas_jobs
 from bot.slack import review as review_jobs
 from bot.slack.locales import Locales
@@ -524,7 +524,11 @@ class SlackAdapter:
         if draft is None or not draft.waiting or not draft.values:
             return
         fmt = format_count_ja if self.lang == "ja" else format_count_en
-        shown = [d.values["max_count"] for d in drafts if not d.waiting and d.values and "max_count" in d.values]
+        shown = [
+            d.values["max_count"]
+            for d in drafts
+            if not d.waiting and d.values and "max_count" in d.values and not count_is_unknown(d.values["max_count"])
+        ]
         old = max(shown, key=lambda v: v["value"]) if shown else draft.values["max_count"]
         lines = [
             t(
@@ -677,7 +681,7 @@ class SlackAdapter:
             incident = await tx.incident(job.incident_id) if job.incident_id else None
         if incident is None:
             return
-        ref = f"job-{job.id}"
+        ref = reference(job.id)
         if job.kind == "setup" and incident.channel_id is None:
             text = t("open.failed", self.lang, error=error, id=incident.id) + " " + t("error.ref", self.lang, ref=ref)
             lang = await self.locales.lang_of(incident.opener_id)  # the opener's modal, in their language

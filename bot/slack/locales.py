@@ -19,6 +19,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot import logs
 from bot.clock import Clock
 from bot.jobs import slack_error
 
@@ -85,7 +86,8 @@ class Locales:
             return hit
         task = self._asking.get(user_id)
         if task is None:
-            task = asyncio.ensure_future(self._ask(user_id))
+            # shared by whoever asks next: its lines belong to no one request's or job's incident
+            task = asyncio.get_running_loop().create_task(self._ask(user_id), context=logs.detached())
             self._asking[user_id] = task
             task.add_done_callback(
                 lambda done: self._asking.pop(user_id, None) if self._asking.get(user_id) is done else None

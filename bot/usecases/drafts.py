@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.answers import count_is_unknown
 from bot.checklist import REQUIRED, is_drill, missing_required
 from bot.drafting import DraftMeta, DraftNotReady, TimelineEntry, render
 from bot.usecases import home, review, timeline
@@ -20,7 +21,13 @@ def grows_published_max(values: Mapping[str, Any], drafts: Sequence[Draft]) -> b
 
     The Benesse rule: a published number that grows costs trust, so such a version waits for a person.
     """
-    shown = [d.values["max_count"]["value"] for d in drafts if not d.waiting and d.values and "max_count" in d.values]
+    shown = [
+        d.values["max_count"]["value"]
+        for d in drafts
+        if not d.waiting and d.values and "max_count" in d.values and not count_is_unknown(d.values["max_count"])
+    ]
+    if count_is_unknown(values["max_count"]):  # 調査中 publishes no number, so none grows
+        return False
     return bool(shown) and values["max_count"]["value"] > max(shown)
 
 
