@@ -292,9 +292,11 @@ def test_leakbot_check_finds_the_packaged_manifest_after_a_wheel_install(wheel: 
         capture_output=True,
         timeout=120,
     )
+    for name in check.PACKAGED_MANIFESTS:  # manifest.yml and manifest.http.yml, real files in the wheel
+        shipped = site / "bot" / name
+        assert shipped.is_file() and not shipped.is_symlink()
+        assert shipped.read_bytes() == (ROOT / name).read_bytes()
     installed = site / "bot" / "manifest.yml"
-    assert installed.is_file() and not installed.is_symlink()
-    assert installed.read_bytes() == (ROOT / "manifest.yml").read_bytes()
 
     elsewhere = tmp_path / "elsewhere"  # a folder with no manifest.yml, as after `pip install leakbot`
     elsewhere.mkdir()
@@ -311,6 +313,7 @@ def test_leakbot_check_finds_the_packaged_manifest_after_a_wheel_install(wheel: 
     manifest_lines = [line for line in done.stdout.splitlines() if line[2:].startswith("manifest:")]
     assert manifest_lines == [
         f"✓ manifest: {installed} declares the {len(check.COMMANDS)} commands, {len(check.SHORTCUTS)} shortcuts, "
-        f"{len(check.EVENTS)} events and {len(check.SCOPES)} scopes the code needs"
+        f"{len(check.EVENTS)} events and {len(check.SCOPES)} scopes the code needs; it is made for the other mode: "
+        "the bot runs in HTTP mode, see manifest.http.yml (HTTP mode)"  # HTTP mode here (no SLACK_APP_TOKEN)
     ], done
     assert done.returncode == 1  # the database and Slack checks fail here, as they should
