@@ -12,7 +12,7 @@ from bot.review import review_of, reviews
 from bot.ui import review as ui
 from bot.usecases import review_nudges
 from bot.usecases.base import values_of
-from storage.repository import Incident, Job
+from storage.repository import Incident, Job, Tx
 
 if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
@@ -112,16 +112,17 @@ async def post_nudge(adapter: SlackAdapter, job: Job) -> None:
 
 
 async def checklist_blocks(
-    adapter: SlackAdapter, incident: Incident, *, trail: bool, room: int, lang: str | None = None
+    adapter: SlackAdapter, incident: Incident, *, trail: bool, room: int, lang: str | None = None, tx: Tx | None = None
 ) -> list[dict[str, Any]]:
-    """The review summary per document (and with `trail`, the whole record), then the Set reviewers button."""
+    """The review summary per document (and with `trail`, the whole record), then the Set reviewers button
+    (read in `tx` when given, else in a read of its own)."""
     lang = lang or adapter.lang
-    async with adapter.repo.read() as tx:
-        reviewers = await tx.reviewers(incident.id)
-        drafts = await tx.drafts(incident.id)
-        decisions = await tx.decisions(incident.id)
-        publications = await tx.publications(incident.id)
-        history = await tx.reviewer_history(incident.id) if trail else []
+    async with adapter.repo.reading(tx) as read:
+        reviewers = await read.reviewers(incident.id)
+        drafts = await read.drafts(incident.id)
+        decisions = await read.decisions(incident.id)
+        publications = await read.publications(incident.id)
+        history = await read.reviewer_history(incident.id) if trail else []
     lines = ui.summary_lines(reviews(drafts, reviewers, decisions), reviewers, publications, lang)
     blocks = ui.summary_blocks(lines, lang)
     if trail:
