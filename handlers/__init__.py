@@ -27,7 +27,7 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter, responses: Respon
     """Wires every listener, the incident middleware and the error handler into the app; replies through
     response_urls go over `responses`' one HTTP session."""
     locales = adapter.locales  # each person's language: replies, modals and the App Home use it
-    app.middleware(incident_resolver(deps, adapter.identity, locales))  # the access door: every request
+    app.middleware(incident_resolver(deps, adapter.identity, locales, responses))  # the access door: every request
     app.middleware(shared_respond(responses))  # admitted: `respond` sends over the one session
     commands.register(app, deps, adapter)
     views.register(app, deps, locales)
