@@ -112,11 +112,6 @@ class Locales:
         task = self._asking.get(user_id) or self._start(user_id)
         return await asyncio.shield(task)
 
-    async def settled(self) -> None:
-        """Returns once the look-ups under way are done (stored or failed)."""
-        while self._asking:
-            await asyncio.gather(*self._asking.values(), return_exceptions=True)
-
     async def close(self) -> None:
         """Stops the look-ups under way (the bot is stopping; they are asked again another time)."""
         for task in list(self._asking.values()):
