@@ -1,8 +1,9 @@
 """The incident desk: the App Home tab, its buttons, and /leak-list.
 
 Nothing here changes the database; the only Slack calls (views.publish, views.open) run in lazy
-listeners after the ack (/leak-list answers in its ack: handlers/reads.py). Every incident shown, and every button click, is checked against the
-`members` table: a person sees and opens only incidents of channels they are in.
+listeners after the ack (/leak-list answers in its ack: handlers/reads.py). Every incident shown, and
+every button click, is checked against the `members` table: a person sees and opens only incidents of
+channels they are in.
 """
 
 from __future__ import annotations
