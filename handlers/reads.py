@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot import logs
 from bot.i18n import t
 from bot.slack.locales import Locales
 from storage.repository import Repository, Tx
@@ -42,13 +43,14 @@ async def answer_in_ack(
         await ack(**task.result())
         return
     ref = uuid.uuid4().hex[:8]
-    if task in done:
-        error = task.exception()
-        log.error("the read of %s failed before its ack: %s ref=%s", what, type(error).__name__, ref, exc_info=error)
-    else:
-        log.error("the read of %s took over %.1f s; acked without it ref=%s", what, budget, ref)
-        _reading.add(task)  # not cancelled in the middle of a statement: it finishes, and is dropped
-        task.add_done_callback(_dropped)
+    with logs.scope(ref=ref):  # the reference the person is shown, on the line about it
+        if task in done:
+            error = task.exception()
+            log.error("the read of %s failed before its ack: %s", what, type(error).__name__, exc_info=error)
+        else:
+            log.error("the read of %s took over %.1f s; acked without it", what, budget)
+            _reading.add(task)  # not cancelled in the middle of a statement: it finishes, and is dropped
+            task.add_done_callback(_dropped)
     text = t("error.read_failed", locales.known(user_id), what=what, ref=ref)
     await ack(response_type="ephemeral", text=text)
 
