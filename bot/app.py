@@ -42,6 +42,7 @@ from bot.slack.locales import Locales
 from bot.usecases.base import Deps
 from bot.worker import JobWorker
 from handlers.payload_shape import shape_problem
+from handlers.responding import ResponseSession
 from handlers.socket_client import ServiceSocketClient
 from storage.db import make_engine, migrate, missing_folder, ping
 from storage.repository import Repository
@@ -67,6 +68,7 @@ class Leakbot:
     identity: Identity
     _sweeping: asyncio.Task[None] | None = None
     connected: Callable[[], bool] | None = None  # Socket Mode: whether the connection to Slack is up
+    responses: ResponseSession | None = None  # the one HTTP session of replies through response_urls
 
     def __post_init__(self) -> None:
         secret = self.settings.slack_signing_secret
@@ -119,6 +121,9 @@ class Leakbot:
             await asyncio.gather(self._sweeping, return_exceptions=True)
         await self.identity.stop()
         await self.worker.stop(grace)
+        await self.adapter.locales.close()
+        if self.responses is not None:
+            await self.responses.close()
         await self.repo.dispose()
         await self.engine.dispose()
 
@@ -276,7 +281,8 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
         company=settings.leakbot_company,
     )
     identity = Identity(client)
-    locales = Locales(client, clock, settings.leakbot_lang)  # each person's language, from their Slack locale
+    # each person's language, from their Slack locale, kept in the database
+    locales = Locales(client, clock, settings.leakbot_lang, repo=repo)
     adapter = SlackAdapter(
         repo=repo,
         client=client,
@@ -306,7 +312,8 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("leakbot.bolt"),
     )
-    handlers.register(app, deps, adapter)
+    responses = ResponseSession()
+    handlers.register(app, deps, adapter, responses)
     sweeper = Sweeper(
         deps, worker, tick=settings.leakbot_nudge_tick, retention_days=settings.leakbot_job_retention_days
     )
@@ -319,6 +326,7 @@ def build(settings: Settings, *, clock: Clock | None = None, slack_timeout: floa
         sweeper=sweeper,
         engine=engine,
         identity=identity,
+        responses=responses,
     )
     metrics = metrics_of(bot)
     metrics.state.worker_running = lambda: worker.running

@@ -81,6 +81,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "drill.review.draft": {"ja": "最初の下書きまで：{span}", "en": "Until the first draft: {span}"},
     "drill.review.no_draft": {"ja": "下書きは作成されませんでした。", "en": "No draft was made."},
     "error.ref": {"ja": "（参照番号 {ref}）", "en": "(reference {ref})"},
+    "error.read_failed": {
+        "ja": "「{what}」を今は読み出せませんでした（参照番号 {ref}）。何も変わっていません。少し待ってもう一度試すか、管理者にこの番号を伝えてください。",
+        "en": 'Could not read "{what}" just now (reference {ref}). Nothing was changed. Please try again in a moment, or give this reference to your admin.',
+    },
     "error.after_ack": {
         "ja": "「{what}」を処理できませんでした（参照番号 {ref}）。もう一度試すか、管理者にこの番号を伝えてください。",
         "en": 'Could not finish "{what}" (reference {ref}). Please try again, or give this reference to your admin.',

@@ -18,14 +18,17 @@ from bot.slack.adapter import SlackAdapter
 from bot.usecases.base import Deps
 from handlers import actions, commands, events, home, review, shortcuts, timeline, views
 from handlers.context import incident_resolver
+from handlers.responding import ResponseSession, shared_respond
 
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
-    """Wires every listener, the incident middleware and the error handler into the app."""
+def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter, responses: ResponseSession) -> None:
+    """Wires every listener, the incident middleware and the error handler into the app; replies through
+    response_urls go over `responses`' one HTTP session."""
     locales = adapter.locales  # each person's language: replies, modals and the App Home use it
-    app.middleware(incident_resolver(deps, adapter.identity, locales))  # the access door: every request
+    app.middleware(incident_resolver(deps, adapter.identity, locales, responses))  # the access door: every request
+    app.middleware(shared_respond(responses))  # admitted: `respond` sends over the one session
     commands.register(app, deps, adapter)
     views.register(app, deps, locales)
     actions.register(app, deps, locales)

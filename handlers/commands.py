@@ -24,8 +24,9 @@ from bot.usecases import asking, drafts, opening
 from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
+from handlers.reads import answer_in_ack
 from handlers.replies import Replies
-from storage.repository import Incident
+from storage.repository import Incident, Tx
 
 log = logging.getLogger(__name__)
 ANSWERABLE = [item.id for item in CHECKLIST_ITEMS] + ["responders"]
@@ -178,27 +179,24 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
 
     app.command(surface.LEAK_NEXT)(ack=leak_next_ack, lazy=[replies.later("/leak-next"), leak_next_modal])
 
-    # --- /leak-status ----------------------------------------------------------------------------
+    # --- /leak-status: the checklist and the timeline, in the ack ---------------------------------
 
-    async def leak_status_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
-        if await open_incident_or_say(command, context, ack, allow_closed=True) is not None:
-            await ack()
-
-    @telling_failures("/leak-status", locales)
-    async def leak_status_reply(command: dict[str, Any], context: Any, respond: Any) -> None:
+    async def leak_status(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
-        lang = await locales.lang_of(command["user_id"])
-        if incident is None:
-            return
-        async with deps.repo.read() as tx:
+
+        async def status(tx: Tx, lang: str) -> dict[str, Any]:
+            if incident is None:
+                return private(t("cmd.not_incident_channel", lang, command=surface.LEAK_STATUS))
             answers = await tx.answers(incident.id)
             entries = await tx.timeline(incident.id)
-        title = escape(answers["title"].value) if "title" in answers else f"#{incident.id}"
-        blocks = await adapter.checklist(incident, answers, pickers=True, lang=lang)
-        blocks += timeline_blocks(entries, lang, room=posts.MAX_BLOCKS - len(blocks))  # the 経緯 below the checklist
-        await respond(**private(t("checklist.header", lang, title=title), blocks))
+            title = escape(answers["title"].value) if "title" in answers else f"#{incident.id}"
+            blocks = await adapter.checklist(incident, answers, pickers=True, lang=lang, tx=tx)
+            blocks += timeline_blocks(entries, lang, room=posts.MAX_BLOCKS - len(blocks))  # the 経緯 below it
+            return private(t("checklist.header", lang, title=title), blocks)
 
-    app.command(surface.LEAK_STATUS)(ack=leak_status_ack, lazy=[replies.later("/leak-status"), leak_status_reply])
+        await answer_in_ack(ack, deps.repo, locales, command["user_id"], surface.LEAK_STATUS, status)
+
+    app.command(surface.LEAK_STATUS)(leak_status)
 
     # --- /leak-answer ----------------------------------------------------------------------------
 

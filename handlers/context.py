@@ -31,6 +31,7 @@ from bot.ui.modals import notice_modal
 from bot.usecases import access
 from bot.usecases.base import Deps
 from handlers.after_ack import user_of
+from handlers.responding import ResponseSession
 
 log = logging.getLogger(__name__)
 # Commands that do not belong to an incident channel need no lookup.
@@ -38,8 +39,11 @@ _NO_INCIDENT_COMMANDS = {"/leak-open", "/leak-list"}  # /leak-timeline needs its
 _told: set[asyncio.Task[None]] = set()  # refusals being said after the ack (kept until done)
 
 
-def incident_resolver(deps: Deps, identity: Identity, locales: Locales) -> Callable[..., Awaitable[Any]]:
-    """Returns the Bolt middleware that admits a request (the incident, or None, in the context) or refuses it."""
+def incident_resolver(
+    deps: Deps, identity: Identity, locales: Locales, responses: ResponseSession | None = None
+) -> Callable[..., Awaitable[Any]]:
+    """Returns the Bolt middleware that admits a request (the incident, or None, in the context) or refuses it
+    (a refusal told after the ack goes over `responses`' one HTTP session)."""
 
     async def resolve_incident(
         body: dict[str, Any], context: Any, client: Any, next: Callable[[], Awaitable[Any]]
@@ -62,7 +66,7 @@ def incident_resolver(deps: Deps, identity: Identity, locales: Locales) -> Calla
                 denied.key,
                 denied.incident.id if denied.incident else request.incident_id,
             )
-            return refusal(body, denied, locales, client)
+            return refusal(body, denied, locales, client, responses)
         logs.bind(incident=incident.id if incident is not None else None)
         context["incident"] = incident
         return await next()
@@ -91,7 +95,9 @@ def request_of(body: dict[str, Any]) -> access.Request:
     )
 
 
-def refusal(body: dict[str, Any], denied: access.Denied, locales: Locales, client: Any) -> BoltResponse:
+def refusal(
+    body: dict[str, Any], denied: access.Denied, locales: Locales, client: Any, responses: ResponseSession | None = None
+) -> BoltResponse:
     """The one place a refusal is said: in the ack where the surface can show it, else right after it."""
     user = user_of(body) if isinstance(body.get("user"), dict | str | None) else None
     words = [denied.key]
@@ -116,14 +122,21 @@ def refusal(body: dict[str, Any], denied: access.Denied, locales: Locales, clien
     if body.get("type") == "shortcut":
         response_url = None  # a global shortcut has no response_url: a modal tells it
     if isinstance(response_url, str) or isinstance(trigger_id, str):
-        task = asyncio.ensure_future(_tell_after_ack(words, user, response_url, trigger_id, locales, client))
+        told = _tell_after_ack(words, user, response_url, trigger_id, locales, client, responses)
+        task = asyncio.ensure_future(told)
         _told.add(task)
         task.add_done_callback(_told.discard)
     return BoltResponse(status=200, body="")
 
 
 async def _tell_after_ack(
-    words: list[str], user: str | None, response_url: Any, trigger_id: Any, locales: Locales, client: Any
+    words: list[str],
+    user: str | None,
+    response_url: Any,
+    trigger_id: Any,
+    locales: Locales,
+    client: Any,
+    responses: ResponseSession | None,
 ) -> None:
     """Tells a refused click or message shortcut privately (its response_url); a global shortcut or a Home
     tab click (no response_url) in a notice modal."""
@@ -132,7 +145,8 @@ async def _tell_after_ack(
         lang = await locales.lang_of(user)
         text = _say(words, lang)
         if isinstance(response_url, str):
-            await AsyncWebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
+            webhook = responses.webhook(response_url) if responses else AsyncWebhookClient(response_url)
+            await webhook.send(text=text, response_type="ephemeral", replace_original=False)
         else:
             await client.views_open(trigger_id=trigger_id, view=notice_modal(t("home.refused_title", lang), text))
     except Exception as error:  # noqa: BLE001 - the refusal stands; only telling it failed

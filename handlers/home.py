@@ -1,8 +1,9 @@
 """The incident desk: the App Home tab, its buttons, and /leak-list.
 
 Nothing here changes the database; the only Slack calls (views.publish, views.open) run in lazy
-listeners after the ack. Every incident shown, and every button click, is checked against the
-`members` table: a person sees and opens only incidents of channels they are in.
+listeners after the ack (/leak-list answers in its ack: handlers/reads.py). Every incident shown, and
+every button click, is checked against the `members` table: a person sees and opens only incidents of
+channels they are in.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from bot.usecases.base import Deps
 from handlers import surface
 from handlers.after_ack import telling_failures
 from handlers.commands import open_modal, open_step, private
-from handlers.replies import Replies
+from handlers.reads import answer_in_ack
+from storage.repository import Tx
 
 log = logging.getLogger(__name__)
 
@@ -90,15 +92,15 @@ def register(app: AsyncApp, deps: Deps, adapter: SlackAdapter) -> None:
 
     app.action(HOME_ANSWER_ACTION)(ack=answer_ack, lazy=[answer_modal])
 
-    # --- /leak-list: the same desk, anywhere, only for the person who asked -------------------------------
+    # --- /leak-list: the same desk, anywhere, only for the person who asked, in the ack ----------------
 
-    replies = Replies(locales)
+    async def leak_list(ack: Any, command: dict[str, Any]) -> None:
+        user_id, now = command["user_id"], deps.clock.now()
 
-    async def leak_list(ack: Any, command: dict[str, Any], context: Any) -> None:
-        desk = await home.desk(deps.repo, command["user_id"], page_size=LIST_SHOWN)
-        now = deps.clock.now()
-        await replies.give(
-            ack, context, command["user_id"], lambda lang: private(*list_blocks(desk, now=now, lang=lang))
-        )
+        async def listing(tx: Tx, lang: str) -> dict[str, Any]:
+            desk = await home.desk_in(tx, user_id, page_size=LIST_SHOWN)
+            return private(*list_blocks(desk, now=now, lang=lang))
 
-    app.command(surface.LEAK_LIST)(ack=leak_list, lazy=[replies.later(surface.LEAK_LIST)])
+        await answer_in_ack(ack, deps.repo, locales, user_id, surface.LEAK_LIST, listing)
+
+    app.command(surface.LEAK_LIST)(leak_list)

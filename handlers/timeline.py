@@ -24,9 +24,10 @@ from handlers import surface
 from handlers.after_ack import telling_failures
 from handlers.commands import open_modal, private
 from handlers.forms import modal_lang, raw_values
+from handlers.reads import answer_in_ack
 from handlers.replies import Replies
 from handlers.shortcuts import permalink_of
-from storage.repository import Incident
+from storage.repository import Incident, Tx
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +49,8 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
     async def leak_timeline(ack: Any, command: dict[str, Any], context: Any) -> None:
         incident: Incident | None = context.get("incident")
         user_id = command["user_id"]
-        if incident is None:
-            await replies.give(
-                ack,
-                context,
-                user_id,
-                lambda lang: private(t("cmd.not_incident_channel", lang, command=surface.LEAK_TIMELINE)),
-            )
-            return
         text = (command.get("text") or "").strip()
-        if text:
+        if incident is not None and text:
             try:
                 entry = await timeline.add(
                     deps, incident, user_id=user_id, text=text, source=f"command:{command.get('trigger_id') or ''}"
@@ -72,15 +65,17 @@ def register(app: AsyncApp, deps: Deps, locales: Locales) -> None:
                     ack, context, user_id, lambda lang: private(t("timeline.added", lang, line=entry_line(added, lang)))
                 )
                 return
-        entries = await timeline.entries(deps.repo, incident.id)
 
-        def listing(lang: str) -> dict[str, Any]:
+        async def listing(tx: Tx, lang: str) -> dict[str, Any]:  # a read: in the ack (handlers/reads.py)
+            if incident is None:
+                return private(t("cmd.not_incident_channel", lang, command=surface.LEAK_TIMELINE))
+            entries = await tx.timeline(incident.id)
             blocks = timeline_blocks(entries, lang, room=44)
-            if incident is not None and not incident.closed:
+            if not incident.closed:
                 blocks.append(add_button(incident.id, lang))  # a dated entry through the modal
             return private(t("timeline.header", lang, n=len(entries)), blocks)
 
-        await replies.give(ack, context, user_id, listing)
+        await answer_in_ack(ack, deps.repo, locales, user_id, surface.LEAK_TIMELINE, listing)
 
     app.command(surface.LEAK_TIMELINE)(ack=leak_timeline, lazy=[replies.later(surface.LEAK_TIMELINE)])
 

@@ -369,3 +369,15 @@ class ChannelObjectRow(Base):
     version: Mapped[int | None] = mapped_column(Integer)
     refused: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PersonRow(Base):
+    """A person's language for what only they see (`ja` or `en`), as Slack's users.info last said it, and
+    when it said it. A request's ack reads it (an ack makes no Slack call); it is asked again after an ack
+    once it is older than a day (bot/slack/locales.py). Nothing else about the person is kept."""
+
+    __tablename__ = "people"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime())

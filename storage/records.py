@@ -211,3 +211,11 @@ class ChannelObject:
     link: str | None
     version: int | None
     refused: str | None
+
+
+@dataclass(frozen=True)
+class KnownLanguage:
+    """A person's language as users.info last said it, and when."""
+
+    lang: str
+    checked_at: datetime

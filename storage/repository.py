@@ -34,6 +34,7 @@ from storage.models import (
     MemberRow,
     OpenFormRow,
     OwnerRow,
+    PersonRow,
     PublicationRow,
     RequestRow,
     ReviewersRow,
@@ -49,6 +50,7 @@ from storage.records import (
     Draft,
     Incident,
     Job,
+    KnownLanguage,
     OpenedForm,
     Owner,
     Publication,
@@ -70,6 +72,7 @@ __all__ = [
     "Duplicate",
     "Incident",
     "Job",
+    "KnownLanguage",
     "Owner",
     "Publication",
     "Repository",
@@ -965,6 +968,23 @@ class Tx:
         await self.session.flush()
         return True
 
+    async def language(self, user_id: str) -> KnownLanguage | None:
+        """The person's language as users.info last said it, and when; None when it never did."""
+        row = await self.session.get(PersonRow, user_id) if user_id else None
+        return KnownLanguage(row.lang, row.checked_at) if row else None
+
+    async def keep_language(self, user_id: str, lang: str, *, at: datetime) -> None:
+        """Records what users.info said of the person's language, replacing what an earlier look-up said."""
+        connection = await self.session.connection()
+        insert_of = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        statement = insert_of(PersonRow).values(user_id=user_id, lang=lang, checked_at=at)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["user_id"],
+                set_={"lang": statement.excluded.lang, "checked_at": statement.excluded.checked_at},
+            )
+        )
+
     async def record_open_form(self, external_id: str, *, user_id: str, at: datetime) -> None:
         """Remembers a new-incident modal about to be opened for one person."""
         self.session.add(OpenFormRow(external_id=external_id, user_id=user_id, opened_at=at))
@@ -1265,3 +1285,12 @@ class Repository:
         """A unit of work that only reads (SQLite's WAL lets it run beside a writer)."""
         async with self._sessions() as session:
             yield Tx(session)
+
+    @asynccontextmanager
+    async def reading(self, tx: Tx | None) -> AsyncIterator[Tx]:
+        """The unit of work the caller has open (a read command's one read before its ack), else a new read."""
+        if tx is not None:
+            yield tx
+        else:
+            async with self.read() as fresh:
+                yield fresh

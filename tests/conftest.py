@@ -341,13 +341,16 @@ async def stop_harness(harness: Harness, runner: Any) -> None:
 
 
 async def _drain(timeout: float = 3.0) -> None:
-    """An internal wait: for Bolt's lazy listeners still running after their ack."""
+    """An internal wait: for Bolt's lazy listeners still running after their ack, and for the look-ups of
+    people's languages started after an ack (bot/slack/locales.py)."""
     current = asyncio.current_task()
     for _ in range(3):
         pending = [
             t
             for t in asyncio.all_tasks()
-            if t is not current and not t.done() and "to_runnable_function" in repr(t.get_coro())
+            if t is not current
+            and not t.done()
+            and ("to_runnable_function" in repr(t.get_coro()) or t.get_name().startswith("leakbot-locale-"))
         ]
         if not pending:
             return

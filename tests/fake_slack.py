@@ -157,6 +157,7 @@ class FakeSlack:
         self.homes: dict[str, dict] = {}  # user id -> the App Home view last published for them
         self.ephemerals: list[dict] = []
         self.responses: list[tuple[str, dict]] = []
+        self.response_peers: list[Any] = []  # the client address (host, port) each response came from
         self.files: dict[str, dict] = {}  # file id -> {name, title, content (bytes), channels, initial_comment}
         self.socket_sent: list[dict] = []  # envelopes sent by socket_send
         self.socket_acks: list[dict] = []  # every message the Socket Mode client sent back
@@ -487,6 +488,7 @@ class FakeSlack:
         except ValueError:
             return web.Response(status=400, text="invalid_payload")
         self.responses.append((response_id, body))
+        self.response_peers.append(request.transport.get_extra_info("peername") if request.transport else None)
         return web.Response(text="ok")
 
     async def _handle_upload(self, request: web.Request) -> web.StreamResponse:

@@ -169,21 +169,41 @@ async def test_an_unexpected_error_is_logged_with_the_reference_the_person_is_sh
     h = sqlite_leakbot
     channel = await open_incident(h)
     await nothing_follows(h)
-    await drop_table(h, "timeline")
+    await drop_table(h, "left_empty")  # what /leak-next reads before its ack, with the answers
     told = len(h.fake.responses)
-    reply = await h.command("/leak-timeline", channel=channel)
+    reply = await h.command("/leak-next", channel=channel)
     assert reply.status == 500  # Slack shows its own error for the command; the person is told below
     await h.fake.wait_until(lambda: len(h.fake.responses) > told, what="the person told")
     said = h.fake.responses[told][1]["text"]
     errors = [e for e in json_log.entries if e["level"] == "ERROR"]
     assert len(errors) == 1, errors
     error = errors[0]
-    assert error["logger"] == "handlers" and error["message"] == "unexpected error in /leak-timeline"
+    assert error["logger"] == "handlers" and error["message"] == "unexpected error in /leak-next"
     assert "OperationalError" in error["exc_info"]
     assert fields(error) == {"incident": 1, "ref": error["ref"]}
     assert len(error["ref"]) == 8 and f"参照番号 {error['ref']}" in said
     # the reference is the error's: the request's own last line has its incident, and no ref
-    last = next(e for e in json_log.entries if e["message"].startswith("command /leak-timeline answered 500"))
+    last = next(e for e in json_log.entries if e["message"].startswith("command /leak-next answered 500"))
+    assert fields(last) == {"incident": 1}
+    no_null_fields(json_log.entries)
+
+
+async def test_a_read_that_fails_before_its_ack_is_logged_with_the_reference_the_ack_shows(
+    sqlite_leakbot: Harness, json_log: Captured
+) -> None:
+    h = sqlite_leakbot
+    channel = await open_incident(h)
+    await nothing_follows(h)
+    await drop_table(h, "timeline")
+    reply = await h.command("/leak-timeline", channel=channel)
+    assert reply.status == 200  # a read command answers in its ack, also to say that it could not read
+    said = reply.body["text"]
+    [error] = [e for e in json_log.entries if e["level"] == "ERROR"]
+    assert error["logger"] == "handlers.reads" and error["message"].startswith("the read of /leak-timeline failed")
+    assert "OperationalError" in error["exc_info"]
+    assert fields(error) == {"incident": 1, "ref": error["ref"]}
+    assert len(error["ref"]) == 8 and f"参照番号 {error['ref']}" in said
+    last = next(e for e in json_log.entries if e["message"].startswith("command /leak-timeline answered 200"))
     assert fields(last) == {"incident": 1}
     no_null_fields(json_log.entries)
 

@@ -42,7 +42,7 @@ from bot.ui.mrkdwn import escape, shorten
 from bot.usecases import asking, home, membership
 from bot.usecases import drafts as drafts_usecase
 from bot.usecases.base import values_of
-from storage.repository import Draft, Incident, Job, Repository, Revision
+from storage.repository import Draft, Incident, Job, Repository, Revision, Tx
 
 log = logging.getLogger(__name__)
 _INVALID_NAME = {
@@ -413,18 +413,27 @@ class SlackAdapter:
     # --- the checklist ----------------------------------------------------------------------------
 
     async def checklist(
-        self, incident: Incident, answers: Mapping[str, Answer], *, pickers: bool = False, lang: str | None = None
+        self,
+        incident: Incident,
+        answers: Mapping[str, Answer],
+        *,
+        pickers: bool = False,
+        lang: str | None = None,
+        tx: Tx | None = None,
     ) -> list[dict[str, Any]]:
         """The checklist blocks of an incident as it stands: owners, answers, progress, legal clocks
-        (in `lang`, for one person's /leak-status; else in the incident's language)."""
+        (in `lang`, for one person's /leak-status; else in the incident's language). Read in `tx` when
+        given (/leak-status: the ack's one read), else in a read of its own."""
         lang = lang or self.lang
         closed = ""
         if incident.closed and incident.closed_at:
             closed = t(
                 "checklist.closed", lang, when=format_datetime(incident.closed_at, lang), user=incident.closed_by
             )
-        async with self.repo.read() as tx:
-            owners = {item: owner.owner_id for item, owner in (await tx.owners(incident.id)).items() if owner.owner_id}
+        async with self.repo.reading(tx) as read:
+            owners = {
+                item: owner.owner_id for item, owner in (await read.owners(incident.id)).items() if owner.owner_id
+            }
         clocks = legal.describe(legal.assess(values_of(answers)), now=self.clock.now(), lang=lang)
         if clocks and is_drill(values_of(answers)):
             clocks = [t("drill.clocks", lang), *clocks]
@@ -442,7 +451,7 @@ class SlackAdapter:
         )
         # review and publication: per document, and with the pickers (/leak-status) the whole record
         return blocks + await review_jobs.checklist_blocks(
-            self, incident, trail=pickers, room=posts.MAX_BLOCKS - len(blocks), lang=lang
+            self, incident, trail=pickers, room=posts.MAX_BLOCKS - len(blocks), lang=lang, tx=tx
         )
 
     def _checklist_text(self, answers: Mapping[str, Answer]) -> str:

@@ -12,7 +12,7 @@ from bot.review import review_of, reviews
 from bot.ui import review as ui
 from bot.usecases import review_nudges
 from bot.usecases.base import values_of
-from storage.repository import Incident, Job
+from storage.repository import Incident, Job, Reviewers, Tx
 
 if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
@@ -112,16 +112,17 @@ async def post_nudge(adapter: SlackAdapter, job: Job) -> None:
 
 
 async def checklist_blocks(
-    adapter: SlackAdapter, incident: Incident, *, trail: bool, room: int, lang: str | None = None
+    adapter: SlackAdapter, incident: Incident, *, trail: bool, room: int, lang: str | None = None, tx: Tx | None = None
 ) -> list[dict[str, Any]]:
-    """The review summary per document (and with `trail`, the whole record), then the Set reviewers button."""
+    """The review summary per document (and with `trail`, the whole record), then the Set reviewers button
+    (read in `tx` when given, else in a read of its own)."""
     lang = lang or adapter.lang
-    async with adapter.repo.read() as tx:
-        reviewers = await tx.reviewers(incident.id)
-        drafts = await tx.drafts(incident.id)
-        decisions = await tx.decisions(incident.id)
-        publications = await tx.publications(incident.id)
-        history = await tx.reviewer_history(incident.id) if trail else []
+    async with adapter.repo.reading(tx) as read:
+        history = await read.reviewer_history(incident.id)  # read once: the current reviewers are its last changes
+        drafts = await read.drafts(incident.id)
+        decisions = await read.decisions(incident.id)
+        publications = await read.publications(incident.id)
+    reviewers = current_reviewers(history)
     lines = ui.summary_lines(reviews(drafts, reviewers, decisions), reviewers, publications, lang)
     blocks = ui.summary_blocks(lines, lang)
     if trail:
@@ -132,3 +133,8 @@ async def checklist_blocks(
     if not incident.closed:
         blocks.append(ui.reviewers_button(incident.id, lang))
     return blocks[: max(room, 0)]
+
+
+def current_reviewers(history: list[Reviewers]) -> dict[str, tuple[str, ...]]:
+    """The reviewers of every document that ever had some, from the history of changes (as Tx.reviewers)."""
+    return {change.doc: change.user_ids for change in history}

@@ -64,16 +64,21 @@ class Desk:
 
 async def desk(repo: Repository, user_id: str, *, page: int = 0, page_size: int = PAGE_SIZE) -> Desk:
     """The open incidents (one page) and the recently closed ones whose channel `user_id` is in."""
-    page = max(0, page)
     async with repo.read() as tx:
-        total = await tx.count_member_incidents(user_id)
-        if page * page_size >= total > 0:
-            page = (total - 1) // page_size  # a page that emptied since it was asked for shows the last one
-        opened = await tx.member_incidents(user_id, offset=page * page_size, limit=page_size)
-        closed = await tx.member_incidents(user_id, closed=True, limit=CLOSED_SHOWN)
-        return Desk(
-            user_id, tuple([await _row(tx, i) for i in opened]), total, page, tuple([await _row(tx, i) for i in closed])
-        )
+        return await desk_in(tx, user_id, page=page, page_size=page_size)
+
+
+async def desk_in(tx: Tx, user_id: str, *, page: int = 0, page_size: int = PAGE_SIZE) -> Desk:
+    """`desk`, read in a unit of work the caller has open (a read command's one read before its ack)."""
+    page = max(0, page)
+    total = await tx.count_member_incidents(user_id)
+    if page * page_size >= total > 0:
+        page = (total - 1) // page_size  # a page that emptied since it was asked for shows the last one
+    opened = await tx.member_incidents(user_id, offset=page * page_size, limit=page_size)
+    closed = await tx.member_incidents(user_id, closed=True, limit=CLOSED_SHOWN)
+    return Desk(
+        user_id, tuple([await _row(tx, i) for i in opened]), total, page, tuple([await _row(tx, i) for i in closed])
+    )
 
 
 async def _row(tx: Tx, incident: Incident) -> Row:

@@ -135,12 +135,6 @@ async def add(
         return None
 
 
-async def entries(repo: Repository, incident_id: int) -> list[TimelineItem]:
-    """The incident's timeline, in the order things happened."""
-    async with repo.read() as tx:
-        return await tx.timeline(incident_id)
-
-
 async def for_documents(tx: Tx, incident_id: int) -> list[TimelineEntry]:
     """The timeline as the documents take it (their 経緯)."""
     return [TimelineEntry(item.at, item.text, item.author) for item in await tx.timeline(incident_id)]
