@@ -96,6 +96,11 @@ class Settings(BaseSettings):
             value = value.strip()
         return value or None
 
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _signing_secret(cls, value: str | None) -> str | None:
+        return None if value is None else _not_a_placeholder(value)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _level_any_case(cls, value: object) -> object:
@@ -191,8 +196,20 @@ def forget_secrets() -> None:
         os.environ.pop(variable, None)
 
 
+# What .env.example (and the README) put where a token or secret goes: copied unchanged, it would start a
+# bot that Slack refuses, or one no request ever reaches.
+PLACEHOLDERS = frozenset({"xoxb-your-bot-token", "xapp-your-app-token", "your-signing-secret", "xoxb-...", "xapp-..."})
+
+
+def _not_a_placeholder(value: str) -> str:
+    if value in PLACEHOLDERS:
+        raise ValueError("is still the placeholder of .env.example (put in the real value)")
+    return value
+
+
 def _token_with_body(value: str, prefix: str) -> str:
     """A Slack token: its prefix, then characters without blanks (`xoxb-` alone is no token)."""
+    _not_a_placeholder(value)
     if not value.startswith(prefix):
         raise ValueError(f"must start with {prefix}")
     body = value.removeprefix(prefix)

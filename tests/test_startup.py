@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import Leakbot, _serve, build, serve_http
 from bot.cli import main
-from bot.config import ConfigError
+from bot.config import PLACEHOLDERS, ConfigError
 from tests.conftest import SIGNING_SECRET, settings_for
 from tests.fake_slack import FakeSlack
 from tests.processes import CONFIG_VARS, BotProcess, free_port
@@ -58,6 +58,11 @@ def one_line(err: str) -> str:
         ("SLACK_BOT_TOKEN", "xoxb-12 34", "holds a blank"),
         ("SLACK_APP_TOKEN", "xapp-", "has nothing after xapp-"),
         ("SLACK_APP_TOKEN", "xapp-  ", "has nothing after xapp-"),
+        # .env.example copied and not filled in
+        ("SLACK_BOT_TOKEN", "xoxb-your-bot-token", "is still the placeholder of .env.example"),
+        ("SLACK_APP_TOKEN", "xapp-your-app-token", "is still the placeholder of .env.example"),
+        ("SLACK_SIGNING_SECRET", "your-signing-secret", "is still the placeholder of .env.example"),
+        ("SLACK_BOT_TOKEN", "xoxb-...", "is still the placeholder of .env.example"),
     ],
 )
 @pytest.mark.parametrize("command", [[], ["check"]], ids=["start", "check"])
@@ -80,6 +85,18 @@ def test_a_token_without_a_body_is_refused_in_one_line(
     assert line.startswith(f"leakbot: {variable} {problem}"), line
     assert "set it to" in line  # and what to do
     assert list(tmp_path.iterdir()) == []  # nothing started: no database made
+
+
+def test_every_placeholder_of_env_example_is_refused() -> None:
+    """The placeholders the refusal knows are the ones .env.example ships (commented or not)."""
+    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text(encoding="utf-8")
+    shipped = {
+        line.lstrip("# ").split("=", 1)[1]
+        for line in example.splitlines()
+        if line.lstrip("# ").startswith(("SLACK_BOT_TOKEN=", "SLACK_APP_TOKEN=", "SLACK_SIGNING_SECRET="))
+    }
+    assert shipped
+    assert shipped <= PLACEHOLDERS
 
 
 def test_a_blank_bot_token_is_not_set(operator: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
