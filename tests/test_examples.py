@@ -16,7 +16,7 @@ from dotenv import dotenv_values
 
 from bot import cli
 from bot.checklist import ITEMS
-from bot.config import Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.drafting import DOCS
 from bot.offline import OfflineError, load_answers
 from tests.processes import CONFIG_VARS, ROOT, clean_env
@@ -94,7 +94,8 @@ def test_env_example_names_every_variable_of_the_contract_with_a_comment() -> No
 
 def test_env_example_sets_only_the_required_values_and_tokens_are_placeholders() -> None:
     values = dotenv_values(ENV_EXAMPLE)
-    assert values == {"SLACK_BOT_TOKEN": "xoxb-your-bot-token", "SLACK_SIGNING_SECRET": "your-signing-secret"}
+    # Socket Mode, the README's default: the two tokens; HTTP mode's signing secret waits behind a #
+    assert values == {"SLACK_BOT_TOKEN": "xoxb-your-bot-token", "SLACK_APP_TOKEN": "xapp-your-app-token"}
     for placeholder in FILLED:
         assert placeholder in example_env()
 
@@ -103,13 +104,33 @@ def test_env_example_loads_once_the_placeholders_are_replaced(no_settings_in_env
     (no_settings_in_environment / ".env").write_text(filled(example_env()), encoding="utf-8")
     settings = load_settings()  # .env in the working directory, as leakbot reads it
     assert settings.slack_bot_token == FILLED["xoxb-your-bot-token"]
-    assert settings.slack_signing_secret == FILLED["your-signing-secret"]
-    assert not settings.socket_mode
+    assert settings.slack_app_token == FILLED["xapp-your-app-token"]
+    assert settings.socket_mode
     assert settings == Settings(  # every commented default is the default
         slack_bot_token=FILLED["xoxb-your-bot-token"],
-        slack_signing_secret=FILLED["your-signing-secret"],
+        slack_app_token=FILLED["xapp-your-app-token"],
         _env_file=None,
     )
+
+
+def test_env_example_turned_to_http_mode_as_its_comments_say(no_settings_in_environment: Path) -> None:
+    """A # before SLACK_APP_TOKEN and none before SLACK_SIGNING_SECRET: HTTP mode."""
+    text = (
+        example_env()
+        .replace("\nSLACK_APP_TOKEN=", "\n# SLACK_APP_TOKEN=")
+        .replace("\n# SLACK_SIGNING_SECRET=", "\nSLACK_SIGNING_SECRET=")
+    )
+    (no_settings_in_environment / ".env").write_text(filled(text), encoding="utf-8")
+    settings = load_settings()
+    assert not settings.socket_mode
+    assert settings.slack_signing_secret == FILLED["your-signing-secret"]
+
+
+def test_env_example_copied_and_not_filled_in_is_refused_in_one_line(no_settings_in_environment: Path) -> None:
+    (no_settings_in_environment / ".env").write_text(example_env(), encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert str(refused.value).startswith("SLACK_BOT_TOKEN is still the placeholder of .env.example")
 
 
 def test_env_example_loads_with_every_optional_line_uncommented(no_settings_in_environment: Path) -> None:
