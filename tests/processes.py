@@ -17,27 +17,13 @@ from typing import Any
 import aiohttp
 
 from tests.conftest import SIGNING_SECRET
+from tests.contract import CONTRACT_VARIABLES
 from tests.fake_slack import FakeSlack
 from tests.slack_payloads import form_body, sign, slash_command
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIG_VARS = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_API_URL",
-    "DATABASE_URL",
-    "HOST",
-    "PORT",
-    "LEAKBOT_LANG",
-    "LEAKBOT_NUDGE_AFTER",
-    "LEAKBOT_NUDGE_TICK",
-    "LEAKBOT_COMPANY",
-    "LEAKBOT_JOB_RETENTION_DAYS",
-    "LOG_LEVEL",
-    "LOG_FORMAT",
-    "LEAKBOT_OPS_TOKEN",
-)
+# Every variable a leakbot process could read: a child process starts with none of them from this one.
+CONFIG_VARS = CONTRACT_VARIABLES
 
 
 def clean_env(**values: str) -> dict[str, str]:

@@ -19,32 +19,12 @@ from bot.checklist import ITEMS
 from bot.config import ConfigError, Settings, load_settings
 from bot.drafting import DOCS
 from bot.offline import OfflineError, load_answers
+from tests.contract import CONTRACT_VARIABLES
 from tests.processes import CONFIG_VARS, ROOT, clean_env
 
 ENV_EXAMPLE = ROOT / ".env.example"
 EXAMPLES = {"ja": ROOT / "examples" / "answers.ja.yaml", "en": ROOT / "examples" / "answers.en.yaml"}
 # The configuration table of the contract (shared/CONTRACT.md), every variable of it.
-CONTRACT_VARIABLES = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_API_URL",
-    "DATABASE_URL",
-    "HOST",
-    "PORT",
-    "LEAKBOT_LANG",
-    "LEAKBOT_NUDGE_AFTER",
-    "LEAKBOT_NUDGE_TICK",
-    "LEAKBOT_COMPANY",
-    "LEAKBOT_JOB_RETENTION_DAYS",
-    "LOG_LEVEL",
-    "LOG_FORMAT",
-    "LEAKBOT_OPS_TOKEN",
-    "LEAKBOT_COMPANY_ADDRESS",
-    "LEAKBOT_COMPANY_REPRESENTATIVE",
-    "LEAKBOT_COMPANY_CONTACT",
-    "LEAKBOT_DOCX_TEMPLATE",
-)
 # What an operator pastes over the placeholders (invented, in the shapes Slack gives).
 FILLED = {
     "xoxb-your-bot-token": "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx",

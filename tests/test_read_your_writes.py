@@ -19,6 +19,7 @@ import aiohttp
 import pytest
 
 from tests.conftest import GENERAL, postgres_database
+from tests.contract import CONTRACT_ITEMS
 from tests.fake_slack import FakeSlack
 from tests.processes import BotProcess
 from tests.slack_payloads import block_actions, form_body, interactive_body, slash_command, view_submission
@@ -30,31 +31,7 @@ USER = "U0ALICE"
 WAIT = 15.0  # seconds: every wait on the fake Slack ends with a failure after this long
 
 # The contract's item ids (CONTRACT.md, "Item ids") and which are required for the first draft.
-CONTRACT_ITEMS = {
-    "title",
-    "discovered_at",
-    "summary",
-    "responders",
-    "exercise",
-    "data_items",
-    "max_count",
-    "confirmed_count",
-    "count_unit",
-    "services",
-    "card_bank",
-    "card_bank_detail",
-    "customer_actions",
-    "contact",
-    "cause",
-    "malicious",
-    "secondary_damage",
-    "measures",
-    "occurred_at",
-    "notification",
-    "publication",
-    "authorities",
-    "ppc_report",
-}
+CONTRACT_ITEM_SET = set(CONTRACT_ITEMS)
 REQUIRED = {
     "title",
     "discovered_at",
@@ -115,7 +92,7 @@ def input_ids(view: dict) -> list[str]:
 def check_step_modal(view: dict, step: Step, where: str) -> None:
     """The modal is the one of `step`: its required contract items, in order, and nothing else of the contract."""
     ids = input_ids(view)
-    contract = [i for i in ids if i in CONTRACT_ITEMS]
+    contract = [i for i in ids if i in CONTRACT_ITEM_SET]
     assert [i for i in contract if i in REQUIRED] == list(step.required), (
         f"{where}: expected the modal of {step.name} {list(step.required)}, the bot opened one with inputs {ids}"
     )

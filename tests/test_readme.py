@@ -32,6 +32,7 @@ from bot.cli import parser
 from bot.config import Settings, load_settings
 from bot.drafting import DOCS
 from handlers.surface import COMMANDS
+from tests.contract import CONTRACT_COMMANDS, CONTRACT_DOCS, CONTRACT_ITEMS, CONTRACT_SUBCOMMANDS, CONTRACT_VARIABLES
 from tests.fake_slack import FakeSlack
 from tests.processes import CONFIG_VARS, clean_env, free_port
 from tests.slack_payloads import slash_command
@@ -41,86 +42,6 @@ README = ROOT / "README.md"
 MAX_LINES = 220
 NOT_YET = "not yet in this version"
 BIN = Path(sys.executable).parent  # the venv the tests run in: `.venv/bin` of the checkout
-
-# Files the README or docs/ link to that other parts of issue 22 add. Until those parts are merged the link
-# checks fail, naming the part; they are not skipped, so a missing file after the merge is still caught.
-FROM_OTHER_PARTS = {
-    "docs/images/channel.png": "picture",
-    "docs/images/draft.png": "picture",
-    "docs/deploy.md": "deploy",
-    "manifest.http.yml": "startup",
-    ".env.example": "pack",
-    "examples/answers.ja.yaml": "pack",
-    "examples/answers.en.yaml": "pack",
-    "requirements-dev.lock": "pack",
-}
-
-# The outside surface of /work/shared/CONTRACT.md (the contract of this project), beyond what the code
-# declares: each must be documented, and marked "not yet in this version" while the code lacks it.
-CONTRACT_VARIABLES = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_API_URL",
-    "DATABASE_URL",
-    "HOST",
-    "PORT",
-    "LEAKBOT_LANG",
-    "LEAKBOT_NUDGE_AFTER",
-    "LEAKBOT_NUDGE_TICK",
-    "LEAKBOT_COMPANY",
-    "LEAKBOT_JOB_RETENTION_DAYS",
-    "LOG_LEVEL",
-    "LOG_FORMAT",
-    "LEAKBOT_OPS_TOKEN",
-    "LEAKBOT_COMPANY_ADDRESS",
-    "LEAKBOT_COMPANY_REPRESENTATIVE",
-    "LEAKBOT_COMPANY_CONTACT",
-    "LEAKBOT_DOCX_TEMPLATE",
-)
-CONTRACT_COMMANDS = (
-    "/leak-open",
-    "/leak-next",
-    "/leak-status",
-    "/leak-answer",
-    "/leak-draft",
-    "/leak-regimes",
-    "/leak-list",
-    "/leak-timeline",
-    "/leak-reviewers",
-    "/leak-close",
-)
-CONTRACT_SUBCOMMANDS = ("draft", "export", "migrate", "check", "drill", "regimes")
-CONTRACT_DOCS = ("public", "notice", "ppc", "faq", "gdpr_sa", "gdpr_people", "us_ca")
-CONTRACT_ITEMS = (
-    "title",
-    "discovered_at",
-    "summary",
-    "responders",
-    "exercise",
-    "data_items",
-    "max_count",
-    "confirmed_count",
-    "count_unit",
-    "services",
-    "card_bank",
-    "card_bank_detail",
-    "customer_actions",
-    "contact",
-    "cause",
-    "malicious",
-    "secondary_damage",
-    "measures",
-    "occurred_at",
-    "notification",
-    "publication",
-    "authorities",
-    "ppc_report",
-    "contractor",
-    "count_breakdown",
-    "regions",
-    "region_counts",
-)
 
 
 # ------------------------------------------------------------------------------------------- the README
@@ -370,12 +291,7 @@ async def test_the_readme_path_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             try:
                 await runner(newcomer, argv, monkeypatch)
             except AssertionError as error:
-                missing = [
-                    f"{name} (added by the {part} part of issue 22; missing until merged)"
-                    for name, part in FROM_OTHER_PARTS.items()
-                    if name in shlex.join(argv) and not (newcomer.folder / name).exists()
-                ]
-                raise AssertionError(f"README command `{shlex.join(argv)}` failed: {error} {missing or ''}") from None
+                raise AssertionError(f"README command `{shlex.join(argv)}` failed: {error}") from None
 
 
 # ------------------------------------------------------------------------------------ links and pictures
@@ -426,10 +342,7 @@ def test_links_find_what_they_name() -> None:
             path = (source.parent / path_part).resolve() if path_part else source
             where = f"{source.relative_to(ROOT)} → {target}"
             if not path.exists():
-                part = FROM_OTHER_PARTS.get(str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else "")
-                broken.append(
-                    where + (f" (added by the {part} part of issue 22; missing until merged)" if part else "")
-                )
+                broken.append(where)
             elif anchor and path.suffix == ".md" and anchor not in anchors(path):
                 broken.append(f"{where} (no such heading)")
     assert not broken, "broken links:\n" + "\n".join(broken)

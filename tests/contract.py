@@ -1,0 +1,68 @@
+"""The outside surface fixed in the project's contract (CONTRACT.md beside the checkout, which a clone does not
+carry): the variables, slash commands, subcommands, documents and item ids. The README tests check each is
+documented (and marked "not yet in this version" while the code lacks it); .env.example names every variable."""
+
+CONTRACT_VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "HOST",
+    "PORT",
+    "LEAKBOT_LANG",
+    "LEAKBOT_NUDGE_AFTER",
+    "LEAKBOT_NUDGE_TICK",
+    "LEAKBOT_COMPANY",
+    "LEAKBOT_JOB_RETENTION_DAYS",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "LEAKBOT_OPS_TOKEN",
+    "LEAKBOT_COMPANY_ADDRESS",
+    "LEAKBOT_COMPANY_REPRESENTATIVE",
+    "LEAKBOT_COMPANY_CONTACT",
+    "LEAKBOT_DOCX_TEMPLATE",
+)
+CONTRACT_COMMANDS = (
+    "/leak-open",
+    "/leak-next",
+    "/leak-status",
+    "/leak-answer",
+    "/leak-draft",
+    "/leak-regimes",
+    "/leak-list",
+    "/leak-timeline",
+    "/leak-reviewers",
+    "/leak-close",
+)
+CONTRACT_SUBCOMMANDS = ("draft", "export", "migrate", "check", "drill", "regimes")
+CONTRACT_DOCS = ("public", "notice", "ppc", "faq", "gdpr_sa", "gdpr_people", "us_ca")
+CONTRACT_ITEMS = (
+    "title",
+    "discovered_at",
+    "summary",
+    "responders",
+    "exercise",
+    "data_items",
+    "max_count",
+    "confirmed_count",
+    "count_unit",
+    "services",
+    "card_bank",
+    "card_bank_detail",
+    "customer_actions",
+    "contact",
+    "cause",
+    "malicious",
+    "secondary_damage",
+    "measures",
+    "occurred_at",
+    "notification",
+    "publication",
+    "authorities",
+    "ppc_report",
+    "contractor",
+    "count_breakdown",
+    "regions",
+    "region_counts",
+)
