@@ -173,23 +173,24 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Entry point of the console script. Whatever a subcommand finds wrong with its configuration or its
+    arguments (at load or only at start: a refused token, a port in use) ends it here: one line, status 2."""
     args = parser().parse_args(argv)
+    try:
+        return _command(args)
+    except (UsageError, ConfigError) as error:
+        print(f"leakbot: {error}", file=sys.stderr)
+        return 2
+
+
+def _command(args: argparse.Namespace) -> int:
     if args.command in ("draft", "export", "migrate"):
         # their output is the result or one line "leakbot: ...": no stray log lines (a file made private, say)
         logging.getLogger().addHandler(logging.NullHandler())
-        try:
-            return {"draft": draft, "export": export, "migrate": migrate}[args.command](args)
-        except (UsageError, ConfigError) as error:
-            print(f"leakbot: {error}", file=sys.stderr)
-            return 2
+        return {"draft": draft, "export": export, "migrate": migrate}[args.command](args)
     if args.command == "check":
         return check(args)
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        print(f"leakbot: {error}", file=sys.stderr)
-        return 2
+    settings = load_settings()
     forget_secrets()
     from bot.logs import setup as setup_logging
 
@@ -204,11 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         ],
     )
     if args.command == "drill":
-        try:
-            return rehearse(args, settings)
-        except (UsageError, ConfigError) as error:  # ConfigError: found only at start (a refused token, say)
-            print(f"leakbot: {error}", file=sys.stderr)
-            return 2
+        return rehearse(args, settings)
     if args.command in (None, "run"):
         from bot.app import run
 
@@ -216,9 +213,6 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run(settings))
         except KeyboardInterrupt:
             return 0
-        except ConfigError as error:  # found only at start: a refused app token, a port in use
-            print(f"leakbot: {error}", file=sys.stderr)
-            return 2
     return 0
 
 
@@ -227,11 +221,7 @@ def check(args: argparse.Namespace) -> int:
     run without SLACK_BOT_TOKEN run; exit 2 only when the configuration cannot be loaded for another reason."""
     from bot.check import check_command
 
-    try:
-        settings = load_check_settings()
-    except ConfigError as error:
-        print(f"leakbot: {error}", file=sys.stderr)
-        return 2
+    settings = load_check_settings()
     forget_secrets()
     logging.getLogger().addHandler(logging.NullHandler())  # what went wrong is in the check's own lines
     return asyncio.run(check_command(settings, manifest=args.manifest))
