@@ -156,6 +156,20 @@ class BotProcess:
     def kill(self) -> None:
         os.kill(self.process.pid, signal.SIGKILL)
 
+    async def refused_start(self, timeout: float = 30) -> str:
+        """Launches a process that must end by itself (a start refused), and returns its one `leakbot: `
+        line, after checking it ended with status 2 and no traceback."""
+        await self.launch()
+        try:
+            code = await asyncio.wait_for(self.process.wait(), timeout)
+        finally:
+            await self.stop()
+        log = self.log_path.read_text()
+        assert code == 2, log
+        assert "Traceback" not in log, log
+        [line] = [text for text in log.splitlines() if text.startswith("leakbot: ")]
+        return line
+
     async def stop(self) -> None:
         if self.process and self.process.returncode is None:
             self.process.terminate()

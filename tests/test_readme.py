@@ -241,11 +241,29 @@ async def fake_slack_alone(newcomer: Newcomer, argv: list[str], monkeypatch: pyt
         assert await asyncio.wait_for(process.wait(), 10) == 0
 
 
+async def make_dry_run(newcomer: Newcomer, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make test` and `make lint` in a fresh clone: what make would run (`make -n`), since running the suite
+    from inside itself would never end: the development lock installed with its hashes over the runtime
+    one, then pytest over everything, or ruff and mypy. That the suite and the linters pass is what
+    running this file (in CI: `make lint` then `make test`) shows."""
+    assert argv in (["make", "test"], ["make", "lint"])
+    status, out, err = await run(newcomer, "make", "-n", argv[1])
+    assert status == 0, out + err
+    plan = out.splitlines()
+    installs = [line for line in plan if "pip install --quiet --require-hashes -r" in line]
+    assert [line.rsplit(" ", 1)[1] for line in installs] == ["requirements.lock", "requirements-dev.lock"], out
+    if argv[1] == "test":
+        assert plan.index(installs[-1]) < next(i for i, line in enumerate(plan) if "-m pytest" in line), out
+    else:
+        assert {".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy"} <= set(plan), out
+
+
 Runner = Callable[[Newcomer, list[str], pytest.MonkeyPatch], Awaitable[None]]
 RUNNERS: tuple[tuple[str, Runner], ...] = (
     (r"cp \.env\.example \.env", copy_env_example),
     (r"make run", make_run),
     (r"make check", make_check),
+    (r"make (test|lint)", make_dry_run),
     (r"\.venv/bin/leakbot draft examples/\S+\.yaml( --\S+( \S+)?)*", leakbot_draft),
     (r"\.venv/bin/python -m tests\.fake_slack \d+", fake_slack_alone),
 )
